@@ -1,0 +1,76 @@
+/*
+ * doc.h: the document model the ingesters produce and the index writer
+ * consumes.  Interface to code in doc.c, ingest_resolutions.c,
+ * ingest_text.c and ingest_jsonl.c.  Host side: allocates freely, checks
+ * every allocation.
+ *
+ * A document is a list of paragraphs; each paragraph belongs to one field
+ * (title, body, footnote, or a further JSON Lines field) and has a kind and
+ * number (operative para 3, footnote 12).  The document's stored text is
+ * its paragraphs' texts joined by '\n', in order; the title is paragraph 0.
+ */
+#ifndef STELE_DOC_H
+#define STELE_DOC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "stele.h"
+
+enum st_field { ST_FIELD_TITLE = 0, ST_FIELD_BODY = 1, ST_FIELD_FOOTNOTE = 2 };
+
+typedef struct st_para {
+    uint8_t field;   /* index into st_corpus.field_names */
+    uint8_t kind;    /* enum stele_para_kind */
+    uint32_t number; /* operative paragraph or footnote number; 0 = none */
+    char *text;      /* cleaned text, NUL-terminated, no '\n' inside */
+    size_t len;
+    uint32_t src_line; /* first source line (1-based), for messages */
+} st_para;
+
+typedef struct st_doc {
+    char *id;     /* "55/12", "decision I", a file name, a JSON id */
+    char *title;  /* display title (also paragraph 0, field title) */
+    char *source; /* where the kept text came from, e.g. "corpus/file.txt:69" */
+    char *note;   /* optional: e.g. the other source of a duplicate; may be NULL */
+    st_para *paras;
+    size_t n_paras, cap_paras;
+} st_doc;
+
+typedef struct st_corpus {
+    st_doc *docs;
+    size_t n_docs, cap_docs;
+    char *field_names[STELE_MAX_FIELDS]; /* [0]="title", [1]="body", [2]="footnote" */
+    size_t n_fields;
+    size_t n_invalid_utf8; /* invalid bytes replaced during ingestion */
+} st_corpus;
+
+/* Input formats. */
+enum st_format { ST_FORMAT_RESOLUTIONS = 0, ST_FORMAT_TEXT = 1, ST_FORMAT_JSONL = 2 };
+
+/* A message for the user: file, line and what is wrong. */
+typedef struct st_err {
+    char msg[512];
+} st_err;
+
+int st_corpus_init(st_corpus *c);  /* fields title, body, footnote */
+void st_corpus_free(st_corpus *c);
+st_doc *st_corpus_add_doc(st_corpus *c, const char *id, const char *title, const char *source);
+int st_doc_add_para(st_doc *d, unsigned field, unsigned kind, uint32_t number, const char *text,
+                    size_t len, uint32_t src_line);
+/* Field number of name, adding it if new; -1 when STELE_MAX_FIELDS are used. */
+int st_corpus_field(st_corpus *c, const char *name);
+
+/* Ingesters: add the documents of one file to c.  Return STELE_OK or a
+ * negative code with err->msg naming the file and line. */
+int st_ingest_resolutions(st_corpus *c, const char *path, st_err *err);
+int st_ingest_text(st_corpus *c, const char *path, st_err *err);
+int st_ingest_jsonl(st_corpus *c, const char *path, st_err *err);
+int st_ingest(st_corpus *c, const char *path, int format, st_err *err);
+
+/* After all files: merges resolutions that came from two sources (see
+ * ingest_resolutions.c for which text is kept) and sorts nothing: documents
+ * keep their ingestion order, which is the index's document order. */
+int st_corpus_finish(st_corpus *c, st_err *err);
+
+#endif /* STELE_DOC_H */
