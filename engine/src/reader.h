@@ -1,0 +1,125 @@
+/*
+ * reader.h: read access to an open index, for the query runtime.
+ * Interface to code in reader.c (open, sections, dictionary), postings.c
+ * (postings and positions iterators) and doctable.c (document table,
+ * paragraphs, stored text).
+ *
+ * Every function checks every offset and length it reads against the
+ * section it belongs to and returns STELE_ECORRUPT (through st_corrupt(),
+ * one place to set a breakpoint) instead of reading out of bounds.  No
+ * function allocates; iterator state lives in structs the caller places
+ * (in the workspace).
+ */
+#ifndef STELE_READER_H
+#define STELE_READER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "stele.h"
+
+/* Returns STELE_ECORRUPT; every corruption path goes through here. */
+int st_corrupt(void);
+
+/* ---- Dictionary ---------------------------------------------------- */
+
+/* One (term, field) postings list. */
+typedef struct st_list {
+    uint32_t df;        /* documents with the term in this field */
+    uint32_t field;
+    uint64_t postings_off, postings_len;   /* byte range in the postings section */
+    uint64_t positions_off, positions_len; /* byte range in the positions section */
+} st_list;
+
+typedef struct st_term_info {
+    uint32_t term_ord;   /* rank of the term in dictionary order */
+    uint32_t df;         /* documents with the term in any field */
+    uint32_t field_mask; /* bit f set: the term occurs in field f */
+    st_list list[STELE_MAX_FIELDS]; /* valid where field_mask has the bit */
+} st_term_info;
+
+/* Exact lookup of an analysed term: STELE_OK, STELE_ENOTFOUND or
+ * STELE_ECORRUPT. */
+int st_dict_find(const stele_index *ix, const char *term, size_t len, st_term_info *out);
+
+/* Ordered enumeration from the first term >= key (for prefix queries). */
+typedef struct st_dict_cursor {
+    uint32_t block;   /* current dictionary block */
+    uint32_t in_block; /* entries already read in the block */
+    uint64_t off;     /* byte offset of the next entry */
+    uint32_t term_len;
+    char term[STELE_MAX_TERM_BYTES + 1];
+} st_dict_cursor;
+
+int st_dict_seek(const stele_index *ix, st_dict_cursor *c, const char *key, size_t len);
+/* Reads the next term into c->term and *info: 1 = a term, 0 = end,
+ * negative = error. */
+int st_dict_next(const stele_index *ix, st_dict_cursor *c, st_term_info *info);
+
+/* ---- Postings -------------------------------------------------------- */
+
+#define ST_BLOCK 128               /* documents per bit-packed block */
+#define ST_DOC_END 0xFFFFFFFFu     /* doc of an exhausted iterator */
+
+typedef struct st_postings {
+    const stele_index *ix;
+    st_list list;
+    uint32_t doc; /* current document, ST_DOC_END when done; before the
+                   * first st_postings_next() it is undefined */
+    uint32_t tf;  /* occurrences in the current document */
+    /* private decoding state */
+    uint32_t n_blocks, block, in_block, block_len;
+    uint64_t doc_off, pos_off, skip_off;
+    uint32_t pos_pending; /* positions of passed documents not yet skipped */
+    uint32_t docs[ST_BLOCK], tfs[ST_BLOCK];
+} st_postings;
+
+/* Starts an iterator over one list; the first st_postings_next() moves to
+ * the first document. */
+int st_postings_init(st_postings *p, const stele_index *ix, const st_list *list);
+/* Moves to the next document: 1 = moved, 0 = end (doc = ST_DOC_END), <0 error. */
+int st_postings_next(st_postings *p);
+/* Moves to the first document >= target (skipping whole blocks by their
+ * skip entries): 1 = on a document, 0 = end, <0 error. */
+int st_postings_advance(st_postings *p, uint32_t target);
+/* Upper bounds for the current block, for dynamic pruning: the largest tf
+ * and the smallest norm byte of any document in it. */
+int st_postings_block_max(const st_postings *p, uint32_t *max_tf, uint8_t *min_norm);
+/* The current document's positions, ascending, into pos (capacity cap);
+ * *n gets p->tf.  STELE_ENOSPACE if cap < tf (then nothing is consumed). */
+int st_postings_positions(st_postings *p, uint32_t *pos, uint32_t cap, uint32_t *n);
+
+/* ---- Documents ------------------------------------------------------- */
+
+/* Norm byte of doc's field (0 when the field is empty). */
+int st_doc_norm(const stele_index *ix, uint32_t doc, unsigned field, uint8_t *norm);
+uint8_t st_norm_encode(uint32_t len);
+uint32_t st_norm_decode(uint8_t norm);
+/* Default field weight from the index header. */
+double st_field_weight(const stele_index *ix, unsigned field);
+/* Exact average field length, total tokens(f) / n_docs. */
+double st_field_avg_len(const stele_index *ix, unsigned field);
+
+typedef struct st_para_info {
+    uint32_t index;     /* paragraph number in the document, 0 = title */
+    uint8_t field, kind;
+    uint32_t number;    /* operative para / footnote number, 0 = none */
+    uint32_t first_pos; /* position of its first token */
+    uint32_t n_tokens;
+    uint32_t text_off, text_len; /* byte range in the document's stored text */
+} st_para_info;
+
+int st_para_count(const stele_index *ix, uint32_t doc, uint32_t *n);
+int st_para_get(const stele_index *ix, uint32_t doc, uint32_t i, st_para_info *out);
+/* The paragraph containing position pos (or the last one starting before it). */
+int st_para_at(const stele_index *ix, uint32_t doc, uint32_t pos, st_para_info *out);
+
+/* Bytes of workspace st_doc_load() needs: inflate state plus the largest
+ * uncompressed stored-text block. */
+size_t st_doc_load_bound(const stele_index *ix);
+/* Inflates the block holding doc's stored text into mem and points *text
+ * at the document's text inside it (valid until mem is reused). */
+int st_doc_load(const stele_index *ix, uint32_t doc, void *mem, size_t mem_size,
+                const char **text, size_t *len);
+
+#endif /* STELE_READER_H */
