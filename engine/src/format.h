@@ -67,7 +67,9 @@
  *                  vint df       documents with the term in any field
  *                  u8   mask     bit f: the term has a list for field f
  *                  per field f in mask, ascending:
- *                    vint df_f, vint postings bytes, vint positions bytes
+ *                    vint df_f (only when mask has more than one bit;
+ *                    otherwise df_f = df), vint postings bytes,
+ *                    vint positions bytes
  *                Lists are laid out in POSTINGS and POSITIONS in dictionary
  *                order, so a list's offset is the block's base plus the
  *                lengths of the lists before it in the block.  Exact lookup
@@ -82,8 +84,8 @@
  *                  the list's positions start, u16 largest tf in the block
  *                  (saturated at 65535), u8 smallest norm byte of the field
  *                  among its documents, u8 0;
- *                if n_blocks == 1, instead: vint largest tf (saturated at
- *                65535), u8 smallest norm byte.
+ *                if n_blocks == 1, nothing: the reader computes the one
+ *                block's bounds when it decodes it.
  *                Then the blocks.  Document numbers are coded as gaps:
  *                gap = doc - (previous doc + 1), the previous doc of a
  *                list's first document being "-1".  A full block of 128 is

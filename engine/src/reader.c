@@ -305,8 +305,9 @@ static int dict_entry(const stele_index *ix, st_dict_cursor *c, st_term_info *in
         if (!(mask >> f & 1)) continue;
         uint32_t df_f;
         uint64_t plen, qlen;
-        if (!st_varint_get32(&p, end, &df_f) || !st_varint_get(&p, end, &plen) ||
-            !st_varint_get(&p, end, &qlen))
+        df_f = df;
+        if (((mask & (mask - 1)) && !st_varint_get32(&p, end, &df_f)) ||
+            !st_varint_get(&p, end, &plen) || !st_varint_get(&p, end, &qlen))
             return st_corrupt();
         if (df_f == 0 || df_f > df || plen > psize - (uint64_t)c->post_off ||
             qlen > qsize - (uint64_t)c->pos_off || c->post_off > psize || c->pos_off > qsize)
