@@ -370,6 +370,30 @@ static void test_term(void)
     stele_stemmer_free(en);
 }
 
+/* The tokenizer remembers the last joined run that was not a symbol
+ * (plain_start, plain_end) only to stay linear: forgetting it before every
+ * token must give the same tokens. */
+static void check_same_without_memo(const char *text, size_t len)
+{
+    st_tokenizer a, b;
+    st_token ta, tb;
+    int more_a, more_b;
+
+    st_tokenizer_init(&a, text, len);
+    st_tokenizer_init(&b, text, len);
+    do {
+        b.plain_start = b.plain_end = 0;
+        more_a = st_tokenizer_next(&a, &ta);
+        more_b = st_tokenizer_next(&b, &tb);
+        if (more_a != more_b || (more_a && (ta.start != tb.start || ta.end != tb.end ||
+                                            ta.kind != tb.kind || strcmp(ta.term, tb.term) != 0))) {
+            fprintf(stderr, "memo changed the tokens of \"%.*s\"\n", (int)len, text);
+            failures++;
+            return;
+        }
+    } while (more_a);
+}
+
 /* Invariants over random input built from tricky pieces. */
 static void test_random(void)
 {
@@ -447,6 +471,7 @@ static void test_random(void)
             prev_end = tok.end;
         }
         CHECK(tz.pos == len);
+        check_same_without_memo(text, len);
     }
 }
 
