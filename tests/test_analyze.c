@@ -148,7 +148,12 @@ static void test_fold(void)
     check_fold(0x401, "\xd0\xb5");      /* Ё -> е */
     check_fold(0x419, "\xd0\xb9");      /* Й -> й */
     check_fold(0x4E8, "\xd3\xa9");      /* Ө -> ө */
-    check_fold(0x1EA0, "\xe1\xba\xa1"); /* Ạ -> ạ */
+    check_fold(0x1EA0, "a");            /* Ạ */
+    check_fold(0x1EC7, "e");            /* ệ */
+    check_fold(0x1EF9, "y");            /* ỹ */
+    check_fold(0x1E9C, "s");            /* ẜ */
+    check_fold(0x1EFA, "\xe1\xbb\xbb"); /* Ỻ -> ỻ */
+    check_fold(0x20D7, "");             /* combining arrow */
     check_fold(0x4E2D, "\xe4\xb8\xad"); /* 中 kept */
     check_fold(0xFF21, "a");            /* fullwidth A */
     check_fold(0xFF15, "5");            /* fullwidth 5 */
