@@ -51,6 +51,10 @@ typedef struct st_tokenizer {
     size_t len;
     size_t pos;
     size_t n_invalid; /* invalid UTF-8 sequences seen so far */
+    /* A joined run text[plain_start..plain_end) already found not to be a
+     * document symbol: no suffix of it is one either, so the tokenizer does
+     * not scan it again (this keeps tokenizing linear in the text length). */
+    size_t plain_start, plain_end;
 } st_tokenizer;
 
 void st_tokenizer_init(st_tokenizer *tz, const char *text, size_t len);
@@ -68,6 +72,23 @@ size_t st_token_term(const st_token *tok, stele_stem_fn stem, void *stem_ctx,
  * removed, ASCII apostrophe for curly ones) into out (up to 4 bytes) and
  * returns the byte count, or 0 if the code point is not part of a word. */
 size_t st_fold_codepoint(uint32_t cp, char out[4]);
+
+/* Character classes of the tokenizer (fold.c). */
+enum st_char_class {
+    ST_CH_SEP = 0,    /* separates tokens */
+    ST_CH_LETTER = 1, /* part of a word; folded */
+    ST_CH_DIGIT = 2,  /* 0-9 (and fullwidth digits, folded to ASCII) */
+    ST_CH_APOS = 3,   /* ' U+2018 U+2019 U+02BC: kept as ' between letters */
+    ST_CH_DASH = 4,   /* - U+2010..U+2015: splits words, joins symbols */
+    ST_CH_SLASH = 5,  /* '/': joins symbols */
+    ST_CH_DOT = 6,    /* '.': joins symbols */
+    ST_CH_IGNORE = 7  /* soft hyphen, combining marks, joiners: dropped in a word */
+};
+
+/* The class of cp (enum st_char_class); for letters, digits and
+ * apostrophes also its folded form in out (*out_len bytes, at most 4),
+ * otherwise *out_len = 0. */
+int st_char_class(uint32_t cp, char out[4], size_t *out_len);
 
 /* Decodes one UTF-8 code point at s[0..len); returns its byte length (1..4)
  * and sets *cp, or returns 0 for an invalid sequence (then *cp = 0xFFFD and
