@@ -147,7 +147,7 @@ static void test_documents_and_titles(void)
 {
     st_corpus c;
     load_corpus(&c, 1);
-    static const char *const ids[] = {"54/5", "55/1", "55/2", "55/3",  "55/4",  "55/5", "55/6",
+    static const char *const ids[] = {"54/5", "55/1", "55/2", "55/3",  "55/4",  "55/5",  "55/6",
                                       "55/7", "55/8", "55/9", "55/10", "55/11", "55/12", "59/4"};
     for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++)
         CHECK(count_id(&c, ids[i]) == 1, "resolution %s found %zu times", ids[i],
@@ -263,7 +263,7 @@ static void test_footnotes(void)
     static const struct {
         const char *id;
         uint32_t first, last;
-    } notes[] = {{"54/5", 19, 24}, {"59/4", 1, 6},   {"55/2", 1, 4},  {"55/12", 1, 5},
+    } notes[] = {{"54/5", 19, 24}, {"59/4", 1, 6},   {"55/2", 1, 4},   {"55/12", 1, 5},
                  {"55/1", 2, 6},   {"55/3", 11, 20}, {"55/4", 21, 32}, {"decision II", 1, 1}};
     for (size_t i = 0; i < sizeof notes / sizeof notes[0]; i++) {
         const st_doc *d = find_doc(&c, notes[i].id);
@@ -285,8 +285,8 @@ static void test_footnotes(void)
         }
         for (size_t r = 0; r < want; r++) {
             const st_para *p = nth_of_kind(d, STELE_PARA_FOOTNOTE, r);
-            CHECK(p && p->number == notes[i].first + r, "%s footnote %zu numbered %u", d->id,
-                  r, p ? (unsigned)p->number : 0);
+            CHECK(p && p->number == notes[i].first + r, "%s footnote %zu numbered %u", d->id, r,
+                  p ? (unsigned)p->number : 0);
         }
     }
     /* Real numbers survive in footnotes. */
@@ -320,13 +320,13 @@ static void test_joins_and_markers(void)
     };
     for (size_t i = 0; i < sizeof joined / sizeof joined[0]; i++) {
         const st_doc *d = find_doc(&c, joined[i][0]);
-        CHECK(d && para_containing(d, joined[i][1]), "%s lacks \"%s\"", joined[i][0],
-              joined[i][1]);
+        CHECK(d && para_containing(d, joined[i][1]), "%s lacks \"%s\"", joined[i][0], joined[i][1]);
     }
     /* The joined paragraph is one preambular paragraph, not two. */
     const st_doc *d = find_doc(&c, "59/4");
     const st_para *p = d ? para_containing(d, "programmes that promote psychosocial") : NULL;
-    CHECK(p && p->kind == STELE_PARA_PREAMBLE && !strncmp(p->text, "Convinced of the importance", 27),
+    CHECK(p && p->kind == STELE_PARA_PREAMBLE &&
+              !strncmp(p->text, "Convinced of the importance", 27),
           "59/4 joined paragraph");
     p = d ? para_containing(d, "disseminate the international standards") : NULL;
     CHECK(p && p->kind == STELE_PARA_OPERATIVE && p->number == 9, "59/4 op 9 joined");
@@ -335,12 +335,13 @@ static void test_joins_and_markers(void)
     size_t n = p ? p->len : 0;
     CHECK(p && n >= 15 && !strcmp(p->text + n - 15, "tances of 1988,"), "59/4 marker 3");
     p = d ? para_containing(d, "Agenda for Sustainable Development") : NULL;
-    CHECK(p && p->len >= 13 && !strcmp(p->text + p->len - 13, "Development\","), "59/4 marker 6: %s",
-          p ? p->text : "");
+    CHECK(p && p->len >= 13 && !strcmp(p->text + p->len - 13, "Development\","),
+          "59/4 marker 6: %s", p ? p->text : "");
     /* Superscripts go without leaving double spaces. */
     d = find_doc(&c, "54/5");
-    CHECK(d && para_containing(d, "Narcotic Drugs of 1961, that Convention as amended by the 1972 "
-                                  "Protocol, the Convention on Psychotropic Substances of 1971 and"),
+    CHECK(d &&
+              para_containing(d, "Narcotic Drugs of 1961, that Convention as amended by the 1972 "
+                                 "Protocol, the Convention on Psychotropic Substances of 1971 and"),
           "54/5 superscripts");
     st_corpus_free(&c);
 }
@@ -585,8 +586,8 @@ static void test_jsonl(void)
         CHECK(!strcmp(d->id, "r1") && !strcmp(d->title, "First record"), "r1");
         CHECK(d->n_paras == 4, "r1 has %zu paragraphs", d->n_paras);
         if (d->n_paras == 4) {
-            CHECK(!strcmp(d->paras[1].text, "Body one.") && !strcmp(d->paras[2].text,
-                                                                    "Body two, wrapped."),
+            CHECK(!strcmp(d->paras[1].text, "Body one.") &&
+                      !strcmp(d->paras[2].text, "Body two, wrapped."),
                   "r1 body split and joined: \"%s\" \"%s\"", d->paras[1].text, d->paras[2].text);
             CHECK(d->paras[3].field == summary && d->paras[3].kind == STELE_PARA_FIELD &&
                       !strcmp(d->paras[3].text, "A short summary."),
@@ -642,11 +643,12 @@ static void test_invalid_utf8(void)
     if (c.n_docs == 1 && c.docs[0].n_paras == 2) {
         const st_doc *d = &c.docs[0];
         CHECK(!strcmp(d->title, "Bad \xef\xbf\xbd bytes"), "title \"%s\"", d->title);
-        CHECK(!strcmp(d->paras[1].text,
-                      "Latin \xef\xbf\xbd( and overlong \xef\xbf\xbd\xef\xbf\xbd and surrogate "
-                      "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd end. Truncated \xef\xbf\xbd\xef\xbf\xbd "
-                      "valid caf\xc3\xa9 stays."),
-              "text \"%s\"", d->paras[1].text);
+        CHECK(
+            !strcmp(d->paras[1].text,
+                    "Latin \xef\xbf\xbd( and overlong \xef\xbf\xbd\xef\xbf\xbd and surrogate "
+                    "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd end. Truncated \xef\xbf\xbd\xef\xbf\xbd "
+                    "valid caf\xc3\xa9 stays."),
+            "text \"%s\"", d->paras[1].text);
     } else {
         CHECK(0, "%zu docs", c.n_docs);
     }
