@@ -109,6 +109,7 @@ static int ingest_object(st_corpus *c, json_t *obj, const char *path, uint32_t l
     st_doc *d = st_corpus_add_doc(c, id ? json_string_value(id) : id_buf,
                                   title ? json_string_value(title) : "", source);
     if (!d) return STELE_ENOMEM;
+    d->paras[0].src_line = line_no;
     json_t *body = json_object_get(obj, "body");
     if (json_is_string(body)) {
         int rc = add_split(d, ST_FIELD_BODY, STELE_PARA_TEXT, json_string_value(body),
