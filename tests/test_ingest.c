@@ -621,6 +621,9 @@ static void test_jsonl_errors(void)
     expect_malformed("bad-json.jsonl", "bad-json.jsonl:2:", "invalid JSON");
     expect_malformed("not-object.jsonl", "not-object.jsonl:2:", "expected a JSON object");
     expect_malformed("id-not-string.jsonl", "id-not-string.jsonl:3:", "\"id\" must be a string");
+    expect_malformed("body-not-string.jsonl",
+                     "body-not-string.jsonl:2:", "\"body\" must be a string");
+    expect_malformed("duplicate-key.jsonl", "duplicate-key.jsonl:2:", "duplicate");
 
     st_corpus c;
     st_err err = {{0}};
