@@ -380,9 +380,8 @@ static int heading(parser *p, const line_info *li, uint32_t line_no)
         type = DOC_CHAPTER;
         snprintf(p->chapter, sizeof p->chapter, "%s", roman);
         snprintf(id, sizeof id, "report/chapter %s", roman);
-    } else if (p->chapter[0] && t[0] >= 'A' && t[0] <= 'Z' && t[1] == '.' && t[2] == ' ' &&
-               (p->type == DOC_CHAPTER || p->type == DOC_SECTION || p->type == DOC_RESOLUTION ||
-                p->type == DOC_DECISION || p->type == DOC_AGENDA)) {
+    } else if (p->chapter[0] && t[0] >= 'A' && t[0] <= 'Z' && t[1] == '.' && t[2] == ' ') {
+        /* A section of the current report chapter: "A. Draft decisions ...". */
         snprintf(id, sizeof id, "report/chapter %s %c", p->chapter, t[0]);
         if (p->want_title) {
             int rc = finish_pending(p, NULL, line_no);
@@ -390,7 +389,7 @@ static int heading(parser *p, const line_info *li, uint32_t line_no)
         }
         int rc = start_doc(p, DOC_SECTION, id, t, NULL, line_no, line_no);
         return rc == STELE_OK ? 1 : rc;
-    } else if ((p->type == DOC_DECISION || p->type == DOC_AGENDA) &&
+    } else if (!p->want_title && (p->type == DOC_DECISION || p->type == DOC_AGENDA) &&
                !strncmp(t, "Provisional agenda", 18)) {
         const st_doc *dec = &p->c->docs[p->doc];
         const char *slash = strchr(dec->id, '/');
