@@ -57,8 +57,9 @@
  *     "16 March 2012"), or
  *   - the open paragraph ends with "namely," ("thirteen States, namely," /
  *     "Austria-Hungary, China, ..." in 55/3).
- * Titles and headings are never continued.  Wrapped lines join with one
- * space.
+ * Document titles and the heading lines that start documents are never
+ * continued (agenda items and segment names are body paragraphs of kind
+ * HEADING and follow the rules above).  Wrapped lines join with one space.
  *
  * Duplicates.  Resolutions 55/2 and 55/12 appear twice: as standalone
  * files and in the report of the 55th session.  Both copies are ingested
