@@ -106,22 +106,20 @@ st_doc *st_corpus_add_doc(st_corpus *c, const char *id, const char *title, const
         doc_free(d);
         return NULL;
     }
-    /* The title paragraph is added even when empty: paragraph 0 is always
-     * the title, whatever follows. */
-    if (d->n_paras == 0) {
-        d->paras = calloc(4, sizeof(st_para));
-        if (!d->paras) {
-            doc_free(d);
-            return NULL;
-        }
-        d->cap_paras = 4;
+    /* Room for a few paragraphs; the title paragraph is there even when
+     * empty, since paragraph 0 is always the title. */
+    d->paras = calloc(4, sizeof(st_para));
+    if (!d->paras) {
+        doc_free(d);
+        return NULL;
     }
+    d->cap_paras = 4;
     if (st_doc_add_para(d, ST_FIELD_TITLE, STELE_PARA_TITLE, 0, title, strlen(title), 0) !=
         STELE_OK) {
         doc_free(d);
         return NULL;
     }
-    if (d->n_paras == 0) { /* empty title: keep an empty paragraph 0 */
+    if (d->n_paras == 0) { /* the title was empty or only white space */
         char *empty = dup_string("");
         if (!empty) {
             doc_free(d);
