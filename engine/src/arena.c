@@ -1,7 +1,7 @@
 /*
  * arena.c: the workspace bump allocator of the query runtime.
  *
- * The caller's workspace is handed out front to back in ST_ALIGN-aligned
+ * The caller's workspace is handed out front to back in ST_WS_ALIGN-aligned
  * pieces and never given back: a search or snippet call sets up everything
  * it needs, uses it, and forgets the workspace when it returns.  A request
  * that does not fit returns NULL but is still added to `used`, and every
@@ -17,7 +17,7 @@
 void st_arena_init(st_arena *a, void *mem, size_t size)
 {
     uintptr_t addr = (uintptr_t)mem;
-    size_t pad = (size_t)((ST_ALIGN - (addr % ST_ALIGN)) % ST_ALIGN);
+    size_t pad = (size_t)((ST_WS_ALIGN - (addr % ST_WS_ALIGN)) % ST_WS_ALIGN);
 
     a->used = 0;
     a->short_ = 0;
@@ -34,7 +34,7 @@ void st_arena_init(st_arena *a, void *mem, size_t size)
 
 void *st_arena_alloc(st_arena *a, size_t n)
 {
-    size_t rounded = (n + ST_ALIGN - 1) / ST_ALIGN * ST_ALIGN;
+    size_t rounded = (n + ST_WS_ALIGN - 1) / ST_WS_ALIGN * ST_WS_ALIGN;
     void *p;
 
     if (rounded < n || a->used > SIZE_MAX - rounded) {

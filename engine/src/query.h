@@ -32,7 +32,7 @@
 
 /* ---- Interface to code in arena.c ---------------------------------- */
 
-#define ST_ALIGN 16
+#define ST_WS_ALIGN 16
 
 typedef struct st_arena {
     unsigned char *base; /* aligned start; NULL: counting only */
@@ -44,7 +44,7 @@ typedef struct st_arena {
 
 /* An arena over (mem, size); mem may be NULL (counting only). */
 void st_arena_init(st_arena *a, void *mem, size_t size);
-/* n bytes aligned to ST_ALIGN, or NULL when they do not fit (the request
+/* n bytes aligned to ST_WS_ALIGN, or NULL when they do not fit (the request
  * is still counted in a->used). */
 void *st_arena_alloc(st_arena *a, size_t n);
 /* Workspace bytes the arena's requests need, counted from the caller's
@@ -130,8 +130,8 @@ int st_query_parse(const stele_index *ix, const char *query, size_t len, stele_s
 
 /* Worst-case arena bytes st_query_parse() uses for any query. */
 #define ST_PARSE_MEM                                                                               \
-    (ST_MAX_NODES * ((sizeof(st_qnode) + ST_ALIGN - 1) / ST_ALIGN * ST_ALIGN) +                    \
-     STELE_MAX_QUERY_TERMS * ((sizeof(st_qterm) + ST_ALIGN - 1) / ST_ALIGN * ST_ALIGN))
+    (ST_MAX_NODES * ((sizeof(st_qnode) + ST_WS_ALIGN - 1) / ST_WS_ALIGN * ST_WS_ALIGN) +                    \
+     STELE_MAX_QUERY_TERMS * ((sizeof(st_qterm) + ST_WS_ALIGN - 1) / ST_WS_ALIGN * ST_WS_ALIGN))
 
 /* Writes a one-line S-expression of the tree into out (always
  * NUL-terminated); returns the length it needed. */
@@ -215,7 +215,7 @@ int st_best_paragraph(st_eval *ev, stele_hit *hit);
 /* ---- Interface to code in search.c --------------------------------- */
 
 /* st_query_parse() into a, falling back to a stack buffer of at least
- * ST_PARSE_MEM + ST_ALIGN bytes when a is short (a then only counts), and
+ * ST_PARSE_MEM + ST_WS_ALIGN bytes when a is short (a then only counts), and
  * reporting syntax and limit offsets in diag. */
 int st_parse_checked(const stele_index *ix, const char *query, size_t len,
                      const stele_search_opts *opts, unsigned flags, st_arena *a,

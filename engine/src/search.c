@@ -20,14 +20,14 @@
  * on the stack in a fixed buffer of ST_PARSE_MEM bytes (the most any query
  * within the limits can use) and the same allocation sequence is replayed
  * on a counting arena, so diag->needed is exact for the caller's pointer.
- * With mem == NULL the pointer's alignment is unknown and ST_ALIGN - 1
+ * With mem == NULL the pointer's alignment is unknown and ST_WS_ALIGN - 1
  * bytes are added.
  */
 #include <string.h>
 
 #include "query.h"
 
-#define ALIGNED(n) (((size_t)(n) + ST_ALIGN - 1) / ST_ALIGN * ST_ALIGN)
+#define ALIGNED(n) (((size_t)(n) + ST_WS_ALIGN - 1) / ST_WS_ALIGN * ST_WS_ALIGN)
 
 static size_t add_sat(size_t a, size_t b)
 {
@@ -50,10 +50,12 @@ size_t stele_workspace_bound(const stele_index *ix, size_t max_hits)
                        add_sat(mul_sat(n_fields, ALIGNED(sizeof(st_postings))),
                                ALIGNED(mul_sat(st_pos_cap(ix), sizeof(uint32_t)))));
     search =
-        add_sat(ST_ALIGN - 1 + ST_PARSE_MEM, add_sat(mul_sat(STELE_MAX_QUERY_TERMS, per_term),
+        add_sat(ST_WS_ALIGN - 1 + ST_PARSE_MEM, add_sat(mul_sat(STELE_MAX_QUERY_TERMS, per_term),
                                                      ALIGNED(max_hits * sizeof(st_heap_entry))));
-    snippet = add_sat(ST_ALIGN - 1 + ST_PARSE_MEM, ALIGNED(st_doc_load_bound(ix)));
-    return search > snippet ? search : snippet;
+    snippet = add_sat(ST_WS_ALIGN - 1 + ST_PARSE_MEM, ALIGNED(st_doc_load_bound(ix)));
+    if (snippet > search)
+        search = snippet;
+    return search > st_verify_bound(ix) ? search : st_verify_bound(ix);
 }
 
 /* Parses into the caller's arena a, or, if that is too small, into a stack
@@ -108,7 +110,7 @@ int stele_search(const stele_index *ix, const char *query, size_t query_len,
                  const stele_search_opts *opts, void *mem, size_t mem_size, stele_hit *hits,
                  size_t max_hits, size_t *n_hits, size_t *n_matches, stele_diag *diag)
 {
-    unsigned char stack_buf[ST_PARSE_MEM + ST_ALIGN];
+    unsigned char stack_buf[ST_PARSE_MEM + ST_WS_ALIGN];
     st_arena a;
     st_query q;
     st_eval ev;
@@ -133,7 +135,7 @@ int stele_search(const stele_index *ix, const char *query, size_t query_len,
     heap.cap = max_hits;
     rc = st_eval_setup(&ev, ix, &q, opts, &a);
     if (rc == STELE_ENOSPACE || a.short_) {
-        if (diag) diag->needed = st_arena_needed(&a) + (mem ? 0 : ST_ALIGN - 1);
+        if (diag) diag->needed = st_arena_needed(&a) + (mem ? 0 : ST_WS_ALIGN - 1);
         return mem ? STELE_ENOSPACE : STELE_OK;
     }
     if (rc < 0) return rc;

@@ -86,7 +86,7 @@ int stele_snippet(const stele_index *ix, const char *query, size_t query_len,
                   const stele_snippet_opts *sopts, void *mem, size_t mem_size, char *out,
                   size_t out_cap, size_t *out_len, stele_diag *diag)
 {
-    unsigned char stack_buf[ST_PARSE_MEM + ST_ALIGN];
+    unsigned char stack_buf[ST_PARSE_MEM + ST_WS_ALIGN];
     const char *open = sopts && sopts->open ? sopts->open : "[";
     const char *close = sopts && sopts->close ? sopts->close : "]";
     const char *ellipsis = sopts && sopts->ellipsis ? sopts->ellipsis : "\xE2\x80\xA6";
@@ -119,7 +119,7 @@ int stele_snippet(const stele_index *ix, const char *query, size_t query_len,
     load_size = st_doc_load_bound(ix);
     load_mem = st_arena_alloc(&a, load_size);
     if (!load_mem || a.short_) {
-        if (diag) diag->needed = st_arena_needed(&a) + (mem ? 0 : ST_ALIGN - 1);
+        if (diag) diag->needed = st_arena_needed(&a) + (mem ? 0 : ST_WS_ALIGN - 1);
         return STELE_ENOSPACE;
     }
     if (diag) diag->needed = st_arena_needed(&a);
