@@ -51,10 +51,9 @@ size_t stele_workspace_bound(const stele_index *ix, size_t max_hits)
                                ALIGNED(mul_sat(st_pos_cap(ix), sizeof(uint32_t)))));
     search =
         add_sat(ST_WS_ALIGN - 1 + ST_PARSE_MEM, add_sat(mul_sat(STELE_MAX_QUERY_TERMS, per_term),
-                                                     ALIGNED(max_hits * sizeof(st_heap_entry))));
+                                                        ALIGNED(max_hits * sizeof(st_heap_entry))));
     snippet = add_sat(ST_WS_ALIGN - 1 + ST_PARSE_MEM, ALIGNED(st_doc_load_bound(ix)));
-    if (snippet > search)
-        search = snippet;
+    if (snippet > search) search = snippet;
     return search > st_verify_bound(ix) ? search : st_verify_bound(ix);
 }
 
