@@ -341,6 +341,88 @@ static void test_snippet_space(void)
     printf("workspace snippet %-37s needed %8zu\n", "opioid overdose", need);
 }
 
+/* Snippet options, top-k consistency and the edges of the call. */
+static void test_api_edges(void)
+{
+    result r = run("treatment");
+    stele_hit one, hits[MAX_HITS];
+    size_t n_hits = 99, n_matches = 99, len;
+    stele_diag d;
+    stele_snippet_opts so;
+    char snip[1024];
+    int rc;
+
+    CHECK(r.rc == STELE_OK && r.n_hits > 1 && r.n_matches == r.n_hits, "treatment: %zu hits",
+          r.n_hits);
+    /* the best hit of a top-1 search is the first of a top-10 one */
+    rc =
+        stele_search(&ix, "treatment", 9, &opts, work, work_size, &one, 1, &n_hits, &n_matches, &d);
+    CHECK(rc == STELE_OK && n_hits == 1 && one.doc == r.hits[0].doc &&
+              one.score == r.hits[0].score && n_matches == r.n_matches,
+          "top-1: doc %u vs %u", one.doc, r.hits[0].doc);
+    /* max_hits 0 still counts, and writes nothing */
+    rc =
+        stele_search(&ix, "treatment", 9, &opts, work, work_size, NULL, 0, &n_hits, &n_matches, &d);
+    CHECK(rc == STELE_OK && n_hits == 0 && n_matches == r.n_matches, "max_hits 0: %zu %zu", n_hits,
+          n_matches);
+    /* mem == NULL: the query is parsed and errors still come back */
+    rc = stele_search(&ix, "a OR", 4, &opts, NULL, 0, hits, MAX_HITS, &n_hits, NULL, &d);
+    CHECK(rc == STELE_ESYNTAX && d.offset == 2, "mem NULL, bad query: %d", rc);
+    rc = stele_search(&ix, "women", 5, &opts, NULL, 0, hits, MAX_HITS, &n_hits, NULL, &d);
+    CHECK(rc == STELE_OK && n_hits == 0 && d.needed > 0, "mem NULL: %d", rc);
+    /* bad arguments */
+    rc = stele_search(&ix, "women", 5, &opts, work, work_size, NULL, 3, &n_hits, NULL, NULL);
+    CHECK(rc == STELE_EINVAL, "hits NULL: %d", rc);
+
+    /* custom marks and a short window, cut at word boundaries */
+    memset(&so, 0, sizeof so);
+    so.open = "<b>";
+    so.close = "</b>";
+    so.ellipsis = "...";
+    so.max_bytes = 60;
+    rc = stele_snippet(&ix, "treatment", 9, &opts, &r.hits[0], &so, work, work_size, snip,
+                       sizeof snip, &len, &d);
+    CHECK(rc == STELE_OK && strstr(snip, "<b>treatment</b>") != NULL, "custom marks: %s", snip);
+    {
+        /* without marks and ellipses the text is at most max_bytes */
+        char plain[1024];
+        size_t o = 0;
+        for (const char *c = snip; *c; c++) {
+            if (strncmp(c, "<b>", 3) == 0) {
+                c += 2;
+                continue;
+            }
+            if (strncmp(c, "</b>", 4) == 0) {
+                c += 3;
+                continue;
+            }
+            if (strncmp(c, "...", 3) == 0) {
+                c += 2;
+                continue;
+            }
+            plain[o++] = *c;
+        }
+        plain[o] = '\0';
+        CHECK(o <= 60 && o > 20 && plain[0] != ' ' && plain[o - 1] != ' ',
+              "window of %zu bytes: \"%s\"", o, plain);
+    }
+    /* a NOT term is never marked; a scoped term only in its field */
+    r = run("treatment -women");
+    if (r.n_hits > 0) {
+        rc = stele_snippet(&ix, "treatment -women", 16, &opts, &r.hits[0], NULL, work, work_size,
+                           snip, sizeof snip, &len, &d);
+        CHECK(rc == STELE_OK && !strstr(snip, "[women]") && !strstr(snip, "[Women]"),
+              "NOT marked: %s", snip);
+    }
+    r = run("title:women prison");
+    for (size_t i = 0; i < r.n_hits; i++) {
+        rc = stele_snippet(&ix, "title:women prison", 18, &opts, &r.hits[i], NULL, work, work_size,
+                           snip, sizeof snip, &len, &d);
+        if (r.hits[i].para != 0)
+            CHECK(rc == STELE_OK && !strstr(snip, "[women]"), "scoped mark in body: %s", snip);
+    }
+}
+
 int main(int argc, char **argv)
 {
     stele_stemmer *stemmer;
@@ -374,6 +456,7 @@ int main(int argc, char **argv)
     test_rankings();
     test_operators();
     test_snippet_space();
+    test_api_edges();
     sweep("women");
     sweep("opioid overdose");
     sweep("alternatives to imprisonment");
