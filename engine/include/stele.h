@@ -187,7 +187,7 @@ typedef struct stele_hit {
  * stored-text block in bytes (no document has more tokens, so no term more
  * positions in one document), S = one postings iterator (about 1.1 KB),
  * I = one dictionary entry (about 340 bytes) and P = the largest query tree
- * plus alignment (about 20 KB); each piece is rounded up to 16 bytes.  A
+ * plus alignment (about 20 KB); each piece is rounded up to 8 bytes.  A
  * search needs the tree, the heap, and per leaf term I + S per field it
  * occurs in + 4 * B if the term is positive or in a phrase: for a one-word
  * query on the bundled corpus about 64 KB.  Every search reports the
@@ -200,7 +200,9 @@ STELE_API size_t stele_workspace_bound(const stele_index *ix, size_t max_hits);
  * *n_hits gets how many were written and *n_matches (if not NULL) how many
  * documents matched in all.  Ties in score go to the lower document
  * number.  With mem == NULL it only parses the query and sets diag->needed
- * (returning STELE_OK or the query's error).  max_hits above
+ * (returning STELE_OK or the query's error): the exact size for a
+ * workspace aligned to 8 bytes (as malloc's is); every call also reports
+ * what it needed in diag->needed.  max_hits above
  * STELE_MAX_RESULTS is treated as STELE_MAX_RESULTS.  The hits array is
  * also used as scratch while paragraphs are chosen.  A field scope with a
  * name that is not a field of the index ("ratio:2") is STELE_ESYNTAX at

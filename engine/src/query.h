@@ -32,7 +32,9 @@
 
 /* ---- Interface to code in arena.c ---------------------------------- */
 
-#define ST_WS_ALIGN 16
+/* Alignment of every workspace piece: enough for the uint64_t, double and
+ * pointer members of the runtime's structs, and what any malloc returns. */
+#define ST_WS_ALIGN 8
 
 typedef struct st_arena {
     unsigned char *base; /* aligned start; NULL: counting only */
