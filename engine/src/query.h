@@ -79,6 +79,7 @@ typedef struct st_qterm {
     int field;           /* scope, -1 = any field */
     uint32_t field_mask; /* fields the term occurs in (0: not in the index,
                           * or unknown because no index was given) */
+    uint32_t pos_cap;    /* most positions it can have in one document */
     uint32_t offset;     /* byte offset of its word in the query */
     uint8_t positive;    /* no NOT above it */
     uint8_t prefix;      /* a PREFIX leaf (not expanded) */
@@ -88,7 +89,7 @@ typedef struct st_qterm {
     uint32_t iter_field[STELE_MAX_FIELDS];
     struct st_postings *iter[STELE_MAX_FIELDS];
     st_term_info *info;
-    uint32_t *pos; /* position buffer, ST capacity st_pos_cap() */
+    uint32_t *pos; /* position buffer of pos_cap entries */
     uint32_t n_pos;
     double idf;
     int hl; /* index of its distinct highlight term, -1 if not positive */
@@ -141,9 +142,12 @@ size_t st_query_dump(const st_query *q, char *out, size_t cap);
 
 /* ---- Interface to code in query_eval.c ----------------------------- */
 
-/* Capacity of one position buffer: no (term, document) pair has more
- * positions than this. */
+/* No term has more positions in one document than this. */
 uint32_t st_pos_cap(const stele_index *ix);
+/* The most positions term (info) can have in one document within scope
+ * field (-1 = all): at most st_pos_cap(ix), and at most the bytes of its
+ * positions lists, as every position takes at least one byte there. */
+uint32_t st_term_pos_cap(const stele_index *ix, const st_term_info *info, int field);
 
 typedef struct st_rank_params {
     double k1, b;
@@ -156,7 +160,6 @@ typedef struct st_eval {
     const stele_index *ix;
     st_query *q;
     st_rank_params rp;
-    uint32_t pos_cap;
     uint32_t n_hl;                       /* distinct positive terms */
     st_qterm *hl[STELE_MAX_QUERY_TERMS]; /* one representative leaf each */
 } st_eval;

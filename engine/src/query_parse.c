@@ -282,7 +282,7 @@ static void add_kid(st_qnode *parent, st_qnode *kid, st_qnode **last)
 
 /* A TERM (or PREFIX) leaf for term text, looked up in the index if any. */
 static int new_leaf(parser *p, int type, const char *text, size_t len, int field, size_t offset,
-                    uint32_t field_mask_known, st_qnode **out)
+                    const st_term_info *known, st_qnode **out)
 {
     int rc;
     st_qterm *t;
@@ -302,14 +302,19 @@ static int new_leaf(parser *p, int type, const char *text, size_t len, int field
     t->offset = (uint32_t)offset;
     t->prefix = type == ST_Q_PREFIX;
     t->hl = -1;
-    t->field_mask = field_mask_known;
-    if (p->ix && type == ST_Q_TERM && field_mask_known == 0) {
+    if (p->ix && type == ST_Q_TERM) {
         st_term_info info;
-        rc = st_dict_find(p->ix, text, len, &info);
-        if (rc == STELE_OK)
-            t->field_mask = info.field_mask;
-        else if (rc != STELE_ENOTFOUND)
-            return rc;
+        if (!known) {
+            rc = st_dict_find(p->ix, t->text, t->len, &info);
+            if (rc == STELE_OK)
+                known = &info;
+            else if (rc != STELE_ENOTFOUND)
+                return rc;
+        }
+        if (known) {
+            t->field_mask = known->field_mask;
+            t->pos_cap = st_term_pos_cap(p->ix, known, field);
+        }
     }
     n->term = t;
     n->field = (int8_t)field;
@@ -329,7 +334,7 @@ static int prefix_node(parser *p, const char *prefix, size_t len, int field, siz
     int rc, n_found = 0;
 
     if (!p->ix || (p->flags & ST_PARSE_NO_EXPAND))
-        return new_leaf(p, ST_Q_PREFIX, prefix, len, field, offset, 0, out);
+        return new_leaf(p, ST_Q_PREFIX, prefix, len, field, offset, NULL, out);
     or_node = new_node(p, ST_Q_OR, offset, &rc);
     if (!or_node) return rc;
     or_node->field = (int8_t)field;
@@ -341,8 +346,7 @@ static int prefix_node(parser *p, const char *prefix, size_t len, int field, siz
         if (rc == 0 || c.term_len < len || memcmp(c.term, prefix, len) != 0) break;
         if (field >= 0 && !(info.field_mask & (1u << field))) continue;
         if (++n_found > STELE_MAX_PREFIX_TERMS) return fail(p, STELE_ELIMIT, offset);
-        rc = new_leaf(p, ST_Q_TERM, c.term, c.term_len, field, offset,
-                      info.field_mask ? info.field_mask : 0, &leaf);
+        rc = new_leaf(p, ST_Q_TERM, c.term, c.term_len, field, offset, &info, &leaf);
         if (rc) return rc;
         add_kid(or_node, leaf, &last);
     }
@@ -372,7 +376,7 @@ static int words_node(parser *p, size_t start, size_t end, int group_type, uint3
         size_t tlen = st_token_term(&tok, p->stem, p->stem_ctx, term);
         size_t woff = start + tok.start;
         if (++n_tok > STELE_MAX_PHRASE) return fail(p, STELE_ELIMIT, offset);
-        rc = new_leaf(p, ST_Q_TERM, term, tlen, field, woff, 0, &leaf);
+        rc = new_leaf(p, ST_Q_TERM, term, tlen, field, woff, NULL, &leaf);
         if (rc) return rc;
         if (n_tok == 1) {
             first = leaf;
@@ -461,7 +465,7 @@ static int parse_near_infix(parser *p, st_qnode *first, st_qnode **out)
             st_qnode *leaf;
             size_t tlen = st_token_term(&tok, p->stem, p->stem_ctx, term);
             if (group->n_kids >= STELE_MAX_PHRASE) return fail(p, STELE_ELIMIT, group->offset);
-            rc = new_leaf(p, ST_Q_TERM, term, tlen, first->field, w.text_start + tok.start, 0,
+            rc = new_leaf(p, ST_Q_TERM, term, tlen, first->field, w.text_start + tok.start, NULL,
                           &leaf);
             if (rc) return rc;
             add_kid(group, leaf, &last);

@@ -8,8 +8,9 @@
  *   2. the top-k heap: max_hits (score, doc) entries;
  *   3. per leaf term: its dictionary entry (st_term_info), one postings
  *      iterator per field it can match in, and a position buffer of
- *      st_pos_cap() entries if it is positive or a phrase/NEAR word
- *      (query_eval.c).
+ *      st_term_pos_cap() entries if it is positive or a phrase/NEAR word
+ *      (query_eval.c).  stele_workspace_bound() takes every term at
+ *      st_pos_cap(), the most any term can need.
  *
  * Then it evaluates document at a time (st_eval_next), scoring each match
  * and keeping the best in the heap, writes the heap best first into hits,
