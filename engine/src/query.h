@@ -30,6 +30,12 @@
 #include "stele.h"
 #include "reader.h"
 
+#if defined(__GNUC__)
+#define ST_NOINLINE __attribute__((noinline))
+#else
+#define ST_NOINLINE
+#endif
+
 /* ---- Interface to code in arena.c ---------------------------------- */
 
 /* Alignment of every workspace piece: enough for the uint64_t, double and
@@ -219,11 +225,15 @@ int st_best_paragraph(st_eval *ev, stele_hit *hit);
 
 /* ---- Interface to code in search.c --------------------------------- */
 
-/* st_query_parse() into a, falling back to a stack buffer of at least
- * ST_PARSE_MEM + ST_WS_ALIGN bytes when a is short (a then only counts), and
- * reporting syntax and limit offsets in diag. */
-int st_parse_checked(const stele_index *ix, const char *query, size_t len,
-                     const stele_search_opts *opts, unsigned flags, st_arena *a,
-                     unsigned char *stack_buf, size_t stack_size, st_query *q, stele_diag *diag);
+/* st_query_parse() with the stemmer of opts, the error offset into diag. */
+int st_parse(const stele_index *ix, const char *query, size_t len, const stele_search_opts *opts,
+             unsigned flags, st_arena *a, st_query *q, stele_diag *diag);
+/* The workspace a search (or, with snippet set, a snippet) of query needs
+ * for a pointer pad bytes short of alignment, found by parsing into a
+ * stack buffer of ST_PARSE_MEM bytes and replaying the allocations on a
+ * counting arena.  For callers whose workspace cannot hold the query. */
+int st_need_on_stack(const stele_index *ix, const char *query, size_t len,
+                     const stele_search_opts *opts, int snippet, size_t max_hits, size_t pad,
+                     size_t *needed, stele_diag *diag);
 
 #endif /* STELE_QUERY_H */

@@ -281,8 +281,8 @@ static void add_kid(st_qnode *parent, st_qnode *kid, st_qnode **last)
 }
 
 /* A TERM (or PREFIX) leaf for term text, looked up in the index if any. */
-static int new_leaf(parser *p, int type, const char *text, size_t len, int field, size_t offset,
-                    const st_term_info *known, st_qnode **out)
+ST_NOINLINE static int new_leaf(parser *p, int type, const char *text, size_t len, int field,
+                                size_t offset, const st_term_info *known, st_qnode **out)
 {
     int rc;
     st_qterm *t;
@@ -325,8 +325,8 @@ static int new_leaf(parser *p, int type, const char *text, size_t len, int field
 
 /* Expands prefix (folded) into an OR of dictionary terms, or keeps it as a
  * PREFIX leaf when there is no index or expansion is off. */
-static int prefix_node(parser *p, const char *prefix, size_t len, int field, size_t offset,
-                       st_qnode **out)
+ST_NOINLINE static int prefix_node(parser *p, const char *prefix, size_t len, int field,
+                                   size_t offset, st_qnode **out)
 {
     st_dict_cursor c;
     st_term_info info;
@@ -360,8 +360,8 @@ static int prefix_node(parser *p, const char *prefix, size_t len, int field, siz
  * For a NEAR group every token is a word; a phrase of one token is a TERM.
  * *out is NULL when the text has no token.
  */
-static int words_node(parser *p, size_t start, size_t end, int group_type, uint32_t near_k,
-                      int field, size_t offset, st_qnode **out)
+ST_NOINLINE static int words_node(parser *p, size_t start, size_t end, int group_type,
+                                  uint32_t near_k, int field, size_t offset, st_qnode **out)
 {
     st_tokenizer tz;
     st_token tok;
@@ -400,7 +400,7 @@ static int words_node(parser *p, size_t start, size_t end, int group_type, uint3
 static int parse_or(parser *p, int field, st_qnode **out, int *consumed);
 
 /* NEAR(words[, k]) starting at the NEAR token t. */
-static int parse_near_fn(parser *p, const lex *t, int field, st_qnode **out)
+ST_NOINLINE static int parse_near_fn(parser *p, const lex *t, int field, st_qnode **out)
 {
     size_t open = t->end; /* the '(' */
     size_t i = open + 1, close, comma = 0;
@@ -429,7 +429,7 @@ static int parse_near_fn(parser *p, const lex *t, int field, st_qnode **out)
 }
 
 /* After a single-term primary: `a NEAR/k b NEAR/k c ...`. */
-static int parse_near_infix(parser *p, st_qnode *first, st_qnode **out)
+ST_NOINLINE static int parse_near_infix(parser *p, st_qnode *first, st_qnode **out)
 {
     st_qnode *group = NULL, *last = NULL;
     uint32_t k = 0;
@@ -477,6 +477,21 @@ static int parse_near_infix(parser *p, st_qnode *first, st_qnode **out)
     return STELE_OK;
 }
 
+/* word* : a prefix must be one token. */
+ST_NOINLINE static int prefix_word(parser *p, const lex *t, int field, st_qnode **out)
+{
+    st_tokenizer tz;
+    st_token tok, extra;
+    st_tokenizer_init(&tz, p->s + t->text_start, t->text_end - t->text_start);
+    if (!st_tokenizer_next(&tz, &tok)) return fail(p, STELE_ESYNTAX, t->start); /* "*" alone */
+    if (st_tokenizer_next(&tz, &extra))
+        return fail(p, STELE_ESYNTAX, t->start); /* prefix of several words */
+    return prefix_node(p, tok.term, tok.len, field, t->start, out);
+}
+
+/* The recursive functions below keep small frames (the query may nest
+ * STELE_MAX_DEPTH deep); everything with a token or a dictionary entry on
+ * its stack is out of line. */
 static int parse_primary(parser *p, int field, st_qnode **out)
 {
     lex t;
@@ -530,15 +545,7 @@ static int parse_primary(parser *p, int field, st_qnode **out)
     case L_WORD:
         p->pos = t.end;
         if (t.prefix) {
-            st_tokenizer tz;
-            st_token tok;
-            st_tokenizer_init(&tz, p->s + t.text_start, t.text_end - t.text_start);
-            if (!st_tokenizer_next(&tz, &tok))
-                return fail(p, STELE_ESYNTAX, t.start); /* "*" alone */
-            st_token extra;
-            if (st_tokenizer_next(&tz, &extra))
-                return fail(p, STELE_ESYNTAX, t.start); /* prefix of several words */
-            rc = prefix_node(p, tok.term, tok.len, field, t.start, out);
+            rc = prefix_word(p, &t, field, out);
             if (rc) return rc;
             break;
         }
