@@ -1,9 +1,9 @@
 /*
  * query.h: the query runtime's internal interfaces.  Interface to code in
  * arena.c (workspace bump allocator), query_parse.c (query language to a
- * tree), query_eval.c (document-at-a-time evaluation), rank.c (BM25F and the
- * top-k heap), passage.c (best paragraph of a hit), snippet.c (marked
- * passage text) and search.c (the public entry points).
+ * tree), query_dump.c (its debug print), query_eval.c (document-at-a-time evaluation), rank.c
+ * (BM25F and the top-k heap), passage.c (best paragraph of a hit), snippet.c (marked passage text)
+ * and search.c (the public entry points).
  *
  * Memory.  Nothing here allocates.  Every structure is carved, in order,
  * from the caller's workspace by an st_arena.  An arena that runs short
@@ -142,8 +142,8 @@ int st_query_parse(const stele_index *ix, const char *query, size_t len, stele_s
     (ST_MAX_NODES * ((sizeof(st_qnode) + ST_WS_ALIGN - 1) / ST_WS_ALIGN * ST_WS_ALIGN) +           \
      STELE_MAX_QUERY_TERMS * ((sizeof(st_qterm) + ST_WS_ALIGN - 1) / ST_WS_ALIGN * ST_WS_ALIGN))
 
-/* Writes a one-line S-expression of the tree into out (always
- * NUL-terminated); returns the length it needed. */
+/* In query_dump.c: writes a one-line S-expression of the tree into out
+ * (always NUL-terminated); returns the length it needed. */
 size_t st_query_dump(const st_query *q, char *out, size_t cap);
 
 /* ---- Interface to code in query_eval.c ----------------------------- */
