@@ -440,7 +440,15 @@ ST_NOINLINE static int parse_near_infix(parser *p, st_qnode *first, st_qnode **o
         rc = peek(p, &t);
         if (rc) return rc;
         if (t.kind != L_NEAR) break;
-        if (!group) {
+        if (!group && first->type == ST_Q_PHRASE) {
+            /* a word the tokenizer split joins the group word by word */
+            k = t.near_k;
+            group = first;
+            group->type = ST_Q_NEAR;
+            group->near_k = k;
+            for (last = group->kids; last->next; last = last->next)
+                ;
+        } else if (!group) {
             k = t.near_k;
             group = new_node(p, ST_Q_NEAR, first->offset, &rc);
             if (!group) return rc;
@@ -465,7 +473,7 @@ ST_NOINLINE static int parse_near_infix(parser *p, st_qnode *first, st_qnode **o
             st_qnode *leaf;
             size_t tlen = st_token_term(&tok, p->stem, p->stem_ctx, term);
             if (group->n_kids >= STELE_MAX_PHRASE) return fail(p, STELE_ELIMIT, group->offset);
-            rc = new_leaf(p, ST_Q_TERM, term, tlen, first->field, w.text_start + tok.start, NULL,
+            rc = new_leaf(p, ST_Q_TERM, term, tlen, group->field, w.text_start + tok.start, NULL,
                           &leaf);
             if (rc) return rc;
             add_kid(group, leaf, &last);
@@ -551,7 +559,7 @@ static int parse_primary(parser *p, int field, st_qnode **out)
         }
         rc = words_node(p, t.text_start, t.text_end, ST_Q_PHRASE, 0, field, t.start, out);
         if (rc) return rc;
-        if (*out && (*out)->type == ST_Q_TERM) return parse_near_infix(p, *out, out);
+        if (*out) return parse_near_infix(p, *out, out);
         break;
     case L_NEAR:
     case L_OR:
