@@ -308,7 +308,7 @@ static int flush_open(parser *p)
 }
 
 static int start_doc(parser *p, enum doc_type type, const char *id, const char *title,
-                     const char *heading, uint32_t line)
+                     const char *heading, uint32_t line, uint32_t title_line)
 {
     int rc = flush_open(p);
     if (rc != STELE_OK) return rc;
@@ -316,6 +316,7 @@ static int start_doc(parser *p, enum doc_type type, const char *id, const char *
     snprintf(source, sizeof source, "%s:%u", p->base, (unsigned)line);
     st_doc *d = st_corpus_add_doc(p->c, id, title, source);
     if (!d) return oom(p);
+    d->paras[0].src_line = title_line;
     if (heading && st_doc_add_para(d, ST_FIELD_TITLE, STELE_PARA_HEADING, 0, heading,
                                    strlen(heading), line) != STELE_OK)
         return oom(p);
@@ -335,9 +336,9 @@ static int finish_pending(parser *p, const char *title, uint32_t line)
     p->want_title = 0;
     if (!title)
         return start_doc(p, p->pending_type, p->pending_id, p->pending_heading, NULL,
-                         p->pending_line);
-    (void)line;
-    return start_doc(p, p->pending_type, p->pending_id, title, p->pending_heading, p->pending_line);
+                         p->pending_line, p->pending_line);
+    return start_doc(p, p->pending_type, p->pending_id, title, p->pending_heading, p->pending_line,
+                     line);
 }
 
 /* Recognizes document headings; returns 1 (and sets the pending heading or
@@ -369,7 +370,7 @@ static int heading(parser *p, const line_info *li, uint32_t line_no)
             int rc = finish_pending(p, NULL, line_no);
             if (rc != STELE_OK) return rc;
         }
-        int rc = start_doc(p, DOC_SECTION, id, t, NULL, line_no);
+        int rc = start_doc(p, DOC_SECTION, id, t, NULL, line_no, line_no);
         return rc == STELE_OK ? 1 : rc;
     } else if ((p->type == DOC_DECISION || p->type == DOC_AGENDA) &&
                !strncmp(t, "Provisional agenda", 18)) {
@@ -377,7 +378,7 @@ static int heading(parser *p, const line_info *li, uint32_t line_no)
         const char *slash = strchr(dec->id, '/');
         size_t base_len = slash ? (size_t)(slash - dec->id) : strlen(dec->id);
         snprintf(id, sizeof id, "%.*s/agenda", (int)base_len, dec->id);
-        int rc = start_doc(p, DOC_AGENDA, id, t, NULL, line_no);
+        int rc = start_doc(p, DOC_AGENDA, id, t, NULL, line_no, line_no);
         return rc == STELE_OK ? 1 : rc;
     }
     if (type == DOC_NONE) return 0;
@@ -433,7 +434,7 @@ static int body_line(parser *p, line_info *li, uint32_t line_no)
         /* Text before any heading: a document named after the file. */
         char *stem = st_path_stem(p->path);
         if (!stem) return oom(p);
-        rc = start_doc(p, DOC_NONE, stem, t, NULL, line_no);
+        rc = start_doc(p, DOC_NONE, stem, t, NULL, line_no, line_no);
         free(stem);
         return rc;
     }
