@@ -2,7 +2,8 @@
  * test_codec.c: round trips of the format's integer codecs (codec.c) and
  * the norm byte, on edge cases: 0, 1, powers of two and their neighbours,
  * gaps of 2^31 and 2^32 - 1, 64-bit varints, every bit width of a packed
- * block, truncated and over-long varints.
+ * block, truncated and over-long varints, and positions runs (empty, one
+ * value, 127, 128, 129 and more, gaps near 2^31 and 2^32 - 1).
  */
 #include <stdio.h>
 #include <string.h>
@@ -138,8 +139,81 @@ static void test_norm(void)
     CHECK(st_norm_encode(0xFFFFFFFFu) <= 247);
 }
 
+/*
+ * Codes n position deltas the way a list's block does (runs of 128, then
+ * the rest) and decodes them back; returns the coded bytes.  Every
+ * truncation of the last run must fail.
+ */
+static size_t posrun_roundtrip(const uint32_t *v, size_t n)
+{
+    static uint8_t buf[8 * (ST_POSBLOCK_MAX + 8)];
+    size_t len = 0, last = 0;
+    for (size_t k = 0; k < n; k += 128) {
+        size_t m = n - k < 128 ? n - k : 128;
+        last = len;
+        len += st_posblock_put(v + k, m, buf + len);
+    }
+    const uint8_t *p = buf;
+    uint32_t got[128];
+    for (size_t k = 0; k < n; k += 128) {
+        size_t m = n - k < 128 ? n - k : 128;
+        CHECK(st_posblock_get(&p, buf + len, m, got) == 1);
+        for (size_t i = 0; i < m; i++)
+            CHECK(got[i] == v[k + i]);
+    }
+    CHECK(p == buf + len);
+    if (n) {
+        size_t m = n % 128 ? n % 128 : 128;
+        for (size_t cut = last; cut < len; cut++) {
+            p = buf + last;
+            CHECK(st_posblock_get(&p, buf + cut, m, got) == 0 && p == buf + last);
+        }
+    }
+    return len;
+}
+
+static void test_positions(void)
+{
+    uint32_t v[600] = {0};
+    CHECK(posrun_roundtrip(v, 0) == 0); /* no positions: no bytes */
+    v[0] = 0;
+    CHECK(posrun_roundtrip(v, 1) == 1);
+    v[0] = 300;
+    CHECK(posrun_roundtrip(v, 1) == 2); /* short runs are varints */
+    v[1] = 0x80000000u;
+    CHECK(posrun_roundtrip(v, 2) == 2 + 5);
+    for (size_t i = 0; i < 600; i++)
+        v[i] = (uint32_t)(i * 7 % 61);
+    CHECK(posrun_roundtrip(v, 3) == 1 + 2); /* 0, 7, 14: 4 bits each */
+    CHECK(posrun_roundtrip(v, 127) == 1 + (127 * 6 + 7) / 8);
+    CHECK(posrun_roundtrip(v, 128) == 1 + 16 * 6);
+    CHECK(posrun_roundtrip(v, 129) == 1 + 16 * 6 + 1);
+    CHECK(posrun_roundtrip(v, 131) == 1 + 16 * 6 + 1 + 3);
+    CHECK(posrun_roundtrip(v, 600) > 0);
+    /* A full run is the same bytes as st_pack128. */
+    uint8_t a[ST_POSBLOCK_MAX], b[ST_POSBLOCK_MAX];
+    CHECK(st_posblock_put(v, 128, a) == 1 + 16 * 6 && a[0] == 6);
+    st_pack128(v, 6, b);
+    CHECK(memcmp(a + 1, b, 16 * 6) == 0);
+    /* Gaps near 2^31 and 2^32 - 1, at every run length up to 130. */
+    for (size_t n = 1; n <= 130; n++) {
+        for (size_t i = 0; i < n; i++)
+            v[i] = i % 3 == 0 ? 0x7FFFFFFFu + (uint32_t)(i % 2) : i % 3 == 1 ? 0xFFFFFFFFu : 1;
+        posrun_roundtrip(v, n);
+    }
+    /* All zeros: a width-0 run is one byte. */
+    memset(v, 0, sizeof v);
+    CHECK(posrun_roundtrip(v, 128) == 1 && posrun_roundtrip(v, 5) == 1);
+    /* A width above 32 is refused. */
+    uint8_t bad[64] = {33};
+    const uint8_t *p = bad;
+    uint32_t got[128];
+    CHECK(st_posblock_get(&p, bad + sizeof bad, 3, got) == 0 && p == bad);
+}
+
 int main(void)
 {
+    test_positions();
     test_varint();
     test_pack();
     test_le();

@@ -281,15 +281,23 @@ static int write_list(st_invert_out *out, const occ *g, size_t n, uint32_t df, u
                 if (tfs[i] != 1) st_buf_varint(pb, tfs[i]);
             }
         }
-        /* Positions of the block's documents. */
+        /* Positions of the block's documents: their deltas in runs of
+         * 128 bit-packed, the rest (fewer than 128) as varints. */
+        uint32_t deltas[ST_BLOCK], n_deltas = 0;
+        uint8_t coded[ST_POSBLOCK_MAX];
         for (uint32_t i = first; i < first + len; i++) {
             uint32_t prev = 0;
             for (uint32_t j = 0; j < tfs[i]; j++, occ_at++) {
                 uint32_t pos = g[occ_at].pos;
-                st_buf_varint(qb, j == 0 ? pos : pos - prev);
+                deltas[n_deltas++] = j == 0 ? pos : pos - prev;
                 prev = pos;
+                if (n_deltas == ST_BLOCK) {
+                    st_buf_put(qb, coded, st_posblock_put(deltas, ST_BLOCK, coded));
+                    n_deltas = 0;
+                }
             }
         }
+        if (n_deltas) st_buf_put(qb, coded, st_posblock_put(deltas, n_deltas, coded));
     }
     if (pb->failed || qb->failed) return STELE_ENOMEM;
     return STELE_OK;

@@ -12,6 +12,11 @@
  * known from its width byte alone.  It works through a 64-bit accumulator
  * one byte at a time: no unaligned loads, the same bytes on every
  * architecture.
+ *
+ * A positions run (st_posblock_*) of n values is, when n >= 3, a u8 width
+ * and the values packed LSB first in ceil(n * width / 8) bytes (for
+ * n = 128 the same bytes as st_pack128), and otherwise n varints; the
+ * caller knows n, so no run needs a marker.
  */
 #include "format.h"
 
@@ -116,4 +121,76 @@ void st_unpack128(const uint8_t *in, unsigned bits, uint32_t *v)
         acc >>= bits;
         have -= bits;
     }
+}
+
+/* Packs n values of bits (1 .. 32) bits each, LSB first, into
+ * ceil(n * bits / 8) bytes; the last byte's unused high bits are 0. */
+static size_t pack_n(const uint32_t *v, size_t n, unsigned bits, uint8_t *out)
+{
+    uint64_t acc = 0;
+    unsigned have = 0;
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++) {
+        acc |= (uint64_t)v[i] << have;
+        have += bits;
+        while (have >= 8) {
+            out[o++] = (uint8_t)acc;
+            acc >>= 8;
+            have -= 8;
+        }
+    }
+    if (have) out[o++] = (uint8_t)acc;
+    return o;
+}
+
+static void unpack_n(const uint8_t *in, size_t n, unsigned bits, uint32_t *v)
+{
+    uint64_t acc = 0, mask = bits >= 32 ? 0xFFFFFFFFu : (((uint64_t)1 << bits) - 1);
+    unsigned have = 0;
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++) {
+        while (have < bits) {
+            acc |= (uint64_t)in[o++] << have;
+            have += 8;
+        }
+        v[i] = (uint32_t)(acc & mask);
+        acc >>= bits;
+        have -= bits;
+    }
+}
+
+size_t st_posblock_put(const uint32_t *v, size_t n, uint8_t *out)
+{
+    if (n < ST_POSBLOCK_PACKED) {
+        size_t len = 0;
+        for (size_t i = 0; i < n; i++)
+            len += st_varint_put(out + len, v[i]);
+        return len;
+    }
+    unsigned bits = st_bits_needed(v, n);
+    out[0] = (uint8_t)bits;
+    return 1 + (bits ? pack_n(v, n, bits, out + 1) : 0);
+}
+
+int st_posblock_get(const uint8_t **p, const uint8_t *end, size_t n, uint32_t *v)
+{
+    const uint8_t *s = *p;
+    if (n < ST_POSBLOCK_PACKED) {
+        for (size_t i = 0; i < n; i++)
+            if (!st_varint_get32(&s, end, &v[i])) return 0;
+        *p = s;
+        return 1;
+    }
+    if (s >= end || s[0] > 32) return 0;
+    unsigned bits = s[0];
+    size_t bytes = (n * bits + 7) / 8;
+    if ((size_t)(end - s - 1) < bytes) return 0;
+    if (bits == 0) {
+        for (size_t i = 0; i < n; i++)
+            v[i] = 0;
+    } else {
+        unpack_n(s + 1, n, bits, v);
+    }
+    *p = s + 1 + bytes;
+    return 1;
 }

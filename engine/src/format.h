@@ -21,11 +21,12 @@
  *
  * HEADER (offset 0, ST_HEADER_FIXED bytes, then the section table):
  *    0 u8[8]  magic 0x89 'S' 'T' 'E' 'L' 'E' '\r' '\n'
- *    8 u32    format version, ST_FORMAT_VERSION; any other is STELE_EVERSION
+ *    8 u32    format version, ST_FORMAT_VERSION (2: bit-packed position
+ *             runs); any other is STELE_EVERSION
  *   12 u32    flags: bit 0 = stored text uses the preset dictionary
  *   16 u32    header bytes: ST_HEADER_FIXED + 16 * n_sections, rounded up
  *             to a multiple of 8
- *   20 u32    n_sections, exactly ST_N_SECTIONS in version 1
+ *   20 u32    n_sections, exactly ST_N_SECTIONS in version 2
  *   24 u32    n_docs
  *   28 u32    n_terms
  *   32 u32    n_fields, 1 .. STELE_MAX_FIELDS
@@ -83,8 +84,10 @@
  *                last block holds the rest.  With n_blocks = ceil(df_f/128):
  *                if n_blocks > 1, a skip table of n_blocks 16-byte entries:
  *                  u32 last doc of the block, u32 offset of the block from
- *                  the list start, u32 offset of the block's positions from
- *                  the list's positions start, u16 largest tf in the block
+ *                  the list start, u32 offset of the block's positions
+ *                  (its first run, see POSITIONS) from the list's
+ *                  positions start, 0 for the first block, u16 largest tf
+ *                  in the block
  *                  (saturated at 65535), u8 smallest norm byte of the field
  *                  among its documents, u8 0;
  *                if n_blocks == 1, nothing: the reader computes the one
@@ -97,9 +100,23 @@
  *                16 * bits bytes.  A partial last block is varint-coded:
  *                per document vint (gap << 1 | (tf == 1)) and, when tf > 1,
  *                vint tf.
- *  4 POSITIONS   per list, per document in list order, tf vints: the
- *                first position, then each later one minus the one before
- *                (>= 1).  Boolean queries never read this section.
+ *  4 POSITIONS   per list, per postings block, the positions of the
+ *                block's documents (P = the sum of their tfs) as deltas:
+ *                per document in block order, its first position, then
+ *                each later one minus the one before (>= 1).  The P deltas
+ *                are cut into runs of 128, the last run the rest, and each
+ *                run of n values is coded alone: n >= 3, u8 width w (bits
+ *                of its largest value, 0 .. 32) then the n values packed
+ *                LSB first in ceil(n * w / 8) bytes (zero high bits to end
+ *                the last byte); n < 3, n vints.  A full run's bytes follow
+ *                from its width byte, so a reader skips it unread.  Runs
+ *                never span postings blocks, so a block's skip entry
+ *                points at its first document's first run, and P is known
+ *                from the block's tfs.  Only a document's first delta can
+ *                be 0, so a list of B bytes holds at most 8 * B + 1
+ *                positions of one document (the query runtime sizes its
+ *                position buffers by this).  Boolean queries never read
+ *                this section.
  *  5 DOCS        n_docs records of ST_DOC_REC + n_fields bytes:
  *                  u32 string offset (in STRINGS), u32 id bytes,
  *                  u32 title bytes (the title follows the id),
@@ -150,7 +167,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define ST_FORMAT_VERSION 1u
+#define ST_FORMAT_VERSION 2u
 #define ST_MAGIC          "\x89STELE\r\n"
 #define ST_MAGIC_BYTES    8
 #define ST_HEADER_FIXED   144u
@@ -256,5 +273,20 @@ unsigned st_bits_needed(const uint32_t *v, size_t n);
 void st_pack128(const uint32_t *v, unsigned bits, uint8_t *out);
 /* Unpacks 128 values from 16 * bits bytes of in (bits 0 .. 32). */
 void st_unpack128(const uint8_t *in, unsigned bits, uint32_t *v);
+
+/* Runs of at least this many positions are bit-packed, shorter ones are
+ * varints (cheaper for one or two values than a width byte). */
+#define ST_POSBLOCK_PACKED 3u
+/* Largest positions run: 128 values of 32 bits and the width byte. */
+#define ST_POSBLOCK_MAX (1u + 16u * 32u)
+/* Writes one positions run of n (1 .. 128) values to out (room for
+ * ST_POSBLOCK_MAX): n >= ST_POSBLOCK_PACKED: u8 width (bits of the
+ * largest value, 0 .. 32), then the values packed LSB first in
+ * ceil(n * width / 8) bytes; otherwise n varints.  Returns the bytes. */
+size_t st_posblock_put(const uint32_t *v, size_t n, uint8_t *out);
+/* Reads one positions run of n (1 .. 128) values from [*p, end) into v;
+ * advances *p and returns 1, or returns 0 (leaving *p) when the bytes run
+ * out, the width exceeds 32 or a varint exceeds 32 bits. */
+int st_posblock_get(const uint8_t **p, const uint8_t *end, size_t n, uint32_t *v);
 
 #endif /* STELE_FORMAT_H */

@@ -6,10 +6,12 @@
  * docs[]/tfs[] arrays; a list of more than one block starts with a skip
  * table, so st_postings_advance() finds the block that can hold a target by
  * binary search over the blocks' last documents and decodes only that one.
- * Positions are read lazily: the iterator counts the positions of documents
- * it passed without reading them (pos_pending) and skips them only when
- * positions are asked for, and a skip entry gives each block's positions
- * offset, so a boolean query never touches the POSITIONS section.
+ * Positions are read lazily: an iterator only counts, per block, how many
+ * positions the documents before the current one hold (pos_index), and
+ * decodes the 128-value run holding a position only when positions are
+ * asked for; full runs before it are skipped by their width byte.  A skip
+ * entry gives each block's positions offset, so a boolean query never
+ * touches the POSITIONS section.
  *
  * Invariants checked while decoding, whatever the file says: every byte
  * read lies inside the list's range of its section; documents strictly
@@ -81,14 +83,18 @@ static int load_block(st_postings *p, uint32_t b)
         p->min_norm = e[14];
         if (e[15] != 0) return st_corrupt();
         if (b > 0) next_doc = (uint64_t)st_get32(e - ST_SKIP_REC) + 1;
+        if (b == 0 && poff != 0) return st_corrupt();
         q = start + boff;
-        p->pos_off = p->list.positions_off + poff;
+        p->pos_base = p->list.positions_off + poff;
     } else {
         q = start;
-        p->pos_off = p->list.positions_off;
+        p->pos_base = p->list.positions_off;
     }
-    p->pos_pending = 0;
-    p->pos_read = 0;
+    p->pos_total = 0;
+    p->pos_index = 0;
+    p->pbuf_off = p->pos_base;
+    p->pbuf_first = 0;
+    p->pbuf_n = 0;
     uint32_t len = ST_BLOCK;
     if (b == p->n_blocks - 1 && p->list.df % ST_BLOCK) len = p->list.df % ST_BLOCK;
     if (len == ST_BLOCK) {
@@ -135,6 +141,8 @@ static int load_block(st_postings *p, uint32_t b)
         }
         if (p->max_tf > ST_MAX_TF_SAT) p->max_tf = ST_MAX_TF_SAT;
     }
+    for (uint32_t i = 0; i < len; i++)
+        p->pos_total += p->tfs[i];
     p->block = b;
     p->block_len = len;
     p->in_block = 0;
@@ -153,11 +161,7 @@ int st_postings_next(st_postings *p)
         return 1;
     }
     if (p->doc == ST_DOC_END) return 0;
-    if (p->pos_read)
-        p->pos_off = p->pos_after;
-    else
-        p->pos_pending += p->tf;
-    p->pos_read = 0;
+    p->pos_index += p->tf;
     if (++p->in_block == p->block_len) {
         if (p->block + 1 >= p->n_blocks) {
             p->doc = ST_DOC_END;
@@ -213,17 +217,37 @@ int st_postings_block_max(const st_postings *p, uint32_t *max_tf, uint8_t *min_n
     return STELE_OK;
 }
 
-/* Skips the positions of passed documents, so pos_off is the current
- * document's first position. */
-static int skip_pending(st_postings *p, const uint8_t *qsec, const uint8_t *qend)
+/*
+ * Makes pbuf hold position j of the current block (j < pos_total).  The
+ * block's positions are runs of 128 deltas and a last shorter run, each
+ * coded by st_posblock_put(), so a run is full exactly when 128 more
+ * values remain; a full run before j is skipped by its width byte alone.  Reading
+ * an earlier position again starts over from the block's first run.
+ */
+static int fetch_position(st_postings *p, uint64_t j, const uint8_t *qsec, const uint8_t *qend)
 {
-    const uint8_t *q = qsec + p->pos_off;
-    if (q > qend) return st_corrupt();
-    for (; p->pos_pending > 0; p->pos_pending--) {
-        uint64_t v;
-        if (!st_varint_get(&q, qend, &v)) return st_corrupt();
+    if (j < p->pbuf_first) {
+        p->pbuf_off = p->pos_base;
+        p->pbuf_first = 0;
+        p->pbuf_n = 0;
     }
-    p->pos_off = (uint64_t)(q - qsec);
+    while (j >= p->pbuf_first + p->pbuf_n) {
+        uint64_t first = p->pbuf_first + p->pbuf_n, left = p->pos_total - first;
+        size_t n = left < ST_BLOCK ? (size_t)left : ST_BLOCK;
+        const uint8_t *q = qsec + p->pbuf_off;
+        if (p->pbuf_off > (uint64_t)(qend - qsec)) return st_corrupt();
+        if (n == ST_BLOCK && j >= first + ST_BLOCK) {
+            if (q >= qend || q[0] > 32 || (size_t)(qend - q - 1) < 16u * q[0]) return st_corrupt();
+            p->pbuf_off += 1 + 16u * q[0];
+            p->pbuf_first = first + ST_BLOCK;
+            p->pbuf_n = 0;
+            continue;
+        }
+        if (!st_posblock_get(&q, qend, n, p->pbuf)) return st_corrupt();
+        p->pbuf_off = (uint64_t)(q - qsec);
+        p->pbuf_first = first;
+        p->pbuf_n = (uint32_t)n;
+    }
     return STELE_OK;
 }
 
@@ -238,14 +262,12 @@ static int read_positions(st_postings *p, uint32_t *pos, uint32_t limit)
     const uint8_t *qsec = st_section(p->ix, ST_SEC_POSITIONS, &qsize);
     const uint8_t *qend = qsec + p->list.positions_off + p->list.positions_len;
     int rc;
-    if (!p->pos_read) {
-        if ((rc = skip_pending(p, qsec, qend)) != 0) return rc;
-    }
-    const uint8_t *q = qsec + p->pos_off;
     uint64_t at = 0;
     for (uint32_t i = 0; i < p->tf; i++) {
-        uint64_t v;
-        if (!st_varint_get(&q, qend, &v) || (i > 0 && v == 0) || v >= limit) return st_corrupt();
+        uint64_t j = p->pos_index + i; /* < pos_total, the sum of the block's tfs */
+        if ((rc = fetch_position(p, j, qsec, qend)) != 0) return rc;
+        uint32_t v = p->pbuf[j - p->pbuf_first];
+        if ((i > 0 && v == 0) || v >= limit) return st_corrupt();
         at = i == 0 ? v : at + v; /* at, v < 2^32: no overflow */
         if (at >= limit) return st_corrupt();
         if (pos) {
@@ -261,8 +283,6 @@ static int read_positions(st_postings *p, uint32_t *pos, uint32_t limit)
                 return st_corrupt();
         }
     }
-    p->pos_read = 1;
-    p->pos_after = (uint64_t)(q - qsec);
     return STELE_OK;
 }
 
@@ -319,7 +339,7 @@ int st_postings_verify(st_postings *p, uint64_t *tokens)
             if (p->block + 1 < p->n_blocks)
                 pos_end = p->list.positions_off +
                           st_get32(start + (size_t)(p->block + 1) * ST_SKIP_REC + 8);
-            if (p->pos_after != pos_end) return st_corrupt();
+            if (p->pbuf_off != pos_end) return st_corrupt();
         }
     }
     if (rc < 0) return rc;

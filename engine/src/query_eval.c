@@ -51,18 +51,21 @@ uint32_t st_pos_cap(const stele_index *ix)
     return cap < 16 ? 16 : cap;
 }
 
-/* The POSITIONS section stores each position of a list as one varint of at
- * least one byte (format.h), so a list of n bytes holds at most n
- * positions, in one document or all of them together.  For all but the
- * most frequent terms this is far below st_pos_cap(), and it is what keeps
- * a typical search's workspace small. */
+/* The POSITIONS section codes a list's positions in runs (format.h): a
+ * packed run of n values at width w >= 1 takes 1 + ceil(n * w / 8) bytes,
+ * at least n / 8, and a varint run at least one byte per value.  A run of
+ * width 0 holds only zeros, and only a document's first position can be 0
+ * (later ones are deltas >= 1), so a document has at most one position in
+ * such runs.  A list of n bytes thus holds at most 8 * n + 1 positions of
+ * one document.  For all but the most frequent terms this is far below
+ * st_pos_cap(), and it is what keeps a typical search's workspace small. */
 uint32_t st_term_pos_cap(const stele_index *ix, const st_term_info *info, int field)
 {
-    uint64_t bytes = 0, cap = st_pos_cap(ix);
+    uint64_t n = 0, cap = st_pos_cap(ix);
     for (uint32_t f = 0; f < STELE_MAX_FIELDS && f < ix->n_fields_; f++)
         if ((info->field_mask & (1u << f)) && (field < 0 || (uint32_t)field == f))
-            bytes += info->list[f].positions_len;
-    return (uint32_t)(bytes < cap ? bytes : cap);
+            n += 8 * info->list[f].positions_len + 1;
+    return (uint32_t)(n < cap ? n : cap);
 }
 
 static void mark_grouped(st_qnode *n)
@@ -249,7 +252,7 @@ static int group_check(st_eval *ev, st_qnode *n, uint32_t doc, int *any)
             st_qterm *t = k->term;
             int rc = st_postings_positions(term_iter_at(t, f, doc), t->pos, t->pos_cap, &t->n_pos);
             if (rc == STELE_ENOSPACE)
-                return st_corrupt(); /* more positions than the text has bytes */
+                return st_corrupt(); /* more positions than the list can hold */
             if (rc < 0) return rc;
         }
         n->ftf[f] = n->type == ST_Q_PHRASE ? phrase_count(n) : near_count(n);

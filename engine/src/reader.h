@@ -73,14 +73,18 @@ typedef struct st_postings {
     uint32_t tf;  /* occurrences in the current document */
     /* private decoding state */
     uint32_t n_blocks, block, in_block, block_len;
-    uint64_t doc_off, pos_off, skip_off;
-    uint64_t pos_pending; /* positions of passed documents not yet skipped */
-    uint64_t pos_after;   /* end of the current document's positions, once read */
-    uint32_t max_tf;      /* bounds of the current block */
+    uint64_t doc_off, skip_off;
+    uint64_t pos_base;   /* section offset of the current block's positions */
+    uint64_t pos_total;  /* positions of the current block's documents */
+    uint64_t pos_index;  /* the current document's first one among them */
+    uint64_t pbuf_off;   /* section offset of the next positions block */
+    uint64_t pbuf_first; /* pbuf holds positions [pbuf_first, + pbuf_n) */
+    uint32_t pbuf_n;
+    uint32_t max_tf; /* bounds of the current block */
     uint8_t min_norm;
-    uint8_t started;  /* st_postings_next() was called */
-    uint8_t pos_read; /* the current document's positions were read */
+    uint8_t started; /* st_postings_next() was called */
     uint32_t docs[ST_BLOCK], tfs[ST_BLOCK];
+    uint32_t pbuf[ST_BLOCK]; /* decoded position deltas */
 } st_postings;
 
 /* Starts an iterator over one list; the first st_postings_next() moves to
