@@ -276,6 +276,35 @@ static void test_synthetic(void)
     TH_CHECK(ix.zlib_wbits_ == 9 && ix.sec_[ST_SEC_ZDICT].size > 0 &&
              ix.sec_[ST_SEC_ZDICT].size <= 512);
     check_docs(&ix, &c);
+    /* The preset dictionary is kept only when it makes the stored text
+     * (dictionary included) strictly smaller; compare with a build
+     * without one, for small blocks (where it tends to pay) and one large
+     * block (where it tends not to). */
+    static const size_t block_sizes[] = {256, 1u << 20};
+    for (size_t k = 0; k < 2; k++) {
+        stele_index plain;
+        uint8_t *p;
+        size_t np;
+        free(b);
+        opts.window_bits = 0;
+        opts.block_bytes = block_sizes[k];
+        opts.dict_bytes = STELE_BUILD_NO_DICT;
+        th_build(&c, &opts, &p, &np);
+        open_index(&plain, p, np);
+        opts.dict_bytes = 1024;
+        th_build(&c, &opts, &b, &nb);
+        open_index(&ix, b, nb);
+        uint32_t with = ix.sec_[ST_SEC_TEXT].size + ix.sec_[ST_SEC_ZDICT].size;
+        uint32_t without = plain.sec_[ST_SEC_TEXT].size;
+        TH_CHECK(plain.sec_[ST_SEC_ZDICT].size == 0 && !(plain.flags_ & ST_FLAG_ZDICT));
+        TH_CHECK(!(ix.flags_ & ST_FLAG_ZDICT) == (ix.sec_[ST_SEC_ZDICT].size == 0));
+        if (ix.sec_[ST_SEC_ZDICT].size)
+            TH_CHECK(with < without);
+        else
+            TH_CHECK(with == without && nb == np && memcmp(b, p, np) == 0);
+        check_docs(&ix, &c);
+        free(p);
+    }
     free(a);
     free(b);
     th_expect_free(&exp);

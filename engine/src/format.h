@@ -24,6 +24,7 @@
  *    8 u32    format version, ST_FORMAT_VERSION (2: bit-packed position
  *             runs); any other is STELE_EVERSION
  *   12 u32    flags: bit 0 = stored text uses the preset dictionary
+ *             (set exactly when ZDICT is not empty)
  *   16 u32    header bytes: ST_HEADER_FIXED + 16 * n_sections, rounded up
  *             to a multiple of 8
  *   20 u32    n_sections, exactly ST_N_SECTIONS in version 2
@@ -141,7 +142,10 @@
  *                block's size decodes a block.
  * 10 ZDICT       the preset dictionary (phrases shared by many documents,
  *                the best last, where zlib's distances are shortest), at
- *                most 32 KB; empty when flag bit 0 is clear.
+ *                most 32 KB; empty when flag bit 0 is clear.  The writer
+ *                compresses the text with and without it and keeps it
+ *                only when TEXT plus ZDICT is then strictly smaller than
+ *                TEXT alone (large blocks often gain nothing from it).
  *
  * MEMORY.  Reading stored text needs, from the caller's workspace, the
  * block's size (at most header field 40), zlib's inflate state (under
