@@ -273,6 +273,16 @@ static int write_list(st_invert_out *out, const occ *g, size_t n, uint32_t df, u
             st_pack128(gaps, gb, pb->data + pb->len);
             st_pack128(tf1, tb, pb->data + pb->len + 16u * gb);
             pb->len += 16u * (gb + tb);
+        } else if (len >= ST_POSBLOCK_PACKED) {
+            uint32_t gaps[ST_BLOCK], tf1[ST_BLOCK];
+            uint8_t coded[ST_POSBLOCK_MAX];
+            for (uint32_t i = 0; i < len; i++) {
+                gaps[i] = (uint32_t)(docs[first + i] - next_doc);
+                next_doc = (uint64_t)docs[first + i] + 1;
+                tf1[i] = tfs[first + i] - 1;
+            }
+            st_buf_put(pb, coded, st_posblock_put(gaps, len, coded));
+            st_buf_put(pb, coded, st_posblock_put(tf1, len, coded));
         } else {
             for (uint32_t i = first; i < first + len; i++) {
                 uint64_t gap = docs[i] - next_doc;

@@ -98,9 +98,12 @@
  *                list's first document being "-1".  A full block of 128 is
  *                bit-packed: u8 gap bits, u8 tf bits (0 .. 32 each), then
  *                128 gaps and 128 (tf - 1) values, each packed LSB-first in
- *                16 * bits bytes.  A partial last block is varint-coded:
- *                per document vint (gap << 1 | (tf == 1)) and, when tf > 1,
- *                vint tf.
+ *                16 * bits bytes.  A partial last block of n documents
+ *                is, when n >= 3 (ST_POSBLOCK_PACKED), two runs coded as
+ *                in POSITIONS: the n gaps, then the n (tf - 1) values,
+ *                each a u8 width and the values packed in
+ *                ceil(n * width / 8) bytes; when n < 3, per document vint
+ *                (gap << 1 | (tf == 1)) and, when tf > 1, vint tf.
  *  4 POSITIONS   per list, per postings block, the positions of the
  *                block's documents (P = the sum of their tfs) as deltas:
  *                per document in block order, its first position, then

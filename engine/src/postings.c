@@ -114,6 +114,16 @@ static int load_block(st_postings *p, uint32_t b)
             p->tfs[i] += 1;
             next_doc = doc + 1;
         }
+    } else if (len >= ST_POSBLOCK_PACKED) {
+        if (!st_posblock_get(&q, end, len, p->docs) || !st_posblock_get(&q, end, len, p->tfs))
+            return st_corrupt();
+        for (uint32_t i = 0; i < len; i++) {
+            uint64_t doc = next_doc + p->docs[i];
+            if (doc >= p->ix->n_docs_ || p->tfs[i] == 0xFFFFFFFFu) return st_corrupt();
+            p->docs[i] = (uint32_t)doc;
+            p->tfs[i] += 1;
+            next_doc = doc + 1;
+        }
     } else {
         for (uint32_t i = 0; i < len; i++) {
             uint64_t v;
