@@ -204,6 +204,20 @@ static void test_positions(void)
     /* All zeros: a width-0 run is one byte. */
     memset(v, 0, sizeof v);
     CHECK(posrun_roundtrip(v, 128) == 1 && posrun_roundtrip(v, 5) == 1);
+    /* st_posblock_sum reads exactly the run st_posblock_get reads. */
+    for (size_t n = 1; n <= 128; n++) {
+        uint8_t run[ST_POSBLOCK_MAX];
+        uint64_t want = 0, sum = 0;
+        for (size_t i = 0; i < n; i++) {
+            v[i] = i % 5 == 0 ? 0xFFFFFFFFu : (uint32_t)(i * 13);
+            want += v[i];
+        }
+        size_t len = st_posblock_put(v, n, run);
+        const uint8_t *p = run;
+        CHECK(st_posblock_sum(&p, run + len, n, &sum) == 1 && p == run + len && sum == want);
+        p = run;
+        CHECK(st_posblock_sum(&p, run + len - 1, n, &sum) == 0 && p == run);
+    }
     /* A width above 32 is refused. */
     uint8_t bad[64] = {33};
     const uint8_t *p = bad;

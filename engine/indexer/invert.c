@@ -381,8 +381,10 @@ static int emit_terms(const term_table *terms, const term_ref *refs, const occ *
             if ((rc = write_list(out, occs + g, h - g, df_f[f], f, docs, tfs)) != 0) goto done;
             if (mask & (mask - 1)) /* more than one field */
                 st_buf_varint(&out->dict, df_f[f]);
-            st_buf_varint(&out->dict, out->postings.len - p0);
-            st_buf_varint(&out->dict, out->positions.len - q0);
+            /* Lengths the reader can find by decoding are left out. */
+            if (df_f[f] >= ST_BLOCK) st_buf_varint(&out->dict, out->postings.len - p0);
+            if (df_f[f] >= ST_BLOCK || h - g >= ST_BLOCK)
+                st_buf_varint(&out->dict, out->positions.len - q0);
             out->n_postings += df_f[f];
             g = h;
         }

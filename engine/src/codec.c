@@ -194,3 +194,37 @@ int st_posblock_get(const uint8_t **p, const uint8_t *end, size_t n, uint32_t *v
     *p = s + 1 + bytes;
     return 1;
 }
+
+int st_posblock_sum(const uint8_t **p, const uint8_t *end, size_t n, uint64_t *sum)
+{
+    const uint8_t *s = *p;
+    uint64_t total = 0;
+    if (n < ST_POSBLOCK_PACKED) {
+        for (size_t i = 0; i < n; i++) {
+            uint32_t v;
+            if (!st_varint_get32(&s, end, &v)) return 0;
+            total += v;
+        }
+    } else {
+        if (s >= end || s[0] > 32) return 0;
+        unsigned bits = s[0];
+        size_t bytes = (n * bits + 7) / 8;
+        if ((size_t)(end - s - 1) < bytes) return 0;
+        uint64_t acc = 0, mask = bits >= 32 ? 0xFFFFFFFFu : (((uint64_t)1 << bits) - 1);
+        unsigned have = 0;
+        const uint8_t *in = s + 1;
+        for (size_t i = 0; bits && i < n; i++) {
+            while (have < bits) {
+                acc |= (uint64_t)*in++ << have;
+                have += 8;
+            }
+            total += acc & mask;
+            acc >>= bits;
+            have -= bits;
+        }
+        s += 1 + bytes;
+    }
+    *p = s;
+    *sum = total;
+    return 1;
+}

@@ -73,8 +73,17 @@
  *                    in any field, mask bit f = it has a list for field f
  *                  per field f in mask, ascending:
  *                    vint df_f (only when mask has more than one bit;
- *                    otherwise df_f = df), vint postings bytes,
- *                    vint positions bytes
+ *                    otherwise df_f = df),
+ *                    vint postings bytes (only when df_f >= 128),
+ *                    vint positions bytes (only when df_f >= 128 or the
+ *                    list has P >= 128 positions)
+ *                A length left out is found by decoding: a list of fewer
+ *                than 128 documents is one partial postings block, whose
+ *                end and tf sum P follow from its varints or its two runs'
+ *                width bytes and tf values; with P < 128 its positions are
+ *                one run, whose end follows from its varints or its width
+ *                byte.  So reading an entry also reads the start of its
+ *                lists, and most entries carry no lengths at all.
  *                Lists are laid out in POSTINGS and POSITIONS in dictionary
  *                order, so a list's offset is the block's base plus the
  *                lengths of the lists before it in the block.  Exact lookup
@@ -295,5 +304,7 @@ size_t st_posblock_put(const uint32_t *v, size_t n, uint8_t *out);
  * advances *p and returns 1, or returns 0 (leaving *p) when the bytes run
  * out, the width exceeds 32 or a varint exceeds 32 bits. */
 int st_posblock_get(const uint8_t **p, const uint8_t *end, size_t n, uint32_t *v);
+/* As st_posblock_get, but only adds the values up into *sum. */
+int st_posblock_sum(const uint8_t **p, const uint8_t *end, size_t n, uint64_t *sum);
 
 #endif /* STELE_FORMAT_H */
