@@ -172,6 +172,20 @@ static size_t posrun_roundtrip(const uint32_t *v, size_t n)
     return len;
 }
 
+/* Bytes of a Rice run of n >= 3 values at its best parameter, computed
+ * from the definition in format.h. */
+static size_t rice_len(const uint32_t *v, size_t n)
+{
+    uint64_t best = UINT64_MAX;
+    for (unsigned k = 0; k <= 32; k++) {
+        uint64_t bits = 0;
+        for (size_t i = 0; i < n; i++)
+            bits += (uint64_t)(k == 32 ? 0 : v[i] >> k) + 1 + k;
+        if (bits < best) best = bits;
+    }
+    return 1 + (size_t)((best + 7) / 8);
+}
+
 static void test_positions(void)
 {
     uint32_t v[600] = {0};
@@ -184,26 +198,43 @@ static void test_positions(void)
     CHECK(posrun_roundtrip(v, 2) == 2 + 5);
     for (size_t i = 0; i < 600; i++)
         v[i] = (uint32_t)(i * 7 % 61);
-    CHECK(posrun_roundtrip(v, 3) == 1 + 2); /* 0, 7, 14: 4 bits each */
-    CHECK(posrun_roundtrip(v, 127) == 1 + (127 * 6 + 7) / 8);
-    CHECK(posrun_roundtrip(v, 128) == 1 + 16 * 6);
-    CHECK(posrun_roundtrip(v, 129) == 1 + 16 * 6 + 1);
-    CHECK(posrun_roundtrip(v, 131) == 1 + 16 * 6 + 1 + 3);
+    /* 0, 7, 14 at k = 3: 3 + 5 + 5 bits, and the k byte. */
+    CHECK(posrun_roundtrip(v, 3) == 1 + 2);
+    CHECK(posrun_roundtrip(v, 127) == rice_len(v, 127));
+    CHECK(posrun_roundtrip(v, 128) == rice_len(v, 128));
+    CHECK(posrun_roundtrip(v, 129) == rice_len(v, 128) + 1);
+    CHECK(posrun_roundtrip(v, 131) == rice_len(v, 128) + rice_len(v + 128, 3));
     CHECK(posrun_roundtrip(v, 600) > 0);
-    /* A full run is the same bytes as st_pack128. */
-    uint8_t a[ST_POSBLOCK_MAX], b[ST_POSBLOCK_MAX];
-    CHECK(st_posblock_put(v, 128, a) == 1 + 16 * 6 && a[0] == 6);
-    st_pack128(v, 6, b);
-    CHECK(memcmp(a + 1, b, 16 * 6) == 0);
-    /* Gaps near 2^31 and 2^32 - 1, at every run length up to 130. */
+    /* Gaps near 2^31 and 2^32 - 1, at every run length up to 130, fit
+     * the writer's buffer bound. */
     for (size_t n = 1; n <= 130; n++) {
         for (size_t i = 0; i < n; i++)
             v[i] = i % 3 == 0 ? 0x7FFFFFFFu + (uint32_t)(i % 2) : i % 3 == 1 ? 0xFFFFFFFFu : 1;
         posrun_roundtrip(v, n);
     }
-    /* All zeros: a width-0 run is one byte. */
+    for (size_t i = 0; i < 128; i++)
+        v[i] = 0xFFFFFFFFu;
+    uint8_t big[ST_POSBLOCK_MAX];
+    CHECK(st_posblock_put(v, 128, big) <= ST_POSBLOCK_MAX);
+    /* All zeros: one bit each. */
     memset(v, 0, sizeof v);
-    CHECK(posrun_roundtrip(v, 128) == 1 && posrun_roundtrip(v, 5) == 1);
+    CHECK(posrun_roundtrip(v, 128) == 1 + 16 && posrun_roundtrip(v, 5) == 2);
+    /* k above 32, nonzero padding and a unary part that would overflow 32
+     * bits are refused. */
+    uint8_t bad[64] = {33};
+    const uint8_t *p = bad;
+    uint32_t got[128];
+    CHECK(st_posblock_get(&p, bad + sizeof bad, 3, got) == 0 && p == bad);
+    bad[0] = 0;    /* k = 0: three zero values take 3 bits */
+    bad[1] = 0x08; /* a padding bit set */
+    CHECK(st_posblock_get(&p, bad + 2, 3, got) == 0 && p == bad);
+    bad[1] = 0;
+    CHECK(st_posblock_get(&p, bad + 2, 3, got) == 1 && p == bad + 2 && got[2] == 0);
+    bad[0] = 31; /* k = 31: a unary part of 2 makes 2^32 */
+    memset(bad + 1, 0, sizeof bad - 1);
+    bad[1] = 0x03;
+    p = bad;
+    CHECK(st_posblock_get(&p, bad + sizeof bad, 3, got) == 0 && p == bad);
     /* st_posblock_sum reads exactly the run st_posblock_get reads. */
     for (size_t n = 1; n <= 128; n++) {
         uint8_t run[ST_POSBLOCK_MAX];
@@ -213,16 +244,11 @@ static void test_positions(void)
             want += v[i];
         }
         size_t len = st_posblock_put(v, n, run);
-        const uint8_t *p = run;
+        p = run;
         CHECK(st_posblock_sum(&p, run + len, n, &sum) == 1 && p == run + len && sum == want);
         p = run;
         CHECK(st_posblock_sum(&p, run + len - 1, n, &sum) == 0 && p == run);
     }
-    /* A width above 32 is refused. */
-    uint8_t bad[64] = {33};
-    const uint8_t *p = bad;
-    uint32_t got[128];
-    CHECK(st_posblock_get(&p, bad + sizeof bad, 3, got) == 0 && p == bad);
 }
 
 int main(void)

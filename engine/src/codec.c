@@ -13,10 +13,14 @@
  * one byte at a time: no unaligned loads, the same bytes on every
  * architecture.
  *
- * A positions run (st_posblock_*) of n values is, when n >= 3, a u8 width
- * and the values packed LSB first in ceil(n * width / 8) bytes (for
- * n = 128 the same bytes as st_pack128), and otherwise n varints; the
- * caller knows n, so no run needs a marker.
+ * A run (st_posblock_*) of n values, used for positions and short
+ * postings blocks, is, when n >= 3, Rice-coded with the parameter k that
+ * gives the fewest bits (gaps between positions are roughly geometric, so
+ * this beats a fixed width set by the largest value), and otherwise n
+ * varints; the caller knows n, so no run needs a marker.  The Rice decoder
+ * reads bit by bit against the end it is given, caps the unary part so
+ * every value fits 32 bits, and requires zero padding, so each run has
+ * exactly one encoding.
  */
 #include "format.h"
 
@@ -123,40 +127,14 @@ void st_unpack128(const uint8_t *in, unsigned bits, uint32_t *v)
     }
 }
 
-/* Packs n values of bits (1 .. 32) bits each, LSB first, into
- * ceil(n * bits / 8) bytes; the last byte's unused high bits are 0. */
-static size_t pack_n(const uint32_t *v, size_t n, unsigned bits, uint8_t *out)
+/* Bits of n values under Rice parameter k: per value, v >> k one-bits, a
+ * zero bit, then the k low bits. */
+static uint64_t rice_bits(const uint32_t *v, size_t n, unsigned k)
 {
-    uint64_t acc = 0;
-    unsigned have = 0;
-    size_t o = 0;
-    for (size_t i = 0; i < n; i++) {
-        acc |= (uint64_t)v[i] << have;
-        have += bits;
-        while (have >= 8) {
-            out[o++] = (uint8_t)acc;
-            acc >>= 8;
-            have -= 8;
-        }
-    }
-    if (have) out[o++] = (uint8_t)acc;
-    return o;
-}
-
-static void unpack_n(const uint8_t *in, size_t n, unsigned bits, uint32_t *v)
-{
-    uint64_t acc = 0, mask = bits >= 32 ? 0xFFFFFFFFu : (((uint64_t)1 << bits) - 1);
-    unsigned have = 0;
-    size_t o = 0;
-    for (size_t i = 0; i < n; i++) {
-        while (have < bits) {
-            acc |= (uint64_t)in[o++] << have;
-            have += 8;
-        }
-        v[i] = (uint32_t)(acc & mask);
-        acc >>= bits;
-        have -= bits;
-    }
+    uint64_t bits = 0;
+    for (size_t i = 0; i < n; i++)
+        bits += (uint64_t)(k >= 32 ? 0 : v[i] >> k) + 1 + k;
+    return bits;
 }
 
 size_t st_posblock_put(const uint32_t *v, size_t n, uint8_t *out)
@@ -167,64 +145,96 @@ size_t st_posblock_put(const uint32_t *v, size_t n, uint8_t *out)
             len += st_varint_put(out + len, v[i]);
         return len;
     }
-    unsigned bits = st_bits_needed(v, n);
-    out[0] = (uint8_t)bits;
-    return 1 + (bits ? pack_n(v, n, bits, out + 1) : 0);
+    unsigned best_k = 32;
+    uint64_t best = rice_bits(v, n, 32);
+    for (unsigned k = 0; k < 32; k++) {
+        uint64_t bits = rice_bits(v, n, k);
+        if (bits < best) {
+            best = bits;
+            best_k = k;
+        }
+    }
+    out[0] = (uint8_t)best_k;
+    size_t o = 1;
+    uint64_t acc = 0;
+    unsigned have = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t q = best_k >= 32 ? 0 : v[i] >> best_k;
+        for (uint64_t j = 0; j <= q; j++) {
+            acc |= (uint64_t)(j < q) << have; /* q ones, then a zero */
+            if (++have == 8) {
+                out[o++] = (uint8_t)acc;
+                acc = 0;
+                have = 0;
+            }
+        }
+        for (unsigned b = 0; b < best_k; b++) {
+            acc |= (uint64_t)(v[i] >> b & 1) << have;
+            if (++have == 8) {
+                out[o++] = (uint8_t)acc;
+                acc = 0;
+                have = 0;
+            }
+        }
+    }
+    if (have) out[o++] = (uint8_t)acc;
+    return o;
 }
 
-int st_posblock_get(const uint8_t **p, const uint8_t *end, size_t n, uint32_t *v)
-{
-    const uint8_t *s = *p;
-    if (n < ST_POSBLOCK_PACKED) {
-        for (size_t i = 0; i < n; i++)
-            if (!st_varint_get32(&s, end, &v[i])) return 0;
-        *p = s;
-        return 1;
-    }
-    if (s >= end || s[0] > 32) return 0;
-    unsigned bits = s[0];
-    size_t bytes = (n * bits + 7) / 8;
-    if ((size_t)(end - s - 1) < bytes) return 0;
-    if (bits == 0) {
-        for (size_t i = 0; i < n; i++)
-            v[i] = 0;
-    } else {
-        unpack_n(s + 1, n, bits, v);
-    }
-    *p = s + 1 + bytes;
-    return 1;
-}
-
-int st_posblock_sum(const uint8_t **p, const uint8_t *end, size_t n, uint64_t *sum)
+/*
+ * Decodes a run of n values into v (when not NULL) and their sum into
+ * *sum; bounds-checked against end, values must fit 32 bits and the last
+ * byte's unused bits must be 0.
+ */
+static int posblock_read(const uint8_t **p, const uint8_t *end, size_t n, uint32_t *v,
+                         uint64_t *sum)
 {
     const uint8_t *s = *p;
     uint64_t total = 0;
     if (n < ST_POSBLOCK_PACKED) {
         for (size_t i = 0; i < n; i++) {
-            uint32_t v;
-            if (!st_varint_get32(&s, end, &v)) return 0;
-            total += v;
+            uint32_t x;
+            if (!st_varint_get32(&s, end, &x)) return 0;
+            if (v) v[i] = x;
+            total += x;
         }
-    } else {
-        if (s >= end || s[0] > 32) return 0;
-        unsigned bits = s[0];
-        size_t bytes = (n * bits + 7) / 8;
-        if ((size_t)(end - s - 1) < bytes) return 0;
-        uint64_t acc = 0, mask = bits >= 32 ? 0xFFFFFFFFu : (((uint64_t)1 << bits) - 1);
-        unsigned have = 0;
-        const uint8_t *in = s + 1;
-        for (size_t i = 0; bits && i < n; i++) {
-            while (have < bits) {
-                acc |= (uint64_t)*in++ << have;
-                have += 8;
-            }
-            total += acc & mask;
-            acc >>= bits;
-            have -= bits;
-        }
-        s += 1 + bytes;
+        *p = s;
+        *sum = total;
+        return 1;
     }
-    *p = s;
+    if (s >= end || s[0] > 32) return 0;
+    unsigned k = s[0];
+    const uint8_t *in = s + 1;
+    uint64_t n_bits = (uint64_t)(end - in) * 8, at = 0, max_q = 0xFFFFFFFFull >> k;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t q = 0, low = 0;
+        for (;;) {
+            if (at >= n_bits) return 0;
+            unsigned bit = in[at >> 3] >> (at & 7) & 1;
+            at++;
+            if (!bit) break;
+            if (++q > max_q) return 0;
+        }
+        if (n_bits - at < k) return 0;
+        for (unsigned b = 0; b < k; b++, at++)
+            low |= (uint64_t)(in[at >> 3] >> (at & 7) & 1) << b;
+        uint64_t x = k >= 32 ? low : q << k | low; /* < 2^32 by max_q */
+        if (v) v[i] = (uint32_t)x;
+        total += x;
+    }
+    if ((at & 7) && (in[at >> 3] >> (at & 7)) != 0) return 0;
+    *p = in + (at + 7) / 8;
     *sum = total;
     return 1;
+}
+
+int st_posblock_get(const uint8_t **p, const uint8_t *end, size_t n, uint32_t *v)
+{
+    uint64_t sum;
+    return posblock_read(p, end, n, v, &sum);
+}
+
+int st_posblock_sum(const uint8_t **p, const uint8_t *end, size_t n, uint64_t *sum)
+{
+    return posblock_read(p, end, n, NULL, sum);
 }

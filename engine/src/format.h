@@ -21,8 +21,9 @@
  *
  * HEADER (offset 0, ST_HEADER_FIXED bytes, then the section table):
  *    0 u8[8]  magic 0x89 'S' 'T' 'E' 'L' 'E' '\r' '\n'
- *    8 u32    format version, ST_FORMAT_VERSION (2: bit-packed position
- *             runs); any other is STELE_EVERSION
+ *    8 u32    format version, ST_FORMAT_VERSION (2: Rice-coded runs of
+ *             positions and short postings blocks, implied list lengths);
+ *             any other is STELE_EVERSION
  *   12 u32    flags: bit 0 = stored text uses the preset dictionary
  *             (set exactly when ZDICT is not empty)
  *   16 u32    header bytes: ST_HEADER_FIXED + 16 * n_sections, rounded up
@@ -79,11 +80,10 @@
  *                    list has P >= 128 positions)
  *                A length left out is found by decoding: a list of fewer
  *                than 128 documents is one partial postings block, whose
- *                end and tf sum P follow from its varints or its two runs'
- *                width bytes and tf values; with P < 128 its positions are
- *                one run, whose end follows from its varints or its width
- *                byte.  So reading an entry also reads the start of its
- *                lists, and most entries carry no lengths at all.
+ *                end and tf sum P follow from decoding it; with P < 128
+ *                its positions are one run, whose end follows from
+ *                decoding it.  So reading an entry also reads the start
+ *                of its lists, and most entries carry no lengths at all.
  *                Lists are laid out in POSTINGS and POSITIONS in dictionary
  *                order, so a list's offset is the block's base plus the
  *                lengths of the lists before it in the block.  Exact lookup
@@ -109,27 +109,27 @@
  *                128 gaps and 128 (tf - 1) values, each packed LSB-first in
  *                16 * bits bytes.  A partial last block of n documents
  *                is, when n >= 3 (ST_POSBLOCK_PACKED), two runs coded as
- *                in POSITIONS: the n gaps, then the n (tf - 1) values,
- *                each a u8 width and the values packed in
- *                ceil(n * width / 8) bytes; when n < 3, per document vint
- *                (gap << 1 | (tf == 1)) and, when tf > 1, vint tf.
+ *                in POSITIONS: the n gaps, then the n (tf - 1) values;
+ *                when n < 3, per document vint (gap << 1 | (tf == 1))
+ *                and, when tf > 1, vint tf.
  *  4 POSITIONS   per list, per postings block, the positions of the
  *                block's documents (P = the sum of their tfs) as deltas:
  *                per document in block order, its first position, then
  *                each later one minus the one before (>= 1).  The P deltas
  *                are cut into runs of 128, the last run the rest, and each
- *                run of n values is coded alone: n >= 3, u8 width w (bits
- *                of its largest value, 0 .. 32) then the n values packed
- *                LSB first in ceil(n * w / 8) bytes (zero high bits to end
- *                the last byte); n < 3, n vints.  A full run's bytes follow
- *                from its width byte, so a reader skips it unread.  Runs
- *                never span postings blocks, so a block's skip entry
- *                points at its first document's first run, and P is known
- *                from the block's tfs.  Only a document's first delta can
- *                be 0, so a list of B bytes holds at most 8 * B + 1
- *                positions of one document (the query runtime sizes its
- *                position buffers by this).  Boolean queries never read
- *                this section.
+ *                run of n values is coded alone: n < 3, n vints; n >= 3, a
+ *                Rice code: u8 k (0 .. 32), then per value v, in a bit
+ *                stream filled from each byte's low bit up: v >> k one
+ *                bits, a zero bit, the k low bits of v (lowest first);
+ *                the last byte's unused high bits are 0.  The writer
+ *                takes the k giving the fewest bits (the smallest such
+ *                k).  Runs never span postings blocks, so a block's skip
+ *                entry points at its first document's first run, and P is
+ *                known from the block's tfs; a run's end is found by
+ *                decoding it.  Every value of a Rice run takes at least one
+ *                bit, so a list of B bytes holds at most 8 * B positions
+ *                (the query runtime sizes its position buffers by this).
+ *                Boolean queries never read this section.
  *  5 DOCS        n_docs records of ST_DOC_REC + n_fields bytes:
  *                  u32 string offset (in STRINGS), u32 id bytes,
  *                  u32 title bytes (the title follows the id),
@@ -290,19 +290,19 @@ void st_pack128(const uint32_t *v, unsigned bits, uint8_t *out);
 /* Unpacks 128 values from 16 * bits bytes of in (bits 0 .. 32). */
 void st_unpack128(const uint8_t *in, unsigned bits, uint32_t *v);
 
-/* Runs of at least this many positions are bit-packed, shorter ones are
- * varints (cheaper for one or two values than a width byte). */
+/* Runs of at least this many values are Rice-coded, shorter ones are
+ * varints (cheaper for one or two values than the parameter byte). */
 #define ST_POSBLOCK_PACKED 3u
-/* Largest positions run: 128 values of 32 bits and the width byte. */
-#define ST_POSBLOCK_MAX (1u + 16u * 32u)
-/* Writes one positions run of n (1 .. 128) values to out (room for
- * ST_POSBLOCK_MAX): n >= ST_POSBLOCK_PACKED: u8 width (bits of the
- * largest value, 0 .. 32), then the values packed LSB first in
- * ceil(n * width / 8) bytes; otherwise n varints.  Returns the bytes. */
+/* Largest run the writer makes: the k byte and 128 values of 33 bits (no
+ * value costs more at k = 32, and the writer takes the cheapest k). */
+#define ST_POSBLOCK_MAX (1u + (128u * 33u + 7u) / 8u)
+/* Writes one run of n (1 .. 128) values to out (room for ST_POSBLOCK_MAX):
+ * n >= ST_POSBLOCK_PACKED: Rice-coded (u8 k, then the bit stream, see
+ * POSITIONS above); otherwise n varints.  Returns the bytes. */
 size_t st_posblock_put(const uint32_t *v, size_t n, uint8_t *out);
-/* Reads one positions run of n (1 .. 128) values from [*p, end) into v;
- * advances *p and returns 1, or returns 0 (leaving *p) when the bytes run
- * out, the width exceeds 32 or a varint exceeds 32 bits. */
+/* Reads one run of n (1 .. 128) values from [*p, end) into v; advances *p
+ * and returns 1, or returns 0 (leaving *p) when the bytes run out, k
+ * exceeds 32, a value exceeds 32 bits or the padding bits are not 0. */
 int st_posblock_get(const uint8_t **p, const uint8_t *end, size_t n, uint32_t *v);
 /* As st_posblock_get, but only adds the values up into *sum. */
 int st_posblock_sum(const uint8_t **p, const uint8_t *end, size_t n, uint64_t *sum);

@@ -8,8 +8,8 @@
  * binary search over the blocks' last documents and decodes only that one.
  * Positions are read lazily: an iterator only counts, per block, how many
  * positions the documents before the current one hold (pos_index), and
- * decodes the 128-value run holding a position only when positions are
- * asked for; full runs before it are skipped by their width byte.  A skip
+ * decodes the 128-value runs up to the one holding a position only when
+ * positions are asked for.  A skip
  * entry gives each block's positions offset, so a boolean query never
  * touches the POSITIONS section.
  *
@@ -231,7 +231,7 @@ int st_postings_block_max(const st_postings *p, uint32_t *max_tf, uint8_t *min_n
  * Makes pbuf hold position j of the current block (j < pos_total).  The
  * block's positions are runs of 128 deltas and a last shorter run, each
  * coded by st_posblock_put(), so a run is full exactly when 128 more
- * values remain; a full run before j is skipped by its width byte alone.  Reading
+ * values remain; runs before j are decoded to find where the next starts.  Reading
  * an earlier position again starts over from the block's first run.
  */
 static int fetch_position(st_postings *p, uint64_t j, const uint8_t *qsec, const uint8_t *qend)
@@ -246,13 +246,6 @@ static int fetch_position(st_postings *p, uint64_t j, const uint8_t *qsec, const
         size_t n = left < ST_BLOCK ? (size_t)left : ST_BLOCK;
         const uint8_t *q = qsec + p->pbuf_off;
         if (p->pbuf_off > (uint64_t)(qend - qsec)) return st_corrupt();
-        if (n == ST_BLOCK && j >= first + ST_BLOCK) {
-            if (q >= qend || q[0] > 32 || (size_t)(qend - q - 1) < 16u * q[0]) return st_corrupt();
-            p->pbuf_off += 1 + 16u * q[0];
-            p->pbuf_first = first + ST_BLOCK;
-            p->pbuf_n = 0;
-            continue;
-        }
         if (!st_posblock_get(&q, qend, n, p->pbuf)) return st_corrupt();
         p->pbuf_off = (uint64_t)(q - qsec);
         p->pbuf_first = first;

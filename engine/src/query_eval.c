@@ -52,19 +52,17 @@ uint32_t st_pos_cap(const stele_index *ix)
 }
 
 /* The POSITIONS section codes a list's positions in runs (format.h): a
- * packed run of n values at width w >= 1 takes 1 + ceil(n * w / 8) bytes,
- * at least n / 8, and a varint run at least one byte per value.  A run of
- * width 0 holds only zeros, and only a document's first position can be 0
- * (later ones are deltas >= 1), so a document has at most one position in
- * such runs.  A list of n bytes thus holds at most 8 * n + 1 positions of
- * one document.  For all but the most frequent terms this is far below
- * st_pos_cap(), and it is what keeps a typical search's workspace small. */
+ * varint run takes at least a byte per value and a Rice-coded run at
+ * least a bit, so a list of n bytes holds at most 8 * n positions, in one
+ * document or all of them together.  For all but the most frequent terms
+ * this is far below st_pos_cap(), and it is what keeps a typical search's
+ * workspace small. */
 uint32_t st_term_pos_cap(const stele_index *ix, const st_term_info *info, int field)
 {
     uint64_t n = 0, cap = st_pos_cap(ix);
     for (uint32_t f = 0; f < STELE_MAX_FIELDS && f < ix->n_fields_; f++)
         if ((info->field_mask & (1u << f)) && (field < 0 || (uint32_t)field == f))
-            n += 8 * info->list[f].positions_len + 1;
+            n += 8 * info->list[f].positions_len;
     return (uint32_t)(n < cap ? n : cap);
 }
 
