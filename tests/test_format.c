@@ -334,6 +334,74 @@ static void test_tiny(void)
     st_corpus_free(&c);
 }
 
+/*
+ * Positions in several runs: a term with 300, 2 and 130 occurrences in
+ * three documents (runs of 128 crossing documents, a list whose
+ * positions length the dictionary must store) and gaps of thousands of
+ * positions.  Each document's positions are read twice (the second read
+ * starts over from the block's first run), and a document is skipped
+ * unread.
+ */
+static void test_long_positions(void)
+{
+    static const uint32_t counts[3] = {300, 2, 130};
+    static const uint32_t filler[3] = {3, 5000, 0};
+    st_corpus c;
+    TH_CHECK(st_corpus_init(&c) == STELE_OK);
+    uint32_t *want[3];
+    char *text = malloc(1 << 20);
+    TH_CHECK(text != NULL);
+    for (int d = 0; d < 3; d++) {
+        char id[8];
+        snprintf(id, sizeof id, "d%d", d);
+        st_doc *doc = st_corpus_add_doc(&c, id, "title", "test");
+        TH_CHECK(doc != NULL);
+        want[d] = malloc(counts[d] * sizeof *want[d]);
+        size_t len = 0;
+        uint32_t pos = 2; /* the title paragraph takes position 0, one is left out */
+        for (uint32_t i = 0; i < counts[d]; i++) {
+            for (uint32_t k = 0; k < filler[d] * (i % 2 + 1) / 2 + i % 3; k++, pos++)
+                len += (size_t)sprintf(text + len, "qq ");
+            want[d][i] = pos++;
+            len += (size_t)sprintf(text + len, "zz ");
+        }
+        TH_CHECK(st_doc_add_para(doc, 1, STELE_PARA_TEXT, 0, text, len, 0) == STELE_OK);
+    }
+    free(text);
+    st_err e;
+    TH_CHECK(st_corpus_finish(&c, &e) == STELE_OK);
+    stele_build_opts opts = {.language = "none"};
+    uint8_t *a;
+    size_t na;
+    stele_index ix;
+    th_build(&c, &opts, &a, &na);
+    open_index(&ix, a, na);
+    st_term_info info;
+    TH_CHECK(st_dict_find(&ix, "zz", 2, &info) == STELE_OK && info.field_mask == 2u);
+    static st_postings p;
+    static uint32_t pos[512];
+    for (int pass = 0; pass < 2; pass++) {
+        TH_CHECK(st_postings_init(&p, &ix, &info.list[1]) == STELE_OK);
+        for (int d = 0; d < 3; d++) {
+            if (pass == 1 && d == 1) continue; /* skipped unread */
+            TH_CHECK((pass == 0 ? st_postings_next(&p) : st_postings_advance(&p, (uint32_t)d)) ==
+                     1);
+            TH_CHECK(p.doc == (uint32_t)d && p.tf == counts[d]);
+            for (int again = 0; again < 2; again++) {
+                uint32_t n = 0;
+                TH_CHECK(st_postings_positions(&p, pos, 512, &n) == STELE_OK && n == counts[d]);
+                for (uint32_t i = 0; i < n && i < counts[d]; i++)
+                    TH_CHECK(pos[i] == want[d][i]);
+            }
+        }
+        TH_CHECK(st_postings_next(&p) == 0);
+    }
+    for (int d = 0; d < 3; d++)
+        free(want[d]);
+    free(a);
+    st_corpus_free(&c);
+}
+
 /* No temporary file of path is left in the current directory. */
 static int temp_files_left(const char *path)
 {
@@ -483,6 +551,7 @@ int main(int argc, char **argv)
     test_tiny();
     test_synthetic();
     test_atomic();
+    test_long_positions();
     if (argc > 1) test_corpus(argv[1]);
     if (th_failures) fprintf(stderr, "%d checks failed\n", th_failures);
     return th_failures ? 1 : 0;

@@ -292,7 +292,7 @@ static int write_list(st_invert_out *out, const occ *g, size_t n, uint32_t df, u
             }
         }
         /* Positions of the block's documents: their deltas in runs of
-         * 128 bit-packed, the rest (fewer than 128) as varints. */
+         * 128 and a last shorter run, each coded by st_posblock_put(). */
         uint32_t deltas[ST_BLOCK], n_deltas = 0;
         uint8_t coded[ST_POSBLOCK_MAX];
         for (uint32_t i = first; i < first + len; i++) {
