@@ -51,18 +51,24 @@ uint32_t st_pos_cap(const stele_index *ix)
     return cap < 16 ? 16 : cap;
 }
 
-/* The POSITIONS section codes a list's positions in runs (format.h): a
- * varint run takes at least a byte per value and a Rice-coded run at
- * least a bit, so a list of n bytes holds at most 8 * n positions, in one
- * document or all of them together.  For all but the most frequent terms
- * this is far below st_pos_cap(), and it is what keeps a typical search's
- * workspace small. */
+/* A list of fewer than 128 documents has its total positions counted
+ * when its dictionary entry is read (st_list.n_positions), and no document
+ * has more than that.  For a longer list the bytes bound it: the POSITIONS
+ * section codes positions in runs (format.h), a varint at least a byte
+ * each, and in a Rice run every value at least 1 bit and every value but a
+ * document's first (deltas >= 1) at least 2, so a list of n bytes holds at
+ * most 4 * n + 1 positions of one document.  For all but the most frequent
+ * terms this is far below st_pos_cap(), and it is what keeps a typical
+ * search's workspace small. */
 uint32_t st_term_pos_cap(const stele_index *ix, const st_term_info *info, int field)
 {
     uint64_t n = 0, cap = st_pos_cap(ix);
-    for (uint32_t f = 0; f < STELE_MAX_FIELDS && f < ix->n_fields_; f++)
-        if ((info->field_mask & (1u << f)) && (field < 0 || (uint32_t)field == f))
-            n += 8 * info->list[f].positions_len;
+    for (uint32_t f = 0; f < STELE_MAX_FIELDS && f < ix->n_fields_; f++) {
+        if (!(info->field_mask & (1u << f)) || (field >= 0 && (uint32_t)field != f)) continue;
+        const st_list *l = &info->list[f];
+        n += l->n_positions ? l->n_positions : 4 * l->positions_len + 1;
+        if (n >= cap) break;
+    }
     return (uint32_t)(n < cap ? n : cap);
 }
 

@@ -373,6 +373,7 @@ static int dict_entry(const stele_index *ix, st_dict_cursor *c, st_term_info *in
             l->postings_len = plen;
             l->positions_off = c->pos_off;
             l->positions_len = qlen;
+            l->n_positions = df_f < ST_BLOCK ? n_pos : 0;
         }
         c->post_off += plen;
         c->pos_off += qlen;

@@ -32,6 +32,8 @@ typedef struct st_list {
     uint32_t field;
     uint64_t postings_off, postings_len;   /* byte range in the postings section */
     uint64_t positions_off, positions_len; /* byte range in the positions section */
+    uint64_t n_positions; /* sum of tf over the list when df < ST_BLOCK (the
+                           * dictionary decoder counts it), else 0: unknown */
 } st_list;
 
 typedef struct st_term_info {
