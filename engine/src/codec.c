@@ -181,6 +181,24 @@ size_t st_posblock_put(const uint32_t *v, size_t n, uint8_t *out)
     return o;
 }
 
+int st_rice_get(const uint8_t *in, uint64_t n_bits, uint64_t *at, unsigned k, uint32_t *v)
+{
+    uint64_t bit_at = *at, q = 0, low = 0, max_q = 0xFFFFFFFFull >> k;
+    for (;;) {
+        if (bit_at >= n_bits) return 0;
+        unsigned bit = in[bit_at >> 3] >> (bit_at & 7) & 1;
+        bit_at++;
+        if (!bit) break;
+        if (++q > max_q) return 0;
+    }
+    if (n_bits - bit_at < k) return 0;
+    for (unsigned b = 0; b < k; b++, bit_at++)
+        low |= (uint64_t)(in[bit_at >> 3] >> (bit_at & 7) & 1) << b;
+    *v = (uint32_t)(k >= 32 ? low : q << k | low); /* < 2^32 by max_q */
+    *at = bit_at;
+    return 1;
+}
+
 /*
  * Decodes a run of n values into v (when not NULL) and their sum into
  * *sum; bounds-checked against end, values must fit 32 bits and the last
@@ -205,21 +223,11 @@ static int posblock_read(const uint8_t **p, const uint8_t *end, size_t n, uint32
     if (s >= end || s[0] > 32) return 0;
     unsigned k = s[0];
     const uint8_t *in = s + 1;
-    uint64_t n_bits = (uint64_t)(end - in) * 8, at = 0, max_q = 0xFFFFFFFFull >> k;
+    uint64_t n_bits = (uint64_t)(end - in) * 8, at = 0;
     for (size_t i = 0; i < n; i++) {
-        uint64_t q = 0, low = 0;
-        for (;;) {
-            if (at >= n_bits) return 0;
-            unsigned bit = in[at >> 3] >> (at & 7) & 1;
-            at++;
-            if (!bit) break;
-            if (++q > max_q) return 0;
-        }
-        if (n_bits - at < k) return 0;
-        for (unsigned b = 0; b < k; b++, at++)
-            low |= (uint64_t)(in[at >> 3] >> (at & 7) & 1) << b;
-        uint64_t x = k >= 32 ? low : q << k | low; /* < 2^32 by max_q */
-        if (v) v[i] = (uint32_t)x;
+        uint32_t x;
+        if (!st_rice_get(in, n_bits, &at, k, &x)) return 0;
+        if (v) v[i] = x;
         total += x;
     }
     if ((at & 7) && (in[at >> 3] >> (at & 7)) != 0) return 0;

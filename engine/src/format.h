@@ -304,6 +304,10 @@ size_t st_posblock_put(const uint32_t *v, size_t n, uint8_t *out);
  * and returns 1, or returns 0 (leaving *p) when the bytes run out, k
  * exceeds 32, a value exceeds 32 bits or the padding bits are not 0. */
 int st_posblock_get(const uint8_t **p, const uint8_t *end, size_t n, uint32_t *v);
+/* Decodes one Rice-coded value with parameter k (0 .. 32) from the bit
+ * stream in[0, n_bits / 8) at bit *at, advancing *at; returns 0 (leaving
+ * *at) when the bits run out or the value exceeds 32 bits. */
+int st_rice_get(const uint8_t *in, uint64_t n_bits, uint64_t *at, unsigned k, uint32_t *v);
 /* As st_posblock_get, but only adds the values up into *sum. */
 int st_posblock_sum(const uint8_t **p, const uint8_t *end, size_t n, uint64_t *sum);
 

@@ -8,8 +8,8 @@
  * binary search over the blocks' last documents and decodes only that one.
  * Positions are read lazily: an iterator only counts, per block, how many
  * positions the documents before the current one hold (pos_index), and
- * decodes the 128-value runs up to the one holding a position only when
- * positions are asked for.  A skip
+ * decodes the deltas up to them, one at a time, only when positions are
+ * asked for.  A skip
  * entry gives each block's positions offset, so a boolean query never
  * touches the POSITIONS section.
  *
@@ -92,9 +92,10 @@ static int load_block(st_postings *p, uint32_t b)
     }
     p->pos_total = 0;
     p->pos_index = 0;
-    p->pbuf_off = p->pos_base;
-    p->pbuf_first = 0;
-    p->pbuf_n = 0;
+    p->run_off = p->pos_base;
+    p->run_first = 0;
+    p->next_pos = 0;
+    p->run_open = 0;
     uint32_t len = ST_BLOCK;
     if (b == p->n_blocks - 1 && p->list.df % ST_BLOCK) len = p->list.df % ST_BLOCK;
     if (len == ST_BLOCK) {
@@ -228,28 +229,51 @@ int st_postings_block_max(const st_postings *p, uint32_t *max_tf, uint8_t *min_n
 }
 
 /*
- * Makes pbuf hold position j of the current block (j < pos_total).  The
- * block's positions are runs of 128 deltas and a last shorter run, each
- * coded by st_posblock_put(), so a run is full exactly when 128 more
- * values remain; runs before j are decoded to find where the next starts.  Reading
- * an earlier position again starts over from the block's first run.
+ * Decodes the next position delta of the current block into *v.  The
+ * block's deltas are runs of 128 and a last shorter run, each coded by
+ * st_posblock_put(), so a run is full exactly when 128 more values remain.
+ * Values are decoded one at a time, with no buffer: a run is opened when
+ * its first value is wanted and closed (its padding checked, run_off moved
+ * past it) as soon as its last one is read, so after the block's last
+ * value run_off is the end of the block's positions.
  */
-static int fetch_position(st_postings *p, uint64_t j, const uint8_t *qsec, const uint8_t *qend)
+static int next_delta(st_postings *p, const uint8_t *qsec, const uint8_t *qend, uint32_t *v)
 {
-    if (j < p->pbuf_first) {
-        p->pbuf_off = p->pos_base;
-        p->pbuf_first = 0;
-        p->pbuf_n = 0;
+    if (p->next_pos >= p->pos_total) return st_corrupt();
+    if (p->run_off > (uint64_t)(qend - qsec)) return st_corrupt();
+    const uint8_t *run = qsec + p->run_off;
+    if (!p->run_open) {
+        uint64_t left = p->pos_total - p->run_first;
+        p->run_n = left < ST_BLOCK ? (uint32_t)left : ST_BLOCK;
+        p->run_at = 0;
+        if (p->run_n < ST_POSBLOCK_PACKED) {
+            p->run_k = ST_RUN_VARINT;
+        } else {
+            if (run >= qend || run[0] > 32) return st_corrupt();
+            p->run_k = run[0];
+        }
+        p->run_open = 1;
     }
-    while (j >= p->pbuf_first + p->pbuf_n) {
-        uint64_t first = p->pbuf_first + p->pbuf_n, left = p->pos_total - first;
-        size_t n = left < ST_BLOCK ? (size_t)left : ST_BLOCK;
-        const uint8_t *q = qsec + p->pbuf_off;
-        if (p->pbuf_off > (uint64_t)(qend - qsec)) return st_corrupt();
-        if (!st_posblock_get(&q, qend, n, p->pbuf)) return st_corrupt();
-        p->pbuf_off = (uint64_t)(q - qsec);
-        p->pbuf_first = first;
-        p->pbuf_n = (uint32_t)n;
+    uint64_t end_off;
+    if (p->run_k == ST_RUN_VARINT) {
+        const uint8_t *q = run + p->run_at;
+        if (!st_varint_get32(&q, qend, v)) return st_corrupt();
+        p->run_at = (uint64_t)(q - run);
+        end_off = p->run_at;
+    } else {
+        if (!st_rice_get(run + 1, (uint64_t)(qend - run - 1) * 8, &p->run_at, p->run_k, v))
+            return st_corrupt();
+        end_off = 1 + (p->run_at + 7) / 8;
+    }
+    p->next_pos++;
+    if (p->next_pos == p->run_first + p->run_n) {
+        /* The run's last value: unused bits of its last byte must be 0. */
+        if (p->run_k != ST_RUN_VARINT && (p->run_at & 7) &&
+            (run[1 + (p->run_at >> 3)] >> (p->run_at & 7)) != 0)
+            return st_corrupt();
+        p->run_off += end_off;
+        p->run_first = p->next_pos;
+        p->run_open = 0;
     }
     return STELE_OK;
 }
@@ -266,10 +290,20 @@ static int read_positions(st_postings *p, uint32_t *pos, uint32_t limit)
     const uint8_t *qend = qsec + p->list.positions_off + p->list.positions_len;
     int rc;
     uint64_t at = 0;
+    if (p->next_pos > p->pos_index) {
+        /* Read before: start over from the block's first run. */
+        p->run_off = p->pos_base;
+        p->run_first = 0;
+        p->next_pos = 0;
+        p->run_open = 0;
+    }
+    while (p->next_pos < p->pos_index) {
+        uint32_t skipped;
+        if ((rc = next_delta(p, qsec, qend, &skipped)) != 0) return rc;
+    }
     for (uint32_t i = 0; i < p->tf; i++) {
-        uint64_t j = p->pos_index + i; /* < pos_total, the sum of the block's tfs */
-        if ((rc = fetch_position(p, j, qsec, qend)) != 0) return rc;
-        uint32_t v = p->pbuf[j - p->pbuf_first];
+        uint32_t v;
+        if ((rc = next_delta(p, qsec, qend, &v)) != 0) return rc;
         if ((i > 0 && v == 0) || v >= limit) return st_corrupt();
         at = i == 0 ? v : at + v; /* at, v < 2^32: no overflow */
         if (at >= limit) return st_corrupt();
@@ -342,7 +376,7 @@ int st_postings_verify(st_postings *p, uint64_t *tokens)
             if (p->block + 1 < p->n_blocks)
                 pos_end = p->list.positions_off +
                           st_get32(start + (size_t)(p->block + 1) * ST_SKIP_REC + 8);
-            if (p->pbuf_off != pos_end) return st_corrupt();
+            if (p->run_off != pos_end) return st_corrupt();
         }
     }
     if (rc < 0) return rc;
