@@ -126,9 +126,12 @@
  *                k).  Runs never span postings blocks, so a block's skip
  *                entry points at its first document's first run, and P is
  *                known from the block's tfs; a run's end is found by
- *                decoding it.  Every value of a Rice run takes at least one
- *                bit, so a list of B bytes holds at most 8 * B positions
- *                (the query runtime sizes its position buffers by this).
+ *                decoding it.  In a Rice run every value takes at least 1
+ *                bit and every value but a document's first (deltas >= 1)
+ *                at least 2, so a list of B bytes holds at most 4 * B + 1
+ *                positions of one document (the query runtime sizes its
+ *                position buffers by this, or by P when the dictionary
+ *                entry is decoded with the list's P counted).
  *                Boolean queries never read this section.
  *  5 DOCS        n_docs records of ST_DOC_REC + n_fields bytes:
  *                  u32 string offset (in STRINGS), u32 id bytes,
