@@ -43,16 +43,16 @@ extern "C" {
 /* Status codes.  0 is success; errors are negative. */
 enum {
     STELE_OK = 0,
-    STELE_ENOSPACE = -1,  /* workspace or output buffer too small */
-    STELE_ECORRUPT = -2,  /* index data is damaged or truncated */
-    STELE_EVERSION = -3,  /* index written by an unknown format version */
-    STELE_ESYNTAX = -4,   /* malformed query; diag->offset says where */
-    STELE_ELIMIT = -5,    /* query over a STELE_MAX_* limit; diag->offset */
-    STELE_EINVAL = -6,    /* invalid argument */
+    STELE_ENOSPACE = -1, /* workspace or output buffer too small */
+    STELE_ECORRUPT = -2, /* index data is damaged or truncated */
+    STELE_EVERSION = -3, /* index written by an unknown format version */
+    STELE_ESYNTAX = -4,  /* malformed query; diag->offset says where */
+    STELE_ELIMIT = -5,   /* query over a STELE_MAX_* limit; diag->offset */
+    STELE_EINVAL = -6,   /* invalid argument */
     STELE_ENOTFOUND = -7, /* no such document, field or language */
-    STELE_EIO = -8,       /* input/output error (indexer, tools) */
-    STELE_ENOMEM = -9,    /* allocation failed (indexer, tools only) */
-    STELE_EINPUT = -10    /* bad input text or file (indexer) */
+    STELE_EIO = -8,      /* input/output error (indexer, tools) */
+    STELE_ENOMEM = -9,   /* allocation failed (indexer, tools only) */
+    STELE_EINPUT = -10   /* bad input text or file (indexer) */
 };
 
 /* A static, human-readable message for a status code. */
@@ -133,7 +133,7 @@ typedef struct stele_info {
     uint32_t n_terms;
     uint32_t n_fields;
     uint64_t n_tokens;
-    const char *language;  /* stemmer language, e.g. "english"; "" = none */
+    const char *language; /* stemmer language, e.g. "english"; "" = none */
     uint32_t norm_version; /* text-analysis rules version */
     size_t size;
 } stele_info;
@@ -156,8 +156,8 @@ STELE_API int stele_doc_title(const stele_index *ix, uint32_t doc, stele_view *t
 typedef struct stele_search_opts {
     stele_stem_fn stem; /* NULL: terms are not stemmed */
     void *stem_ctx;
-    double k1;                             /* 0 = 1.2 */
-    double b;                              /* 0 = 0.75 */
+    double k1;                          /* 0 = 1.2 */
+    double b;                           /* 0 = 0.75 */
     double field_weight[STELE_MAX_FIELDS]; /* 0 = the index's default */
 } stele_search_opts;
 
@@ -169,9 +169,9 @@ typedef struct stele_diag {
 
 /* One ranked hit. */
 typedef struct stele_hit {
-    uint32_t doc;  /* document number, 0 .. n_docs-1 */
-    double score;  /* BM25 score; higher is better */
-    stele_view id; /* e.g. "55/12" */
+    uint32_t doc;      /* document number, 0 .. n_docs-1 */
+    double score;      /* BM25 score; higher is better */
+    stele_view id;     /* e.g. "55/12" */
     stele_view title;
     uint32_t para;        /* index of the best-matching paragraph in the document */
     uint8_t para_kind;    /* enum stele_para_kind */
@@ -237,8 +237,8 @@ typedef struct stele_snippet_opts {
  */
 STELE_API int stele_snippet(const stele_index *ix, const char *query, size_t query_len,
                             const stele_search_opts *opts, const stele_hit *hit,
-                            const stele_snippet_opts *sopts, void *mem, size_t mem_size, char *out,
-                            size_t out_cap, size_t *out_len, stele_diag *diag);
+                            const stele_snippet_opts *sopts, void *mem, size_t mem_size,
+                            char *out, size_t out_cap, size_t *out_len, stele_diag *diag);
 
 /* A document's whole stored text (paragraphs separated by "\n") into out,
  * NUL-terminated.  *out_len gets the text's length even when out_cap is not
