@@ -69,16 +69,13 @@ static int small_sections(const st_corpus *c, const st_invert_out *inv, const st
         if (strings->len > UINT32_MAX || id_len > UINT32_MAX - strings->len ||
             title_len > UINT32_MAX - strings->len - id_len)
             return st_build_error(err, err_cap, STELE_EINPUT, "too much document metadata");
+        /* The id, title and text lengths are in the paragraph stream. */
         st_buf_u32(docs, (uint32_t)strings->len);
-        st_buf_u32(docs, (uint32_t)id_len);
-        st_buf_u32(docs, (uint32_t)title_len);
         st_buf_put(strings, doc->id, id_len);
         st_buf_put(strings, doc->title, title_len);
         st_buf_u32(docs, inv->docs[d].para_off);
-        st_buf_u32(docs, inv->docs[d].n_paras);
         st_buf_u32(docs, txt->doc_block[d]);
         st_buf_u32(docs, txt->doc_off[d]);
-        st_buf_u32(docs, inv->docs[d].text_len);
         st_buf_put(docs, inv->docs[d].norm, c->n_fields);
     }
     if (fields->failed || docs->failed || strings->failed)

@@ -39,8 +39,8 @@ void st_buf_free(st_buf *b);
 
 /* Per-document results of analysis that the document table needs. */
 typedef struct st_doc_out {
-    uint32_t para_off, n_paras; /* paragraph table in PARAS */
-    uint32_t text_len;          /* stored text bytes */
+    uint32_t para_off; /* paragraph stream in PARAS */
+    uint32_t text_len; /* stored text bytes */
     uint8_t norm[STELE_MAX_FIELDS];
 } st_doc_out;
 
