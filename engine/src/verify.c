@@ -10,7 +10,8 @@
  *     tiling the POSTINGS and POSITIONS sections exactly;
  *   - every list (st_postings_verify): document count, skip entries,
  *     positions ascending and inside the document;
- *   - documents: strings, paragraph streams tiling the PARAS section in
+ *   - documents: ids and titles tiling STRINGS in document order,
+ *     paragraph streams tiling the PARAS section in
  *     document order, each decoding exactly to where the next begins,
  *     with skip entries equal to the decoded state, paragraphs tiling the
  *     document's text with '\n' between them, first positions ordered
@@ -83,7 +84,13 @@ static int verify_dict(const stele_index *ix, st_postings *p, uint64_t *tokens)
     return STELE_OK;
 }
 
-static int verify_doc(const stele_index *ix, uint32_t doc, uint64_t *tokens, uint32_t *para_end)
+/* Where the previous document's id and title and paragraph stream
+ * ended: the next document's must start there. */
+typedef struct doc_ends {
+    uint64_t strings, paras;
+} doc_ends;
+
+static int verify_doc(const stele_index *ix, uint32_t doc, uint64_t *tokens, doc_ends *ends)
 {
     uint32_t n_paras, field_len[STELE_MAX_FIELDS] = {0};
     stele_view id, title;
@@ -105,8 +112,13 @@ static int verify_doc(const stele_index *ix, uint32_t doc, uint64_t *tokens, uin
      * streams tile PARAS in document order. */
     uint32_t start, end, text_len;
     if ((rc = st_para_verify(ix, doc, &start, &end, &text_len)) != 0) return rc;
-    if (start != *para_end) return st_corrupt();
-    *para_end = end;
+    uint32_t ssize;
+    const char *strings = (const char *)st_section(ix, ST_SEC_STRINGS, &ssize);
+    if (start != ends->paras || (uint64_t)(id.data - strings) != ends->strings ||
+        title.data != id.data + id.len)
+        return st_corrupt();
+    ends->paras = end;
+    ends->strings += (uint64_t)id.len + title.len;
     if (n_paras ? text_at != (uint64_t)text_len + 1 : text_len != 0) return st_corrupt();
     for (unsigned f = 0; f < ix->n_fields_; f++) {
         uint8_t norm;
@@ -130,10 +142,11 @@ int stele_verify(const stele_index *ix, void *mem, size_t mem_size)
     uint64_t post_tokens[STELE_MAX_FIELDS] = {0}, para_tokens[STELE_MAX_FIELDS] = {0};
     int rc = verify_dict(ix, p, post_tokens);
     if (rc) return rc;
-    uint32_t para_end = 0;
+    doc_ends ends = {0, 0};
     for (uint32_t d = 0; d < ix->n_docs_; d++)
-        if ((rc = verify_doc(ix, d, para_tokens, &para_end)) != 0) return rc;
-    if (para_end != ix->sec_[ST_SEC_PARAS].size) return st_corrupt();
+        if ((rc = verify_doc(ix, d, para_tokens, &ends)) != 0) return rc;
+    if (ends.paras != ix->sec_[ST_SEC_PARAS].size || ends.strings != ix->sec_[ST_SEC_STRINGS].size)
+        return st_corrupt();
     for (unsigned f = 0; f < ix->n_fields_; f++) {
         uint64_t header = st_get64(ix->data_ + ST_H_TOKENS + 8 * f);
         if (post_tokens[f] != header || para_tokens[f] != header) return st_corrupt();
