@@ -6,8 +6,11 @@
  * the index holds exactly the expected postings and positions for every
  * word and field, that advance() across blocks lands where a linear scan
  * does, that block bounds (largest tf, smallest norm) are exact, dictionary
- * lookups and ordered prefix enumeration, paragraph tables, stored-text
- * round trips, and determinism (two builds give the same bytes).  Given the
+ * lookups and ordered prefix enumeration, paragraph streams, stored-text
+ * round trips, and determinism (two builds give the same bytes).  A small
+ * corpus checks paragraph streams against first positions and text
+ * offsets computed by the rules of format.h (tokenless paragraphs, a
+ * title-only document, 300 paragraphs across skip entries).  Given the
  * corpus directory as argv[1], it builds the bundled corpus through
  * stele_build() to a file, opens and verifies it, and compares every
  * document's text with the ingested one.

@@ -127,7 +127,7 @@ static int occ_push(occ_vec *o, uint32_t term, uint32_t field, uint32_t doc, uin
     return STELE_OK;
 }
 
-/* Pass 1 for one document: occurrences, paragraph table, norms. */
+/* Pass 1 for one document: occurrences, paragraph stream, norms. */
 static int analyse_doc(const st_corpus *c, uint32_t d, stele_stem_fn stem, void *stem_ctx,
                        term_table *terms, occ_vec *occs, st_invert_out *out, char *err,
                        size_t err_cap)

@@ -2,7 +2,7 @@
  * writer.c: assembling an index file and writing it atomically.
  *
  * st_build_memory() runs the builders (invert.c for the inverted index and
- * paragraph tables, textstore.c for the stored text), writes the small
+ * paragraph streams, textstore.c for the stored text), writes the small
  * sections itself (field names, document table, strings), then lays out
  * the header and section table of format.h: sections in id order, each at
  * an 8-byte offset with zero padding, each with its CRC32, and the header

@@ -1,7 +1,7 @@
 /*
  * writer.h: the index writer's internal interface.  Interface to code in
  * buf.c (growable byte buffers), invert.c (analysis and the inverted
- * index: dictionary, postings, positions, paragraph tables, norms),
+ * index: dictionary, postings, positions, paragraph streams, norms),
  * textstore.c (stored text blocks and the preset dictionary) and writer.c
  * (assembling the file, atomic write).  Host side: allocates and checks
  * every allocation; a failure is STELE_ENOMEM.

@@ -1,5 +1,5 @@
 /*
- * doctable.c: the document table, paragraph tables, field norms and stored
+ * doctable.c: the document table, paragraph streams, field norms and stored
  * text (sections DOCS, STRINGS, PARAS, TEXT_INDEX, TEXT, ZDICT; layout in
  * format.h).
  *

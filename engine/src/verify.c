@@ -18,7 +18,7 @@
  *     with room for each paragraph's tokens, norm bytes equal to the
  *     encoded field lengths;
  *   - token totals per field agree three ways: header, postings (sum of
- *     tf), paragraph tables;
+ *     tf), paragraph streams;
  *   - every stored-text block inflates to its stated size.
  * It is O(index size) and uses the workspace for one postings iterator and
  * one decoded text block.
