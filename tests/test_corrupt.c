@@ -181,8 +181,9 @@ static void test_bytes(const uint8_t *data, size_t size, size_t stride, int craf
 
 /*
  * Paragraph streams with skip entries: one document of 150 paragraphs
- * (two skip entries), some without tokens, some numbered.  Every byte of
- * the DOCS and PARAS sections is damaged, plainly and crafted.
+ * ((150 - 1) / ST_PARA_SKIP skip entries), some without tokens, some
+ * numbered.  Every byte of the DOCS and PARAS sections is damaged,
+ * plainly and crafted.
  */
 static void test_many_paragraphs(void)
 {

@@ -340,8 +340,8 @@ static void test_tiny(void)
 /*
  * Paragraph streams round-trip: a title-only document, a document whose
  * title and some paragraphs have no tokens, and one of 300 paragraphs
- * (skip entries at 64, 128, ...; tokenless paragraphs on and next to the
- * skip boundaries; numbers, footnotes).  Expected first positions and
+ * (a skip entry every ST_PARA_SKIP; tokenless paragraphs on and next to
+ * the skip boundaries; numbers, footnotes).  Expected first positions and
  * text offsets are computed here from the rules of format.h: a paragraph
  * with t tokens moves the next first position on by t + 1, one without
  * tokens leaves it; text offsets advance by the text bytes + 1.
@@ -351,7 +351,7 @@ static void test_tiny(void)
 static uint32_t tp_tokens(uint32_t i)
 {
     /* Tokenless on and around skip boundaries, and every 7th. */
-    if (i % 64 == 0 || i % 64 == 63 || i % 7 == 3) return 0;
+    if (i % ST_PARA_SKIP == 0 || i % ST_PARA_SKIP == ST_PARA_SKIP - 1 || i % 7 == 3) return 0;
     return 1 + i % 5;
 }
 

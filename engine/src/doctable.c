@@ -60,6 +60,17 @@ uint32_t st_norm_decode(uint8_t norm)
 
 /* ---- Documents ------------------------------------------------------- */
 
+/* st_varint_get32 with the one-byte case (most lengths and counts here)
+ * inline. */
+static inline int vint32(const uint8_t **p, const uint8_t *end, uint32_t *v)
+{
+    if (*p < end && **p < 0x80) {
+        *v = *(*p)++;
+        return 1;
+    }
+    return st_varint_get32(p, end, v);
+}
+
 /* A document record plus the head of its paragraph stream. */
 typedef struct doc_rec {
     uint32_t str_off, para_off, block, text_off;
@@ -87,8 +98,8 @@ static int doc_get(const stele_index *ix, uint32_t doc, doc_rec *r)
     if (r->para_off >= psize || r->block >= tsize / ST_TEXT_REC) return st_corrupt();
     const uint8_t *p = ps + r->para_off;
     r->end = ps + psize;
-    if (!st_varint_get32(&p, r->end, &r->id_len) || !st_varint_get32(&p, r->end, &r->title_len) ||
-        !st_varint_get32(&p, r->end, &r->text_len) || !st_varint_get32(&p, r->end, &r->n_paras))
+    if (!vint32(&p, r->end, &r->id_len) || !vint32(&p, r->end, &r->title_len) ||
+        !vint32(&p, r->end, &r->text_len) || !vint32(&p, r->end, &r->n_paras))
         return st_corrupt();
     r->n_skips = r->n_paras ? (r->n_paras - 1) / ST_PARA_SKIP : 0;
     if ((uint64_t)r->n_skips * ST_PARA_SKIP_REC > (uint64_t)(r->end - p)) return st_corrupt();
@@ -176,9 +187,8 @@ static int cursor_next(const stele_index *ix, const doc_rec *r, para_cursor *c, 
     out->kind = tag >> 3 & 7;
     out->number = 0;
     if (out->field >= ix->n_fields_ || out->kind > STELE_PARA_FIELD || (tag & 0x80) ||
-        ((tag & 0x40) && (!st_varint_get32(&p, r->end, &out->number) || out->number == 0)) ||
-        !st_varint_get32(&p, r->end, &out->n_tokens) ||
-        !st_varint_get32(&p, r->end, &out->text_len))
+        ((tag & 0x40) && (!vint32(&p, r->end, &out->number) || out->number == 0)) ||
+        !vint32(&p, r->end, &out->n_tokens) || !vint32(&p, r->end, &out->text_len))
         return st_corrupt();
     if (c->pos + out->n_tokens > 0xFFFFFFFFu || c->text_off + out->text_len > r->text_len)
         return st_corrupt();

@@ -218,7 +218,7 @@
 #define ST_DICT_INDEX_REC    12u    /* bytes per DICT_INDEX entry */
 #define ST_SKIP_REC          16u    /* bytes per postings skip entry */
 #define ST_DOC_REC           16u    /* bytes per DOCS record before the norms */
-#define ST_PARA_SKIP         64u    /* paragraphs per PARAS skip entry */
+#define ST_PARA_SKIP         16u    /* paragraphs per PARAS skip entry */
 #define ST_PARA_SKIP_REC     12u    /* bytes per PARAS skip entry */
 #define ST_TEXT_REC          12u    /* bytes per TEXT_INDEX entry */
 #define ST_ZDICT_MAX         32768u /* largest preset dictionary */
