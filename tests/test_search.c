@@ -452,6 +452,45 @@ static void test_api_edges(void)
     }
 }
 
+/* stele_snippet parses a query exactly as stele_search does (same
+ * expansion of prefixes, same limits), so it accepts and refuses the same
+ * queries with the same offsets.  Regressions: a prefix that expands to
+ * nothing counted as a leaf in the snippet, which then refused 32 more
+ * words with STELE_ELIMIT. */
+static void test_snippet_parse_agrees(void)
+{
+    static const char *const queries[] = {
+        "zzzq* OR drug drug drug drug drug drug drug drug drug drug drug drug drug drug drug drug "
+        "drug drug drug drug drug drug drug drug drug drug drug drug drug drug drug drug",
+        "title:caus* OR drug drug drug drug drug drug drug drug drug drug drug drug drug drug drug "
+        "drug drug drug drug drug drug drug drug drug drug drug drug drug drug drug drug drug",
+        "zzzq* OR drug drug drug drug drug drug drug drug drug drug drug drug drug drug drug drug "
+        "drug drug drug drug drug drug drug drug drug drug drug drug drug drug drug drug drug",
+        "rehab* drug drug drug drug drug drug drug drug drug drug drug drug drug drug drug drug "
+        "drug drug drug drug drug drug drug drug drug drug drug drug",
+        "treat* OR women",
+        "title:treat* prison",
+    };
+    for (size_t i = 0; i < sizeof queries / sizeof queries[0]; i++) {
+        const char *query = queries[i];
+        result r = run(query);
+        stele_hit h;
+        char snip[1024];
+        size_t len;
+        stele_diag d = {0, 0};
+        int rc;
+        memset(&h, 0, sizeof h);
+        if (r.n_hits > 0) h = r.hits[0];
+        rc = stele_snippet(&ix, query, strlen(query), &opts, &h, NULL, work, work_size, snip,
+                           sizeof snip, &len, &d);
+        CHECK(rc == r.rc && (rc == STELE_OK || d.offset == r.diag.offset),
+              "query %zu: search %d at %zu, snippet %d at %zu", i, r.rc, r.diag.offset, rc,
+              d.offset);
+        if (i < 2) CHECK(r.rc == STELE_OK && r.n_hits > 0, "query %zu: rc %d", i, r.rc);
+        if (i == 2) CHECK(r.rc == STELE_ELIMIT, "33 words: rc %d", r.rc);
+    }
+}
+
 int main(int argc, char **argv)
 {
     stele_stemmer *stemmer;
@@ -485,6 +524,7 @@ int main(int argc, char **argv)
     test_rankings();
     test_operators();
     test_snippet_space();
+    test_snippet_parse_agrees();
     test_api_edges();
     sweep("women");
     sweep("opioid overdose");

@@ -85,7 +85,7 @@ ST_NOINLINE int st_need_on_stack(const stele_index *ix, const char *query, size_
     int rc;
 
     st_arena_init(&sa, buf, sizeof buf);
-    rc = st_parse(ix, query, len, opts, snippet ? ST_PARSE_NO_EXPAND : 0, &sa, &q, diag);
+    rc = st_parse(ix, query, len, opts, 0, &sa, &q, diag);
     if (rc < 0) return rc;
     count.base = NULL;
     count.cap = 0;

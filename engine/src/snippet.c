@@ -1,7 +1,9 @@
 /*
  * snippet.c: stele_snippet(), the marked passage of a hit's paragraph.
  *
- * The query is parsed again (prefixes kept unexpanded), the document's
+ * The query is parsed again exactly as stele_search() parses it (prefixes
+ * expanded against the dictionary, the same limits), so a query the search
+ * accepted is never refused here, and the document's
  * stored text is inflated into the workspace (st_doc_load), and the hit's
  * paragraph is cut out of it by its byte range.  The paragraph is tokenized
  * with the index's tokenizer, token i sitting at position first_pos + i, so
@@ -10,8 +12,8 @@
  * at its end, and snapped to whitespace so no word is cut (a token is
  * never cut, even when that makes the window a little shorter); the
  * ellipsis marks each end that was cut.  Inside the window, a token whose
- * analysed term equals a positive query term (in the term's field scope),
- * or starts with a positive prefix, is wrapped in open/close as written in
+ * analysed term equals a positive query term (in the term's field scope;
+ * a prefix counts through its expansions) is wrapped in open/close as written in
  * the text: "[Women]", not the stem.
  *
  * Workspace: the query tree (at most ST_PARSE_MEM bytes) and
@@ -113,7 +115,7 @@ int stele_snippet(const stele_index *ix, const char *query, size_t query_len,
     if (hit->doc >= ix->n_docs_) return STELE_ENOTFOUND;
 
     st_arena_init(&a, mem, mem_size);
-    rc = st_parse(ix, query, query_len, opts, ST_PARSE_NO_EXPAND, &a, &q, diag);
+    rc = st_parse(ix, query, query_len, opts, 0, &a, &q, diag);
     if (rc == STELE_ENOSPACE) {
         size_t needed = 0;
         rc = st_need_on_stack(ix, query, query_len, opts, 1, 0, a.pad, &needed, diag);
