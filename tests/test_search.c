@@ -491,6 +491,44 @@ static void test_snippet_parse_agrees(void)
     }
 }
 
+/* Words of a phrase or NEAR are marked only where the phrase or NEAR
+ * matches; a plain term is marked wherever it occurs. */
+static void test_snippet_groups(void)
+{
+    char snip[2048];
+    result r = run("\"alternatives to imprisonment\"");
+    CHECK(r.rc == STELE_OK && r.n_hits > 0 && strcmp(id_of(&r.hits[0]), "55/12") == 0,
+          "phrase: first %s", r.n_hits ? id_of(&r.hits[0]) : "(none)");
+    if (r.n_hits > 0) {
+        int rc = snippet("\"alternatives to imprisonment\"", &r.hits[0], snip, sizeof snip);
+        CHECK(rc == STELE_OK && strstr(snip, "[alternatives] [to] [imprisonment]") &&
+                  strstr(snip, "the need to reinforce"),
+              "phrase marks: %s", snip);
+    }
+    /* the same words as plain terms: every "to" is marked */
+    r = run("alternatives to imprisonment");
+    if (r.n_hits > 0) {
+        int rc = snippet("alternatives to imprisonment", &r.hits[0], snip, sizeof snip);
+        CHECK(rc == STELE_OK && strstr(snip, "need [to] reinforce [alternatives] [to]"),
+              "term marks: %s", snip);
+    }
+    /* NEAR: the second "Women" is 9 words after "Treatment", beyond 3 */
+    r = run("treatment NEAR/3 women");
+    if (r.n_hits > 0) {
+        int rc = snippet("treatment NEAR/3 women", &r.hits[0], snip, sizeof snip);
+        CHECK(rc == STELE_OK && strstr(snip, "[Treatment] of [Women] Prisoners") &&
+                  strstr(snip, "Measures for Women Offenders"),
+              "NEAR marks: %s", snip);
+    }
+    /* a phrase word that is also a plain term is marked everywhere */
+    r = run("\"alternatives to imprisonment\" need");
+    if (r.n_hits > 0) {
+        int rc = snippet("\"alternatives to imprisonment\" need", &r.hits[0], snip, sizeof snip);
+        CHECK(rc == STELE_OK && strstr(snip, "[need] to reinforce [alternatives] [to]"),
+              "phrase and term: %s", snip);
+    }
+}
+
 int main(int argc, char **argv)
 {
     stele_stemmer *stemmer;
@@ -525,6 +563,7 @@ int main(int argc, char **argv)
     test_operators();
     test_snippet_space();
     test_snippet_parse_agrees();
+    test_snippet_groups();
     test_api_edges();
     sweep("women");
     sweep("opioid overdose");

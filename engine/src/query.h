@@ -180,6 +180,14 @@ int st_eval_next(st_eval *ev, uint32_t target, uint32_t *doc);
 /* The BM25F score of the document the last st_eval_next() returned. */
 int st_eval_score(st_eval *ev, uint32_t doc, double *score);
 
+/* For snippets: loads the positions, in field of doc, of every word of the
+ * PHRASE or NEAR node n (a word not there gets none).  Documents must be
+ * visited in ascending order; st_eval_setup() must have run. */
+int st_group_load(st_qnode *n, uint32_t doc, uint32_t field);
+/* Whether the occurrence of a word of n at pos is part of a match of n, on
+ * the positions st_group_load() loaded. */
+int st_group_covers(const st_qnode *n, uint32_t pos);
+
 /* ---- Interface to code in rank.c ----------------------------------- */
 
 void st_rank_params_init(st_rank_params *rp, const stele_index *ix, const stele_search_opts *opts);

@@ -258,6 +258,91 @@ static int group_check(st_eval *ev, st_qnode *n, uint32_t doc, int *any)
     return STELE_OK;
 }
 
+/* The index of the first entry of v (ascending, n entries) >= x. */
+static uint32_t lower_bound(const uint32_t *v, uint32_t n, uint32_t x)
+{
+    uint32_t lo = 0, hi = n;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (v[mid] < x)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+static int has_pos(const st_qterm *t, uint32_t x)
+{
+    uint32_t i = lower_bound(t->pos, t->n_pos, x);
+    return i < t->n_pos && t->pos[i] == x;
+}
+
+int st_group_load(st_qnode *n, uint32_t doc, uint32_t field)
+{
+    for (st_qnode *k = n->kids; k; k = k->next) {
+        st_qterm *t = k->term;
+        st_postings *it = NULL;
+        int rc;
+        t->n_pos = 0;
+        for (uint32_t i = 0; i < t->n_iter; i++)
+            if (t->iter_field[i] == field) it = t->iter[i];
+        if (!it || !t->pos) continue;
+        if (it->doc < doc) {
+            rc = st_postings_advance(it, doc);
+            if (rc < 0) return rc;
+        }
+        if (it->doc != doc) continue;
+        rc = st_postings_positions(it, t->pos, t->pos_cap, &t->n_pos);
+        if (rc == STELE_ENOSPACE) return st_corrupt(); /* more positions than its lists' bytes */
+        if (rc < 0) return rc;
+    }
+    return STELE_OK;
+}
+
+/* A phrase covers pos when, for some word i at pos, every word j sits at
+ * pos - i + j.  A NEAR group covers pos when some window [lo, lo + limit]
+ * holds pos and an occurrence of every word (pos being one of them); such
+ * a window can start at its smallest occurrence, so only occurrences in
+ * [pos - limit, pos] are tried as lo.  This is the condition under which
+ * near_count() finds a window (it finds one whenever one exists). */
+int st_group_covers(const st_qnode *n, uint32_t pos)
+{
+    const st_qterm *w[STELE_MAX_PHRASE];
+    uint32_t n_words = 0, i, j;
+    int at_pos = 0;
+
+    for (const st_qnode *k = n->kids; k && n_words < STELE_MAX_PHRASE; k = k->next) {
+        w[n_words] = k->term;
+        if (has_pos(k->term, pos)) at_pos = 1;
+        n_words++;
+    }
+    if (!at_pos) return 0;
+    if (n->type == ST_Q_PHRASE) {
+        for (i = 0; i < n_words; i++) {
+            if (pos < i || !has_pos(w[i], pos)) continue;
+            for (j = 0; j < n_words; j++)
+                if (!has_pos(w[j], pos - i + j)) break;
+            if (j == n_words) return 1;
+        }
+        return 0;
+    }
+    uint64_t limit = (uint64_t)n->near_k + (n_words - 1);
+    uint32_t from = pos > limit ? (uint32_t)(pos - limit) : 0;
+    for (i = 0; i < n_words; i++) {
+        for (uint32_t a = lower_bound(w[i]->pos, w[i]->n_pos, from);
+             a < w[i]->n_pos && w[i]->pos[a] <= pos; a++) {
+            uint32_t lo = w[i]->pos[a];
+            for (j = 0; j < n_words; j++) {
+                uint32_t b = lower_bound(w[j]->pos, w[j]->n_pos, lo);
+                if (b == w[j]->n_pos || w[j]->pos[b] - lo > limit) break;
+            }
+            if (j == n_words) return 1;
+        }
+    }
+    return 0;
+}
+
 static int node_advance(st_eval *ev, st_qnode *n, uint32_t target, uint32_t *doc);
 
 static int group_advance(st_eval *ev, st_qnode *n, uint32_t target, uint32_t *doc)

@@ -56,7 +56,9 @@ size_t stele_workspace_bound(const stele_index *ix, size_t max_hits)
     search =
         add_sat(ST_WS_ALIGN - 1 + ST_PARSE_MEM, add_sat(mul_sat(STELE_MAX_QUERY_TERMS, per_term),
                                                         ALIGNED(max_hits * sizeof(st_heap_entry))));
-    snippet = add_sat(ST_WS_ALIGN - 1 + ST_PARSE_MEM, ALIGNED(st_doc_load_bound(ix)));
+    snippet =
+        add_sat(ST_WS_ALIGN - 1 + ST_PARSE_MEM,
+                add_sat(mul_sat(STELE_MAX_QUERY_TERMS, per_term), ALIGNED(st_doc_load_bound(ix))));
     if (snippet > search) search = snippet;
     return search > st_verify_bound(ix) ? search : st_verify_bound(ix);
 }
@@ -92,12 +94,11 @@ ST_NOINLINE int st_need_on_stack(const stele_index *ix, const char *query, size_
     count.used = sa.used;
     count.pad = pad;
     count.short_ = 1;
-    if (snippet) {
+    if (snippet)
         st_arena_alloc(&count, st_doc_load_bound(ix));
-    } else {
+    else
         st_arena_alloc(&count, max_hits * sizeof(st_heap_entry));
-        st_eval_setup(&ev, ix, &q, opts, &count);
-    }
+    st_eval_setup(&ev, ix, &q, opts, &count);
     *needed = st_arena_needed(&count);
     return STELE_OK;
 }
