@@ -529,6 +529,53 @@ static void test_snippet_groups(void)
     }
 }
 
+/* The workspace bound holds for searches and snippets of many queries,
+ * among them the worst this corpus allows: STELE_MAX_QUERY_TERMS leaves of
+ * its most frequent words (each may need a position buffer as large as the
+ * longest document), a phrase of STELE_MAX_PHRASE of them, prefixes with
+ * STELE_MAX_PREFIX_TERMS expansions, and NOT terms. */
+static void test_bound_holds(void)
+{
+    static const char *const queries[] = {
+        "the the the the the the the the the the the the the the the the the the the the the "
+        "the the the the the the the the the the the",
+        "of and the to in of and the to in of and the to in of and the to in of and the to in "
+        "of and the to in of and",
+        "\"the of and to in the of and to in the of and to in the\" the of and to in the of and "
+        "to in the",
+        "\"of the\" \"in the\" \"to the\" \"and the\" the of and to in the of and to in the of and "
+        "to in the of and to in the",
+        "NEAR(the of and to in the of and to in the of and to in the, 50) OR (the of and) -drug",
+        "pre* OR prev* OR the",
+        "title:(the OR of) body:\"of the\" footnote:the",
+        "women",
+        "treatment in prison",
+        "55/12 OR 59/4 OR 1972",
+        "rehab* OR NEAR(drug treatment, 5) -title:women",
+    };
+    size_t bound = stele_workspace_bound(&ix, MAX_HITS), bound0 = stele_workspace_bound(&ix, 0);
+    size_t most = 0, most_snippet = 0;
+    for (size_t i = 0; i < sizeof queries / sizeof queries[0]; i++) {
+        const char *query = queries[i];
+        result r = run(query);
+        CHECK(r.rc == STELE_OK && r.needed > 0 && r.needed <= bound,
+              "query %zu: rc %d, needed %zu, bound %zu", i, r.rc, r.needed, bound);
+        if (r.needed > most) most = r.needed;
+        for (size_t h = 0; h < r.n_hits; h++) {
+            char snip[1024];
+            size_t len;
+            stele_diag d = {0, 0};
+            int rc = stele_snippet(&ix, query, strlen(query), &opts, &r.hits[h], NULL, work, bound0,
+                                   snip, sizeof snip, &len, &d);
+            CHECK(rc == STELE_OK && d.needed <= bound0, "query %zu hit %zu: rc %d, needed %zu", i,
+                  h, rc, d.needed);
+            if (d.needed > most_snippet) most_snippet = d.needed;
+        }
+    }
+    printf("workspace bound %zu (max_hits %d), %zu (0); most needed: search %zu, snippet %zu\n",
+           bound, MAX_HITS, bound0, most, most_snippet);
+}
+
 int main(int argc, char **argv)
 {
     stele_stemmer *stemmer;
@@ -564,6 +611,7 @@ int main(int argc, char **argv)
     test_snippet_space();
     test_snippet_parse_agrees();
     test_snippet_groups();
+    test_bound_holds();
     test_api_edges();
     sweep("women");
     sweep("opioid overdose");

@@ -43,16 +43,16 @@ extern "C" {
 /* Status codes.  0 is success; errors are negative. */
 enum {
     STELE_OK = 0,
-    STELE_ENOSPACE = -1, /* workspace or output buffer too small */
-    STELE_ECORRUPT = -2, /* index data is damaged or truncated */
-    STELE_EVERSION = -3, /* index written by an unknown format version */
-    STELE_ESYNTAX = -4,  /* malformed query; diag->offset says where */
-    STELE_ELIMIT = -5,   /* query over a STELE_MAX_* limit; diag->offset */
-    STELE_EINVAL = -6,   /* invalid argument */
+    STELE_ENOSPACE = -1,  /* workspace or output buffer too small */
+    STELE_ECORRUPT = -2,  /* index data is damaged or truncated */
+    STELE_EVERSION = -3,  /* index written by an unknown format version */
+    STELE_ESYNTAX = -4,   /* malformed query; diag->offset says where */
+    STELE_ELIMIT = -5,    /* query over a STELE_MAX_* limit; diag->offset */
+    STELE_EINVAL = -6,    /* invalid argument */
     STELE_ENOTFOUND = -7, /* no such document, field or language */
-    STELE_EIO = -8,      /* input/output error (indexer, tools) */
-    STELE_ENOMEM = -9,   /* allocation failed (indexer, tools only) */
-    STELE_EINPUT = -10   /* bad input text or file (indexer) */
+    STELE_EIO = -8,       /* input/output error (indexer, tools) */
+    STELE_ENOMEM = -9,    /* allocation failed (indexer, tools only) */
+    STELE_EINPUT = -10    /* bad input text or file (indexer) */
 };
 
 /* A static, human-readable message for a status code. */
@@ -109,14 +109,16 @@ typedef struct stele_index {
     uint8_t field_weight_q_[STELE_MAX_FIELDS];
     char language_[16];
     uint32_t norm_version_;
-    uint32_t zlib_wbits_; /* window bits of the stored-text streams */
-    uint64_t n_tokens_;   /* tokens over all fields and documents */
-    uint32_t reserved_[4];
+    uint32_t zlib_wbits_;  /* window bits of the stored-text streams */
+    uint64_t n_tokens_;    /* tokens over all fields and documents */
+    uint32_t max_doc_pos_; /* no document has a position at or above this */
+    uint32_t reserved_[3];
 } stele_index;
 
 /* Opens an index from memory: size is the index's exact size (trailing
  * bytes are corruption).  Checks magic, version, section bounds and
- * each section's CRC32: O(size) in CRC work, no parsing, no allocation.
+ * each section's CRC32: O(size) in CRC work, and reads each document's
+ * record once (for the workspace bound); no allocation.
  * Returns STELE_OK, STELE_ECORRUPT or STELE_EVERSION; on error *ix is
  * left zeroed. */
 STELE_API int stele_open(stele_index *ix, const void *data, size_t size);
@@ -133,7 +135,7 @@ typedef struct stele_info {
     uint32_t n_terms;
     uint32_t n_fields;
     uint64_t n_tokens;
-    const char *language; /* stemmer language, e.g. "english"; "" = none */
+    const char *language;  /* stemmer language, e.g. "english"; "" = none */
     uint32_t norm_version; /* text-analysis rules version */
     size_t size;
 } stele_info;
@@ -156,8 +158,8 @@ STELE_API int stele_doc_title(const stele_index *ix, uint32_t doc, stele_view *t
 typedef struct stele_search_opts {
     stele_stem_fn stem; /* NULL: terms are not stemmed */
     void *stem_ctx;
-    double k1;                          /* 0 = 1.2 */
-    double b;                           /* 0 = 0.75 */
+    double k1;                             /* 0 = 1.2 */
+    double b;                              /* 0 = 0.75 */
     double field_weight[STELE_MAX_FIELDS]; /* 0 = the index's default */
 } stele_search_opts;
 
@@ -169,9 +171,9 @@ typedef struct stele_diag {
 
 /* One ranked hit. */
 typedef struct stele_hit {
-    uint32_t doc;      /* document number, 0 .. n_docs-1 */
-    double score;      /* BM25 score; higher is better */
-    stele_view id;     /* e.g. "55/12" */
+    uint32_t doc;  /* document number, 0 .. n_docs-1 */
+    double score;  /* BM25 score; higher is better */
+    stele_view id; /* e.g. "55/12" */
     stele_view title;
     uint32_t para;        /* index of the best-matching paragraph in the document */
     uint8_t para_kind;    /* enum stele_para_kind */
@@ -183,19 +185,23 @@ typedef struct stele_hit {
  * A bound on the workspace any query within the STELE_MAX_* limits needs
  * on this index, for a search returning up to max_hits hits, or for a
  * snippet or verify call (max_hits = 0).  It is the largest of
- *   search:  P + T * (I + F * S + 4 * B) + 16 * min(max_hits, STELE_MAX_RESULTS)
- *   snippet: P + st_doc_load_bound (B plus zlib's inflate state and window)
+ *   search:  P + T * (I + F * S + 4 * M) + 16 * min(max_hits, STELE_MAX_RESULTS)
+ *   snippet: P + T * (I + F * S + 4 * M) + st_doc_load_bound (B plus zlib's
+ *            inflate state and window)
  *   verify:  what stele_verify() needs
  * where T = STELE_MAX_QUERY_TERMS, F = the index's fields, B = its largest
- * stored-text block in bytes (no document has more tokens, so no term more
- * positions in one document), S = one postings iterator (about 1.1 KB),
- * I = one dictionary entry (about 340 bytes) and P = the largest query tree
- * plus alignment (about 20 KB); each piece is rounded up to 8 bytes.  A
- * search needs only the tree, the heap, and per leaf term I + S per field
- * it occurs in, plus, if the term is positive or in a phrase, 4 bytes per
- * position it can have in one document (at most B, and at most the bytes
- * of its positions lists, so rare terms need little): on the bundled
- * corpus about 4.5 KB for one word, 14 KB for three.  Every search reports
+ * stored-text block in bytes, M = the most positions of any document
+ * (found by stele_open(); never above B, as every token takes a byte), so
+ * the most positions any term has in one document, S = one postings
+ * iterator (about 1.1 KB), I = one dictionary entry (about 340 bytes) and
+ * P = the largest query tree plus alignment (about 20 KB); each piece is
+ * rounded up to 8 bytes.  A search needs only the tree, the heap, and per
+ * leaf term I + S per field it occurs in, plus, if the term is positive or
+ * in a phrase, 4 bytes per position it can have in one document (at most
+ * M, and at most the bytes of its positions lists, so rare terms need
+ * little): on the bundled corpus about 4.5 KB for one word, 14 KB for
+ * three.  A snippet needs the same for its terms (it reads the positions
+ * of phrase and NEAR words) plus the document's text.  Every call reports
  * the workspace it needed in diag->needed.
  */
 STELE_API size_t stele_workspace_bound(const stele_index *ix, size_t max_hits);
@@ -236,8 +242,8 @@ typedef struct stele_snippet_opts {
  */
 STELE_API int stele_snippet(const stele_index *ix, const char *query, size_t query_len,
                             const stele_search_opts *opts, const stele_hit *hit,
-                            const stele_snippet_opts *sopts, void *mem, size_t mem_size,
-                            char *out, size_t out_cap, size_t *out_len, stele_diag *diag);
+                            const stele_snippet_opts *sopts, void *mem, size_t mem_size, char *out,
+                            size_t out_cap, size_t *out_len, stele_diag *diag);
 
 /* A document's whole stored text (paragraphs separated by "\n") into out,
  * NUL-terminated.  *out_len gets the text's length even when out_cap is not

@@ -41,27 +41,37 @@
 
 #include "query.h"
 
-/* A document's stored text is inflated as one piece (st_doc_load), so no
- * document has more tokens than the largest stored-text block has bytes:
- * every token takes at least one byte.  That bounds the positions of any
- * (term, document) pair. */
+/* No term has more positions in one document than the document has
+ * positions: stele_open() found the largest, max_doc_pos_ (the most tokens
+ * of any document, paragraph gaps included).  A document's stored text is
+ * also inflated as one piece (st_doc_load), so it has no more tokens than
+ * the largest stored-text block has bytes; the smaller of the two holds.
+ * An index whose postings break this is corrupt, and reading such a list
+ * gives STELE_ECORRUPT, never an overrun (st_postings_positions checks
+ * the capacity). */
 uint32_t st_pos_cap(const stele_index *ix)
 {
     uint32_t cap = ix ? ix->max_block_bytes_ : 0;
+    if (ix && ix->max_doc_pos_ < cap) cap = ix->max_doc_pos_;
     return cap < 16 ? 16 : cap;
 }
 
 /* The POSITIONS section stores each position of a list as one varint of at
- * least one byte (format.h), so a list of n bytes holds at most n
- * positions, in one document or all of them together.  For all but the
- * most frequent terms this is far below st_pos_cap(), and it is what keeps
- * a typical search's workspace small. */
+ * least one byte (format.h), so a list of n bytes over df documents, each
+ * with one position at least, holds at most n - (df - 1) positions in one
+ * document.  Summed over the fields in scope (a document's positions in
+ * all of them are gathered together for passages), and never above
+ * st_pos_cap().  For all but the most frequent terms this is far below
+ * st_pos_cap(), and it is what keeps a typical search's workspace small. */
 uint32_t st_term_pos_cap(const stele_index *ix, const st_term_info *info, int field)
 {
     uint64_t bytes = 0, cap = st_pos_cap(ix);
-    for (uint32_t f = 0; f < STELE_MAX_FIELDS && f < ix->n_fields_; f++)
-        if ((info->field_mask & (1u << f)) && (field < 0 || (uint32_t)field == f))
-            bytes += info->list[f].positions_len;
+    for (uint32_t f = 0; f < STELE_MAX_FIELDS && f < ix->n_fields_; f++) {
+        const st_list *l = &info->list[f];
+        if (!(info->field_mask & (1u << f)) || (field >= 0 && (uint32_t)field != f)) continue;
+        bytes += l->df > 0 && l->positions_len >= l->df ? l->positions_len - (l->df - 1)
+                                                        : l->positions_len;
+    }
     return (uint32_t)(bytes < cap ? bytes : cap);
 }
 

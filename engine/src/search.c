@@ -10,7 +10,12 @@
  *      iterator per field it can match in, and a position buffer of
  *      st_term_pos_cap() entries if it is positive or a phrase/NEAR word
  *      (query_eval.c).  stele_workspace_bound() takes every term at
- *      st_pos_cap(), the most any term can need.
+ *      st_pos_cap(), the most any term can need (the positions of the
+ *      longest document).
+ *
+ * A snippet (snippet.c) lays out the query tree, the document's text and
+ * then the same per-term pieces, which it uses to read the positions of
+ * phrase and NEAR words; the bound covers both layouts.
  *
  * Then it evaluates document at a time (st_eval_next), scoring each match
  * and keeping the best in the heap, writes the heap best first into hits,
