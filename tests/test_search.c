@@ -496,14 +496,25 @@ static void test_snippet_parse_agrees(void)
 static void test_snippet_groups(void)
 {
     char snip[2048];
-    result r = run("\"alternatives to imprisonment\"");
+    result r = run("\"alternatives to imprisonment\" reinforce");
     CHECK(r.rc == STELE_OK && r.n_hits > 0 && strcmp(id_of(&r.hits[0]), "55/12") == 0,
           "phrase: first %s", r.n_hits ? id_of(&r.hits[0]) : "(none)");
     if (r.n_hits > 0) {
-        int rc = snippet("\"alternatives to imprisonment\"", &r.hits[0], snip, sizeof snip);
-        CHECK(rc == STELE_OK && strstr(snip, "[alternatives] [to] [imprisonment]") &&
-                  strstr(snip, "the need to reinforce"),
+        int rc =
+            snippet("\"alternatives to imprisonment\" reinforce", &r.hits[0], snip, sizeof snip);
+        CHECK(rc == STELE_OK && strstr(snip, "the need to [reinforce] [alternatives] [to] "
+                                             "[imprisonment], which"),
               "phrase marks: %s", snip);
+    }
+    /* a hit's paragraph is one where its phrase matches, not merely one
+     * with many of the phrase's words */
+    r = run("\"drug treatment\"");
+    CHECK(r.rc == STELE_OK && r.n_hits >= 3, "drug treatment: %zu hits", r.n_hits);
+    for (size_t i = 0; i < r.n_hits; i++) {
+        int rc = snippet("\"drug treatment\"", &r.hits[i], snip, sizeof snip);
+        CHECK(rc == STELE_OK &&
+                  (strstr(snip, "[drug] [treatment]") || strstr(snip, "[Drug] [treatment]")),
+              "drug treatment hit %zu: %s", i, snip);
     }
     /* the same words as plain terms: every "to" is marked */
     r = run("alternatives to imprisonment");

@@ -75,6 +75,15 @@ uint32_t st_term_pos_cap(const stele_index *ix, const st_term_info *info, int fi
     return (uint32_t)(bytes < cap ? bytes : cap);
 }
 
+static void find_groups(st_eval *ev, st_qnode *n)
+{
+    if ((n->type == ST_Q_PHRASE || n->type == ST_Q_NEAR) && n->kids->term->positive &&
+        ev->n_groups < STELE_MAX_QUERY_TERMS)
+        ev->groups[ev->n_groups++] = n;
+    for (st_qnode *k = n->kids; k; k = k->next)
+        find_groups(ev, k);
+}
+
 static void mark_grouped(st_qnode *n)
 {
     for (st_qnode *k = n->kids; k; k = k->next) {
@@ -123,9 +132,12 @@ int st_eval_setup(st_eval *ev, const stele_index *ix, st_query *q, const stele_s
         }
         if (t->hl < 0) {
             t->hl = (int)ev->n_hl;
+            ev->hl_grouped[ev->n_hl] = 1;
             ev->hl[ev->n_hl++] = t;
         }
+        if (!t->grouped) ev->hl_grouped[t->hl] = 0;
     }
+    find_groups(ev, q->root);
 
     /* all allocations first */
     for (uint32_t i = 0; i < q->n_terms; i++) {
@@ -268,13 +280,14 @@ static int group_check(st_eval *ev, st_qnode *n, uint32_t doc, int *any)
     return STELE_OK;
 }
 
-/* The index of the first entry of v (ascending, n entries) >= x. */
-static uint32_t lower_bound(const uint32_t *v, uint32_t n, uint32_t x)
+/* The index of the first entry of v (ascending under mask, n entries)
+ * whose masked value is >= x. */
+static uint32_t lower_bound(const uint32_t *v, uint32_t n, uint32_t mask, uint32_t x)
 {
     uint32_t lo = 0, hi = n;
     while (lo < hi) {
         uint32_t mid = lo + (hi - lo) / 2;
-        if (v[mid] < x)
+        if ((v[mid] & mask) < x)
             lo = mid + 1;
         else
             hi = mid;
@@ -282,10 +295,10 @@ static uint32_t lower_bound(const uint32_t *v, uint32_t n, uint32_t x)
     return lo;
 }
 
-static int has_pos(const st_qterm *t, uint32_t x)
+static int has_pos(const uint32_t *v, uint32_t n, uint32_t mask, uint32_t x)
 {
-    uint32_t i = lower_bound(t->pos, t->n_pos, x);
-    return i < t->n_pos && t->pos[i] == x;
+    uint32_t i = lower_bound(v, n, mask, x);
+    return i < n && (v[i] & mask) == x;
 }
 
 int st_group_load(st_qnode *n, uint32_t doc, uint32_t field)
@@ -310,47 +323,55 @@ int st_group_load(st_qnode *n, uint32_t doc, uint32_t field)
     return STELE_OK;
 }
 
-/* A phrase covers pos when, for some word i at pos, every word j sits at
- * pos - i + j.  A NEAR group covers pos when some window [lo, lo + limit]
- * holds pos and an occurrence of every word (pos being one of them); such
- * a window can start at its smallest occurrence, so only occurrences in
- * [pos - limit, pos] are tried as lo.  This is the condition under which
+/* A phrase covers at when, for some word i at at, every word j sits at
+ * at - i + j.  A NEAR group covers at when some window [lo, lo + limit]
+ * holds at and an occurrence of every word (at being one of them); such a
+ * window can start at its smallest occurrence, so only occurrences in
+ * [at - limit, at] are tried as lo.  This is the condition under which
  * near_count() finds a window (it finds one whenever one exists). */
-int st_group_covers(const st_qnode *n, uint32_t pos)
+int st_group_covers(int type, uint32_t near_k, uint32_t n_words, const uint32_t *const *pos,
+                    const uint32_t *n_pos, uint32_t mask, uint32_t at)
 {
-    const st_qterm *w[STELE_MAX_PHRASE];
-    uint32_t n_words = 0, i, j;
-    int at_pos = 0;
+    uint32_t i, j;
+    int found = 0;
 
-    for (const st_qnode *k = n->kids; k && n_words < STELE_MAX_PHRASE; k = k->next) {
-        w[n_words] = k->term;
-        if (has_pos(k->term, pos)) at_pos = 1;
-        n_words++;
-    }
-    if (!at_pos) return 0;
-    if (n->type == ST_Q_PHRASE) {
+    for (i = 0; i < n_words && !found; i++)
+        found = has_pos(pos[i], n_pos[i], mask, at);
+    if (!found) return 0;
+    if (type == ST_Q_PHRASE) {
         for (i = 0; i < n_words; i++) {
-            if (pos < i || !has_pos(w[i], pos)) continue;
+            if (at < i || !has_pos(pos[i], n_pos[i], mask, at)) continue;
             for (j = 0; j < n_words; j++)
-                if (!has_pos(w[j], pos - i + j)) break;
+                if (!has_pos(pos[j], n_pos[j], mask, at - i + j)) break;
             if (j == n_words) return 1;
         }
         return 0;
     }
-    uint64_t limit = (uint64_t)n->near_k + (n_words - 1);
-    uint32_t from = pos > limit ? (uint32_t)(pos - limit) : 0;
+    uint64_t limit = (uint64_t)near_k + (n_words - 1);
+    uint32_t from = at > limit ? (uint32_t)(at - limit) : 0;
     for (i = 0; i < n_words; i++) {
-        for (uint32_t a = lower_bound(w[i]->pos, w[i]->n_pos, from);
-             a < w[i]->n_pos && w[i]->pos[a] <= pos; a++) {
-            uint32_t lo = w[i]->pos[a];
+        for (uint32_t a = lower_bound(pos[i], n_pos[i], mask, from);
+             a < n_pos[i] && (pos[i][a] & mask) <= at; a++) {
+            uint32_t lo = pos[i][a] & mask;
             for (j = 0; j < n_words; j++) {
-                uint32_t b = lower_bound(w[j]->pos, w[j]->n_pos, lo);
-                if (b == w[j]->n_pos || w[j]->pos[b] - lo > limit) break;
+                uint32_t b = lower_bound(pos[j], n_pos[j], mask, lo);
+                if (b == n_pos[j] || (pos[j][b] & mask) - lo > limit) break;
             }
             if (j == n_words) return 1;
         }
     }
     return 0;
+}
+
+int st_group_covers_loaded(const st_qnode *n, uint32_t at)
+{
+    const uint32_t *pos[STELE_MAX_PHRASE];
+    uint32_t n_pos[STELE_MAX_PHRASE], n_words = 0;
+    for (const st_qnode *k = n->kids; k && n_words < STELE_MAX_PHRASE; k = k->next) {
+        pos[n_words] = k->term->pos;
+        n_pos[n_words++] = k->term->n_pos;
+    }
+    return st_group_covers(n->type, n->near_k, n_words, pos, n_pos, UINT32_MAX, at);
 }
 
 static int node_advance(st_eval *ev, st_qnode *n, uint32_t target, uint32_t *doc);

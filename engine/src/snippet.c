@@ -51,25 +51,10 @@ static int is_space(unsigned char c)
     return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
 }
 
-/* The positive PHRASE and NEAR nodes of the query. */
-typedef struct groups {
-    st_qnode *node[STELE_MAX_QUERY_TERMS]; /* each has two words or more */
-    uint32_t n;
-} groups;
-
-static void find_groups(st_qnode *n, groups *g)
-{
-    if ((n->type == ST_Q_PHRASE || n->type == ST_Q_NEAR) && n->kids->term->positive &&
-        g->n < STELE_MAX_QUERY_TERMS)
-        g->node[g->n++] = n;
-    for (st_qnode *k = n->kids; k; k = k->next)
-        find_groups(k, g);
-}
-
 /* Whether the token at position pos is to be marked: its analysed term is
  * a positive query term outside any phrase or NEAR (in the term's field
  * scope), or it is part of a match of a positive phrase or NEAR. */
-static int token_matches(const st_query *q, const groups *g, const st_token *tok, uint32_t pos,
+static int token_matches(const st_query *q, const st_eval *ev, const st_token *tok, uint32_t pos,
                          unsigned field, const stele_search_opts *opts)
 {
     char term[STELE_MAX_TERM_BYTES + 1];
@@ -82,14 +67,14 @@ static int token_matches(const st_query *q, const groups *g, const st_token *tok
                       : len == t->len && memcmp(term, t->text, len) == 0)
             return 1;
     }
-    for (uint32_t i = 0; i < g->n; i++)
-        if (st_group_covers(g->node[i], pos)) return 1;
+    for (uint32_t i = 0; i < ev->n_groups; i++)
+        if (st_group_covers_loaded(ev->groups[i], pos)) return 1;
     return 0;
 }
 
 /* Renders [ws, we) of the paragraph, whose first token is at position
  * first_pos, with marks into w. */
-static void render(writer *w, const st_query *q, const groups *g, const char *para, size_t plen,
+static void render(writer *w, const st_query *q, const st_eval *ev, const char *para, size_t plen,
                    uint32_t first_pos, size_t ws, size_t we, unsigned field,
                    const stele_search_opts *opts, const char *open, const char *close,
                    const char *ellipsis)
@@ -103,7 +88,7 @@ static void render(writer *w, const st_query *q, const groups *g, const char *pa
     for (uint32_t pos = first_pos; st_tokenizer_next(&tz, &tok); pos++) {
         if (tok.start < ws) continue;
         if (tok.end > we) break;
-        if (!token_matches(q, g, &tok, pos, field, opts)) continue;
+        if (!token_matches(q, ev, &tok, pos, field, opts)) continue;
         put(w, para + at, tok.start - at);
         put(w, open, strlen(open));
         put(w, para + tok.start, tok.end - tok.start);
@@ -129,7 +114,6 @@ int stele_snippet(const stele_index *ix, const char *query, size_t query_len,
     st_arena a;
     st_query q;
     st_eval ev;
-    groups g;
     st_para_info pi;
     st_tokenizer tz;
     st_token tok;
@@ -173,10 +157,8 @@ int stele_snippet(const stele_index *ix, const char *query, size_t query_len,
     if (rc < 0) return rc;
     if (pi.text_off > text_len || pi.text_len > text_len - pi.text_off) return st_corrupt();
     para = text + pi.text_off;
-    g.n = 0;
-    find_groups(q.root, &g);
-    for (uint32_t i = 0; i < g.n; i++) {
-        rc = st_group_load(g.node[i], hit->doc, pi.field);
+    for (uint32_t i = 0; i < ev.n_groups; i++) {
+        rc = st_group_load(ev.groups[i], hit->doc, pi.field);
         if (rc < 0) return rc;
     }
 
@@ -218,7 +200,7 @@ int stele_snippet(const stele_index *ix, const char *query, size_t query_len,
     w.out = out;
     w.cap = out_cap;
     w.len = 0;
-    render(&w, &q, &g, para, pi.text_len, pi.first_pos, ws, we, pi.field, opts, open, close,
+    render(&w, &q, &ev, para, pi.text_len, pi.first_pos, ws, we, pi.field, opts, open, close,
            ellipsis);
     if (out_len) *out_len = w.len;
     if (w.len >= out_cap) {
