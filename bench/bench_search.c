@@ -10,6 +10,11 @@
  *       prints, per class and engine, queries per second and the mean, median
  *       and 99th-percentile latency, with the mean number of matching
  *       documents so the classes can be told apart by document frequency.
+ *   bench_search --ids [-k HITS] INDEX QUERIES
+ *       Reads one stele query per line of QUERIES and prints, per query, one
+ *       line with the ids of its top hits separated by tabs (an empty line
+ *       for no hit, "!error" for a failed query): the ranked runs that
+ *       cranfield.py scores, without starting a process per query.
  *   bench_search --mix INDEX QUERIES
  *       Runs every stele query once and prints the total hits: the fixed
  *       workload for `valgrind --tool=callgrind --toggle-collect=run_mix`,
@@ -373,11 +378,37 @@ static int list_sections(const char *path)
     return 0;
 }
 
+/* --ids: one line of hit ids per query line. */
+static int print_ids(stele_ctx *s, char *queries)
+{
+    char *line = queries, *next;
+    for (; line && *line; line = next) {
+        size_t n_hits = 0, i;
+        stele_diag diag;
+        int rc;
+        next = strchr(line, '\n');
+        if (next) *next++ = 0;
+        rc = stele_search(&s->ix, line, strlen(line), &s->opts, s->mem, s->mem_size, s->hits, s->k,
+                          &n_hits, NULL, &diag);
+        if (rc != STELE_OK) {
+            fprintf(stderr, "bench_search: %s at byte %zu: %s\n", stele_strerror(rc), diag.offset,
+                    line);
+            printf("!error\n");
+            continue;
+        }
+        for (i = 0; i < n_hits; i++)
+            printf("%s%.*s", i ? "\t" : "", (int)s->hits[i].id.len, s->hits[i].id.data);
+        printf("\n");
+    }
+    return 0;
+}
+
 static void usage(void)
 {
     fprintf(stderr, "usage: bench_search --sections INDEX\n"
                     "       bench_search [-n REPEAT] [-k HITS] [--fts5 DB] INDEX QUERIES\n"
-                    "       bench_search --mix INDEX QUERIES\n");
+                    "       bench_search --mix INDEX QUERIES\n"
+                    "       bench_search --ids [-k HITS] INDEX QUERIES\n");
 }
 
 int main(int argc, char **argv)
@@ -388,7 +419,7 @@ int main(int argc, char **argv)
     size_t repeat = 20, k = 10, n_cls = 0;
     const char *fts5 = NULL, *index_path, *query_path;
     unsigned char *data = NULL;
-    int mix = 0, argi = 1, rc = 0;
+    int mix = 0, ids = 0, argi = 1, rc = 0;
 
     memset(&s, 0, sizeof s);
     if (argc == 3 && strcmp(argv[1], "--sections") == 0) return list_sections(argv[2]);
@@ -401,6 +432,8 @@ int main(int argc, char **argv)
             fts5 = argv[++argi];
         else if (strcmp(argv[argi], "--mix") == 0)
             mix = 1;
+        else if (strcmp(argv[argi], "--ids") == 0)
+            ids = 1;
         else {
             usage();
             return 2;
@@ -412,8 +445,15 @@ int main(int argc, char **argv)
     }
     index_path = argv[argi];
     query_path = argv[argi + 1];
-    if (load_queries(query_path, &set) != 0 || open_index(index_path, &s, &data, k) != 0) return 1;
-    if (mix) {
+    if (ids) {
+        size_t qsize;
+        char *queries = (char *)read_file(query_path, &qsize);
+        if (!queries || open_index(index_path, &s, &data, k) != 0) return 1;
+        rc = print_ids(&s, queries);
+        free(queries);
+    } else if (load_queries(query_path, &set) != 0 || open_index(index_path, &s, &data, k) != 0) {
+        return 1;
+    } else if (mix) {
         printf("mix: %zu queries, %zu matches\n", set.n, run_mix(&s, &set));
     } else {
         if (find_classes(&set, cls, &n_cls, repeat) != 0) {

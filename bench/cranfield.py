@@ -17,6 +17,9 @@ Steps:
  3. Each query of cran.qry, numbered by its position in the file (1..225;
     cranqrel uses these numbers, not the .I ids), runs through
     `stele search -i cran.stele --json -n 100 QUERY`.
+    With --via-bench, steps 2 and 3 use the benchmark drivers instead
+    (bench_index over stele_build, one `bench_search --ids -k 100` run for
+    all queries): the same library calls, without the CLI.
  4. MAP (average precision over the top 100, divided by all relevant
     documents of the query), nDCG@10 (gain = 5 - grade, so grade 1 = 4 and
     grade 4 = 1; ideal ranking from all judged documents) and P@10 are
@@ -173,22 +176,41 @@ def hit_ids(out):
     return ids
 
 
-def run_stele(stele, work, docs_path, bags):
+def run_stele(tools, work, docs_path, bags):
+    """Indexes and searches with the stele CLI, or, with tools["via_bench"],
+    with bench_index and one `bench_search --ids` run over all queries."""
     index = os.path.join(work, "cran.stele")
     t0 = time.perf_counter()
-    subprocess.run([stele, "index", "--format", "jsonl", docs_path, "-o", index], check=True,
-                   stdout=subprocess.DEVNULL)
+    if tools["via_bench"]:
+        cmd = [tools["bench_index"], "--format", "jsonl", docs_path, "-o", index]
+    else:
+        cmd = [tools["stele"], "index", "--format", "jsonl", docs_path, "-o", index]
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
     t_index = time.perf_counter() - t0
+    queries = [" OR ".join(words) for words in bags]
     runs, t0 = [], time.perf_counter()
-    for i, words in enumerate(bags, start=1):
-        query = " OR ".join(words)
-        r = subprocess.run([stele, "search", "-i", index, "--json", "-n", str(DEPTH), query],
-                           capture_output=True, text=True)
-        if r.returncode not in (0, 1):  # 1 may mean "no match"
-            sys.stderr.write("query %d failed (%d): %s\n%s" % (i, r.returncode, query, r.stderr))
-            runs.append([])
-            continue
-        runs.append(hit_ids(r.stdout))
+    if tools["via_bench"]:
+        qpath = os.path.join(work, "queries.txt")
+        with open(qpath, "w") as f:
+            f.write("\n".join(queries) + "\n")
+        r = subprocess.run([tools["bench_search"], "--ids", "-k", str(DEPTH), index, qpath],
+                           capture_output=True, text=True, check=True)
+        lines = r.stdout.split("\n")[:len(queries)]
+        for i, line in enumerate(lines, start=1):
+            if line.startswith("!error"):
+                sys.stderr.write("query %d failed: %s\n" % (i, queries[i - 1]))
+            runs.append([x for x in line.split("\t") if x and not x.startswith("!")])
+        sys.stderr.write(r.stderr)
+    else:
+        for i, query in enumerate(queries, start=1):
+            r = subprocess.run([tools["stele"], "search", "-i", index, "--json", "-n", str(DEPTH),
+                                query], capture_output=True, text=True)
+            if r.returncode not in (0, 1):  # 1 may mean "no match"
+                sys.stderr.write("query %d failed (%d): %s\n%s" % (i, r.returncode, query,
+                                                                   r.stderr))
+                runs.append([])
+                continue
+            runs.append(hit_ids(r.stdout))
     t_search = time.perf_counter() - t0
     return runs, t_index, t_search, os.path.getsize(index)
 
@@ -225,6 +247,10 @@ def main():
     ap.add_argument("--data", default=os.path.join(root, "..", "shared", "data", "cranfield"))
     ap.add_argument("--stele", default=os.path.join(root, "build", "tools", "stele"))
     ap.add_argument("--work", default=os.path.join(root, "scratch", "cranfield"))
+    ap.add_argument("--via-bench", action="store_true",
+                    help="index with bench_index and search with bench_search --ids"
+                    " (build-bench/, meson -Dbench=true) instead of the stele CLI")
+    ap.add_argument("--bench-dir", default=os.path.join(root, "build-bench", "bench"))
     ap.add_argument("--fts5", action="store_true", help="also rank with SQLite FTS5 bm25")
     ap.add_argument("--no-stele", action="store_true", help="skip stele (FTS5 only)")
     ap.add_argument("--per-query", action="store_true", help="print per-query figures")
@@ -251,10 +277,16 @@ def main():
                                            MAX_QUERY_TERMS))
     systems = []
     if not args.no_stele:
-        if not os.access(args.stele, os.X_OK):
-            sys.stderr.write("cranfield.py: no stele binary at %s (use --stele)\n" % args.stele)
-            return 2
-        systems.append(("stele", run_stele(args.stele, args.work, docs_path, bags)))
+        tools = {"stele": args.stele, "via_bench": args.via_bench,
+                 "bench_index": os.path.join(args.bench_dir, "bench_index"),
+                 "bench_search": os.path.join(args.bench_dir, "bench_search")}
+        needed = [tools["bench_index"], tools["bench_search"]] if args.via_bench else [args.stele]
+        for path in needed:
+            if not os.access(path, os.X_OK):
+                sys.stderr.write("cranfield.py: no program at %s (build it, or see --help)\n"
+                                 % path)
+                return 2
+        systems.append(("stele", run_stele(tools, args.work, docs_path, bags)))
     if args.fts5:
         systems.append(("fts5", run_fts5(args.work, docs, bags)))
     print("%-6s %7s %8s %7s %10s %10s %10s" % ("system", "MAP", "nDCG@10", "P@10", "index s",
