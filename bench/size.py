@@ -13,13 +13,15 @@ corpus/*.txt) and (b) the large corpus from make-corpus.sh
                 bytes for (a); for (b) the UTF-8 bytes of title + "\\n" +
                 body of every JSON Lines record (JSON quoting and escapes
                 excluded).  gzip -6 of that text is shown as a yardstick.
-  stele         `stele index` under /usr/bin/time -v: build seconds, peak
-                RSS, file size, and the file's sections (from
-                `bench_search --sections`, which lists stele_section_info)
-                grouped into index (dictionary, postings, positions, norms),
-                stored text, and the rest; index and stored-text bytes are
-                also given as a ratio of the raw text (targets: index
-                <= 25%, stored text <= 30%).
+  stele         bench_index (stele_build, from a build-bench/ configured
+                with -Dbench=true) or else `stele index`, under
+                /usr/bin/time -v: build seconds, peak RSS, file size, and the
+                file's sections grouped into the index proper (dict-index,
+                dict, postings, positions), stored text (text-index, text,
+                text-dict) and the rest (document and paragraph tables,
+                strings, field names); index and stored text are also given
+                as a ratio of the raw text (targets: index <= 25%, stored
+                text <= 30%).
   FTS5          the same documents in SQLite FTS5 (tokenize='porter
                 unicode61', detail=full, so positions are kept as stele
                 keeps them), once with content (stores the text: compare
@@ -43,6 +45,14 @@ import sys
 import zlib
 
 
+def parse_time_v(text):
+    """(wall seconds, peak RSS bytes) from the report of /usr/bin/time -v."""
+    wall = re.search(r"Elapsed \(wall clock\) time.*: (?:(\d+):)?(\d+):([\d.]+)", text)
+    secs = float(wall.group(3)) + 60 * int(wall.group(2)) + 3600 * int(wall.group(1) or 0)
+    rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", text).group(1))
+    return secs, rss * 1024
+
+
 def time_v(cmd):
     """Runs cmd under /usr/bin/time -v; returns (seconds, peak RSS bytes)."""
     r = subprocess.run(["/usr/bin/time", "-v"] + cmd, stdout=subprocess.DEVNULL,
@@ -50,10 +60,7 @@ def time_v(cmd):
     if r.returncode != 0:
         sys.stderr.write(r.stderr[-4000:])
         raise SystemExit("size.py: failed: %s" % " ".join(cmd))
-    wall = re.search(r"Elapsed \(wall clock\) time.*: (?:(\d+):)?(\d+):([\d.]+)", r.stderr)
-    secs = float(wall.group(3)) + 60 * int(wall.group(2)) + 3600 * int(wall.group(1) or 0)
-    rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", r.stderr).group(1))
-    return secs, rss * 1024
+    return parse_time_v(r.stderr)
 
 
 def docs_of(kind, inputs):
@@ -113,10 +120,38 @@ def fts5_build(db_path, kind, contentless, inputs):
     db.close()
 
 
-SECTION_GROUPS = (
-    ("index", re.compile(r"dict|term|post|pos|norm|len|skip|block|field", re.I)),
-    ("stored", re.compile(r"text|stor|doc", re.I)),
-)
+# Sections by what they hold.  The index proper is what answers queries:
+# the dictionary and its sparse index, postings and positions.  Stored text
+# is the compressed text blocks, their index and the preset dictionary.  The
+# rest (document table, paragraph table, strings, field names) is shown
+# apart, so the two ratios measure what their targets are about.
+INDEX_SECTIONS = {"dict-index", "dict", "postings", "positions"}
+STORED_SECTIONS = {"text-index", "text", "text-dict"}
+
+
+def stele_build(args, fmt, inputs, out):
+    """Builds with bench_index when it is there (it reports the sections),
+    else with the stele CLI.  Returns (seconds, peak RSS, {key: value},
+    [(section, bytes)])."""
+    if os.access(args.bench_index, os.X_OK):
+        cmd = [args.bench_index, "--format", fmt] + inputs + ["-o", out]
+        r = subprocess.run(["/usr/bin/time", "-v"] + cmd, capture_output=True, text=True)
+        if r.returncode != 0:
+            sys.stderr.write(r.stderr[-4000:])
+            raise SystemExit("size.py: failed: %s" % " ".join(cmd))
+        secs, rss = parse_time_v(r.stderr)
+        stats, sections = {}, []
+        for line in r.stdout.splitlines():
+            parts = line.split()
+            if len(parts) == 3 and parts[0] == "section":
+                sections.append((parts[1], int(parts[2])))
+            elif len(parts) == 2:
+                stats[parts[0]] = parts[1]
+        return secs, rss, stats, sections, "bench_index"
+    if os.access(args.stele, os.X_OK):
+        secs, rss = time_v([args.stele, "index", "--format", fmt] + inputs + ["-o", out])
+        return secs, rss, {}, stele_sections(args.sections, out), "stele index"
+    return None
 
 
 def stele_sections(sections_tool, index_path):
@@ -131,7 +166,7 @@ def stele_sections(sections_tool, index_path):
     out = []
     for line in r.stdout.splitlines():
         parts = line.split()
-        if len(parts) == 2 and parts[1].isdigit():
+        if len(parts) == 2 and parts[1].isdigit() and parts[0] != "total":
             out.append((parts[0], int(parts[1])))
     return out
 
@@ -140,11 +175,8 @@ def group_sections(sections):
     groups = {"index": 0, "stored": 0, "other": 0}
     names = {"index": [], "stored": [], "other": []}
     for name, size in sections:
-        for group, pattern in SECTION_GROUPS:
-            if pattern.search(name):
-                break
-        else:
-            group = "other"
+        group = ("index" if name in INDEX_SECTIONS else
+                 "stored" if name in STORED_SECTIONS else "other")
         groups[group] += size
         names[group].append(name)
     return groups, names
@@ -165,28 +197,35 @@ def measure(label, kind, inputs, args):
           % (raw, mib(raw), gz, pct(gz, raw)))
     work = args.work
     os.makedirs(work, exist_ok=True)
-    if os.access(args.stele, os.X_OK):
-        out = os.path.join(work, label + ".stele")
-        fmt = "resolutions" if kind == "resolutions" else "jsonl"
-        secs, rss = time_v([args.stele, "index", "--format", fmt] + inputs + ["-o", out])
+    out = os.path.join(work, label + ".stele")
+    fmt = "resolutions" if kind == "resolutions" else "jsonl"
+    built = stele_build(args, fmt, inputs, out)
+    if built:
+        secs, rss, stats, sections, how = built
         size = os.path.getsize(out)
-        print("stele file          %12d bytes  %s   %s of raw; build %.2f s, peak RSS %s"
-              % (size, mib(size), pct(size, raw), secs, mib(rss)))
-        sections = stele_sections(args.sections, out)
+        print("stele file          %12d bytes  %s   %s of raw; build %.2f s, peak RSS %s (%s)"
+              % (size, mib(size), pct(size, raw), secs, mib(rss), how))
+        if stats:
+            print("  docs %s, terms %s, postings %s, tokens %s, stored text %s bytes before"
+                  " compression in %s blocks" % (stats.get("n_docs"), stats.get("n_terms"),
+                                                 stats.get("n_postings"), stats.get("n_tokens"),
+                                                 stats.get("text_bytes"),
+                                                 stats.get("n_text_blocks")))
         if sections:
             groups, names = group_sections(sections)
             for name, sz in sections:
-                print("  section %-18s %12d bytes  %s" % (name, sz, pct(sz, raw)))
+                print("  section %-12s %12d bytes  %6s of raw" % (name, sz, pct(sz, raw)))
             print("stele index part    %12d bytes  %s   %s of raw (target <= 25%%)  [%s]"
                   % (groups["index"], mib(groups["index"]), pct(groups["index"], raw),
                      " ".join(names["index"])))
             print("stele stored text   %12d bytes  %s   %s of raw (target <= 30%%)  [%s]"
                   % (groups["stored"], mib(groups["stored"]), pct(groups["stored"], raw),
                      " ".join(names["stored"])))
-            print("stele other         %12d bytes  %s   [%s]"
-                  % (groups["other"], mib(groups["other"]), " ".join(names["other"])))
+            print("stele other         %12d bytes  %s   %s of raw  [%s]"
+                  % (groups["other"], mib(groups["other"]), pct(groups["other"], raw),
+                     " ".join(names["other"])))
     else:
-        print("stele: no binary at %s; skipped" % args.stele)
+        print("stele: neither %s nor %s is built; skipped" % (args.bench_index, args.stele))
     if not args.skip_fts5:
         for contentless in (False, True):
             name = "fts5 contentless " if contentless else "fts5 with content "
@@ -209,8 +248,12 @@ def main():
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--stele", default=os.path.join(root, "build", "tools", "stele"))
-    ap.add_argument("--sections", default=os.path.join(root, "build", "bench", "bench_search"),
-                    help="bench_search binary (lists an index's sections)")
+    ap.add_argument("--bench-index", default=os.path.join(root, "build-bench", "bench",
+                                                          "bench_index"),
+                    help="bench_index binary (preferred over the CLI: it reports sections)")
+    ap.add_argument("--sections", default=os.path.join(root, "build-bench", "bench",
+                                                       "bench_search"),
+                    help="bench_search binary (lists an index's sections after a CLI build)")
     ap.add_argument("--corpus-dir", default=os.path.join(root, "corpus"))
     ap.add_argument("--big", default=os.path.join(root, "scratch", "bench", "corpus.jsonl"))
     ap.add_argument("--work", default=os.path.join(root, "scratch", "bench", "size"))
