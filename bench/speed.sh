@@ -6,8 +6,8 @@
 #
 # big (default): scratch/bench/corpus.jsonl (run bench/make-corpus.sh
 # first) with bench/queries-big.tsv; small: the bundled corpus/*.txt with
-# bench/queries-small.tsv.  Needs a build configured with -Dbench=true in
-# build-bench/ (made here if missing) for bench_search and the stele CLI.
+# bench/queries-small.tsv.  Uses bench_index and bench_search from a build
+# configured with -Dbench=true in build-bench/ (made here if missing).
 # The index and the FTS5 database are built once into scratch/bench/speed/
 # and reused; delete them to rebuild.
 #
@@ -27,7 +27,7 @@ if [ ! -f "$build/build.ninja" ]; then
     meson setup "$build" "$root" -Dbench=true -Dbuildtype=release >/dev/null
 fi
 ninja -C "$build" >/dev/null
-stele="$build/tools/stele"
+indexer="$build/bench/bench_index"
 bench="$build/bench/bench_search"
 
 case "$which" in
@@ -51,7 +51,7 @@ index="$work/$which.stele"
 db="$work/$which.fts5.db"
 if [ ! -s "$index" ]; then
     # shellcheck disable=SC2086 # inputs is a list of paths without spaces
-    "$stele" index --format "$format" $inputs -o "$index" >/dev/null
+    "$indexer" --format "$format" $inputs -o "$index" >/dev/null
 fi
 if [ ! -s "$db" ]; then
     # shellcheck disable=SC2086
