@@ -141,12 +141,20 @@ static void token_begin(st_token *tok, size_t start)
 
 /* Rule 6: tries to read a document symbol starting at start (a letter or
  * digit).  Returns 1 and fills tok if the maximal joined run there is a
- * symbol, 0 (tok untouched) if it is not. */
-static int scan_symbol(const st_tokenizer *tz, size_t start, st_token *tok)
+ * symbol, 0 (tok untouched) if it is not.
+ *
+ * A run that is not a symbol is remembered in tz->plain_start/plain_end:
+ * scanning from any later point inside it would reach the same end with a
+ * subset of its slashes and digits, so it cannot be a symbol either.
+ * Without this, text like "a.a.a.a..." would be scanned once per token,
+ * quadratic in its length. */
+static int scan_symbol(st_tokenizer *tz, size_t start, st_token *tok)
 {
     size_t pos = start;
     int has_slash = 0, has_digit = 0;
     st_char ch, after;
+
+    if (start > tz->plain_start && start < tz->plain_end) return 0;
 
     while (pos < tz->len) {
         peek(tz, pos, &ch);
@@ -161,7 +169,11 @@ static int scan_symbol(const st_tokenizer *tz, size_t start, st_token *tok)
         has_slash |= ch.cls == ST_CH_SLASH;
         pos = ch.next;
     }
-    if (!has_slash || !has_digit) return 0;
+    if (!has_slash || !has_digit) {
+        tz->plain_start = start;
+        tz->plain_end = pos;
+        return 0;
+    }
 
     token_begin(tok, start);
     tok->kind = ST_TOK_SYMBOL;
@@ -233,6 +245,8 @@ void st_tokenizer_init(st_tokenizer *tz, const char *text, size_t len)
     tz->len = text != NULL ? len : 0;
     tz->pos = 0;
     tz->n_invalid = 0;
+    tz->plain_start = 0;
+    tz->plain_end = 0;
 }
 
 int st_tokenizer_next(st_tokenizer *tz, st_token *tok)
