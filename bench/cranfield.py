@@ -201,6 +201,7 @@ def run_stele(tools, work, docs_path, bags):
                 sys.stderr.write("query %d failed: %s\n" % (i, queries[i - 1]))
             runs.append([x for x in line.split("\t") if x and not x.startswith("!")])
         sys.stderr.write(r.stderr)
+        sys.stderr.flush()
     else:
         for i, query in enumerate(queries, start=1):
             r = subprocess.run([tools["stele"], "search", "-i", index, "--json", "-n", str(DEPTH),
@@ -274,7 +275,7 @@ def main():
     print("Cranfield: %d documents, %d queries, %d judged relevant pairs (grades 1-4);"
           " %d queries cut to %d words" % (len(docs), len(queries),
                                            sum(len(v) for v in qrels.values()), n_cut,
-                                           MAX_QUERY_TERMS))
+                                           MAX_QUERY_TERMS), flush=True)
     systems = []
     if not args.no_stele:
         tools = {"stele": args.stele, "via_bench": args.via_bench,
