@@ -144,7 +144,8 @@ typedef struct bench_class {
     double *lat;
     size_t n_lat;
     size_t n_queries;
-    double matches; /* sum over the class's queries */
+    size_t n_errors; /* queries that failed (e.g. STELE_ELIMIT), not timed */
+    double matches;  /* sum over the class's queries */
 } bench_class;
 
 static int find_classes(const bench_set *set, bench_class *cls, size_t *n_cls, size_t repeat)
@@ -186,7 +187,12 @@ static void report(const char *engine, bench_class *cls, size_t n_cls)
         bench_class *c = &cls[j];
         double sum = 0;
         size_t i;
-        if (c->n_lat == 0) continue;
+        if (c->n_lat == 0) {
+            printf("%-6s %-12s %3zu q  all failed (%zu errors)\n", engine, c->name, c->n_queries,
+                   c->n_errors);
+            c->n_errors = 0;
+            continue;
+        }
         qsort(c->lat, c->n_lat, sizeof(double), cmp_double);
         for (i = 0; i < c->n_lat; i++)
             sum += c->lat[i];
@@ -197,8 +203,12 @@ static void report(const char *engine, bench_class *cls, size_t n_cls)
                engine, c->name, c->n_queries, sum > 0 ? 1e6 * (double)c->n_lat / sum : 0,
                sum / (double)c->n_lat, c->lat[c->n_lat / 2],
                c->lat[(size_t)floor(0.99 * (double)(c->n_lat - 1))],
-               c->matches / (double)c->n_queries);
+               c->matches / (double)(c->n_queries - c->n_errors));
+        if (c->n_errors)
+            printf("%-6s %-12s %zu of its queries failed and are not timed\n", engine, c->name,
+                   c->n_errors);
         c->n_lat = 0;
+        c->n_errors = 0;
         c->matches = 0;
     }
     if (all_n)
@@ -247,9 +257,14 @@ static int bench_stele(stele_ctx *s, bench_set *set, bench_class *cls, size_t n_
             int rc = stele_run(s, set->q[i].stele_q, &m);
             t1 = now_us();
             if (rc != STELE_OK) {
-                fprintf(stderr, "bench_search: stele: %s: %s\n", set->q[i].stele_q,
-                        stele_strerror(rc));
-                return -1;
+                /* Counted and left out of the timings: a query over a
+                 * STELE_MAX_* limit is a finding, not a reason to stop. */
+                if (r == 0)
+                    fprintf(stderr, "bench_search: stele: %s: %s\n", set->q[i].stele_q,
+                            stele_strerror(rc));
+                else if (r == 1)
+                    class_of(cls, n_cls, set->q[i].cls)->n_errors++;
+                continue;
             }
             if (r > 0) {
                 bench_class *c = class_of(cls, n_cls, set->q[i].cls);
