@@ -40,7 +40,9 @@ queries cut is reported.
 --fts5 runs the same documents and the same bags of words through SQLite
 FTS5 (tokenize='porter unicode61', columns title and body, ORDER BY
 bm25(t, 2.0, 1.0), which weighs title and body as stele's defaults do) with
-Python's sqlite3 module, for comparison.
+Python's sqlite3 module, for comparison.  --xapian does the same with
+Xapian (xapian_bench.py: stems only, title wdf 2, BM25 k1 = 1.2, b = 0.75,
+OR of the words' stems).
 """
 
 import argparse
@@ -242,6 +244,28 @@ def run_fts5(work, docs, bags):
     return runs, t_index, t_search, os.path.getsize(db_path)
 
 
+# --- Xapian (optional) -------------------------------------------------------------
+
+def run_xapian(work, docs_path, bags):
+    """Through xapian_bench.py under the system Python (python3-xapian)."""
+    script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "xapian_bench.py")
+    db_dir = os.path.join(work, "cran.xapian")
+    t0 = time.perf_counter()
+    r = subprocess.run(["/usr/bin/python3", script, "build", "jsonl", db_dir, "1", docs_path],
+                       capture_output=True, text=True, check=True)
+    t_index = time.perf_counter() - t0
+    size = int(r.stdout.split()[-1])
+    qpath = os.path.join(work, "queries.bag.txt")
+    with open(qpath, "w") as f:
+        f.write("\n".join(" ".join(words) for words in bags) + "\n")
+    t0 = time.perf_counter()
+    r = subprocess.run(["/usr/bin/python3", script, "search", db_dir, str(DEPTH), qpath],
+                       capture_output=True, text=True, check=True)
+    t_search = time.perf_counter() - t0
+    runs = [[x for x in line.split("\t") if x] for line in r.stdout.split("\n")[:len(bags)]]
+    return runs, t_index, t_search, size
+
+
 def main():
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -253,7 +277,9 @@ def main():
                     " (build-bench/, meson -Dbench=true) instead of the stele CLI")
     ap.add_argument("--bench-dir", default=os.path.join(root, "build-bench", "bench"))
     ap.add_argument("--fts5", action="store_true", help="also rank with SQLite FTS5 bm25")
-    ap.add_argument("--no-stele", action="store_true", help="skip stele (FTS5 only)")
+    ap.add_argument("--xapian", action="store_true",
+                    help="also rank with Xapian BM25 (needs python3-xapian)")
+    ap.add_argument("--no-stele", action="store_true", help="skip stele")
     ap.add_argument("--per-query", action="store_true", help="print per-query figures")
     args = ap.parse_args()
 
@@ -290,6 +316,8 @@ def main():
         systems.append(("stele", run_stele(tools, args.work, docs_path, bags)))
     if args.fts5:
         systems.append(("fts5", run_fts5(args.work, docs, bags)))
+    if args.xapian:
+        systems.append(("xapian", run_xapian(args.work, docs_path, bags)))
     print("%-6s %7s %8s %7s %10s %10s %10s" % ("system", "MAP", "nDCG@10", "P@10", "index s",
                                                  "225 q s", "bytes"))
     for name, (runs, t_index, t_search, size) in systems:

@@ -199,7 +199,7 @@ def measure(label, kind, inputs, args):
     os.makedirs(work, exist_ok=True)
     out = os.path.join(work, label + ".stele")
     fmt = "resolutions" if kind == "resolutions" else "jsonl"
-    built = stele_build(args, fmt, inputs, out)
+    built = None if args.skip_stele else stele_build(args, fmt, inputs, out)
     if built:
         secs, rss, stats, sections, how = built
         size = os.path.getsize(out)
@@ -224,7 +224,7 @@ def measure(label, kind, inputs, args):
             print("stele other         %12d bytes  %s   %s of raw  [%s]"
                   % (groups["other"], mib(groups["other"]), pct(groups["other"], raw),
                      " ".join(names["other"])))
-    else:
+    elif not args.skip_stele:
         print("stele: neither %s nor %s is built; skipped" % (args.bench_index, args.stele))
     if not args.skip_fts5:
         for contentless in (False, True):
@@ -235,6 +235,17 @@ def measure(label, kind, inputs, args):
                    "1" if contentless else "0"] + inputs
             secs, rss = time_v(cmd)
             size = os.path.getsize(db)
+            print("%s  %12d bytes  %s   %s of raw; build %.2f s, peak RSS %s"
+                  % (name, size, mib(size), pct(size, raw), secs, mib(rss)))
+    if args.xapian:
+        script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "xapian_bench.py")
+        for store in (True, False):
+            name = "xapian with data   " if store else "xapian no data     "
+            db = os.path.join(work, label + (".xapian" if store else ".xapian-nodata"))
+            cmd = ["/usr/bin/python3", script, "build", kind, db, "1" if store else "0"] + inputs
+            secs, rss = time_v(cmd)
+            size = sum(os.path.getsize(os.path.join(d, f))
+                       for d, _, fs in os.walk(db) for f in fs)
             print("%s  %12d bytes  %s   %s of raw; build %.2f s, peak RSS %s"
                   % (name, size, mib(size), pct(size, raw), secs, mib(rss)))
     print()
@@ -258,6 +269,9 @@ def main():
     ap.add_argument("--big", default=os.path.join(root, "scratch", "bench", "corpus.jsonl"))
     ap.add_argument("--work", default=os.path.join(root, "scratch", "bench", "size"))
     ap.add_argument("--skip-fts5", action="store_true")
+    ap.add_argument("--skip-stele", action="store_true")
+    ap.add_argument("--xapian", action="store_true",
+                    help="also Xapian (needs python3-xapian; see xapian_bench.py)")
     ap.add_argument("--only", choices=("small", "big"))
     args = ap.parse_args()
 
