@@ -69,6 +69,23 @@ size_t st_token_term(const st_token *tok, stele_stem_fn stem, void *stem_ctx,
  * returns the byte count, or 0 if the code point is not part of a word. */
 size_t st_fold_codepoint(uint32_t cp, char out[4]);
 
+/* Character classes of the tokenizer (fold.c). */
+enum st_char_class {
+    ST_CH_SEP = 0,    /* separates tokens */
+    ST_CH_LETTER = 1, /* part of a word; folded */
+    ST_CH_DIGIT = 2,  /* 0-9 (and fullwidth digits, folded to ASCII) */
+    ST_CH_APOS = 3,   /* ' U+2018 U+2019 U+02BC: kept as ' between letters */
+    ST_CH_DASH = 4,   /* - U+2010..U+2015: splits words, joins symbols */
+    ST_CH_SLASH = 5,  /* '/': joins symbols */
+    ST_CH_DOT = 6,    /* '.': joins symbols */
+    ST_CH_IGNORE = 7  /* soft hyphen, combining marks, joiners: dropped in a word */
+};
+
+/* The class of cp (enum st_char_class); for letters, digits and
+ * apostrophes also its folded form in out (*out_len bytes, at most 4),
+ * otherwise *out_len = 0. */
+int st_char_class(uint32_t cp, char out[4], size_t *out_len);
+
 /* Decodes one UTF-8 code point at s[0..len); returns its byte length (1..4)
  * and sets *cp, or returns 0 for an invalid sequence (then *cp = 0xFFFD and
  * one byte should be skipped). */
