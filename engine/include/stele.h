@@ -109,7 +109,9 @@ typedef struct stele_index {
     uint8_t field_weight_q_[STELE_MAX_FIELDS];
     char language_[16];
     uint32_t norm_version_;
-    uint32_t reserved_[8];
+    uint32_t zlib_wbits_; /* window bits of the stored-text streams */
+    uint64_t n_tokens_;   /* tokens over all fields and documents */
+    uint32_t reserved_[4];
 } stele_index;
 
 /* Opens an index from memory.  Checks magic, version, section bounds and

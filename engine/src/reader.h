@@ -21,20 +21,23 @@
 /* Returns STELE_ECORRUPT; every corruption path goes through here. */
 int st_corrupt(void);
 
+/* Section id's bytes (bounds checked at open); *size gets its length. */
+const uint8_t *st_section(const stele_index *ix, unsigned id, uint32_t *size);
+
 /* ---- Dictionary ---------------------------------------------------- */
 
 /* One (term, field) postings list. */
 typedef struct st_list {
-    uint32_t df;        /* documents with the term in this field */
+    uint32_t df; /* documents with the term in this field */
     uint32_t field;
     uint64_t postings_off, postings_len;   /* byte range in the postings section */
     uint64_t positions_off, positions_len; /* byte range in the positions section */
 } st_list;
 
 typedef struct st_term_info {
-    uint32_t term_ord;   /* rank of the term in dictionary order */
-    uint32_t df;         /* documents with the term in any field */
-    uint32_t field_mask; /* bit f set: the term occurs in field f */
+    uint32_t term_ord;              /* rank of the term in dictionary order */
+    uint32_t df;                    /* documents with the term in any field */
+    uint32_t field_mask;            /* bit f set: the term occurs in field f */
     st_list list[STELE_MAX_FIELDS]; /* valid where field_mask has the bit */
 } st_term_info;
 
@@ -44,9 +47,10 @@ int st_dict_find(const stele_index *ix, const char *term, size_t len, st_term_in
 
 /* Ordered enumeration from the first term >= key (for prefix queries). */
 typedef struct st_dict_cursor {
-    uint32_t block;   /* current dictionary block */
-    uint32_t in_block; /* entries already read in the block */
-    uint64_t off;     /* byte offset of the next entry */
+    uint32_t block;             /* current dictionary block */
+    uint32_t in_block;          /* entries already read in the block */
+    uint64_t off;               /* byte offset of the next entry */
+    uint64_t post_off, pos_off; /* list offsets of the next entry */
     uint32_t term_len;
     char term[STELE_MAX_TERM_BYTES + 1];
 } st_dict_cursor;
@@ -58,8 +62,8 @@ int st_dict_next(const stele_index *ix, st_dict_cursor *c, st_term_info *info);
 
 /* ---- Postings -------------------------------------------------------- */
 
-#define ST_BLOCK 128               /* documents per bit-packed block */
-#define ST_DOC_END 0xFFFFFFFFu     /* doc of an exhausted iterator */
+#define ST_BLOCK   128         /* documents per bit-packed block */
+#define ST_DOC_END 0xFFFFFFFFu /* doc of an exhausted iterator */
 
 typedef struct st_postings {
     const stele_index *ix;
@@ -70,7 +74,12 @@ typedef struct st_postings {
     /* private decoding state */
     uint32_t n_blocks, block, in_block, block_len;
     uint64_t doc_off, pos_off, skip_off;
-    uint32_t pos_pending; /* positions of passed documents not yet skipped */
+    uint64_t pos_pending; /* positions of passed documents not yet skipped */
+    uint64_t pos_after;   /* end of the current document's positions, once read */
+    uint32_t max_tf;      /* bounds of the current block */
+    uint8_t min_norm;
+    uint8_t started;  /* st_postings_next() was called */
+    uint8_t pos_read; /* the current document's positions were read */
     uint32_t docs[ST_BLOCK], tfs[ST_BLOCK];
 } st_postings;
 
@@ -89,6 +98,10 @@ int st_postings_block_max(const st_postings *p, uint32_t *max_tf, uint8_t *min_n
  * *n gets p->tf.  STELE_ENOSPACE if cap < tf (then nothing is consumed). */
 int st_postings_positions(st_postings *p, uint32_t *pos, uint32_t cap, uint32_t *n);
 
+/* Walks a whole list from a fresh iterator, checking every block, skip
+ * entry and position (for stele_verify()); *tokens gets the sum of tf. */
+int st_postings_verify(st_postings *p, uint64_t *tokens);
+
 /* ---- Documents ------------------------------------------------------- */
 
 /* Norm byte of doc's field (0 when the field is empty). */
@@ -101,13 +114,17 @@ double st_field_weight(const stele_index *ix, unsigned field);
 double st_field_avg_len(const stele_index *ix, unsigned field);
 
 typedef struct st_para_info {
-    uint32_t index;     /* paragraph number in the document, 0 = title */
+    uint32_t index; /* paragraph number in the document, 0 = title */
     uint8_t field, kind;
     uint32_t number;    /* operative para / footnote number, 0 = none */
     uint32_t first_pos; /* position of its first token */
     uint32_t n_tokens;
     uint32_t text_off, text_len; /* byte range in the document's stored text */
 } st_para_info;
+
+/* One past the document's last position (0 for a document without
+ * tokens): every position of the document is below it. */
+int st_doc_pos_limit(const stele_index *ix, uint32_t doc, uint32_t *limit);
 
 int st_para_count(const stele_index *ix, uint32_t doc, uint32_t *n);
 int st_para_get(const stele_index *ix, uint32_t doc, uint32_t i, st_para_info *out);
@@ -119,7 +136,16 @@ int st_para_at(const stele_index *ix, uint32_t doc, uint32_t pos, st_para_info *
 size_t st_doc_load_bound(const stele_index *ix);
 /* Inflates the block holding doc's stored text into mem and points *text
  * at the document's text inside it (valid until mem is reused). */
-int st_doc_load(const stele_index *ix, uint32_t doc, void *mem, size_t mem_size,
-                const char **text, size_t *len);
+int st_doc_load(const stele_index *ix, uint32_t doc, void *mem, size_t mem_size, const char **text,
+                size_t *len);
+
+/* Inflates stored-text block b into mem to check it (for stele_verify()). */
+int st_text_block_verify(const stele_index *ix, uint32_t b, void *mem, size_t mem_size);
+
+/* ---- Verify ---------------------------------------------------------- */
+
+/* Workspace bytes stele_verify() needs: stele_workspace_bound(ix, 0) must
+ * be at least this. */
+size_t st_verify_bound(const stele_index *ix);
 
 #endif /* STELE_READER_H */

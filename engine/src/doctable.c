@@ -1,0 +1,311 @@
+/*
+ * doctable.c: the document table, paragraph tables, field norms and stored
+ * text (sections DOCS, STRINGS, PARAS, TEXT_INDEX, TEXT, ZDICT; layout in
+ * format.h).
+ *
+ * Documents and paragraphs are fixed-size records, so document d and its
+ * paragraph i are found in O(1) and the paragraph holding a position by
+ * binary search over first positions.  Every record is checked when it is
+ * read: string, paragraph and text ranges must lie inside their sections
+ * and the document's text, so a damaged table gives STELE_ECORRUPT.
+ *
+ * Stored text is read by inflating the one zlib block that holds the
+ * document, in one inflate(Z_FINISH) call, straight into the caller's
+ * workspace.  zlib allocates through zalloc/zfree hooks that bump-allocate
+ * from the rest of the workspace (zfree does nothing; the whole arena dies
+ * with the call), so the runtime never calls malloc.  inflate needs its
+ * state (ST_INFLATE_STATE_BYTES) and, only when the stream was written
+ * with the preset dictionary, a 2^wbits-byte window that
+ * inflateSetDictionary() fills; a one-shot Z_FINISH decode needs no window
+ * otherwise.  A workspace too small for that gives STELE_ENOSPACE.
+ */
+#define ZLIB_CONST
+#include <string.h>
+
+#include "format.h"
+#include "reader.h"
+#include "zlib.h"
+
+/* A bound on sizeof(struct inflate_state) (7 KB on 64-bit zlib 1.2/1.3);
+ * tests/test_format.c checks it against the zlib in use. */
+#ifndef ST_INFLATE_STATE_BYTES
+#define ST_INFLATE_STATE_BYTES 8192u
+#endif
+#define ST_ARENA_ALIGN 16u
+
+/* ---- Norms ----------------------------------------------------------- */
+
+uint8_t st_norm_encode(uint32_t len)
+{
+    if (len < 32) return (uint8_t)len;
+    unsigned e = 31;
+    while (!(len >> e & 1))
+        e--;
+    /* e >= 5: keep the three bits after the leading one. */
+    unsigned mantissa = (len >> (e - 3)) & 7;
+    return (uint8_t)(32 + (e - 5) * 8 + mantissa);
+}
+
+uint32_t st_norm_decode(uint8_t norm)
+{
+    if (norm < 32) return norm;
+    unsigned e = 5 + (norm - 32u) / 8, mantissa = (norm - 32u) % 8;
+    if (e > 31) return 0xFFFFFFFFu; /* bytes above 247 are never written */
+    return (uint32_t)((8u + mantissa) << (e - 3));
+}
+
+/* ---- Documents ------------------------------------------------------- */
+
+typedef struct doc_rec {
+    uint32_t str_off, id_len, title_len, para_off, n_paras, block, text_off, text_len;
+    const uint8_t *norms;
+} doc_rec;
+
+static int doc_get(const stele_index *ix, uint32_t doc, doc_rec *r)
+{
+    if (doc >= ix->n_docs_) return STELE_ENOTFOUND;
+    uint32_t dsize, ssize, psize, tsize;
+    const uint8_t *d = st_section(ix, ST_SEC_DOCS, &dsize);
+    const uint8_t *ti = st_section(ix, ST_SEC_TEXT_INDEX, &tsize);
+    (void)st_section(ix, ST_SEC_STRINGS, &ssize);
+    (void)st_section(ix, ST_SEC_PARAS, &psize);
+    const uint8_t *e = d + (size_t)doc * (ST_DOC_REC + ix->n_fields_); /* size checked at open */
+    r->str_off = st_get32(e);
+    r->id_len = st_get32(e + 4);
+    r->title_len = st_get32(e + 8);
+    r->para_off = st_get32(e + 12);
+    r->n_paras = st_get32(e + 16);
+    r->block = st_get32(e + 20);
+    r->text_off = st_get32(e + 24);
+    r->text_len = st_get32(e + 28);
+    r->norms = e + ST_DOC_REC;
+    if ((uint64_t)r->str_off + r->id_len + r->title_len > ssize ||
+        (uint64_t)r->para_off + (uint64_t)r->n_paras * ST_PARA_REC > psize ||
+        r->block >= tsize / ST_TEXT_REC)
+        return st_corrupt();
+    uint32_t raw = st_get32(ti + (size_t)r->block * ST_TEXT_REC + 8);
+    if ((uint64_t)r->text_off + r->text_len > raw) return st_corrupt();
+    return STELE_OK;
+}
+
+int stele_doc_id(const stele_index *ix, uint32_t doc, stele_view *id)
+{
+    doc_rec r;
+    int rc = doc_get(ix, doc, &r);
+    if (rc) return rc;
+    uint32_t ssize;
+    id->data = (const char *)st_section(ix, ST_SEC_STRINGS, &ssize) + r.str_off;
+    id->len = r.id_len;
+    return STELE_OK;
+}
+
+int stele_doc_title(const stele_index *ix, uint32_t doc, stele_view *title)
+{
+    doc_rec r;
+    int rc = doc_get(ix, doc, &r);
+    if (rc) return rc;
+    uint32_t ssize;
+    title->data = (const char *)st_section(ix, ST_SEC_STRINGS, &ssize) + r.str_off + r.id_len;
+    title->len = r.title_len;
+    return STELE_OK;
+}
+
+int st_doc_norm(const stele_index *ix, uint32_t doc, unsigned field, uint8_t *norm)
+{
+    if (doc >= ix->n_docs_ || field >= ix->n_fields_) return STELE_ENOTFOUND;
+    uint32_t dsize;
+    const uint8_t *d = st_section(ix, ST_SEC_DOCS, &dsize);
+    *norm = d[(size_t)doc * (ST_DOC_REC + ix->n_fields_) + ST_DOC_REC + field];
+    return STELE_OK;
+}
+
+/* ---- Paragraphs ------------------------------------------------------ */
+
+int st_para_count(const stele_index *ix, uint32_t doc, uint32_t *n)
+{
+    doc_rec r;
+    int rc = doc_get(ix, doc, &r);
+    if (rc) return rc;
+    *n = r.n_paras;
+    return STELE_OK;
+}
+
+static int para_read(const stele_index *ix, const doc_rec *r, uint32_t i, st_para_info *out)
+{
+    uint32_t psize;
+    const uint8_t *e = st_section(ix, ST_SEC_PARAS, &psize) + r->para_off + (size_t)i * ST_PARA_REC;
+    out->index = i;
+    out->field = e[0];
+    out->kind = e[1];
+    out->number = st_get32(e + 4);
+    out->first_pos = st_get32(e + 8);
+    out->n_tokens = st_get32(e + 12);
+    out->text_off = st_get32(e + 16);
+    out->text_len = st_get32(e + 20);
+    if (out->field >= ix->n_fields_ || out->kind > STELE_PARA_FIELD || st_get16(e + 2) != 0 ||
+        (uint64_t)out->first_pos + out->n_tokens > 0xFFFFFFFFu ||
+        (uint64_t)out->text_off + out->text_len > r->text_len)
+        return st_corrupt();
+    return STELE_OK;
+}
+
+int st_para_get(const stele_index *ix, uint32_t doc, uint32_t i, st_para_info *out)
+{
+    doc_rec r;
+    int rc = doc_get(ix, doc, &r);
+    if (rc) return rc;
+    if (i >= r.n_paras) return STELE_ENOTFOUND;
+    return para_read(ix, &r, i, out);
+}
+
+int st_para_at(const stele_index *ix, uint32_t doc, uint32_t pos, st_para_info *out)
+{
+    doc_rec r;
+    int rc = doc_get(ix, doc, &r);
+    if (rc) return rc;
+    if (r.n_paras == 0) return STELE_ENOTFOUND;
+    /* The last paragraph whose first position is <= pos (or the first). */
+    uint32_t lo = 0, hi = r.n_paras;
+    uint32_t psize;
+    const uint8_t *base = st_section(ix, ST_SEC_PARAS, &psize) + r.para_off;
+    while (hi - lo > 1) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (st_get32(base + (size_t)mid * ST_PARA_REC + 8) <= pos)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return para_read(ix, &r, lo, out);
+}
+
+int st_doc_pos_limit(const stele_index *ix, uint32_t doc, uint32_t *limit)
+{
+    doc_rec r;
+    st_para_info last;
+    int rc = doc_get(ix, doc, &r);
+    if (rc) return rc;
+    *limit = 0;
+    if (r.n_paras == 0) return STELE_OK;
+    if ((rc = para_read(ix, &r, r.n_paras - 1, &last)) != 0) return rc;
+    *limit = last.first_pos + last.n_tokens;
+    return STELE_OK;
+}
+
+/* ---- Stored text ----------------------------------------------------- */
+
+typedef struct arena {
+    uint8_t *base;
+    size_t used, cap;
+} arena;
+
+static voidpf arena_alloc(voidpf opaque, uInt items, uInt size)
+{
+    arena *a = opaque;
+    if (size && items > SIZE_MAX / size) return Z_NULL;
+    size_t n = (size_t)items * size;
+    uintptr_t at = (uintptr_t)(a->base + a->used);
+    size_t pad = (ST_ARENA_ALIGN - at % ST_ARENA_ALIGN) % ST_ARENA_ALIGN;
+    if (pad > a->cap - a->used || n > a->cap - a->used - pad) return Z_NULL;
+    void *p = a->base + a->used + pad;
+    a->used += pad + n;
+    return p;
+}
+
+static void arena_free(voidpf opaque, voidpf address)
+{
+    (void)opaque;
+    (void)address; /* the arena is dropped whole */
+}
+
+size_t st_doc_load_bound(const stele_index *ix)
+{
+    size_t n = ix->max_block_bytes_ + ST_INFLATE_STATE_BYTES + 3 * ST_ARENA_ALIGN;
+    if (ix->flags_ & ST_FLAG_ZDICT) n += (size_t)1 << ix->zlib_wbits_;
+    return n;
+}
+
+/* Inflates stored-text block b into out (exactly raw bytes), using
+ * work[0, work_size) for zlib's memory. */
+static int inflate_block(const stele_index *ix, uint32_t b, uint8_t *out, uint32_t raw, void *work,
+                         size_t work_size)
+{
+    uint32_t tsize, isize, zsize;
+    const uint8_t *text = st_section(ix, ST_SEC_TEXT, &tsize);
+    const uint8_t *e = st_section(ix, ST_SEC_TEXT_INDEX, &isize) + (size_t)b * ST_TEXT_REC;
+    const uint8_t *zdict = st_section(ix, ST_SEC_ZDICT, &zsize);
+    uint32_t off = st_get32(e), len = st_get32(e + 4);
+    if ((uint64_t)off + len > tsize) return st_corrupt();
+    arena a = {work, 0, work_size};
+    z_stream zs;
+    memset(&zs, 0, sizeof zs);
+    zs.zalloc = arena_alloc;
+    zs.zfree = arena_free;
+    zs.opaque = &a;
+    zs.next_in = text + off;
+    zs.avail_in = len;
+    int zrc = inflateInit2(&zs, (int)ix->zlib_wbits_);
+    if (zrc != Z_OK) return zrc == Z_MEM_ERROR ? STELE_ENOSPACE : STELE_EINVAL;
+    zs.next_out = out;
+    zs.avail_out = raw;
+    zrc = inflate(&zs, Z_FINISH);
+    if (zrc == Z_NEED_DICT) {
+        if (zsize == 0)
+            zrc = Z_DATA_ERROR;
+        else if ((zrc = inflateSetDictionary(&zs, zdict, zsize)) == Z_OK)
+            zrc = inflate(&zs, Z_FINISH);
+    }
+    int rc = STELE_OK;
+    if (zrc == Z_MEM_ERROR)
+        rc = STELE_ENOSPACE;
+    else if (zrc != Z_STREAM_END || zs.total_out != raw || zs.avail_in != 0)
+        rc = st_corrupt();
+    inflateEnd(&zs);
+    return rc;
+}
+
+int st_doc_load(const stele_index *ix, uint32_t doc, void *mem, size_t mem_size, const char **text,
+                size_t *len)
+{
+    doc_rec r;
+    int rc = doc_get(ix, doc, &r);
+    if (rc) return rc;
+    uint32_t isize;
+    const uint8_t *e = st_section(ix, ST_SEC_TEXT_INDEX, &isize) + (size_t)r.block * ST_TEXT_REC;
+    uint32_t raw = st_get32(e + 8);
+    if (raw > ix->max_block_bytes_) return st_corrupt();
+    size_t out_room = ((size_t)raw + ST_ARENA_ALIGN - 1) & ~(size_t)(ST_ARENA_ALIGN - 1);
+    if (!mem || mem_size < out_room) return STELE_ENOSPACE;
+    uint8_t *out = mem;
+    if ((rc = inflate_block(ix, r.block, out, raw, out + out_room, mem_size - out_room)) != 0)
+        return rc;
+    *text = (const char *)out + r.text_off;
+    *len = r.text_len;
+    return STELE_OK;
+}
+
+int stele_doc_text(const stele_index *ix, uint32_t doc, void *mem, size_t mem_size, char *out,
+                   size_t out_cap, size_t *out_len)
+{
+    const char *text;
+    size_t len;
+    int rc = st_doc_load(ix, doc, mem, mem_size, &text, &len);
+    if (rc) return rc;
+    if (out_len) *out_len = len;
+    if (!out || out_cap <= len) return STELE_ENOSPACE;
+    memcpy(out, text, len);
+    out[len] = '\0';
+    return STELE_OK;
+}
+
+/* Checks block b of the stored text decodes to its stated size (verify). */
+int st_text_block_verify(const stele_index *ix, uint32_t b, void *mem, size_t mem_size)
+{
+    uint32_t isize;
+    const uint8_t *e = st_section(ix, ST_SEC_TEXT_INDEX, &isize);
+    if (b >= isize / ST_TEXT_REC) return STELE_ENOTFOUND;
+    uint32_t raw = st_get32(e + (size_t)b * ST_TEXT_REC + 8);
+    if (raw > ix->max_block_bytes_) return st_corrupt();
+    size_t out_room = ((size_t)raw + ST_ARENA_ALIGN - 1) & ~(size_t)(ST_ARENA_ALIGN - 1);
+    if (!mem || mem_size < out_room) return STELE_ENOSPACE;
+    return inflate_block(ix, b, mem, raw, (uint8_t *)mem + out_room, mem_size - out_room);
+}

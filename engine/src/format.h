@@ -1,0 +1,242 @@
+/*
+ * format.h: the stele index file format, and the byte-level helpers that
+ * read and write it.  Interface to code in codec.c (varints, bit-packed
+ * blocks); the reader (reader.c, postings.c, doctable.c, verify.c) and the
+ * writer (engine/indexer/) both follow this description, which is the
+ * format's specification and is kept true.
+ *
+ * GOALS.  An index is opened without parsing or decompression, straight
+ * from a read-only memory map or a const array in flash: every structure is
+ * read in place.  Every integer is little-endian and is read with the
+ * st_get_* helpers below, byte by byte, never through a struct overlay, so
+ * the format is the same on big-endian machines and needs no alignment
+ * (Cortex-M0 faults on unaligned loads).  Sections still start at 8-byte
+ * offsets so that a future reader may use them as arrays.  Every offset and
+ * count read from the file is checked before use; damage gives
+ * STELE_ECORRUPT, never an out-of-bounds read.
+ *
+ * NOTATION.  u8/u16/u32/u64: little-endian fixed-width integers.
+ * vint: unsigned LEB128 varint (7 bits per byte, low group first, high bit
+ * set on every byte but the last; at most 10 bytes, value < 2^64).
+ *
+ * HEADER (offset 0, ST_HEADER_FIXED bytes, then the section table):
+ *    0 u8[8]  magic 0x89 'S' 'T' 'E' 'L' 'E' '\r' '\n'
+ *    8 u32    format version, ST_FORMAT_VERSION; any other is STELE_EVERSION
+ *   12 u32    flags: bit 0 = stored text uses the preset dictionary
+ *   16 u32    header bytes: ST_HEADER_FIXED + 16 * n_sections, rounded up
+ *             to a multiple of 8
+ *   20 u32    n_sections, exactly ST_N_SECTIONS in version 1
+ *   24 u32    n_docs
+ *   28 u32    n_terms
+ *   32 u32    n_fields, 1 .. STELE_MAX_FIELDS
+ *   36 u32    norm_version: ST_NORM_VERSION of the analysis rules used
+ *   40 u32    largest uncompressed stored-text block, in bytes
+ *   44 u32    zlib window bits of the stored text (9 .. 15)
+ *   48 u32    CRC32 of the header bytes [0, header bytes) computed with
+ *             this field as zero
+ *   52 u32    reserved, 0
+ *   56 u8[16] stemmer language, NUL-padded ("" = no stemming)
+ *   72 u8[8]  default weight of field f, in sixteenths (title 32 = 2.0)
+ *   80 u64[8] total tokens of field f over all documents (exact)
+ *  144        section table: n_sections entries of
+ *             { u32 id, u32 offset, u32 size, u32 crc32 }, with id = the
+ *             entry's index, offsets multiples of 8, increasing, each
+ *             section after the header and the previous one, inside the
+ *             file.  CRC32 is zlib's crc32() of the section's bytes.
+ * Padding between sections is zero bytes.  stele_open() checks all of this
+ * in O(sections) plus the CRC work.
+ *
+ * SECTIONS (ids):
+ *  0 FIELDS      n_fields names, each u8 length (1 .. STELE_MAX_FIELD_NAME)
+ *                and the bytes; field 0 "title", 1 "body", 2 "footnote".
+ *  1 DICT_INDEX  one 12-byte entry per dictionary block:
+ *                u32 offset of the block in DICT, u32 postings offset of
+ *                its first list in POSTINGS, u32 positions offset of its
+ *                first list in POSITIONS.  Blocks hold ST_DICT_BLOCK terms
+ *                each (the last one the rest), so block b's first term has
+ *                rank b * ST_DICT_BLOCK.
+ *  2 DICT        the terms in strictly increasing byte order (memcmp, a
+ *                prefix first), front-coded inside each block:
+ *                  vint shared   bytes shared with the previous term of the
+ *                                block (0 for a block's first term)
+ *                  vint suffix   bytes that follow; shared + suffix is
+ *                                1 .. STELE_MAX_TERM_BYTES
+ *                  suffix bytes
+ *                  vint df       documents with the term in any field
+ *                  u8   mask     bit f: the term has a list for field f
+ *                  per field f in mask, ascending:
+ *                    vint df_f, vint postings bytes, vint positions bytes
+ *                Lists are laid out in POSTINGS and POSITIONS in dictionary
+ *                order, so a list's offset is the block's base plus the
+ *                lengths of the lists before it in the block.  Exact lookup
+ *                is a binary search over the blocks' first terms plus one
+ *                block scan; a prefix range is a seek plus an ordered walk.
+ *  3 POSTINGS    one list per (term, field): df_f documents in increasing
+ *                order, cut into blocks of ST_BLOCK (128) documents; the
+ *                last block holds the rest.  With n_blocks = ceil(df_f/128):
+ *                if n_blocks > 1, a skip table of n_blocks 16-byte entries:
+ *                  u32 last doc of the block, u32 offset of the block from
+ *                  the list start, u32 offset of the block's positions from
+ *                  the list's positions start, u16 largest tf in the block
+ *                  (saturated at 65535), u8 smallest norm byte of the field
+ *                  among its documents, u8 0;
+ *                if n_blocks == 1, instead: vint largest tf (saturated at
+ *                65535), u8 smallest norm byte.
+ *                Then the blocks.  Document numbers are coded as gaps:
+ *                gap = doc - (previous doc + 1), the previous doc of a
+ *                list's first document being "-1".  A full block of 128 is
+ *                bit-packed: u8 gap bits, u8 tf bits (0 .. 32 each), then
+ *                128 gaps and 128 (tf - 1) values, each packed LSB-first in
+ *                16 * bits bytes.  A partial last block is varint-coded:
+ *                per document vint (gap << 1 | (tf == 1)) and, when tf > 1,
+ *                vint tf.
+ *  4 POSITIONS   per list, per document in list order, tf vints: the
+ *                first position, then each later one minus the one before
+ *                (>= 1).  Boolean queries never read this section.
+ *  5 DOCS        n_docs records of ST_DOC_REC + n_fields bytes:
+ *                  u32 string offset (in STRINGS), u32 id bytes,
+ *                  u32 title bytes (the title follows the id),
+ *                  u32 offset of the paragraph table in PARAS,
+ *                  u32 paragraphs, u32 stored-text block,
+ *                  u32 text offset in the block, u32 text bytes,
+ *                  u8 norm[n_fields]: st_norm_encode(tokens in the field)
+ *  6 STRINGS     document ids and titles, UTF-8, not NUL-terminated.
+ *  7 PARAS       per document, ST_PARA_REC-byte records in paragraph order:
+ *                  u8 field, u8 kind, u16 0, u32 number, u32 first position,
+ *                  u32 tokens, u32 text offset, u32 text bytes (the range
+ *                  of the paragraph in the document's stored text).
+ *  8 TEXT_INDEX  per stored-text block, 12 bytes: u32 offset in TEXT,
+ *                u32 compressed bytes, u32 uncompressed bytes.
+ *  9 TEXT        zlib streams (RFC 1950), each the concatenated stored
+ *                texts of consecutive documents (a document never spans
+ *                blocks), compressed with the preset dictionary when flag
+ *                bit 0 is set.  One inflate(Z_FINISH) into a buffer of the
+ *                block's size decodes a block.
+ * 10 ZDICT       the preset dictionary (frequent phrases of the corpus, the
+ *                most frequent last), at most 32 KB; may be empty.
+ *
+ * POSITIONS AND PARAGRAPHS.  A document's tokens are numbered from 0 in
+ * paragraph order; before the first token of a paragraph that follows
+ * earlier tokens, one position is left out (a paragraph starts at the last
+ * position of the previous one + 2).  A paragraph without tokens takes no
+ * position; its first position is the one its next token would have had.
+ * So first positions never decrease, and the paragraph holding a position
+ * is the last one whose first position is <= it.
+ *
+ * NORMS.  A field's length (its token count, gaps not counted) is kept as
+ * one byte, st_norm_encode(): exact below 32, then 3-bit mantissa floating
+ * point (steps of at most 12.5%), decoded to the bucket's least length.
+ */
+#ifndef STELE_FORMAT_H
+#define STELE_FORMAT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define ST_FORMAT_VERSION 1u
+#define ST_MAGIC          "\x89STELE\r\n"
+#define ST_MAGIC_BYTES    8
+#define ST_HEADER_FIXED   144u
+#define ST_SECTION_ENTRY  16u
+#define ST_ALIGN          8u
+#define ST_FLAG_ZDICT     1u
+
+#define ST_DICT_BLOCK     32u    /* terms per dictionary block */
+#define ST_DICT_INDEX_REC 12u    /* bytes per DICT_INDEX entry */
+#define ST_SKIP_REC       16u    /* bytes per postings skip entry */
+#define ST_DOC_REC        32u    /* bytes per DOCS record before the norms */
+#define ST_PARA_REC       24u    /* bytes per PARAS record */
+#define ST_TEXT_REC       12u    /* bytes per TEXT_INDEX entry */
+#define ST_ZDICT_MAX      32768u /* largest preset dictionary */
+#define ST_MAX_TF_SAT     65535u /* skip entries saturate max tf here */
+
+/* Section ids; a section's id is also its position in the table. */
+enum st_section {
+    ST_SEC_FIELDS = 0,
+    ST_SEC_DICT_INDEX = 1,
+    ST_SEC_DICT = 2,
+    ST_SEC_POSTINGS = 3,
+    ST_SEC_POSITIONS = 4,
+    ST_SEC_DOCS = 5,
+    ST_SEC_STRINGS = 6,
+    ST_SEC_PARAS = 7,
+    ST_SEC_TEXT_INDEX = 8,
+    ST_SEC_TEXT = 9,
+    ST_SEC_ZDICT = 10,
+    ST_N_SECTIONS = 11
+};
+
+/* Header field offsets. */
+enum {
+    ST_H_VERSION = 8,
+    ST_H_FLAGS = 12,
+    ST_H_HEADER_BYTES = 16,
+    ST_H_N_SECTIONS = 20,
+    ST_H_N_DOCS = 24,
+    ST_H_N_TERMS = 28,
+    ST_H_N_FIELDS = 32,
+    ST_H_NORM_VERSION = 36,
+    ST_H_MAX_BLOCK = 40,
+    ST_H_WBITS = 44,
+    ST_H_CRC = 48,
+    ST_H_LANGUAGE = 56,
+    ST_H_LANGUAGE_BYTES = 16,
+    ST_H_WEIGHTS = 72,
+    ST_H_TOKENS = 80
+};
+
+/* ---- Little-endian access; p must have the bytes (callers check). ---- */
+
+static inline uint16_t st_get16(const uint8_t *p)
+{
+    return (uint16_t)(p[0] | (uint16_t)p[1] << 8);
+}
+static inline uint32_t st_get32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+static inline uint64_t st_get64(const uint8_t *p)
+{
+    return (uint64_t)st_get32(p) | (uint64_t)st_get32(p + 4) << 32;
+}
+static inline void st_put16(uint8_t *p, uint16_t v)
+{
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+}
+static inline void st_put32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+    p[2] = (uint8_t)(v >> 16);
+    p[3] = (uint8_t)(v >> 24);
+}
+static inline void st_put64(uint8_t *p, uint64_t v)
+{
+    st_put32(p, (uint32_t)v);
+    st_put32(p + 4, (uint32_t)(v >> 32));
+}
+
+/* ---- Interface to code in codec.c ------------------------------------ */
+
+#define ST_VARINT_MAX 10 /* bytes of the longest vint */
+
+/* Decodes a vint from [*p, end): advances *p and returns 1, or returns 0
+ * (and leaves *p) when the bytes run out or the value exceeds 64 bits. */
+int st_varint_get(const uint8_t **p, const uint8_t *end, uint64_t *v);
+/* As st_varint_get, but the value must fit 32 bits. */
+int st_varint_get32(const uint8_t **p, const uint8_t *end, uint32_t *v);
+/* Encodes v into out (room for ST_VARINT_MAX); returns the byte count. */
+size_t st_varint_put(uint8_t *out, uint64_t v);
+/* Bytes st_varint_put would write. */
+size_t st_varint_len(uint64_t v);
+
+/* Bits needed for the largest of n values (0 when all are 0). */
+unsigned st_bits_needed(const uint32_t *v, size_t n);
+/* Packs 128 values of bits (0 .. 32) bits each, LSB first, into
+ * 16 * bits bytes of out. */
+void st_pack128(const uint32_t *v, unsigned bits, uint8_t *out);
+/* Unpacks 128 values from 16 * bits bytes of in (bits 0 .. 32). */
+void st_unpack128(const uint8_t *in, unsigned bits, uint32_t *v);
+
+#endif /* STELE_FORMAT_H */

@@ -1,0 +1,307 @@
+/*
+ * postings.c: iterating one (term, field) postings list and its positions
+ * (layout in format.h, section POSTINGS and POSITIONS).
+ *
+ * An iterator decodes one block of up to 128 documents at a time into its
+ * docs[]/tfs[] arrays; a list of more than one block starts with a skip
+ * table, so st_postings_advance() finds the block that can hold a target by
+ * binary search over the blocks' last documents and decodes only that one.
+ * Positions are read lazily: the iterator counts the positions of documents
+ * it passed without reading them (pos_pending) and skips them only when
+ * positions are asked for, and a skip entry gives each block's positions
+ * offset, so a boolean query never touches the POSITIONS section.
+ *
+ * Invariants checked while decoding, whatever the file says: every byte
+ * read lies inside the list's range of its section; documents strictly
+ * increase and are < n_docs; tf >= 1; positions strictly increase.  Any
+ * violation is STELE_ECORRUPT through st_corrupt().
+ */
+#include <string.h>
+
+#include "format.h"
+#include "reader.h"
+
+/* The list's byte range in the postings section, as pointers. */
+static int list_bytes(const st_postings *p, const uint8_t **start, const uint8_t **end)
+{
+    uint32_t size;
+    const uint8_t *sec = st_section(p->ix, ST_SEC_POSTINGS, &size);
+    if (p->list.postings_off > size || p->list.postings_len > size - p->list.postings_off)
+        return st_corrupt();
+    *start = sec + p->list.postings_off;
+    *end = *start + p->list.postings_len;
+    return STELE_OK;
+}
+
+static int positions_bytes(const st_postings *p, const uint8_t **start, const uint8_t **end)
+{
+    uint32_t size;
+    const uint8_t *sec = st_section(p->ix, ST_SEC_POSITIONS, &size);
+    if (p->list.positions_off > size || p->list.positions_len > size - p->list.positions_off)
+        return st_corrupt();
+    *start = sec + p->list.positions_off;
+    *end = *start + p->list.positions_len;
+    return STELE_OK;
+}
+
+int st_postings_init(st_postings *p, const stele_index *ix, const st_list *list)
+{
+    memset(p, 0, offsetof(st_postings, docs));
+    p->ix = ix;
+    p->list = *list;
+    p->doc = ST_DOC_END;
+    if (list->df == 0 || list->df > ix->n_docs_) return st_corrupt();
+    p->n_blocks = (list->df + ST_BLOCK - 1) / ST_BLOCK;
+    p->block = p->n_blocks;
+    const uint8_t *start, *end;
+    int rc = list_bytes(p, &start, &end);
+    if (rc) return rc;
+    if ((rc = positions_bytes(p, &start, &end)) != 0) return rc;
+    return STELE_OK;
+}
+
+/* Decodes block b into docs[]/tfs[] and points the positions at it. */
+static int load_block(st_postings *p, uint32_t b)
+{
+    const uint8_t *start, *end, *q, *qstart, *qend;
+    int rc = list_bytes(p, &start, &end);
+    if (rc || (rc = positions_bytes(p, &qstart, &qend)) != 0) return rc;
+    uint64_t next_doc = 0; /* the least value the block's first doc may take */
+    uint32_t skip_last = 0;
+    if (p->n_blocks > 1) {
+        uint64_t skip_bytes = (uint64_t)p->n_blocks * ST_SKIP_REC;
+        if (skip_bytes > (uint64_t)(end - start)) return st_corrupt();
+        const uint8_t *e = start + (size_t)b * ST_SKIP_REC;
+        uint32_t boff = st_get32(e + 4), poff = st_get32(e + 8);
+        if (boff < skip_bytes || boff >= (uint64_t)(end - start) ||
+            poff > (uint64_t)(qend - qstart))
+            return st_corrupt();
+        skip_last = st_get32(e);
+        p->max_tf = st_get16(e + 12);
+        p->min_norm = e[14];
+        if (b > 0) next_doc = (uint64_t)st_get32(e - ST_SKIP_REC) + 1;
+        q = start + boff;
+        p->pos_off = p->list.positions_off + poff;
+    } else {
+        q = start;
+        if (!st_varint_get32(&q, end, &p->max_tf) || q >= end) return st_corrupt();
+        p->min_norm = *q++;
+        p->pos_off = p->list.positions_off;
+    }
+    p->pos_pending = 0;
+    p->pos_read = 0;
+    uint32_t len = ST_BLOCK;
+    if (b == p->n_blocks - 1 && p->list.df % ST_BLOCK) len = p->list.df % ST_BLOCK;
+    if (len == ST_BLOCK) {
+        if (end - q < 2) return st_corrupt();
+        unsigned gap_bits = q[0], tf_bits = q[1];
+        q += 2;
+        if (gap_bits > 32 || tf_bits > 32 || (size_t)(end - q) < 16u * (gap_bits + tf_bits))
+            return st_corrupt();
+        st_unpack128(q, gap_bits, p->docs);
+        q += 16u * gap_bits;
+        st_unpack128(q, tf_bits, p->tfs);
+        q += 16u * tf_bits;
+        for (uint32_t i = 0; i < ST_BLOCK; i++) {
+            uint64_t doc = next_doc + p->docs[i];
+            if (doc >= p->ix->n_docs_ || p->tfs[i] == 0xFFFFFFFFu) return st_corrupt();
+            p->docs[i] = (uint32_t)doc;
+            p->tfs[i] += 1;
+            next_doc = doc + 1;
+        }
+    } else {
+        for (uint32_t i = 0; i < len; i++) {
+            uint64_t v;
+            uint32_t tf = 1;
+            if (!st_varint_get(&q, end, &v)) return st_corrupt();
+            if (!(v & 1) && (!st_varint_get32(&q, end, &tf) || tf < 2)) return st_corrupt();
+            uint64_t doc = next_doc + (v >> 1);
+            if (doc >= p->ix->n_docs_) return st_corrupt();
+            p->docs[i] = (uint32_t)doc;
+            p->tfs[i] = tf;
+            next_doc = doc + 1;
+        }
+    }
+    if (p->n_blocks > 1 && p->docs[len - 1] != skip_last) return st_corrupt();
+    p->block = b;
+    p->block_len = len;
+    p->in_block = 0;
+    p->doc_off = (uint64_t)(q - start); /* end of the block, for verify */
+    p->doc = p->docs[0];
+    p->tf = p->tfs[0];
+    return STELE_OK;
+}
+
+int st_postings_next(st_postings *p)
+{
+    int rc;
+    if (!p->started) {
+        p->started = 1;
+        if ((rc = load_block(p, 0)) != 0) return rc;
+        return 1;
+    }
+    if (p->doc == ST_DOC_END) return 0;
+    if (p->pos_read)
+        p->pos_off = p->pos_after;
+    else
+        p->pos_pending += p->tf;
+    p->pos_read = 0;
+    if (++p->in_block == p->block_len) {
+        if (p->block + 1 >= p->n_blocks) {
+            p->doc = ST_DOC_END;
+            p->tf = 0;
+            return 0;
+        }
+        if ((rc = load_block(p, p->block + 1)) != 0) return rc;
+        return 1;
+    }
+    p->doc = p->docs[p->in_block];
+    p->tf = p->tfs[p->in_block];
+    return 1;
+}
+
+int st_postings_advance(st_postings *p, uint32_t target)
+{
+    int rc;
+    if (!p->started && (rc = st_postings_next(p)) <= 0) return rc;
+    if (p->doc == ST_DOC_END) return 0;
+    if (p->doc >= target) return 1;
+    if (p->n_blocks > 1 && target > p->docs[p->block_len - 1]) {
+        /* First block after this one whose last doc is >= target. */
+        const uint8_t *start, *end;
+        if ((rc = list_bytes(p, &start, &end)) != 0) return rc;
+        if ((uint64_t)p->n_blocks * ST_SKIP_REC > (uint64_t)(end - start)) return st_corrupt();
+        uint32_t lo = p->block + 1, hi = p->n_blocks;
+        while (lo < hi) {
+            uint32_t mid = lo + (hi - lo) / 2;
+            if (st_get32(start + (size_t)mid * ST_SKIP_REC) < target)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        if (lo == p->n_blocks) {
+            p->in_block = p->block_len;
+            p->block = p->n_blocks;
+            p->doc = ST_DOC_END;
+            p->tf = 0;
+            return 0;
+        }
+        if ((rc = load_block(p, lo)) != 0) return rc;
+    }
+    while (p->doc < target)
+        if ((rc = st_postings_next(p)) <= 0) return rc;
+    return 1;
+}
+
+int st_postings_block_max(const st_postings *p, uint32_t *max_tf, uint8_t *min_norm)
+{
+    if (!p->started || p->doc == ST_DOC_END) return STELE_EINVAL;
+    *max_tf = p->max_tf;
+    *min_norm = p->min_norm;
+    return STELE_OK;
+}
+
+/* Skips the positions of passed documents, so pos_off is the current
+ * document's first position. */
+static int skip_pending(st_postings *p, const uint8_t *qsec, const uint8_t *qend)
+{
+    const uint8_t *q = qsec + p->pos_off;
+    if (q > qend) return st_corrupt();
+    for (; p->pos_pending > 0; p->pos_pending--) {
+        uint64_t v;
+        if (!st_varint_get(&q, qend, &v)) return st_corrupt();
+    }
+    p->pos_off = (uint64_t)(q - qsec);
+    return STELE_OK;
+}
+
+/*
+ * Decodes the current document's positions; with pos == NULL only checks
+ * them (used by verify).  limit: every position must be below it.
+ */
+static int read_positions(st_postings *p, uint32_t *pos, uint32_t limit)
+{
+    uint32_t qsize;
+    const uint8_t *qsec = st_section(p->ix, ST_SEC_POSITIONS, &qsize);
+    const uint8_t *qend = qsec + p->list.positions_off + p->list.positions_len;
+    int rc;
+    if (!p->pos_read) {
+        if ((rc = skip_pending(p, qsec, qend)) != 0) return rc;
+    }
+    const uint8_t *q = qsec + p->pos_off;
+    uint64_t at = 0;
+    for (uint32_t i = 0; i < p->tf; i++) {
+        uint64_t v;
+        if (!st_varint_get(&q, qend, &v) || (i > 0 && v == 0) || v >= limit) return st_corrupt();
+        at = i == 0 ? v : at + v; /* at, v < 2^32: no overflow */
+        if (at >= limit) return st_corrupt();
+        if (pos) pos[i] = (uint32_t)at;
+    }
+    p->pos_read = 1;
+    p->pos_after = (uint64_t)(q - qsec);
+    return STELE_OK;
+}
+
+int st_postings_positions(st_postings *p, uint32_t *pos, uint32_t cap, uint32_t *n)
+{
+    if (!p->started || p->doc == ST_DOC_END) return STELE_EINVAL;
+    *n = p->tf;
+    if (cap < p->tf) return STELE_ENOSPACE;
+    return read_positions(p, pos, 0xFFFFFFFFu);
+}
+
+/*
+ * Walks a whole list, checking what the iterator alone does not: the
+ * document count, skip entries against the blocks (last doc, offsets,
+ * largest tf, smallest norm), every position (ascending, below the
+ * document's position count), and that the list's postings and positions
+ * bytes are used exactly.  *tokens gets the sum of tf.
+ */
+int st_postings_verify(st_postings *p, uint64_t *tokens)
+{
+    const uint8_t *start, *end;
+    uint64_t n = 0, sum = 0;
+    uint32_t block_max_tf = 0, block = 0;
+    uint8_t block_min_norm = 255;
+    int rc;
+    if ((rc = list_bytes(p, &start, &end)) != 0) return rc;
+    while ((rc = st_postings_next(p)) == 1) {
+        if (p->block != block) {
+            block = p->block;
+            block_max_tf = 0;
+            block_min_norm = 255;
+        }
+        uint8_t norm;
+        uint32_t limit;
+        if ((rc = st_doc_norm(p->ix, p->doc, p->list.field, &norm)) != 0 ||
+            (rc = st_doc_pos_limit(p->ix, p->doc, &limit)) != 0)
+            return rc;
+        if (norm == 0) return st_corrupt(); /* a posting in an empty field */
+        if (p->tf > block_max_tf) block_max_tf = p->tf;
+        if (norm < block_min_norm) block_min_norm = norm;
+        if ((rc = read_positions(p, NULL, limit)) != 0) return rc;
+        n++;
+        sum += p->tf;
+        if (p->in_block + 1 == p->block_len) {
+            /* Last document of the block: the stored bounds must be exact,
+             * and the next block (or the list's end) must follow. */
+            uint32_t want_tf = block_max_tf > ST_MAX_TF_SAT ? ST_MAX_TF_SAT : block_max_tf;
+            if (p->max_tf != want_tf || p->min_norm != block_min_norm) return st_corrupt();
+            uint64_t next_off = p->list.postings_len;
+            if (p->block + 1 < p->n_blocks)
+                next_off = st_get32(start + (size_t)(p->block + 1) * ST_SKIP_REC + 4);
+            if (p->doc_off != next_off) return st_corrupt();
+            uint64_t pos_end = p->list.positions_off + p->list.positions_len;
+            if (p->block + 1 < p->n_blocks)
+                pos_end = p->list.positions_off +
+                          st_get32(start + (size_t)(p->block + 1) * ST_SKIP_REC + 8);
+            if (p->pos_after != pos_end) return st_corrupt();
+        }
+    }
+    if (rc < 0) return rc;
+    if (n != p->list.df) return st_corrupt();
+    if (p->n_blocks > 1 && st_get32(start + 4) != (uint64_t)p->n_blocks * ST_SKIP_REC)
+        return st_corrupt();
+    *tokens = sum;
+    return STELE_OK;
+}

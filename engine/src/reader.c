@@ -1,0 +1,388 @@
+/*
+ * reader.c: opening an index, its header and sections, and the term
+ * dictionary (see format.h for the layout).
+ *
+ * stele_open() trusts nothing: it checks the magic, the version, the
+ * header's own CRC, that the section table is complete, ordered, aligned
+ * and inside the data, each section's CRC32, and the sizes the header
+ * implies (DICT_INDEX and DOCS sizes, field names).  That is O(sections)
+ * checks plus the CRC pass; nothing else is parsed.  Later reads still
+ * check every offset against its section, because a CRC only catches
+ * accidents: a crafted file can carry valid CRCs over nonsense.
+ *
+ * Dictionary access: a binary search over the blocks' first terms (each a
+ * block's first entry, stored whole) finds the only block that can hold a
+ * key, and one scan of at most ST_DICT_BLOCK front-coded entries finds it.
+ * The entry decoder (dict_entry) is shared by lookup and enumeration; it
+ * rebuilds the term from the previous one, so a cursor carries the
+ * previous term and the running list offsets.
+ */
+#include <string.h>
+
+#include "format.h"
+#include "reader.h"
+#include "zlib.h"
+
+int st_corrupt(void)
+{
+    return STELE_ECORRUPT;
+}
+
+const char *stele_strerror(int code)
+{
+    switch (code) {
+    case STELE_OK:
+        return "success";
+    case STELE_ENOSPACE:
+        return "workspace or output buffer too small";
+    case STELE_ECORRUPT:
+        return "index data is damaged or truncated";
+    case STELE_EVERSION:
+        return "index written by an unknown format version";
+    case STELE_ESYNTAX:
+        return "malformed query";
+    case STELE_ELIMIT:
+        return "query exceeds a limit";
+    case STELE_EINVAL:
+        return "invalid argument";
+    case STELE_ENOTFOUND:
+        return "not found";
+    case STELE_EIO:
+        return "input/output error";
+    case STELE_ENOMEM:
+        return "out of memory";
+    case STELE_EINPUT:
+        return "bad input text or file";
+    default:
+        return "unknown error";
+    }
+}
+
+const char *stele_para_kind_name(int kind)
+{
+    switch (kind) {
+    case STELE_PARA_TITLE:
+        return "title";
+    case STELE_PARA_PREAMBLE:
+        return "preambular para";
+    case STELE_PARA_OPERATIVE:
+        return "operative para";
+    case STELE_PARA_FOOTNOTE:
+        return "footnote";
+    case STELE_PARA_TEXT:
+        return "text";
+    case STELE_PARA_HEADING:
+        return "heading";
+    case STELE_PARA_FIELD:
+        return "field";
+    default:
+        return "unknown";
+    }
+}
+
+static const char *const section_names[ST_N_SECTIONS] = {
+    "fields",  "dict-index", "dict",       "postings", "positions", "docs",
+    "strings", "paras",      "text-index", "text",     "text-dict"};
+
+const uint8_t *st_section(const stele_index *ix, unsigned id, uint32_t *size)
+{
+    *size = ix->sec_[id].size;
+    return ix->data_ + ix->sec_[id].offset;
+}
+
+static int open_fail(stele_index *ix, int rc)
+{
+    memset(ix, 0, sizeof *ix);
+    return rc;
+}
+
+/* CRC32 of the header with its CRC field counted as zero. */
+static uint32_t header_crc(const uint8_t *h, uint32_t n)
+{
+    static const uint8_t zero[4] = {0, 0, 0, 0};
+    uLong crc = crc32(0L, Z_NULL, 0);
+    crc = crc32(crc, h, ST_H_CRC);
+    crc = crc32(crc, zero, 4);
+    crc = crc32(crc, h + ST_H_CRC + 4, n - ST_H_CRC - 4);
+    return (uint32_t)crc;
+}
+
+int stele_open(stele_index *ix, const void *data, size_t size)
+{
+    if (!ix) return STELE_EINVAL;
+    memset(ix, 0, sizeof *ix);
+    const uint8_t *d = data;
+    if (!d || size < ST_HEADER_FIXED || memcmp(d, ST_MAGIC, ST_MAGIC_BYTES) != 0)
+        return open_fail(ix, st_corrupt());
+    if (st_get32(d + ST_H_VERSION) != ST_FORMAT_VERSION) return open_fail(ix, STELE_EVERSION);
+    uint32_t header_bytes = st_get32(d + ST_H_HEADER_BYTES);
+    uint32_t n_sections = st_get32(d + ST_H_N_SECTIONS);
+    uint32_t want_header =
+        (ST_HEADER_FIXED + ST_SECTION_ENTRY * ST_N_SECTIONS + ST_ALIGN - 1) & ~(ST_ALIGN - 1);
+    if (n_sections != ST_N_SECTIONS || header_bytes != want_header || header_bytes > size)
+        return open_fail(ix, st_corrupt());
+    if (header_crc(d, header_bytes) != st_get32(d + ST_H_CRC)) return open_fail(ix, st_corrupt());
+
+    ix->data_ = d;
+    ix->size_ = size;
+    ix->version_ = ST_FORMAT_VERSION;
+    ix->flags_ = st_get32(d + ST_H_FLAGS);
+    ix->n_docs_ = st_get32(d + ST_H_N_DOCS);
+    ix->n_terms_ = st_get32(d + ST_H_N_TERMS);
+    ix->n_fields_ = st_get32(d + ST_H_N_FIELDS);
+    ix->norm_version_ = st_get32(d + ST_H_NORM_VERSION);
+    ix->max_block_bytes_ = st_get32(d + ST_H_MAX_BLOCK);
+    ix->zlib_wbits_ = st_get32(d + ST_H_WBITS);
+    ix->n_sections_ = n_sections;
+    if (ix->flags_ & ~ST_FLAG_ZDICT || ix->n_fields_ < 1 || ix->n_fields_ > STELE_MAX_FIELDS ||
+        ix->zlib_wbits_ < 9 || ix->zlib_wbits_ > 15)
+        return open_fail(ix, st_corrupt());
+    memcpy(ix->language_, d + ST_H_LANGUAGE, ST_H_LANGUAGE_BYTES);
+    if (memchr(ix->language_, 0, sizeof ix->language_) == NULL) return open_fail(ix, st_corrupt());
+    for (unsigned f = 0; f < STELE_MAX_FIELDS; f++) {
+        uint64_t tokens = st_get64(d + ST_H_TOKENS + 8 * f);
+        ix->field_weight_q_[f] = d[ST_H_WEIGHTS + f];
+        if (f >= ix->n_fields_ ? (tokens != 0 || ix->field_weight_q_[f] != 0)
+                               : ix->field_weight_q_[f] == 0)
+            return open_fail(ix, st_corrupt());
+        ix->n_tokens_ += tokens;
+        if (ix->n_tokens_ < tokens) return open_fail(ix, st_corrupt());
+        ix->avg_len_[f] = ix->n_docs_ ? (double)tokens / ix->n_docs_ : 0.0;
+    }
+
+    uint64_t prev_end = header_bytes;
+    for (unsigned i = 0; i < n_sections; i++) {
+        const uint8_t *e = d + ST_HEADER_FIXED + ST_SECTION_ENTRY * i;
+        uint32_t id = st_get32(e), off = st_get32(e + 4), len = st_get32(e + 8);
+        if (id != i || off % ST_ALIGN || off < prev_end || (uint64_t)off + len > size)
+            return open_fail(ix, st_corrupt());
+        if ((uint32_t)crc32(crc32(0L, Z_NULL, 0), d + off, len) != st_get32(e + 12))
+            return open_fail(ix, st_corrupt());
+        ix->sec_[i].offset = off;
+        ix->sec_[i].size = len;
+        prev_end = (uint64_t)off + len;
+    }
+
+    /* Sizes the header implies. */
+    uint64_t dict_blocks = ((uint64_t)ix->n_terms_ + ST_DICT_BLOCK - 1) / ST_DICT_BLOCK;
+    uint64_t doc_rec = ST_DOC_REC + ix->n_fields_;
+    if (ix->sec_[ST_SEC_DICT_INDEX].size != dict_blocks * ST_DICT_INDEX_REC ||
+        ix->sec_[ST_SEC_DOCS].size != (uint64_t)ix->n_docs_ * doc_rec ||
+        ix->sec_[ST_SEC_TEXT_INDEX].size % ST_TEXT_REC ||
+        ix->sec_[ST_SEC_ZDICT].size > ST_ZDICT_MAX ||
+        (ix->sec_[ST_SEC_ZDICT].size == 0) != !(ix->flags_ & ST_FLAG_ZDICT))
+        return open_fail(ix, st_corrupt());
+    uint32_t fsize;
+    const uint8_t *fp = st_section(ix, ST_SEC_FIELDS, &fsize);
+    uint32_t at = 0;
+    for (unsigned f = 0; f < ix->n_fields_; f++) {
+        if (at >= fsize || fp[at] == 0 || fp[at] > STELE_MAX_FIELD_NAME || fsize - at - 1 < fp[at])
+            return open_fail(ix, st_corrupt());
+        at += 1u + fp[at];
+    }
+    if (at != fsize) return open_fail(ix, st_corrupt());
+    return STELE_OK;
+}
+
+void stele_index_info(const stele_index *ix, stele_info *info)
+{
+    memset(info, 0, sizeof *info);
+    info->version = ix->version_;
+    info->n_docs = ix->n_docs_;
+    info->n_terms = ix->n_terms_;
+    info->n_fields = ix->n_fields_;
+    info->n_tokens = ix->n_tokens_;
+    info->language = ix->language_;
+    info->norm_version = ix->norm_version_;
+    info->size = ix->size_;
+}
+
+int stele_section_info(const stele_index *ix, unsigned i, const char **name, size_t *size)
+{
+    if (i >= ix->n_sections_ || i >= ST_N_SECTIONS) return STELE_ENOTFOUND;
+    if (name) *name = section_names[i];
+    if (size) *size = ix->sec_[i].size;
+    return STELE_OK;
+}
+
+int stele_field_name(const stele_index *ix, unsigned i, stele_view *name)
+{
+    if (i >= ix->n_fields_) return STELE_ENOTFOUND;
+    uint32_t fsize, at = 0;
+    const uint8_t *fp = st_section(ix, ST_SEC_FIELDS, &fsize);
+    for (unsigned f = 0;; f++) {
+        if (at >= fsize || fsize - at - 1 < fp[at]) return st_corrupt();
+        if (f == i) break;
+        at += 1u + fp[at];
+    }
+    name->data = (const char *)fp + at + 1;
+    name->len = fp[at];
+    return STELE_OK;
+}
+
+double st_field_weight(const stele_index *ix, unsigned field)
+{
+    return field < STELE_MAX_FIELDS ? ix->field_weight_q_[field] / 16.0 : 0.0;
+}
+
+double st_field_avg_len(const stele_index *ix, unsigned field)
+{
+    return field < STELE_MAX_FIELDS ? ix->avg_len_[field] : 0.0;
+}
+
+/* ---- Dictionary ------------------------------------------------------ */
+
+static uint32_t dict_blocks(const stele_index *ix)
+{
+    return (uint32_t)(((uint64_t)ix->n_terms_ + ST_DICT_BLOCK - 1) / ST_DICT_BLOCK);
+}
+
+/* Entries in block b. */
+static uint32_t block_entries(const stele_index *ix, uint32_t b)
+{
+    uint32_t first = b * ST_DICT_BLOCK;
+    return ix->n_terms_ - first < ST_DICT_BLOCK ? ix->n_terms_ - first : ST_DICT_BLOCK;
+}
+
+/* Points c at the start of block b. */
+static int cursor_at_block(const stele_index *ix, st_dict_cursor *c, uint32_t b)
+{
+    uint32_t isize;
+    const uint8_t *bi = st_section(ix, ST_SEC_DICT_INDEX, &isize);
+    memset(c, 0, sizeof *c);
+    c->block = b;
+    if (b >= dict_blocks(ix)) return STELE_OK; /* the end */
+    const uint8_t *e = bi + (size_t)b * ST_DICT_INDEX_REC;
+    c->off = st_get32(e);
+    c->post_off = st_get32(e + 4);
+    c->pos_off = st_get32(e + 8);
+    return STELE_OK;
+}
+
+/*
+ * Decodes the entry at c->off, with c->term holding the previous term of
+ * the block, into c->term and (when info is not NULL) *info.  Every length
+ * is checked against the DICT section and the list offsets against
+ * POSTINGS and POSITIONS.
+ */
+static int dict_entry(const stele_index *ix, st_dict_cursor *c, st_term_info *info)
+{
+    uint32_t dsize, psize = ix->sec_[ST_SEC_POSTINGS].size, qsize = ix->sec_[ST_SEC_POSITIONS].size;
+    const uint8_t *dict = st_section(ix, ST_SEC_DICT, &dsize);
+    if (c->off > dsize) return st_corrupt();
+    const uint8_t *p = dict + c->off, *end = dict + dsize;
+    uint32_t shared, suffix, df;
+    if (!st_varint_get32(&p, end, &shared) || !st_varint_get32(&p, end, &suffix))
+        return st_corrupt();
+    if (shared > c->term_len || (c->in_block == 0 && shared != 0) ||
+        suffix > STELE_MAX_TERM_BYTES - shared || shared + suffix == 0 ||
+        (size_t)(end - p) < suffix)
+        return st_corrupt();
+    memcpy(c->term + shared, p, suffix);
+    c->term_len = shared + suffix;
+    c->term[c->term_len] = '\0';
+    p += suffix;
+    if (!st_varint_get32(&p, end, &df) || p >= end) return st_corrupt();
+    uint32_t mask = *p++;
+    if (mask == 0 || mask >> ix->n_fields_ || df == 0 || df > ix->n_docs_) return st_corrupt();
+    if (info) {
+        memset(info, 0, sizeof *info);
+        info->term_ord = c->block * ST_DICT_BLOCK + c->in_block;
+        info->df = df;
+        info->field_mask = mask;
+    }
+    for (unsigned f = 0; f < ix->n_fields_; f++) {
+        if (!(mask >> f & 1)) continue;
+        uint32_t df_f;
+        uint64_t plen, qlen;
+        if (!st_varint_get32(&p, end, &df_f) || !st_varint_get(&p, end, &plen) ||
+            !st_varint_get(&p, end, &qlen))
+            return st_corrupt();
+        if (df_f == 0 || df_f > df || plen > psize - (uint64_t)c->post_off ||
+            qlen > qsize - (uint64_t)c->pos_off || c->post_off > psize || c->pos_off > qsize)
+            return st_corrupt();
+        if (info) {
+            st_list *l = &info->list[f];
+            l->df = df_f;
+            l->field = f;
+            l->postings_off = c->post_off;
+            l->postings_len = plen;
+            l->positions_off = c->pos_off;
+            l->positions_len = qlen;
+        }
+        c->post_off += plen;
+        c->pos_off += qlen;
+    }
+    c->off = (uint64_t)(p - dict);
+    c->in_block++;
+    return STELE_OK;
+}
+
+static int term_cmp(const char *a, size_t alen, const char *b, size_t blen)
+{
+    int r = memcmp(a, b, alen < blen ? alen : blen);
+    if (r) return r;
+    return alen < blen ? -1 : alen > blen;
+}
+
+/* The last block whose first term is <= key (0 if none is). */
+static int find_block(const stele_index *ix, const char *key, size_t len, uint32_t *block)
+{
+    uint32_t lo = 0, hi = dict_blocks(ix); /* answer in [lo, hi) */
+    while (hi - lo > 1) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        st_dict_cursor c;
+        cursor_at_block(ix, &c, mid);
+        int rc = dict_entry(ix, &c, NULL);
+        if (rc) return rc;
+        if (term_cmp(c.term, c.term_len, key, len) <= 0)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    *block = lo;
+    return STELE_OK;
+}
+
+int st_dict_seek(const stele_index *ix, st_dict_cursor *c, const char *key, size_t len)
+{
+    uint32_t b;
+    if (ix->n_terms_ == 0) return cursor_at_block(ix, c, 0);
+    int rc = find_block(ix, key, len, &b);
+    if (rc) return rc;
+    cursor_at_block(ix, c, b);
+    uint32_t n = block_entries(ix, b);
+    while (c->in_block < n) {
+        st_dict_cursor before = *c;
+        if ((rc = dict_entry(ix, c, NULL)) != 0) return rc;
+        if (term_cmp(c->term, c->term_len, key, len) >= 0) {
+            *c = before;
+            return STELE_OK;
+        }
+    }
+    /* Every term of block b is < key: the next block's first term is > key. */
+    return cursor_at_block(ix, c, b + 1);
+}
+
+int st_dict_next(const stele_index *ix, st_dict_cursor *c, st_term_info *info)
+{
+    if (c->block >= dict_blocks(ix)) return 0;
+    if (c->in_block >= block_entries(ix, c->block)) {
+        cursor_at_block(ix, c, c->block + 1);
+        if (c->block >= dict_blocks(ix)) return 0;
+    }
+    int rc = dict_entry(ix, c, info);
+    return rc ? rc : 1;
+}
+
+int st_dict_find(const stele_index *ix, const char *term, size_t len, st_term_info *out)
+{
+    st_dict_cursor c;
+    if (len == 0 || len > STELE_MAX_TERM_BYTES) return STELE_ENOTFOUND;
+    int rc = st_dict_seek(ix, &c, term, len);
+    if (rc) return rc;
+    rc = st_dict_next(ix, &c, out);
+    if (rc < 0) return rc;
+    if (rc == 0 || term_cmp(c.term, c.term_len, term, len) != 0) return STELE_ENOTFOUND;
+    return STELE_OK;
+}

@@ -1,0 +1,150 @@
+/*
+ * verify.c: stele_verify(), the full walk of an index.
+ *
+ * stele_open() checks only what is O(sections); this walks every structure
+ * and checks the invariants format.h states and the cross-references
+ * between sections, so a file that passes can be searched without any
+ * error but ENOSPACE:
+ *   - dictionary: n_terms entries in strictly increasing order, each block
+ *     index entry equal to where the previous block ended, the lists
+ *     tiling the POSTINGS and POSITIONS sections exactly;
+ *   - every list (st_postings_verify): document count, skip entries,
+ *     positions ascending and inside the document;
+ *   - documents: strings, paragraph tables tiling the document's text with
+ *     '\n' between paragraphs, first positions ordered with room for each
+ *     paragraph's tokens, norm bytes equal to the encoded field lengths;
+ *   - token totals per field agree three ways: header, postings (sum of
+ *     tf), paragraph tables;
+ *   - every stored-text block inflates to its stated size.
+ * It is O(index size) and uses the workspace for one postings iterator and
+ * one decoded text block.
+ */
+#include <string.h>
+
+#include "format.h"
+#include "reader.h"
+
+#define ST_VERIFY_ALIGN 16u
+
+size_t st_verify_bound(const stele_index *ix)
+{
+    return sizeof(st_postings) + ST_VERIFY_ALIGN + st_doc_load_bound(ix);
+}
+
+static int verify_dict(const stele_index *ix, st_postings *p, uint64_t *tokens)
+{
+    st_dict_cursor c, prev;
+    st_term_info info;
+    uint32_t n = 0, isize, dsize;
+    const uint8_t *bi = st_section(ix, ST_SEC_DICT_INDEX, &isize);
+    (void)st_section(ix, ST_SEC_DICT, &dsize);
+    int rc = st_dict_seek(ix, &c, "", 0);
+    if (rc) return rc;
+    if (ix->n_terms_ && (c.block != 0 || c.off != 0 || c.post_off != 0 || c.pos_off != 0))
+        return st_corrupt();
+    prev = c;
+    while ((rc = st_dict_next(ix, &c, &info)) == 1) {
+        if (n > 0) {
+            size_t common = prev.term_len < c.term_len ? prev.term_len : c.term_len;
+            int cmp = memcmp(prev.term, c.term, common);
+            if (cmp > 0 || (cmp == 0 && prev.term_len >= c.term_len)) return st_corrupt();
+        }
+        if (c.block != prev.block || n == 0) {
+            /* A new block must start where the previous one ended. */
+            const uint8_t *e = bi + (size_t)c.block * ST_DICT_INDEX_REC;
+            if (st_get32(e) != prev.off || st_get32(e + 4) != prev.post_off ||
+                st_get32(e + 8) != prev.pos_off)
+                return st_corrupt();
+        }
+        if (info.term_ord != n) return st_corrupt();
+        uint32_t max_df = 0;
+        uint64_t sum_df = 0;
+        for (unsigned f = 0; f < ix->n_fields_; f++) {
+            if (!(info.field_mask >> f & 1)) continue;
+            uint64_t t;
+            if ((rc = st_postings_init(p, ix, &info.list[f])) != 0 ||
+                (rc = st_postings_verify(p, &t)) != 0)
+                return rc;
+            tokens[f] += t;
+            max_df = info.list[f].df > max_df ? info.list[f].df : max_df;
+            sum_df += info.list[f].df;
+        }
+        if (info.df < max_df || info.df > sum_df) return st_corrupt();
+        prev = c;
+        n++;
+    }
+    if (rc < 0) return rc;
+    if (n != ix->n_terms_ || prev.off != dsize || prev.post_off != ix->sec_[ST_SEC_POSTINGS].size ||
+        prev.pos_off != ix->sec_[ST_SEC_POSITIONS].size)
+        return st_corrupt();
+    return STELE_OK;
+}
+
+static int verify_doc(const stele_index *ix, uint32_t doc, uint64_t *tokens)
+{
+    uint32_t n_paras, field_len[STELE_MAX_FIELDS] = {0};
+    stele_view id, title;
+    int rc;
+    if ((rc = stele_doc_id(ix, doc, &id)) != 0 || (rc = stele_doc_title(ix, doc, &title)) != 0 ||
+        (rc = st_para_count(ix, doc, &n_paras)) != 0)
+        return rc;
+    uint64_t text_at = 0, pos_at = 0;
+    for (uint32_t i = 0; i < n_paras; i++) {
+        st_para_info para;
+        if ((rc = st_para_get(ix, doc, i, &para)) != 0) return rc;
+        if (para.text_off != text_at || para.first_pos < pos_at) return st_corrupt();
+        text_at = (uint64_t)para.text_off + para.text_len + 1;
+        if (para.n_tokens > 0) pos_at = (uint64_t)para.first_pos + para.n_tokens + 1;
+        if ((uint64_t)field_len[para.field] + para.n_tokens > 0xFFFFFFFFu) return st_corrupt();
+        field_len[para.field] += para.n_tokens;
+    }
+    /* The paragraphs must cover the document's text exactly. */
+    uint32_t dsize;
+    const uint8_t *rec =
+        st_section(ix, ST_SEC_DOCS, &dsize) + (size_t)doc * (ST_DOC_REC + ix->n_fields_);
+    uint32_t text_len = st_get32(rec + 28);
+    if (n_paras ? text_at != (uint64_t)text_len + 1 : text_len != 0) return st_corrupt();
+    for (unsigned f = 0; f < ix->n_fields_; f++) {
+        uint8_t norm;
+        if ((rc = st_doc_norm(ix, doc, f, &norm)) != 0) return rc;
+        if (norm != st_norm_encode(field_len[f])) return st_corrupt();
+        tokens[f] += field_len[f];
+    }
+    return STELE_OK;
+}
+
+int stele_verify(const stele_index *ix, void *mem, size_t mem_size)
+{
+    if (!ix || !ix->data_) return STELE_EINVAL;
+    if (!mem || mem_size < st_verify_bound(ix)) return STELE_ENOSPACE;
+    uintptr_t at = (uintptr_t)mem;
+    size_t pad = (ST_VERIFY_ALIGN - at % ST_VERIFY_ALIGN) % ST_VERIFY_ALIGN;
+    st_postings *p = (st_postings *)(void *)((uint8_t *)mem + pad);
+    uint8_t *rest = (uint8_t *)mem + pad + sizeof *p;
+    size_t rest_size = mem_size - pad - sizeof *p;
+
+    uint64_t post_tokens[STELE_MAX_FIELDS] = {0}, para_tokens[STELE_MAX_FIELDS] = {0};
+    int rc = verify_dict(ix, p, post_tokens);
+    if (rc) return rc;
+    for (uint32_t d = 0; d < ix->n_docs_; d++)
+        if ((rc = verify_doc(ix, d, para_tokens)) != 0) return rc;
+    for (unsigned f = 0; f < ix->n_fields_; f++) {
+        uint64_t header = st_get64(ix->data_ + ST_H_TOKENS + 8 * f);
+        if (post_tokens[f] != header || para_tokens[f] != header) return st_corrupt();
+    }
+    /* Text blocks tile the TEXT section and each inflates to its size. */
+    uint32_t isize, tsize;
+    const uint8_t *ti = st_section(ix, ST_SEC_TEXT_INDEX, &isize);
+    (void)st_section(ix, ST_SEC_TEXT, &tsize);
+    uint32_t max_raw = 0;
+    uint64_t text_end = 0;
+    for (uint32_t b = 0; b < isize / ST_TEXT_REC; b++) {
+        const uint8_t *e = ti + (size_t)b * ST_TEXT_REC;
+        if (st_get32(e) != text_end) return st_corrupt();
+        text_end = (uint64_t)st_get32(e) + st_get32(e + 4);
+        if ((rc = st_text_block_verify(ix, b, rest, rest_size)) != 0) return rc;
+        max_raw = st_get32(e + 8) > max_raw ? st_get32(e + 8) : max_raw;
+    }
+    if (text_end != tsize || max_raw != ix->max_block_bytes_) return st_corrupt();
+    return STELE_OK;
+}
