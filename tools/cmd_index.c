@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "doc.h" /* enum st_format */
 #include "stele_index.h"
 
 static const char help_text[] =
