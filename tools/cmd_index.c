@@ -10,8 +10,8 @@
  *
  * The builder writes a temporary file beside FILE and renames it into
  * place, so an existing index is replaced atomically and a failed build
- * leaves the old one untouched.  When stderr is a terminal, progress goes
- * there as the builder reports it.  At the end a summary on stdout gives
+ * leaves the old one untouched.  When stderr is a terminal, the inputs are
+ * listed there as they are handed to the builder.  At the end a summary on stdout gives
  * documents, terms, postings, tokens, the size of every section (read back
  * from the new file through the runtime, so it describes what was really
  * written) and the time taken.
@@ -159,6 +159,21 @@ static double seconds_since(const struct timespec *start)
     return (double)(now.tv_sec - start->tv_sec) + (double)(now.tv_nsec - start->tv_nsec) / 1e9;
 }
 
+/* The builder offers no progress callback: it reads every input, then
+ * writes the index in one call.  So on a terminal the inputs are listed as
+ * they are handed over, which tells the user what is being read. */
+static void print_progress(const path_list *inputs, const char *out_path)
+{
+    unsigned long long total = 0;
+    size_t i;
+    for (i = 0; i < inputs->n; i++) {
+        struct stat st;
+        if (stat(inputs->paths[i], &st) == 0) total += (unsigned long long)st.st_size;
+        fprintf(stderr, "stele: [%zu/%zu] %s\n", i + 1, inputs->n, inputs->paths[i]);
+    }
+    fprintf(stderr, "stele: indexing %llu bytes into %s ...\n", total, out_path);
+}
+
 /* Prints the summary of the index just written, read back from the file. */
 static int print_summary(const char *out_path, const stele_build_stats *stats, double secs)
 {
@@ -171,9 +186,14 @@ static int print_summary(const char *out_path, const stele_build_stats *stats, d
 
     if (cli_open_index(out_path, &map, &ix) != 0) return -1;
     stele_index_info(&ix, &info);
-    printf("%s: %u documents, %u terms, %llu postings, %llu tokens, %zu bytes, %.2f s\n", out_path,
+    printf("%s: %u documents, %u terms, %llu postings, %llu tokens\n", out_path,
            (unsigned)info.n_docs, (unsigned)info.n_terms, (unsigned long long)stats->n_postings,
-           (unsigned long long)info.n_tokens, info.size, secs);
+           (unsigned long long)info.n_tokens);
+    printf("  %llu input bytes -> %zu index bytes in %.2f s\n",
+           (unsigned long long)stats->input_bytes, info.size, secs);
+    if (stats->n_invalid_utf8)
+        printf("  %llu invalid UTF-8 sequences replaced by U+FFFD\n",
+               (unsigned long long)stats->n_invalid_utf8);
     for (i = 0; stele_section_info(&ix, i, &name, &size) == STELE_OK; i++)
         printf("  %-14s %10zu bytes\n", name ? name : "?", size);
     cli_unmap(&map);
@@ -258,9 +278,7 @@ int cmd_index(int argc, char **argv)
     memset(&stats, 0, sizeof stats);
     opts.language = lang;
     opts.format = format;
-    if (!quiet && isatty(STDERR_FILENO))
-        fprintf(stderr, "stele: indexing %zu file%s into %s\n", inputs.n, inputs.n == 1 ? "" : "s",
-                out_path);
+    if (!quiet && isatty(STDERR_FILENO)) print_progress(&inputs, out_path);
     clock_gettime(CLOCK_MONOTONIC, &start);
     err[0] = '\0';
     rc = stele_build((const char *const *)inputs.paths, inputs.n, &opts, out_path, &stats, err,
