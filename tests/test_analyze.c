@@ -248,6 +248,7 @@ static void test_rules(void)
                  "20/2",
                  "symbol:s-20/2");
     check_tokens("HIV/AIDS and/or", "word:hiv word:aids word:and word:or");
+    check_tokens("55/2-based NEAR/3", "symbol:55/2-based symbol:near/3");
     check_tokens("E.12.XI.5", "word:e number:12 word:xi number:5");
     check_tokens("55//2 55/ /2 /55", "number:55 number:2 number:55 number:2 number:55");
     check_tokens("session¹ drugs,² Problem,²", "word:session word:drugs word:problem");

@@ -29,9 +29,9 @@ extern "C" {
 
 /* Build options; a NULL pointer or a zeroed struct means the defaults. */
 typedef struct stele_build_opts {
-    const char *language; /* stemmer: NULL = "english"; "none" = no stemming */
-    int format;           /* input format, enum st_format (0 = resolutions) */
-    size_t block_bytes;   /* stored-text block size; 0 = STELE_BUILD_BLOCK_BYTES */
+    const char *language;                  /* stemmer: NULL = "english"; "none" = no stemming */
+    int format;                            /* input format, enum st_format (0 = resolutions) */
+    size_t block_bytes;                    /* stored-text block size; 0 = STELE_BUILD_BLOCK_BYTES */
     double field_weight[STELE_MAX_FIELDS]; /* default weights; 0 = title 2, body 1,
                                               footnote 0.5, others 1; max 15.9 */
     size_t dict_bytes; /* preset zlib dictionary size; 0 = STELE_BUILD_DICT_BYTES,
@@ -39,8 +39,8 @@ typedef struct stele_build_opts {
 } stele_build_opts;
 
 #define STELE_BUILD_BLOCK_BYTES 16384
-#define STELE_BUILD_DICT_BYTES 4096
-#define STELE_BUILD_NO_DICT ((size_t)-1)
+#define STELE_BUILD_DICT_BYTES  4096
+#define STELE_BUILD_NO_DICT     ((size_t)-1)
 
 #define STELE_BUILD_MAX_SECTIONS 16
 

@@ -40,22 +40,22 @@ typedef struct term_table {
     size_t n, cap;
 } term_table;
 
-static uint32_t hash_bytes(const char *s, size_t n) {
+static uint32_t hash_bytes(const char *s, size_t n)
+{
     uint32_t h = 2166136261u; /* FNV-1a */
     for (size_t i = 0; i < n; i++)
         h = (h ^ (uint8_t)s[i]) * 16777619u;
     return h;
 }
 
-static int table_grow(term_table *t) {
+static int table_grow(term_table *t)
+{
     size_t n_slots = t->n_slots ? t->n_slots * 2 : 4096;
     uint32_t *slots = calloc(n_slots, sizeof *slots);
-    if (!slots)
-        return STELE_ENOMEM;
+    if (!slots) return STELE_ENOMEM;
     for (size_t i = 0; i < t->n_slots; i++) {
         uint32_t id = t->slots[i];
-        if (!id)
-            continue;
+        if (!id) continue;
         size_t s = hash_bytes((const char *)t->chars.data + t->off[id - 1], t->len[id - 1]) &
                    (n_slots - 1);
         while (slots[s])
@@ -69,14 +69,13 @@ static int table_grow(term_table *t) {
 }
 
 /* The id of term (s, n), adding it if new. */
-static int table_intern(term_table *t, const char *s, size_t n, uint32_t *id) {
-    if ((t->n + 1) * 2 > t->n_slots && table_grow(t))
-        return STELE_ENOMEM;
+static int table_intern(term_table *t, const char *s, size_t n, uint32_t *id)
+{
+    if ((t->n + 1) * 2 > t->n_slots && table_grow(t)) return STELE_ENOMEM;
     size_t slot = hash_bytes(s, n) & (t->n_slots - 1);
     for (;; slot = (slot + 1) & (t->n_slots - 1)) {
         uint32_t e = t->slots[slot];
-        if (!e)
-            break;
+        if (!e) break;
         if (t->len[e - 1] == n && memcmp(t->chars.data + t->off[e - 1], s, n) == 0) {
             *id = e - 1;
             return STELE_OK;
@@ -85,27 +84,24 @@ static int table_intern(term_table *t, const char *s, size_t n, uint32_t *id) {
     if (t->n == t->cap) {
         size_t cap = t->cap ? t->cap * 2 : 4096;
         uint32_t *off = realloc(t->off, cap * sizeof *off);
-        if (!off)
-            return STELE_ENOMEM;
+        if (!off) return STELE_ENOMEM;
         t->off = off;
         uint8_t *len = realloc(t->len, cap);
-        if (!len)
-            return STELE_ENOMEM;
+        if (!len) return STELE_ENOMEM;
         t->len = len;
         t->cap = cap;
     }
-    if (t->chars.len > UINT32_MAX - n || t->n >= UINT32_MAX - 1)
-        return STELE_ENOMEM;
+    if (t->chars.len > UINT32_MAX - n || t->n >= UINT32_MAX - 1) return STELE_ENOMEM;
     t->off[t->n] = (uint32_t)t->chars.len;
     t->len[t->n] = (uint8_t)n;
-    if (st_buf_put(&t->chars, s, n))
-        return STELE_ENOMEM;
+    if (st_buf_put(&t->chars, s, n)) return STELE_ENOMEM;
     t->slots[slot] = (uint32_t)t->n + 1;
     *id = (uint32_t)t->n++;
     return STELE_OK;
 }
 
-static void table_free(term_table *t) {
+static void table_free(term_table *t)
+{
     free(t->slots);
     free(t->off);
     free(t->len);
@@ -117,14 +113,13 @@ typedef struct occ_vec {
     size_t n, cap;
 } occ_vec;
 
-static int occ_push(occ_vec *o, uint32_t term, uint32_t field, uint32_t doc, uint32_t pos) {
+static int occ_push(occ_vec *o, uint32_t term, uint32_t field, uint32_t doc, uint32_t pos)
+{
     if (o->n == o->cap) {
         size_t cap = o->cap ? o->cap * 2 : 65536;
-        if (cap > SIZE_MAX / sizeof(occ))
-            return STELE_ENOMEM;
+        if (cap > SIZE_MAX / sizeof(occ)) return STELE_ENOMEM;
         occ *v = realloc(o->v, cap * sizeof *v);
-        if (!v)
-            return STELE_ENOMEM;
+        if (!v) return STELE_ENOMEM;
         o->v = v;
         o->cap = cap;
     }
@@ -135,7 +130,8 @@ static int occ_push(occ_vec *o, uint32_t term, uint32_t field, uint32_t doc, uin
 /* Pass 1 for one document: occurrences, paragraph table, norms. */
 static int analyse_doc(const st_corpus *c, uint32_t d, stele_stem_fn stem, void *stem_ctx,
                        term_table *terms, occ_vec *occs, st_invert_out *out, char *err,
-                       size_t err_cap) {
+                       size_t err_cap)
+{
     const st_doc *doc = &c->docs[d];
     st_doc_out *dout = &out->docs[d];
     uint64_t field_len[STELE_MAX_FIELDS] = {0};
@@ -158,8 +154,7 @@ static int analyse_doc(const st_corpus *c, uint32_t d, stele_stem_fn stem, void 
         while (st_tokenizer_next(&tz, &tok)) {
             char term[STELE_MAX_TERM_BYTES + 1];
             size_t n = st_token_term(&tok, stem, stem_ctx, term);
-            if (n == 0 || n > STELE_MAX_TERM_BYTES)
-                continue;
+            if (n == 0 || n > STELE_MAX_TERM_BYTES) continue;
             uint32_t id;
             if (at >= UINT32_MAX - 2)
                 return st_build_error(err, err_cap, STELE_EINPUT, "document %s is too long",
@@ -195,7 +190,8 @@ static int analyse_doc(const st_corpus *c, uint32_t d, stele_stem_fn stem, void 
     }
     dout->text_len = doc->n_paras ? (uint32_t)(text_off - 1) : 0;
     for (unsigned f = 0; f < c->n_fields; f++)
-        dout->norm[f] = st_norm_encode(field_len[f] > UINT32_MAX ? UINT32_MAX : (uint32_t)field_len[f]);
+        dout->norm[f] =
+            st_norm_encode(field_len[f] > UINT32_MAX ? UINT32_MAX : (uint32_t)field_len[f]);
     return STELE_OK;
 }
 
@@ -204,22 +200,20 @@ typedef struct term_ref {
     uint32_t len, id;
 } term_ref;
 
-static int term_ref_cmp(const void *a, const void *b) {
+static int term_ref_cmp(const void *a, const void *b)
+{
     const term_ref *x = a, *y = b;
     int r = memcmp(x->s, y->s, x->len < y->len ? x->len : y->len);
-    if (r)
-        return r;
+    if (r) return r;
     return (x->len > y->len) - (x->len < y->len);
 }
 
-static int occ_cmp(const void *a, const void *b) {
+static int occ_cmp(const void *a, const void *b)
+{
     const occ *x = a, *y = b;
-    if (x->term != y->term)
-        return x->term < y->term ? -1 : 1;
-    if (x->field != y->field)
-        return x->field < y->field ? -1 : 1;
-    if (x->doc != y->doc)
-        return x->doc < y->doc ? -1 : 1;
+    if (x->term != y->term) return x->term < y->term ? -1 : 1;
+    if (x->field != y->field) return x->field < y->field ? -1 : 1;
+    if (x->doc != y->doc) return x->doc < y->doc ? -1 : 1;
     return (x->pos > y->pos) - (x->pos < y->pos);
 }
 
@@ -228,7 +222,8 @@ static int occ_cmp(const void *a, const void *b) {
  * sorted occurrences g[0, n) holding df documents.
  */
 static int write_list(st_invert_out *out, const occ *g, size_t n, uint32_t df, uint32_t field,
-                      uint32_t *docs, uint32_t *tfs) {
+                      uint32_t *docs, uint32_t *tfs)
+{
     st_buf *pb = &out->postings, *qb = &out->positions;
     size_t list_start = pb->len, pos_start = qb->len;
     uint32_t n_blocks = (df + ST_BLOCK - 1) / ST_BLOCK;
@@ -241,8 +236,7 @@ static int write_list(st_invert_out *out, const occ *g, size_t n, uint32_t df, u
         }
         tfs[k - 1]++;
     }
-    if (n_blocks > 1 && st_buf_zeros(pb, (size_t)n_blocks * ST_SKIP_REC))
-        return STELE_ENOMEM;
+    if (n_blocks > 1 && st_buf_zeros(pb, (size_t)n_blocks * ST_SKIP_REC)) return STELE_ENOMEM;
     size_t occ_at = 0;
     uint64_t next_doc = 0;
     for (uint32_t b = 0; b < n_blocks; b++) {
@@ -254,8 +248,7 @@ static int write_list(st_invert_out *out, const occ *g, size_t n, uint32_t df, u
             uint8_t norm = out->docs[docs[i]].norm[field];
             min_norm = norm < min_norm ? norm : min_norm;
         }
-        if (max_tf > ST_MAX_TF_SAT)
-            max_tf = ST_MAX_TF_SAT;
+        if (max_tf > ST_MAX_TF_SAT) max_tf = ST_MAX_TF_SAT;
         if (n_blocks > 1) {
             if (pb->len - list_start > UINT32_MAX || qb->len - pos_start > UINT32_MAX)
                 return STELE_EINPUT;
@@ -279,8 +272,7 @@ static int write_list(st_invert_out *out, const occ *g, size_t n, uint32_t df, u
             unsigned gb = st_bits_needed(gaps, ST_BLOCK), tb = st_bits_needed(tf1, ST_BLOCK);
             st_buf_u8(pb, (uint8_t)gb);
             st_buf_u8(pb, (uint8_t)tb);
-            if (st_buf_reserve(pb, 16u * (gb + tb)))
-                return STELE_ENOMEM;
+            if (st_buf_reserve(pb, 16u * (gb + tb))) return STELE_ENOMEM;
             st_pack128(gaps, gb, pb->data + pb->len);
             st_pack128(tf1, tb, pb->data + pb->len + 16u * gb);
             pb->len += 16u * (gb + tb);
@@ -289,8 +281,7 @@ static int write_list(st_invert_out *out, const occ *g, size_t n, uint32_t df, u
                 uint64_t gap = docs[i] - next_doc;
                 next_doc = (uint64_t)docs[i] + 1;
                 st_buf_varint(pb, gap << 1 | (tfs[i] == 1));
-                if (tfs[i] != 1)
-                    st_buf_varint(pb, tfs[i]);
+                if (tfs[i] != 1) st_buf_varint(pb, tfs[i]);
             }
         }
         /* Positions of the block's documents. */
@@ -303,14 +294,14 @@ static int write_list(st_invert_out *out, const occ *g, size_t n, uint32_t df, u
             }
         }
     }
-    if (pb->failed || qb->failed)
-        return STELE_ENOMEM;
+    if (pb->failed || qb->failed) return STELE_ENOMEM;
     return STELE_OK;
 }
 
 /* Pass 2: dictionary, postings and positions from sorted occurrences. */
-static int emit_terms(const term_table *terms, const term_ref *refs, const occ *occs,
-                      size_t n_occs, uint32_t n_docs, st_invert_out *out) {
+static int emit_terms(const term_table *terms, const term_ref *refs, const occ *occs, size_t n_occs,
+                      uint32_t n_docs, st_invert_out *out)
+{
     uint32_t *last_term = malloc((size_t)(n_docs ? n_docs : 1) * sizeof *last_term);
     uint32_t *docs = malloc((size_t)(n_docs ? n_docs : 1) * sizeof *docs);
     uint32_t *tfs = malloc((size_t)(n_docs ? n_docs : 1) * sizeof *tfs);
@@ -362,14 +353,12 @@ static int emit_terms(const term_table *terms, const term_ref *refs, const occ *
         st_buf_u8(&out->dict, (uint8_t)mask);
         size_t g = i;
         for (uint32_t f = 0; f < STELE_MAX_FIELDS; f++) {
-            if (!(mask >> f & 1))
-                continue;
+            if (!(mask >> f & 1)) continue;
             size_t h = g;
             while (h < j && occs[h].field == f)
                 h++;
             size_t p0 = out->postings.len, q0 = out->positions.len;
-            if ((rc = write_list(out, occs + g, h - g, df_f[f], f, docs, tfs)) != 0)
-                goto done;
+            if ((rc = write_list(out, occs + g, h - g, df_f[f], f, docs, tfs)) != 0) goto done;
             st_buf_varint(&out->dict, df_f[f]);
             st_buf_varint(&out->dict, out->postings.len - p0);
             st_buf_varint(&out->dict, out->positions.len - q0);
@@ -378,8 +367,7 @@ static int emit_terms(const term_table *terms, const term_ref *refs, const occ *
         }
         i = j;
     }
-    if (out->dict.failed || out->dict_index.failed)
-        rc = STELE_ENOMEM;
+    if (out->dict.failed || out->dict_index.failed) rc = STELE_ENOMEM;
 done:
     free(last_term);
     free(docs);
@@ -387,8 +375,9 @@ done:
     return rc;
 }
 
-int st_invert(const st_corpus *c, stele_stem_fn stem, void *stem_ctx, st_invert_out *out,
-              char *err, size_t err_cap) {
+int st_invert(const st_corpus *c, stele_stem_fn stem, void *stem_ctx, st_invert_out *out, char *err,
+              size_t err_cap)
+{
     term_table terms = {0};
     occ_vec occs = {0};
     term_ref *refs = NULL;
@@ -398,11 +387,10 @@ int st_invert(const st_corpus *c, stele_stem_fn stem, void *stem_ctx, st_invert_
     if (c->n_docs >= UINT32_MAX)
         return st_build_error(err, err_cap, STELE_EINPUT, "too many documents");
     out->docs = calloc(c->n_docs ? c->n_docs : 1, sizeof *out->docs);
-    if (!out->docs)
-        return st_build_error(err, err_cap, STELE_ENOMEM, "out of memory");
+    if (!out->docs) return st_build_error(err, err_cap, STELE_ENOMEM, "out of memory");
     for (size_t d = 0; d < c->n_docs; d++)
-        if ((rc = analyse_doc(c, (uint32_t)d, stem, stem_ctx, &terms, &occs, out, err,
-                              err_cap)) != 0)
+        if ((rc = analyse_doc(c, (uint32_t)d, stem, stem_ctx, &terms, &occs, out, err, err_cap)) !=
+            0)
             goto fail;
     refs = malloc((terms.n ? terms.n : 1) * sizeof *refs);
     rank = malloc((terms.n ? terms.n : 1) * sizeof *rank);
@@ -411,8 +399,8 @@ int st_invert(const st_corpus *c, stele_stem_fn stem, void *stem_ctx, st_invert_
         goto fail;
     }
     for (size_t t = 0; t < terms.n; t++)
-        refs[t] = (term_ref){(const char *)terms.chars.data + terms.off[t], terms.len[t],
-                             (uint32_t)t};
+        refs[t] =
+            (term_ref){(const char *)terms.chars.data + terms.off[t], terms.len[t], (uint32_t)t};
     qsort(refs, terms.n, sizeof *refs, term_ref_cmp);
     for (size_t r = 0; r < terms.n; r++)
         rank[refs[r].id] = (uint32_t)r;
@@ -431,12 +419,12 @@ fail:
     free(rank);
     free(occs.v);
     table_free(&terms);
-    if (rc)
-        st_invert_free(out);
+    if (rc) st_invert_free(out);
     return rc;
 }
 
-void st_invert_free(st_invert_out *out) {
+void st_invert_free(st_invert_out *out)
+{
     st_buf_free(&out->dict_index);
     st_buf_free(&out->dict);
     st_buf_free(&out->postings);

@@ -31,7 +31,8 @@
 #include "writer.h"
 #include "zlib.h"
 
-int st_build_error(char *err, size_t err_cap, int rc, const char *fmt, ...) {
+int st_build_error(char *err, size_t err_cap, int rc, const char *fmt, ...)
+{
     if (err && err_cap) {
         va_list ap;
         va_start(ap, fmt);
@@ -45,14 +46,15 @@ static const char *const section_names[ST_N_SECTIONS] = {
     "fields",  "dict-index", "dict",       "postings", "positions", "docs",
     "strings", "paras",      "text-index", "text",     "text-dict"};
 
-static double default_weight(unsigned f) {
+static double default_weight(unsigned f)
+{
     return f == 0 ? 2.0 : f == 2 ? 0.5 : 1.0;
 }
 
 /* Fields, document table and strings. */
 static int small_sections(const st_corpus *c, const st_invert_out *inv, const st_text_out *txt,
-                          st_buf *fields, st_buf *docs, st_buf *strings, char *err,
-                          size_t err_cap) {
+                          st_buf *fields, st_buf *docs, st_buf *strings, char *err, size_t err_cap)
+{
     for (size_t f = 0; f < c->n_fields; f++) {
         size_t n = c->field_names[f] ? strlen(c->field_names[f]) : 0;
         if (n == 0 || n > STELE_MAX_FIELD_NAME)
@@ -84,11 +86,11 @@ static int small_sections(const st_corpus *c, const st_invert_out *inv, const st
     return STELE_OK;
 }
 
-int st_build_memory(const st_corpus *c, const stele_build_opts *opts, uint8_t **data,
-                    size_t *size, stele_build_stats *stats, char *err, size_t err_cap) {
+int st_build_memory(const st_corpus *c, const stele_build_opts *opts, uint8_t **data, size_t *size,
+                    stele_build_stats *stats, char *err, size_t err_cap)
+{
     static const stele_build_opts defaults;
-    if (!opts)
-        opts = &defaults;
+    if (!opts) opts = &defaults;
     *data = NULL;
     *size = 0;
     const char *lang = opts->language ? opts->language : "english";
@@ -96,8 +98,7 @@ int st_build_memory(const st_corpus *c, const stele_build_opts *opts, uint8_t **
     if (strlen(lang) >= ST_H_LANGUAGE_BYTES)
         return st_build_error(err, err_cap, STELE_EINVAL, "language name too long: %s", lang);
     if (c->n_fields < 1 || c->n_fields > STELE_MAX_FIELDS)
-        return st_build_error(err, err_cap, STELE_EINPUT, "bad number of fields: %zu",
-                              c->n_fields);
+        return st_build_error(err, err_cap, STELE_EINPUT, "bad number of fields: %zu", c->n_fields);
     uint8_t weight_q[STELE_MAX_FIELDS] = {0};
     for (unsigned f = 0; f < c->n_fields; f++) {
         double w = opts->field_weight[f] > 0 ? opts->field_weight[f] : default_weight(f);
@@ -116,8 +117,7 @@ int st_build_memory(const st_corpus *c, const stele_build_opts *opts, uint8_t **
 
     stele_stemmer *stemmer = NULL;
     if (!no_stem && (stemmer = stele_stemmer_new(lang)) == NULL)
-        return st_build_error(err, err_cap, STELE_ENOTFOUND, "unknown stemmer language: %s",
-                              lang);
+        return st_build_error(err, err_cap, STELE_ENOTFOUND, "unknown stemmer language: %s", lang);
 
     st_invert_out inv;
     st_text_out txt;
@@ -125,8 +125,7 @@ int st_build_memory(const st_corpus *c, const stele_build_opts *opts, uint8_t **
     uint8_t *out = NULL;
     int rc = st_invert(c, stemmer ? stele_stemmer_stem : NULL, stemmer, &inv, err, err_cap);
     stele_stemmer_free(stemmer);
-    if (rc)
-        return rc;
+    if (rc) return rc;
     if ((rc = st_textstore(c, block_bytes, dict_bytes, &txt, err, err_cap)) != 0) {
         st_invert_free(&inv);
         return rc;
@@ -134,10 +133,9 @@ int st_build_memory(const st_corpus *c, const stele_build_opts *opts, uint8_t **
     if ((rc = small_sections(c, &inv, &txt, &fields, &docs, &strings, err, err_cap)) != 0)
         goto done;
 
-    const st_buf *sec[ST_N_SECTIONS] = {&fields,     &inv.dict_index, &inv.dict,
-                                        &inv.postings, &inv.positions, &docs,
-                                        &strings,    &inv.paras,     &txt.text_index,
-                                        &txt.text,   &txt.zdict};
+    const st_buf *sec[ST_N_SECTIONS] = {&fields,         &inv.dict_index, &inv.dict, &inv.postings,
+                                        &inv.positions,  &docs,           &strings,  &inv.paras,
+                                        &txt.text_index, &txt.text,       &txt.zdict};
     uint64_t header_bytes =
         (ST_HEADER_FIXED + ST_SECTION_ENTRY * ST_N_SECTIONS + ST_ALIGN - 1) & ~(ST_ALIGN - 1);
     uint64_t off[ST_N_SECTIONS], total = header_bytes;
@@ -166,15 +164,13 @@ int st_build_memory(const st_corpus *c, const stele_build_opts *opts, uint8_t **
     st_put32(out + ST_H_NORM_VERSION, ST_NORM_VERSION);
     st_put32(out + ST_H_MAX_BLOCK, txt.max_block);
     st_put32(out + ST_H_WBITS, 15);
-    if (!no_stem)
-        memcpy(out + ST_H_LANGUAGE, lang, strlen(lang));
+    if (!no_stem) memcpy(out + ST_H_LANGUAGE, lang, strlen(lang));
     memcpy(out + ST_H_WEIGHTS, weight_q, STELE_MAX_FIELDS);
     for (unsigned f = 0; f < STELE_MAX_FIELDS; f++)
         st_put64(out + ST_H_TOKENS + 8 * f, inv.field_tokens[f]);
     for (unsigned i = 0; i < ST_N_SECTIONS; i++) {
         uint8_t *e = out + ST_HEADER_FIXED + ST_SECTION_ENTRY * i;
-        if (sec[i]->len)
-            memcpy(out + off[i], sec[i]->data, sec[i]->len);
+        if (sec[i]->len) memcpy(out + off[i], sec[i]->data, sec[i]->len);
         st_put32(e, i);
         st_put32(e + 4, (uint32_t)off[i]);
         st_put32(e + 8, (uint32_t)sec[i]->len);
@@ -211,18 +207,17 @@ done:
     return rc;
 }
 
-int st_write_atomic(const char *path, const uint8_t *data, size_t size, char *err,
-                    size_t err_cap) {
+int st_write_atomic(const char *path, const uint8_t *data, size_t size, char *err, size_t err_cap)
+{
     size_t plen = strlen(path);
     char *tmp = malloc(plen + 16);
-    if (!tmp)
-        return st_build_error(err, err_cap, STELE_ENOMEM, "out of memory");
+    if (!tmp) return st_build_error(err, err_cap, STELE_ENOMEM, "out of memory");
     memcpy(tmp, path, plen);
     memcpy(tmp + plen, ".tmp.XXXXXX", 12);
     int fd = mkstemp(tmp);
     if (fd < 0) {
-        int rc = st_build_error(err, err_cap, STELE_EIO, "%s: cannot create: %s", tmp,
-                                strerror(errno));
+        int rc =
+            st_build_error(err, err_cap, STELE_EIO, "%s: cannot create: %s", tmp, strerror(errno));
         free(tmp);
         return rc;
     }
@@ -234,8 +229,7 @@ int st_write_atomic(const char *path, const uint8_t *data, size_t size, char *er
     }
     for (size_t done = 0; !what && done < size;) {
         ssize_t n = write(fd, data + done, size - done);
-        if (n < 0 && errno == EINTR)
-            continue;
+        if (n < 0 && errno == EINTR) continue;
         if (n <= 0) {
             what = "write";
             saved = n < 0 ? errno : ENOSPC;
@@ -285,12 +279,12 @@ int st_write_atomic(const char *path, const uint8_t *data, size_t size, char *er
 }
 
 int stele_build_corpus(const st_corpus *c, const stele_build_opts *opts, const char *out_path,
-                       stele_build_stats *stats, char *err, size_t err_cap) {
+                       stele_build_stats *stats, char *err, size_t err_cap)
+{
     uint8_t *data;
     size_t size;
     int rc = st_build_memory(c, opts, &data, &size, stats, err, err_cap);
-    if (rc)
-        return rc;
+    if (rc) return rc;
     rc = st_write_atomic(out_path, data, size, err, err_cap);
     free(data);
     return rc;

@@ -53,8 +53,8 @@ typedef struct st_invert_out {
 
 /* Analyses every document of c with stem (NULL: no stemming) and builds
  * the inverted index sections.  On error fills err and frees what it made. */
-int st_invert(const st_corpus *c, stele_stem_fn stem, void *stem_ctx, st_invert_out *out,
-              char *err, size_t err_cap);
+int st_invert(const st_corpus *c, stele_stem_fn stem, void *stem_ctx, st_invert_out *out, char *err,
+              size_t err_cap);
 void st_invert_free(st_invert_out *out);
 
 /* ---- textstore.c ----------------------------------------------------- */
@@ -80,8 +80,8 @@ int st_zdict_train(const st_corpus *c, size_t cap, st_buf *out);
 
 /* Builds the index of c into memory: *data (malloc'ed, the caller frees)
  * of *size bytes. */
-int st_build_memory(const st_corpus *c, const stele_build_opts *opts, uint8_t **data,
-                    size_t *size, stele_build_stats *stats, char *err, size_t err_cap);
+int st_build_memory(const st_corpus *c, const stele_build_opts *opts, uint8_t **data, size_t *size,
+                    stele_build_stats *stats, char *err, size_t err_cap);
 
 /* Builds the index of c and writes it atomically to out_path. */
 int stele_build_corpus(const st_corpus *c, const stele_build_opts *opts, const char *out_path,

@@ -32,7 +32,9 @@
 
 /* ---- Interface to code in arena.c ---------------------------------- */
 
-#define ST_WS_ALIGN 16
+/* Alignment of every workspace piece: enough for the uint64_t, double and
+ * pointer members of the runtime's structs, and what any malloc returns. */
+#define ST_WS_ALIGN 8
 
 typedef struct st_arena {
     unsigned char *base; /* aligned start; NULL: counting only */
@@ -130,7 +132,7 @@ int st_query_parse(const stele_index *ix, const char *query, size_t len, stele_s
 
 /* Worst-case arena bytes st_query_parse() uses for any query. */
 #define ST_PARSE_MEM                                                                               \
-    (ST_MAX_NODES * ((sizeof(st_qnode) + ST_WS_ALIGN - 1) / ST_WS_ALIGN * ST_WS_ALIGN) +                    \
+    (ST_MAX_NODES * ((sizeof(st_qnode) + ST_WS_ALIGN - 1) / ST_WS_ALIGN * ST_WS_ALIGN) +           \
      STELE_MAX_QUERY_TERMS * ((sizeof(st_qterm) + ST_WS_ALIGN - 1) / ST_WS_ALIGN * ST_WS_ALIGN))
 
 /* Writes a one-line S-expression of the tree into out (always

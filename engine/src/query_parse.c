@@ -185,7 +185,7 @@ static int peek(parser *p, lex *t)
         return STELE_OK;
     }
     if (p->s[i] == '-') {
-        if (i + 1 >= p->len || is_delim(p, i + 1))
+        if (i + 1 >= p->len || is_space((unsigned char)p->s[i + 1]) || p->s[i + 1] == ')')
             return fail(p, STELE_ESYNTAX, i); /* dangling "-" */
         t->kind = L_MINUS;
         t->end = i + 1;

@@ -20,8 +20,9 @@
  * on the stack in a fixed buffer of ST_PARSE_MEM bytes (the most any query
  * within the limits can use) and the same allocation sequence is replayed
  * on a counting arena, so diag->needed is exact for the caller's pointer.
- * With mem == NULL the pointer's alignment is unknown and ST_WS_ALIGN - 1
- * bytes are added.
+ * With mem == NULL it is exact for a workspace aligned to ST_WS_ALIGN (8)
+ * bytes, as malloc's are; a less aligned one needs up to 7 bytes more,
+ * which stele_workspace_bound() includes.
  */
 #include <string.h>
 
@@ -51,10 +52,9 @@ size_t stele_workspace_bound(const stele_index *ix, size_t max_hits)
                                ALIGNED(mul_sat(st_pos_cap(ix), sizeof(uint32_t)))));
     search =
         add_sat(ST_WS_ALIGN - 1 + ST_PARSE_MEM, add_sat(mul_sat(STELE_MAX_QUERY_TERMS, per_term),
-                                                     ALIGNED(max_hits * sizeof(st_heap_entry))));
+                                                        ALIGNED(max_hits * sizeof(st_heap_entry))));
     snippet = add_sat(ST_WS_ALIGN - 1 + ST_PARSE_MEM, ALIGNED(st_doc_load_bound(ix)));
-    if (snippet > search)
-        search = snippet;
+    if (snippet > search) search = snippet;
     return search > st_verify_bound(ix) ? search : st_verify_bound(ix);
 }
 
@@ -135,7 +135,7 @@ int stele_search(const stele_index *ix, const char *query, size_t query_len,
     heap.cap = max_hits;
     rc = st_eval_setup(&ev, ix, &q, opts, &a);
     if (rc == STELE_ENOSPACE || a.short_) {
-        if (diag) diag->needed = st_arena_needed(&a) + (mem ? 0 : ST_WS_ALIGN - 1);
+        if (diag) diag->needed = st_arena_needed(&a);
         return mem ? STELE_ENOSPACE : STELE_OK;
     }
     if (rc < 0) return rc;

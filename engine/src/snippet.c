@@ -119,7 +119,7 @@ int stele_snippet(const stele_index *ix, const char *query, size_t query_len,
     load_size = st_doc_load_bound(ix);
     load_mem = st_arena_alloc(&a, load_size);
     if (!load_mem || a.short_) {
-        if (diag) diag->needed = st_arena_needed(&a) + (mem ? 0 : ST_WS_ALIGN - 1);
+        if (diag) diag->needed = st_arena_needed(&a);
         return STELE_ENOSPACE;
     }
     if (diag) diag->needed = st_arena_needed(&a);
