@@ -113,7 +113,7 @@ static long add_directory(path_list *l, const char *dir, const char *suffix)
         }
     }
     closedir(d);
-    qsort(names.paths, names.n, sizeof *names.paths, compare_names);
+    if (names.n > 1) qsort(names.paths, names.n, sizeof *names.paths, compare_names);
     for (i = 0; i < names.n; i++) {
         size_t len = dir_len + 1 + strlen(names.paths[i]) + 1;
         char *path = malloc(len);
