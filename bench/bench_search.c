@@ -15,11 +15,12 @@
  *       line with the ids of its top hits separated by tabs (an empty line
  *       for no hit, "!error" for a failed query): the ranked runs that
  *       cranfield.py scores, without starting a process per query.
- *   bench_search --mix INDEX QUERIES
- *       Runs every stele query once and prints the total hits: the fixed
- *       workload for `valgrind --tool=callgrind --toggle-collect=run_mix`,
- *       whose instruction count is the repeatable speed figure (timings on
- *       a shared two-core machine drift by tens of percent).
+ *   bench_search --mix stele|fts5 [--fts5 DB] INDEX QUERIES
+ *       Runs every query once on one engine and prints the total matches:
+ *       the fixed workload for `valgrind --tool=callgrind
+ *       --toggle-collect=run_mix_stele` (or run_mix_fts5), whose instruction
+ *       count is the repeatable speed figure (timings on a shared two-core
+ *       machine drift by tens of percent).
  *
  * What is timed.  stele: stele_search() returning the top k hits (ids and
  * titles are views into the index, so nothing is copied).  The index is
@@ -27,10 +28,12 @@
  * at stele_workspace_bound(ix, k) bytes, as an embedder would.  FTS5: one
  * prepared statement "SELECT rowid, title FROM t WHERE t MATCH ?1 ORDER BY
  * bm25(t, 2.0, 1.0) LIMIT k", bound, stepped to the end and reset, with the
- * database opened once with mmap_size 4 GiB and a 1 GiB page cache (so after
- * the warm-up its pages are in memory, as stele's file is).  Both sides rank with BM25 and
- * the same title/body weights.  The first repetition is a warm-up and is not
- * counted.
+ * database opened once with mmap_size 4 GiB and a 1 GiB page cache (so
+ * after the warm-up its pages are in memory, as stele's file is).  Both
+ * rank with BM25 and the same title/body weights.  The engines take turns:
+ * each repetition runs the whole mix on stele and then on FTS5, so a burst
+ * of load from elsewhere on the machine falls on both.  The first
+ * repetition is a warm-up and is not counted.
  *
  * This is a measuring tool, not a test: it asserts nothing about speed.
  */
@@ -235,9 +238,9 @@ static int stele_run(stele_ctx *s, const char *q, size_t *n_matches)
     return rc;
 }
 
-/* The callgrind workload; not inlined so --toggle-collect can name it. */
-__attribute__((noinline)) size_t run_mix(stele_ctx *s, bench_set *set);
-__attribute__((noinline)) size_t run_mix(stele_ctx *s, bench_set *set)
+/* The callgrind workloads; not inlined so --toggle-collect can name them. */
+__attribute__((noinline)) size_t run_mix_stele(stele_ctx *s, const bench_set *set);
+__attribute__((noinline)) size_t run_mix_stele(stele_ctx *s, const bench_set *set)
 {
     size_t i, total = 0;
     for (i = 0; i < set->n; i++) {
@@ -247,98 +250,113 @@ __attribute__((noinline)) size_t run_mix(stele_ctx *s, bench_set *set)
     return total;
 }
 
-static int bench_stele(stele_ctx *s, bench_set *set, bench_class *cls, size_t n_cls, size_t repeat)
+/* Records one timed run of query i in repetition r (r = 0 is the warm-up). */
+static void record(bench_class *cls, size_t n_cls, const bench_query *q, size_t r, int ok,
+                   double us, size_t matches)
 {
-    size_t r, i;
-    for (r = 0; r <= repeat; r++) {
-        for (i = 0; i < set->n; i++) {
-            size_t m = 0;
-            double t0 = now_us(), t1;
-            int rc = stele_run(s, set->q[i].stele_q, &m);
-            t1 = now_us();
-            if (rc != STELE_OK) {
-                /* Counted and left out of the timings: a query over a
-                 * STELE_MAX_* limit is a finding, not a reason to stop. */
-                if (r == 0)
-                    fprintf(stderr, "bench_search: stele: %s: %s\n", set->q[i].stele_q,
-                            stele_strerror(rc));
-                else if (r == 1)
-                    class_of(cls, n_cls, set->q[i].cls)->n_errors++;
-                continue;
-            }
-            if (r > 0) {
-                bench_class *c = class_of(cls, n_cls, set->q[i].cls);
-                c->lat[c->n_lat++] = t1 - t0;
-                if (r == 1) c->matches += (double)m;
-            }
-            set->q[i].n_matches = m;
-        }
+    bench_class *c = class_of(cls, n_cls, q->cls);
+    if (r == 0) return;
+    if (!ok) {
+        /* Counted and left out of the timings: a query over a STELE_MAX_*
+         * limit is a finding, not a reason to stop. */
+        if (r == 1) c->n_errors++;
+        return;
     }
-    report("stele", cls, n_cls);
-    return 0;
+    c->lat[c->n_lat++] = us;
+    if (r == 1) c->matches += (double)matches;
+}
+
+static void stele_pass(stele_ctx *s, const bench_set *set, bench_class *cls, size_t n_cls, size_t r)
+{
+    size_t i;
+    for (i = 0; i < set->n; i++) {
+        size_t m = 0;
+        double t0 = now_us(), t1;
+        int rc = stele_run(s, set->q[i].stele_q, &m);
+        t1 = now_us();
+        if (rc != STELE_OK && r == 0)
+            fprintf(stderr, "bench_search: stele: %s: %s\n", set->q[i].stele_q, stele_strerror(rc));
+        record(cls, n_cls, &set->q[i], r, rc == STELE_OK, t1 - t0, m);
+    }
 }
 
 #ifdef BENCH_HAVE_SQLITE
-static int bench_fts5(const char *db_path, bench_set *set, bench_class *cls, size_t n_cls,
-                      size_t repeat, size_t k)
+typedef struct fts5_ctx {
+    sqlite3 *db;
+    sqlite3_stmt *top;   /* the ranked top-k query */
+    sqlite3_stmt *count; /* matching rows, counted once, untimed */
+} fts5_ctx;
+
+static void fts5_close(fts5_ctx *f)
 {
-    sqlite3 *db = NULL;
-    sqlite3_stmt *st = NULL, *count = NULL;
+    sqlite3_finalize(f->top);
+    sqlite3_finalize(f->count);
+    sqlite3_close(f->db);
+    memset(f, 0, sizeof *f);
+}
+
+static int fts5_open(fts5_ctx *f, const char *db_path, size_t k)
+{
     char sql[256];
-    size_t r, i;
-    int rc = -1;
-    if (sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
-        fprintf(stderr, "bench_search: %s: %s\n", db_path, sqlite3_errmsg(db));
-        goto out;
-    }
-    /* Let SQLite map the whole file and cache pages generously, so that
-     * neither engine reads through system calls once warm. */
-    if (sqlite3_exec(db, "PRAGMA mmap_size = 4294967296; PRAGMA cache_size = -1048576", NULL, NULL,
-                     NULL) != SQLITE_OK) {
-        fprintf(stderr, "bench_search: %s: %s\n", db_path, sqlite3_errmsg(db));
-        goto out;
-    }
+    memset(f, 0, sizeof *f);
     snprintf(sql, sizeof sql,
              "SELECT rowid, title FROM t WHERE t MATCH ?1 ORDER BY bm25(t, 2.0, 1.0) LIMIT %zu", k);
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(db, "SELECT count(*) FROM t WHERE t MATCH ?1", -1, &count, NULL) !=
+    /* Let SQLite map the whole file and cache pages generously, so that
+     * neither engine reads through system calls once warm. */
+    if (sqlite3_open_v2(db_path, &f->db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
+        sqlite3_exec(f->db, "PRAGMA mmap_size = 4294967296; PRAGMA cache_size = -1048576", NULL,
+                     NULL, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(f->db, sql, -1, &f->top, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(f->db, "SELECT count(*) FROM t WHERE t MATCH ?1", -1, &f->count, NULL) !=
             SQLITE_OK) {
-        fprintf(stderr, "bench_search: %s: %s\n", db_path, sqlite3_errmsg(db));
-        goto out;
+        fprintf(stderr, "bench_search: %s: %s\n", db_path, sqlite3_errmsg(f->db));
+        fts5_close(f);
+        return -1;
     }
-    for (r = 0; r <= repeat; r++) {
-        for (i = 0; i < set->n; i++) {
-            const char *q = set->q[i].fts5_q;
-            double t0 = now_us(), t1;
-            int step;
-            sqlite3_bind_text(st, 1, q, -1, SQLITE_STATIC);
-            while ((step = sqlite3_step(st)) == SQLITE_ROW)
-                (void)sqlite3_column_text(st, 1);
-            sqlite3_reset(st);
-            t1 = now_us();
-            if (step != SQLITE_DONE) {
-                fprintf(stderr, "bench_search: fts5: %s: %s\n", q, sqlite3_errmsg(db));
-                goto out;
-            }
-            if (r > 0) {
-                bench_class *c = class_of(cls, n_cls, set->q[i].cls);
-                c->lat[c->n_lat++] = t1 - t0;
-                if (r == 1) {
-                    sqlite3_bind_text(count, 1, q, -1, SQLITE_STATIC);
-                    if (sqlite3_step(count) == SQLITE_ROW)
-                        c->matches += (double)sqlite3_column_int64(count, 0);
-                    sqlite3_reset(count);
-                }
-            }
-        }
+    return 0;
+}
+
+/* Runs q for the top k; returns 1 on success. */
+static int fts5_run(fts5_ctx *f, const char *q)
+{
+    int step;
+    sqlite3_bind_text(f->top, 1, q, -1, SQLITE_STATIC);
+    while ((step = sqlite3_step(f->top)) == SQLITE_ROW)
+        (void)sqlite3_column_text(f->top, 1);
+    sqlite3_reset(f->top);
+    return step == SQLITE_DONE;
+}
+
+static size_t fts5_count(fts5_ctx *f, const char *q)
+{
+    size_t n = 0;
+    sqlite3_bind_text(f->count, 1, q, -1, SQLITE_STATIC);
+    if (sqlite3_step(f->count) == SQLITE_ROW) n = (size_t)sqlite3_column_int64(f->count, 0);
+    sqlite3_reset(f->count);
+    return n;
+}
+
+__attribute__((noinline)) size_t run_mix_fts5(fts5_ctx *f, const bench_set *set);
+__attribute__((noinline)) size_t run_mix_fts5(fts5_ctx *f, const bench_set *set)
+{
+    size_t i, done = 0;
+    for (i = 0; i < set->n; i++)
+        done += (size_t)fts5_run(f, set->q[i].fts5_q);
+    return done;
+}
+
+static void fts5_pass(fts5_ctx *f, const bench_set *set, bench_class *cls, size_t n_cls, size_t r)
+{
+    size_t i;
+    for (i = 0; i < set->n; i++) {
+        const char *q = set->q[i].fts5_q;
+        double t0 = now_us(), t1;
+        int ok = fts5_run(f, q);
+        t1 = now_us();
+        if (!ok && r == 0)
+            fprintf(stderr, "bench_search: fts5: %s: %s\n", q, sqlite3_errmsg(f->db));
+        record(cls, n_cls, &set->q[i], r, ok, t1 - t0, r == 1 && ok ? fts5_count(f, q) : 0);
     }
-    report("fts5", cls, n_cls);
-    rc = 0;
-out:
-    sqlite3_finalize(st);
-    sqlite3_finalize(count);
-    sqlite3_close(db);
-    return rc;
 }
 #endif
 
@@ -429,19 +447,84 @@ static void usage(void)
 {
     fprintf(stderr, "usage: bench_search --sections INDEX\n"
                     "       bench_search [-n REPEAT] [-k HITS] [--fts5 DB] INDEX QUERIES\n"
-                    "       bench_search --mix INDEX QUERIES\n"
+                    "       bench_search --mix stele|fts5 [--fts5 DB] INDEX QUERIES\n"
                     "       bench_search --ids [-k HITS] INDEX QUERIES\n");
+}
+
+/* The timed comparison: the engines take turns, one pass each per
+ * repetition. */
+static int run_timed(stele_ctx *s, const bench_set *set, const char *fts5, size_t repeat, size_t k)
+{
+    static bench_class cls_stele[MAX_CLASSES], cls_fts5[MAX_CLASSES];
+    size_t n_cls = 0, r, j;
+    int rc = 0;
+#ifdef BENCH_HAVE_SQLITE
+    fts5_ctx f;
+    if (fts5 && fts5_open(&f, fts5, k) != 0) return 1;
+#else
+    if (fts5) {
+        fprintf(stderr, "bench_search: built without SQLite\n");
+        return 1;
+    }
+#endif
+    if (find_classes(set, cls_stele, &n_cls, repeat) != 0 ||
+        find_classes(set, cls_fts5, &n_cls, repeat) != 0) {
+        fprintf(stderr, "bench_search: too many classes or out of memory\n");
+        rc = 1;
+        goto out;
+    }
+    printf("%zu queries, %zu repetitions (after one warm-up), top %zu\n", set->n, repeat, k);
+    for (r = 0; r <= repeat; r++) {
+        stele_pass(s, set, cls_stele, n_cls, r);
+#ifdef BENCH_HAVE_SQLITE
+        if (fts5) fts5_pass(&f, set, cls_fts5, n_cls, r);
+#endif
+    }
+    report("stele", cls_stele, n_cls);
+    if (fts5) report("fts5", cls_fts5, n_cls);
+out:
+    for (j = 0; j < n_cls; j++) {
+        free(cls_stele[j].lat);
+        free(cls_fts5[j].lat);
+    }
+#ifdef BENCH_HAVE_SQLITE
+    if (fts5) fts5_close(&f);
+#endif
+    return rc;
+}
+
+/* --mix: one engine runs the mix once, for callgrind. */
+static int run_mix(stele_ctx *s, const bench_set *set, const char *engine, const char *fts5,
+                   size_t k)
+{
+    if (strcmp(engine, "stele") == 0) {
+        printf("mix: stele, %zu queries, %zu matches\n", set->n, run_mix_stele(s, set));
+        return 0;
+    }
+#ifdef BENCH_HAVE_SQLITE
+    if (strcmp(engine, "fts5") == 0 && fts5) {
+        fts5_ctx f;
+        if (fts5_open(&f, fts5, k) != 0) return 1;
+        /* One untimed pass maps the pages, as stele's file is read before. */
+        for (size_t i = 0; i < set->n; i++)
+            (void)fts5_run(&f, set->q[i].fts5_q);
+        printf("mix: fts5, %zu queries, %zu ran\n", set->n, run_mix_fts5(&f, set));
+        fts5_close(&f);
+        return 0;
+    }
+#endif
+    usage();
+    return 2;
 }
 
 int main(int argc, char **argv)
 {
     static bench_set set;
-    static bench_class cls[MAX_CLASSES];
     stele_ctx s;
-    size_t repeat = 20, k = 10, n_cls = 0;
-    const char *fts5 = NULL, *index_path, *query_path;
+    size_t repeat = 20, k = 10;
+    const char *fts5 = NULL, *mix = NULL, *index_path, *query_path;
     unsigned char *data = NULL;
-    int mix = 0, ids = 0, argi = 1, rc = 0;
+    int ids = 0, argi = 1, rc = 0;
 
     memset(&s, 0, sizeof s);
     if (argc == 3 && strcmp(argv[1], "--sections") == 0) return list_sections(argv[2]);
@@ -452,8 +535,8 @@ int main(int argc, char **argv)
             k = strtoul(argv[++argi], NULL, 10);
         else if (strcmp(argv[argi], "--fts5") == 0 && argi + 1 < argc)
             fts5 = argv[++argi];
-        else if (strcmp(argv[argi], "--mix") == 0)
-            mix = 1;
+        else if (strcmp(argv[argi], "--mix") == 0 && argi + 1 < argc)
+            mix = argv[++argi];
         else if (strcmp(argv[argi], "--ids") == 0)
             ids = 1;
         else {
@@ -470,30 +553,18 @@ int main(int argc, char **argv)
     if (ids) {
         size_t qsize;
         char *queries = (char *)read_file(query_path, &qsize);
-        if (!queries || open_index(index_path, &s, &data, k) != 0) return 1;
+        if (!queries || open_index(index_path, &s, &data, k) != 0) {
+            free(queries);
+            return 1;
+        }
         rc = print_ids(&s, queries);
         free(queries);
     } else if (load_queries(query_path, &set) != 0 || open_index(index_path, &s, &data, k) != 0) {
-        return 1;
+        rc = 1;
     } else if (mix) {
-        printf("mix: %zu queries, %zu matches\n", set.n, run_mix(&s, &set));
+        rc = run_mix(&s, &set, mix, fts5, k);
     } else {
-        if (find_classes(&set, cls, &n_cls, repeat) != 0) {
-            fprintf(stderr, "bench_search: too many classes or out of memory\n");
-            return 1;
-        }
-        printf("%zu queries, %zu repetitions (after one warm-up), top %zu\n", set.n, repeat, k);
-        if (bench_stele(&s, &set, cls, n_cls, repeat) != 0) rc = 1;
-#ifdef BENCH_HAVE_SQLITE
-        if (fts5 && bench_fts5(fts5, &set, cls, n_cls, repeat, k) != 0) rc = 1;
-#else
-        if (fts5) {
-            fprintf(stderr, "bench_search: built without SQLite\n");
-            rc = 1;
-        }
-#endif
-        for (size_t j = 0; j < n_cls; j++)
-            free(cls[j].lat);
+        rc = run_timed(&s, &set, fts5, repeat, k);
     }
     stele_stemmer_free((stele_stemmer *)s.opts.stem_ctx);
     free(s.mem);

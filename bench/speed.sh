@@ -12,8 +12,9 @@
 # and reused; delete them to rebuild.
 #
 # Wall-clock figures on a shared machine move by tens of percent between
-# runs; the callgrind count (instructions executed by stele_search over
-# the mix, index loading excluded) is the figure to compare across commits.
+# runs; the callgrind counts (instructions executed inside the searches of
+# the mix, once per engine, loading excluded) are the figures to compare
+# across commits.
 set -eu
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -62,10 +63,15 @@ echo "# $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, $which corpus, top 10"
 "$bench" -n "$repeat" -k 10 --fts5 "$db" "$index" "$queries"
 
 if command -v valgrind >/dev/null 2>&1; then
-    out="$work/callgrind.$which.out"
-    valgrind --tool=callgrind --callgrind-out-file="$out" --toggle-collect=run_mix \
-        "$bench" --mix "$index" "$queries" >"$work/callgrind.$which.log" 2>&1
-    ir=$(callgrind_annotate "$out" 2>/dev/null | awk '/PROGRAM TOTALS/ {gsub(",", "", $1); print $1; exit}')
     nq=$(grep -c -v '^#' "$queries")
-    echo "callgrind: $ir instructions for the mix of $nq stele queries (run_mix only)"
+    for engine in stele fts5; do
+        out="$work/callgrind.$which.$engine.out"
+        valgrind --tool=callgrind --callgrind-out-file="$out" \
+            --toggle-collect="run_mix_$engine" \
+            "$bench" --mix "$engine" --fts5 "$db" "$index" "$queries" \
+            >"$work/callgrind.$which.$engine.log" 2>&1
+        ir=$(callgrind_annotate "$out" 2>/dev/null |
+            awk '/PROGRAM TOTALS/ {gsub(",", "", $1); print $1; exit}')
+        echo "callgrind: $engine $ir instructions for the mix of $nq queries (searches only)"
+    done
 fi
