@@ -2,7 +2,13 @@
  * bench_index.c: builds a stele index through stele_build() and prints what
  * the build produced, for the size benchmark (size.py) and cranfield.py.
  *
- *   bench_index [--format resolutions|text|jsonl] [--language L] INPUT... -o OUT
+ *   bench_index [--format resolutions|text|jsonl] [--language L]
+ *               [--block-bytes N] [--dict-bytes N] INPUT... -o OUT
+ *
+ * --block-bytes and --dict-bytes set stele_build_opts.block_bytes and
+ * dict_bytes (stored-text block size and preset dictionary size; 0 = the
+ * defaults, --dict-bytes none = no preset dictionary), to measure what
+ * they trade.
  *
  * Output is one "key value" pair per line: build_seconds (wall clock of
  * stele_build alone), peak_rss_bytes (getrusage of this process, so it
@@ -28,8 +34,8 @@ static double now_s(void)
 
 static void usage(void)
 {
-    fprintf(stderr, "usage: bench_index [--format resolutions|text|jsonl] [--language L] "
-                    "INPUT... -o OUT\n");
+    fprintf(stderr, "usage: bench_index [--format resolutions|text|jsonl] [--language L]\n"
+                    "                   [--block-bytes N] [--dict-bytes N|none] INPUT... -o OUT\n");
 }
 
 int main(int argc, char **argv)
@@ -44,8 +50,7 @@ int main(int argc, char **argv)
     double t0, t1;
     int a, rc;
 
-    if (!inputs)
-        return 1;
+    if (!inputs) return 1;
     memset(&opts, 0, sizeof opts);
     memset(&stats, 0, sizeof stats);
     opts.format = ST_FORMAT_RESOLUTIONS;
@@ -54,6 +59,11 @@ int main(int argc, char **argv)
             out = argv[++a];
         } else if (strcmp(argv[a], "--language") == 0 && a + 1 < argc) {
             opts.language = argv[++a];
+        } else if (strcmp(argv[a], "--block-bytes") == 0 && a + 1 < argc) {
+            opts.block_bytes = strtoul(argv[++a], NULL, 10);
+        } else if (strcmp(argv[a], "--dict-bytes") == 0 && a + 1 < argc) {
+            const char *v = argv[++a];
+            opts.dict_bytes = strcmp(v, "none") == 0 ? STELE_BUILD_NO_DICT : strtoul(v, NULL, 10);
         } else if (strcmp(argv[a], "--format") == 0 && a + 1 < argc) {
             const char *f = argv[++a];
             if (strcmp(f, "resolutions") == 0)
