@@ -224,9 +224,10 @@ def case_stats_verify(c):
     expect(s["sections"] and sum(x["size"] for x in s["sections"]) <= s["size"],
            f"sections {s['sections']}")
     expect(s["size"] == os.path.getsize(idx), "size differs from the file")
+    expect(s["workspace_search_10"] > 0 and s["workspace_verify"] > 0, f"workspace {s}")
     st, out, _ = c.run("stats", idx, check=0)
     for word in ("documents:", "terms:", "tokens:", "language:", "norm version:",
-                 "format version:", "sections:"):
+                 "format version:", "workspace:", "sections:"):
         expect(word in out, f"stats lacks {word!r}")
     st, out, _ = c.run("verify", idx, check=0)
     expect(out.startswith(idx + ": ok"), f"verify: {out!r}")
