@@ -193,6 +193,9 @@ def case_search_syntax(c):
     expect('"unbalanced' in query_line, f"query not shown: {query_line!r}")
     expect(col == query_line.index('"unbalanced') + int(m.group(1)),
            f"caret at {col}, offset {m.group(1)}")
+    st, out, err = c.run("search", "")
+    expect(st == 2, f"empty query: exit {st}, want 2")
+    one_line_error(err, "empty query")
     st, out, err = c.run("search", "-prison")
     expect(st == 2, f"only-negative query: exit {st}, want 2")
     st, out, err = c.run("search", "--json", "(treatment")
@@ -454,6 +457,9 @@ def case_embed(c):
     expect("extern const unsigned char small_index[];" in open(out_h).read(), "header")
     st, _, err = c.run("embed", idx, "--name", "9lives", "-o", out_c)
     expect(st == 2, f"bad --name: exit {st}")
+    st, _, err = c.run("embed", idx, "-o", os.path.join(c.tmp, "no", "such", "dir", "x.c"))
+    expect(st == 2, f"embed into a missing directory: exit {st}")
+    one_line_error(err, "x.c")
     st, out, _ = c.run("embed", idx, check=0)
     expect(parse_c_array(out, "stele_index_data") == open(idx, "rb").read(), "stdout embed")
 

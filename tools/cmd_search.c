@@ -454,6 +454,10 @@ int cmd_search(int argc, char **argv)
         if (!query) {
             cli_error("out of memory");
             status = CLI_EXIT_ERROR;
+        } else if (is_blank(query)) {
+            cli_error("empty query");
+            status = CLI_EXIT_ERROR;
+            free(query);
         } else {
             status = run_query(&s, query, len, 0);
             free(query);
