@@ -380,8 +380,9 @@ def case_stdin(c):
            f"bare stele with a query on stdin: exit {p.returncode}")
 
 
-def run_pty(c, args, env, stdin_text=None):
-    """Runs stele with stdout (and stdin if stdin_text) on a pseudo-terminal."""
+def run_pty(c, args, env, stdin_text=None, stderr_tty=False):
+    """Runs stele with stdout (and stdin if stdin_text, stderr instead of
+    stdout if stderr_tty) on a pseudo-terminal."""
     try:
         master, slave = pty.openpty()
     except OSError as e:
@@ -390,7 +391,9 @@ def run_pty(c, args, env, stdin_text=None):
     e.pop("NO_COLOR", None)
     e.update(env)
     p = subprocess.Popen([c.stele, *args], stdin=slave if stdin_text is not None else
-                         subprocess.DEVNULL, stdout=slave, stderr=subprocess.PIPE,
+                         subprocess.DEVNULL,
+                         stdout=subprocess.DEVNULL if stderr_tty else slave,
+                         stderr=slave if stderr_tty else subprocess.DEVNULL,
                          cwd=c.tmp, env=e)
     os.close(slave)
     if stdin_text is not None:
@@ -422,6 +425,18 @@ def case_color(c):
     expect(st == 0 and "\x1b" not in out and "[" in out, f"NO_COLOR ignored: {out!r}")
     st, out, _ = c.run("search", "-n", "2", "55/12", check=0)
     expect("\x1b" not in out and "[" in out, "escape codes into a pipe")
+
+
+def case_index_progress(c):
+    idx = os.path.join(c.tmp, "p.stele")
+    st, err = run_pty(c, ["index", "--format", "text", os.path.join(c.data, "text"), "-o", idx],
+                      {}, stderr_tty=True)
+    expect(st == 0, f"index with a terminal: exit {st}")
+    expect("[1/3]" in err and "[3/3]" in err and "orchard.txt" in err, f"progress: {err!r}")
+    st, out, err = c.run("index", "--format", "text", os.path.join(c.data, "text"), "-o", idx,
+                         check=0)
+    expect(err == "", f"progress into a pipe: {err!r}")
+    c.run("index", "-q", "--format", "text", os.path.join(c.data, "text"), "-o", idx, check=0)
 
 
 def case_interactive(c):
