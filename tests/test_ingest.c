@@ -621,6 +621,9 @@ static void test_jsonl_errors(void)
     expect_malformed("bad-json.jsonl", "bad-json.jsonl:2:", "invalid JSON");
     expect_malformed("not-object.jsonl", "not-object.jsonl:2:", "expected a JSON object");
     expect_malformed("id-not-string.jsonl", "id-not-string.jsonl:3:", "\"id\" must be a string");
+    expect_malformed("body-not-string.jsonl",
+                     "body-not-string.jsonl:2:", "\"body\" must be a string");
+    expect_malformed("duplicate-key.jsonl", "duplicate-key.jsonl:2:", "duplicate");
 
     st_corpus c;
     st_err err = {{0}};
@@ -670,6 +673,35 @@ static void test_invalid_utf8(void)
     st_corpus_free(&c);
 }
 
+/* CRLF line ends, text before the first heading, a footnote splitting a
+ * paragraph, a bulleted lettered item, a heading without a title. */
+static void test_resolution_edges(void)
+{
+    st_corpus c;
+    st_err err = {{0}};
+    CHECK(st_corpus_init(&c) == STELE_OK, "init");
+    CHECK(ingest_data(&c, "edge-resolutions.txt", ST_FORMAT_RESOLUTIONS, &err) == STELE_OK, "%s",
+          err.msg);
+    CHECK(c.n_docs == 3, "%zu docs", c.n_docs);
+    const st_doc *d = find_doc(&c, "edge-resolutions");
+    CHECK(d && !strcmp(d->title, "Preface before any heading") && d->n_paras == 2 &&
+              !strcmp(d->paras[1].text, "It has no symbol but two lines."),
+          "preface document");
+    d = find_doc(&c, "7/3");
+    CHECK(d && !strcmp(d->title, "A title") && d->paras[0].src_line == 9, "7/3 title");
+    CHECK(d && para_containing(d, "Noting the first part of a split paragraph,") &&
+              count_kind(d, STELE_PARA_PREAMBLE) == 1,
+          "7/3 join");
+    const st_para *p = d ? nth_of_kind(d, STELE_PARA_OPERATIVE, 1) : NULL;
+    CHECK(p && p->number == 1 && !strcmp(p->text, "(a) with a lettered item;"), "7/3 item (a)");
+    p = d ? nth_of_kind(d, STELE_PARA_FOOTNOTE, 0) : NULL;
+    CHECK(p && p->number == 1 && !strcmp(p->text, "A footnote.") && p == &d->paras[d->n_paras - 1],
+          "7/3 footnote last");
+    d = find_doc(&c, "7/4");
+    CHECK(d && !strcmp(d->title, "Resolution 7/4") && d->n_paras == 1, "7/4 without title");
+    st_corpus_free(&c);
+}
+
 static void test_merge_generic(void)
 {
     st_corpus c;
@@ -713,6 +745,7 @@ int main(int argc, char **argv)
     test_jsonl();
     test_jsonl_errors();
     test_invalid_utf8();
+    test_resolution_edges();
     test_merge_generic();
     printf("%d checks, %d failed\n", n_checks, n_failed);
     return n_failed ? 1 : 0;
