@@ -306,6 +306,12 @@ static void test_operators(void)
     b = run("rehabilitation");
     CHECK(a.rc == STELE_OK && a.n_matches >= b.n_matches && b.n_matches > 0,
           "rehab*: %zu, rehabilitation %zu", a.n_matches, b.n_matches);
+    r = run("women r*");
+    CHECK(r.rc == STELE_ELIMIT && r.diag.offset == 6, "women r*: rc %d at %zu", r.rc,
+          r.diag.offset);
+    r = run("zzqq* OR women");
+    CHECK(r.rc == STELE_OK && r.n_matches == run("women").n_matches, "empty prefix: %zu",
+          r.n_matches);
     r = run("r*");
     CHECK(r.rc == STELE_ELIMIT && r.diag.offset == 0, "r*: rc %d", r.rc);
 
