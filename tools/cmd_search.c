@@ -87,7 +87,8 @@ typedef struct searcher {
     int color;
 } searcher;
 
-/* Names of paragraph kinds: for people, and stable tokens for JSON. */
+/* Names of paragraph kinds (indexed by enum stele_para_kind): for people,
+ * and the stable tokens of the JSON para_kind field. */
 static void para_names(unsigned kind, const char **human, const char **token)
 {
     static const char *const humans[] = {"title", "preambular para", "operative para", "footnote",
@@ -149,8 +150,8 @@ static json_t *json_text(const char *s, size_t len)
     return j;
 }
 
-static int print_json_hit(const searcher *s, const char *query, size_t query_len, size_t rank,
-                          const stele_hit *hit, const char *para, const char *snippet)
+static int print_json_hit(const char *query, size_t query_len, size_t rank, const stele_hit *hit,
+                          const char *para, const char *snippet)
 {
     const char *human, *token;
     json_t *o = json_object();
@@ -178,7 +179,6 @@ static int print_json_hit(const searcher *s, const char *query, size_t query_len
     rc = 0;
 out:
     json_decref(o);
-    (void)s;
     return rc;
 }
 
@@ -251,7 +251,7 @@ static int run_query(searcher *s, const char *query, size_t len, int batch)
             status = CLI_EXIT_ERROR;
         }
         if (s->json) {
-            if (print_json_hit(s, query, len, i + 1, hit, para, s->snippet) != 0) {
+            if (print_json_hit(query, len, i + 1, hit, para, s->snippet) != 0) {
                 cli_error("out of memory");
                 return CLI_EXIT_ERROR;
             }
