@@ -162,8 +162,8 @@ def case_search_human(c):
     st, out, _ = c.run("search", "alternatives to imprisonment", check=0)
     first = out.splitlines()[:3]
     expect(first[0].startswith("1. 55/12 "), f"first line {first[0]!r}")
-    expect(re.match(r"   (title|preambular para|operative para \d+|footnote \d+|text)"
-                    r"(, score \d+\.\d+)", first[1]), f"second line {first[1]!r}")
+    expect(re.match(r"   (title|preambular para|operative para|footnote|text|heading|field)"
+                    r"( \d+)?, score \d+\.\d+$", first[1]), f"second line {first[1]!r}")
     expect("[" in first[2] and "\x1b" not in out, f"snippet line {first[2]!r}")
 
 
