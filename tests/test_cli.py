@@ -101,7 +101,7 @@ def case_usage(c):
                  ["index", os.path.join(c.data, "text")],  # no -o
                  ["index", "-o", "x.stele"],               # no input
                  ["index", "--format", "pdf", "-o", "x.stele", "in.txt"],
-                 ["embed"], ["stats", "a", "b"]):
+                 ["embed"], ["stats", "a", "b"], ["search", "prison", "--json"]):
         st, out, err = c.run(*args)
         expect(st == 2, f"stele {' '.join(args)}: exit {st}, want 2")
         expect(err.strip(), f"stele {' '.join(args)}: no message")

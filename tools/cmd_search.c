@@ -6,7 +6,8 @@
  * The words of QUERY are joined by single spaces into one query string.
  * Options must come before the query (getopt_long stops at the first
  * word), so a query such as `stele search drugs -prison` keeps its
- * negative term; `--` ends the options explicitly.
+ * negative term; `--` ends the options explicitly.  A word after the query
+ * that starts with "--" is reported as a misplaced option.
  *
  * Without -i the index compiled into the binary is searched.  The index's
  * recorded language picks the stemmer (stele_stemmer_new), so queries are
@@ -440,6 +441,16 @@ int cmd_search(int argc, char **argv)
             fputs(help_text, stdout);
             return CLI_EXIT_OK;
         default:
+            return cli_usage_error("search");
+        }
+    }
+    /* Scanning stops at the first query word, so an option typed after the
+     * query would silently become query text.  No query term starts with
+     * "--", so such a word is reported as the misplaced option it is
+     * (unless an explicit "--" ended the options). */
+    for (c = optind; c < argc && strcmp(argv[optind - 1], "--") != 0; c++) {
+        if (strncmp(argv[c], "--", 2) == 0 && argv[c][2]) {
+            cli_error("search: options go before the query: '%s'", argv[c]);
             return cli_usage_error("search");
         }
     }
