@@ -101,7 +101,7 @@ def case_usage(c):
                  ["index", os.path.join(c.data, "text")],  # no -o
                  ["index", "-o", "x.stele"],               # no input
                  ["index", "--format", "pdf", "-o", "x.stele", "in.txt"],
-                 ["embed"], ["stats", "a", "b"]):
+                 ["embed"], ["stats", "a", "b"], ["search", "prison", "--json"]):
         st, out, err = c.run(*args)
         expect(st == 2, f"stele {' '.join(args)}: exit {st}, want 2")
         expect(err.strip(), f"stele {' '.join(args)}: no message")
@@ -162,8 +162,8 @@ def case_search_human(c):
     st, out, _ = c.run("search", "alternatives to imprisonment", check=0)
     first = out.splitlines()[:3]
     expect(first[0].startswith("1. 55/12 "), f"first line {first[0]!r}")
-    expect(re.match(r"   (title|preambular para|operative para \d+|footnote \d+|text)"
-                    r"(, score \d+\.\d+)", first[1]), f"second line {first[1]!r}")
+    expect(re.match(r"   (title|preambular para|operative para|footnote|text|heading|field)"
+                    r"( \d+)?, score \d+\.\d+$", first[1]), f"second line {first[1]!r}")
     expect("[" in first[2] and "\x1b" not in out, f"snippet line {first[2]!r}")
 
 
@@ -193,6 +193,9 @@ def case_search_syntax(c):
     expect('"unbalanced' in query_line, f"query not shown: {query_line!r}")
     expect(col == query_line.index('"unbalanced') + int(m.group(1)),
            f"caret at {col}, offset {m.group(1)}")
+    st, out, err = c.run("search", "")
+    expect(st == 2, f"empty query: exit {st}, want 2")
+    one_line_error(err, "empty query")
     st, out, err = c.run("search", "-prison")
     expect(st == 2, f"only-negative query: exit {st}, want 2")
     st, out, err = c.run("search", "--json", "(treatment")
@@ -224,9 +227,10 @@ def case_stats_verify(c):
     expect(s["sections"] and sum(x["size"] for x in s["sections"]) <= s["size"],
            f"sections {s['sections']}")
     expect(s["size"] == os.path.getsize(idx), "size differs from the file")
+    expect(s["workspace_search_10"] > 0 and s["workspace_verify"] > 0, f"workspace {s}")
     st, out, _ = c.run("stats", idx, check=0)
     for word in ("documents:", "terms:", "tokens:", "language:", "norm version:",
-                 "format version:", "sections:"):
+                 "format version:", "workspace:", "sections:"):
         expect(word in out, f"stats lacks {word!r}")
     st, out, _ = c.run("verify", idx, check=0)
     expect(out.startswith(idx + ": ok"), f"verify: {out!r}")
@@ -376,8 +380,9 @@ def case_stdin(c):
            f"bare stele with a query on stdin: exit {p.returncode}")
 
 
-def run_pty(c, args, env, stdin_text=None):
-    """Runs stele with stdout (and stdin if stdin_text) on a pseudo-terminal."""
+def run_pty(c, args, env, stdin_text=None, stderr_tty=False):
+    """Runs stele with stdout (and stdin if stdin_text, stderr instead of
+    stdout if stderr_tty) on a pseudo-terminal."""
     try:
         master, slave = pty.openpty()
     except OSError as e:
@@ -386,7 +391,9 @@ def run_pty(c, args, env, stdin_text=None):
     e.pop("NO_COLOR", None)
     e.update(env)
     p = subprocess.Popen([c.stele, *args], stdin=slave if stdin_text is not None else
-                         subprocess.DEVNULL, stdout=slave, stderr=subprocess.PIPE,
+                         subprocess.DEVNULL,
+                         stdout=subprocess.DEVNULL if stderr_tty else slave,
+                         stderr=slave if stderr_tty else subprocess.DEVNULL,
                          cwd=c.tmp, env=e)
     os.close(slave)
     if stdin_text is not None:
@@ -418,6 +425,18 @@ def case_color(c):
     expect(st == 0 and "\x1b" not in out and "[" in out, f"NO_COLOR ignored: {out!r}")
     st, out, _ = c.run("search", "-n", "2", "55/12", check=0)
     expect("\x1b" not in out and "[" in out, "escape codes into a pipe")
+
+
+def case_index_progress(c):
+    idx = os.path.join(c.tmp, "p.stele")
+    st, err = run_pty(c, ["index", "--format", "text", os.path.join(c.data, "text"), "-o", idx],
+                      {}, stderr_tty=True)
+    expect(st == 0, f"index with a terminal: exit {st}")
+    expect("[1/3]" in err and "[3/3]" in err and "orchard.txt" in err, f"progress: {err!r}")
+    st, out, err = c.run("index", "--format", "text", os.path.join(c.data, "text"), "-o", idx,
+                         check=0)
+    expect(err == "", f"progress into a pipe: {err!r}")
+    c.run("index", "-q", "--format", "text", os.path.join(c.data, "text"), "-o", idx, check=0)
 
 
 def case_interactive(c):
@@ -453,6 +472,9 @@ def case_embed(c):
     expect("extern const unsigned char small_index[];" in open(out_h).read(), "header")
     st, _, err = c.run("embed", idx, "--name", "9lives", "-o", out_c)
     expect(st == 2, f"bad --name: exit {st}")
+    st, _, err = c.run("embed", idx, "-o", os.path.join(c.tmp, "no", "such", "dir", "x.c"))
+    expect(st == 2, f"embed into a missing directory: exit {st}")
+    one_line_error(err, "x.c")
     st, out, _ = c.run("embed", idx, check=0)
     expect(parse_c_array(out, "stele_index_data") == open(idx, "rb").read(), "stdout embed")
 

@@ -171,7 +171,7 @@ int cli_write_atomic(const char *path, cli_writer_fn write, void *ctx)
     snprintf(tmp, n, "%s.tmp.%ld", path, (long)getpid());
     out = fopen(tmp, "w");
     if (!out) {
-        cli_error("%s: %s", tmp, strerror(errno));
+        cli_error("%s: cannot create: %s", path, strerror(errno));
         free(tmp);
         return -1;
     }

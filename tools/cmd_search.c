@@ -6,7 +6,8 @@
  * The words of QUERY are joined by single spaces into one query string.
  * Options must come before the query (getopt_long stops at the first
  * word), so a query such as `stele search drugs -prison` keeps its
- * negative term; `--` ends the options explicitly.
+ * negative term; `--` ends the options explicitly.  A word after the query
+ * that starts with "--" is reported as a misplaced option.
  *
  * Without -i the index compiled into the binary is searched.  The index's
  * recorded language picks the stemmer (stele_stemmer_new), so queries are
@@ -87,7 +88,8 @@ typedef struct searcher {
     int color;
 } searcher;
 
-/* Names of paragraph kinds: for people, and stable tokens for JSON. */
+/* Names of paragraph kinds (indexed by enum stele_para_kind): for people,
+ * and the stable tokens of the JSON para_kind field. */
 static void para_names(unsigned kind, const char **human, const char **token)
 {
     static const char *const humans[] = {"title", "preambular para", "operative para", "footnote",
@@ -149,8 +151,8 @@ static json_t *json_text(const char *s, size_t len)
     return j;
 }
 
-static int print_json_hit(const searcher *s, const char *query, size_t query_len, size_t rank,
-                          const stele_hit *hit, const char *para, const char *snippet)
+static int print_json_hit(const char *query, size_t query_len, size_t rank, const stele_hit *hit,
+                          const char *para, const char *snippet)
 {
     const char *human, *token;
     json_t *o = json_object();
@@ -178,7 +180,6 @@ static int print_json_hit(const searcher *s, const char *query, size_t query_len
     rc = 0;
 out:
     json_decref(o);
-    (void)s;
     return rc;
 }
 
@@ -251,7 +252,7 @@ static int run_query(searcher *s, const char *query, size_t len, int batch)
             status = CLI_EXIT_ERROR;
         }
         if (s->json) {
-            if (print_json_hit(s, query, len, i + 1, hit, para, s->snippet) != 0) {
+            if (print_json_hit(query, len, i + 1, hit, para, s->snippet) != 0) {
                 cli_error("out of memory");
                 return CLI_EXIT_ERROR;
             }
@@ -443,6 +444,16 @@ int cmd_search(int argc, char **argv)
             return cli_usage_error("search");
         }
     }
+    /* Scanning stops at the first query word, so an option typed after the
+     * query would silently become query text.  No query term starts with
+     * "--", so such a word is reported as the misplaced option it is
+     * (unless an explicit "--" ended the options). */
+    for (c = optind; c < argc && strcmp(argv[optind - 1], "--") != 0; c++) {
+        if (strncmp(argv[c], "--", 2) == 0 && argv[c][2]) {
+            cli_error("search: options go before the query: '%s'", argv[c]);
+            return cli_usage_error("search");
+        }
+    }
     s.color = !s.json && use_color();
     if (open_searcher(&s, index_path, (size_t)max_hits) != 0) {
         close_searcher(&s);
@@ -454,6 +465,10 @@ int cmd_search(int argc, char **argv)
         if (!query) {
             cli_error("out of memory");
             status = CLI_EXIT_ERROR;
+        } else if (is_blank(query)) {
+            cli_error("empty query");
+            status = CLI_EXIT_ERROR;
+            free(query);
         } else {
             status = run_query(&s, query, len, 0);
             free(query);

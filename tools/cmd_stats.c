@@ -8,8 +8,10 @@
  * stele_section_info(), so this is also what an embedder can learn at run
  * time.  Without INDEX it describes the bundled index.  --json prints one
  * JSON object with the same facts (fields: file, size, version,
- * norm_version, language, documents, terms, tokens, fields, sections
- * [{name, size}]).
+ * norm_version, language, documents, terms, tokens, workspace_search_10,
+ * workspace_verify, fields, sections [{name, size}]).  The workspace
+ * figures are stele_workspace_bound() for a 10-hit search and for
+ * snippets and verify: what an embedder must reserve.
  */
 #include <getopt.h>
 #include <jansson.h>
@@ -55,6 +57,10 @@ static int print_json(const char *name, const stele_index *ix, const stele_info 
     json_object_set_new(o, "documents", json_integer(info->n_docs));
     json_object_set_new(o, "terms", json_integer(info->n_terms));
     json_object_set_new(o, "tokens", json_integer((json_int_t)info->n_tokens));
+    json_object_set_new(o, "workspace_search_10",
+                        json_integer((json_int_t)stele_workspace_bound(ix, 10)));
+    json_object_set_new(o, "workspace_verify",
+                        json_integer((json_int_t)stele_workspace_bound(ix, 0)));
     json_object_set_new(o, "fields", fields);
     json_object_set_new(o, "sections", sections);
     fields = sections = NULL;
@@ -86,6 +92,8 @@ static void print_human(const char *name, const stele_index *ix, const stele_inf
     printf("documents:      %u\n", (unsigned)info->n_docs);
     printf("terms:          %u\n", (unsigned)info->n_terms);
     printf("tokens:         %llu\n", (unsigned long long)info->n_tokens);
+    printf("workspace:      %zu bytes for a 10-hit search, %zu for snippets and verify\n",
+           stele_workspace_bound(ix, 10), stele_workspace_bound(ix, 0));
     printf("fields:        ");
     for (i = 0; i < info->n_fields; i++) {
         stele_view v;

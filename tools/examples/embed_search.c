@@ -16,9 +16,14 @@
  * All scratch memory is one static array; its size, EMBED_WORKSPACE_BYTES,
  * is fixed at compile time and checked against stele_workspace_bound() at
  * run time, before the first search, so a too-small build fails loudly
- * instead of returning STELE_ENOSPACE in the field.  The Snowball stemmer
- * (stele_stem.h) allocates once when created, at start-up; stemming a
- * query word afterwards does not allocate.  Output: one line per hit,
+ * instead of returning STELE_ENOSPACE in the field.  `stele stats INDEX`
+ * prints the bound for an index; for the bundled corpus it is about 2 MB,
+ * most of it room for the worst-case query (STELE_MAX_QUERY_TERMS terms,
+ * each with a stored-text block of positions), so a target short of RAM
+ * lowers STELE_MAX_QUERY_TERMS or the builder's block size.
+ *
+ * The Snowball stemmer (stele_stem.h) allocates once when created, at
+ * start-up; stemming a query word afterwards does not allocate.  Output: one line per hit,
  * "RANK<TAB>ID<TAB>SCORE<TAB>TITLE", then the snippet indented by a tab.
  * Exit status 0 with hits, 1 without, 2 on error.
  */
@@ -32,7 +37,7 @@ extern const unsigned char embedded_index[];
 extern const size_t embedded_index_size;
 
 #ifndef EMBED_WORKSPACE_BYTES
-#define EMBED_WORKSPACE_BYTES (2u * 1024u * 1024u)
+#define EMBED_WORKSPACE_BYTES (4u * 1024u * 1024u)
 #endif
 #define MAX_HITS 5
 
