@@ -34,9 +34,10 @@ for p in $packages; do
 done
 if [ -n "$missing" ]; then
     # apt-get download needs the package lists; fetch them once if absent.
-    if ! apt-get download $missing; then
+    # Downloading into a root-owned directory: no need for the _apt sandbox.
+    if ! apt-get -o APT::Sandbox::User=root download $missing; then
         apt-get update
-        apt-get download $missing
+        apt-get -o APT::Sandbox::User=root download $missing
     fi
 fi
 
