@@ -59,13 +59,16 @@
  *                rank b * ST_DICT_BLOCK.
  *  2 DICT        the terms in strictly increasing byte order (memcmp, a
  *                prefix first), front-coded inside each block:
- *                  vint shared   bytes shared with the previous term of the
- *                                block (0 for a block's first term)
- *                  vint suffix   bytes that follow; shared + suffix is
- *                                1 .. STELE_MAX_TERM_BYTES
+ *                  lengths: shared = bytes shared with the previous term
+ *                    of the block (0 for a block's first term), suffix =
+ *                    bytes that follow (>= 1, since terms increase);
+ *                    shared + suffix is 1 .. STELE_MAX_TERM_BYTES.  When
+ *                    both are < 16, one byte shared << 4 | suffix (its low
+ *                    nibble is never 0); otherwise a 0 byte, vint shared,
+ *                    vint suffix
  *                  suffix bytes
- *                  vint df       documents with the term in any field
- *                  u8   mask     bit f: the term has a list for field f
+ *                  vint df << n_fields | mask: df = documents with the term
+ *                    in any field, mask bit f = it has a list for field f
  *                  per field f in mask, ascending:
  *                    vint df_f (only when mask has more than one bit;
  *                    otherwise df_f = df), vint postings bytes,
@@ -108,22 +111,32 @@
  *  7 PARAS       per document, ST_PARA_REC-byte records in paragraph order:
  *                  u8 field, u8 kind, u16 0, u32 number, u32 first position,
  *                  u32 tokens, u32 text offset, u32 text bytes (the range
- *                  of the paragraph in the document's stored text).
+ *                  of the paragraph in the document's stored text; the
+ *                  paragraphs tile it, one '\n' between two).
  *  8 TEXT_INDEX  per stored-text block, 12 bytes: u32 offset in TEXT,
- *                u32 compressed bytes, u32 uncompressed bytes.
+ *                u32 compressed bytes, u32 uncompressed bytes; the blocks
+ *                tile TEXT in order.  A document longer than the writer's
+ *                block size gets a block of its own.
  *  9 TEXT        zlib streams (RFC 1950), each the concatenated stored
  *                texts of consecutive documents (a document never spans
  *                blocks), compressed with the preset dictionary when flag
  *                bit 0 is set.  One inflate(Z_FINISH) into a buffer of the
  *                block's size decodes a block.
- * 10 ZDICT       the preset dictionary (frequent phrases of the corpus, the
- *                most frequent last), at most 32 KB; may be empty.
+ * 10 ZDICT       the preset dictionary (phrases shared by many documents,
+ *                the best last, where zlib's distances are shortest), at
+ *                most 32 KB; empty when flag bit 0 is clear.
+ *
+ * MEMORY.  Reading stored text needs, from the caller's workspace, the
+ * block's size (at most header field 40), zlib's inflate state (under
+ * 8 KB) and, only with a preset dictionary, a 2^wbits-byte window that
+ * inflateSetDictionary() fills: st_doc_load_bound().  Everything else is
+ * read in place.
  *
  * POSITIONS AND PARAGRAPHS.  A document's tokens are numbered from 0 in
  * paragraph order; before the first token of a paragraph that follows
  * earlier tokens, one position is left out (a paragraph starts at the last
  * position of the previous one + 2).  A paragraph without tokens takes no
- * position; its first position is the one its next token would have had.
+ * position; its first position is the one its first token would have had.
  * So first positions never decrease, and the paragraph holding a position
  * is the last one whose first position is <= it.
  *

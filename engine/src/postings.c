@@ -229,7 +229,8 @@ static int skip_pending(st_postings *p, const uint8_t *qsec, const uint8_t *qend
 
 /*
  * Decodes the current document's positions; with pos == NULL only checks
- * them (used by verify).  limit: every position must be below it.
+ * them (used by verify): each must be below limit and fall on a token of a
+ * paragraph of the list's field.
  */
 static int read_positions(st_postings *p, uint32_t *pos, uint32_t limit)
 {
@@ -247,7 +248,18 @@ static int read_positions(st_postings *p, uint32_t *pos, uint32_t limit)
         if (!st_varint_get(&q, qend, &v) || (i > 0 && v == 0) || v >= limit) return st_corrupt();
         at = i == 0 ? v : at + v; /* at, v < 2^32: no overflow */
         if (at >= limit) return st_corrupt();
-        if (pos) pos[i] = (uint32_t)at;
+        if (pos) {
+            pos[i] = (uint32_t)at;
+        } else {
+            /* Verifying: the position must be a token of a paragraph of
+             * the list's field. */
+            st_para_info para;
+            if ((rc = st_para_at(p->ix, p->doc, (uint32_t)at, &para)) != 0)
+                return rc == STELE_ENOTFOUND ? st_corrupt() : rc;
+            if (para.field != p->list.field || at < para.first_pos ||
+                at - para.first_pos >= para.n_tokens)
+                return st_corrupt();
+        }
     }
     p->pos_read = 1;
     p->pos_after = (uint64_t)(q - qsec);
