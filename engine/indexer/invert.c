@@ -258,9 +258,6 @@ static int write_list(st_invert_out *out, const occ *g, size_t n, uint32_t df, u
             st_put32(e + 8, (uint32_t)(qb->len - pos_start));
             st_put16(e + 12, (uint16_t)max_tf);
             e[14] = min_norm;
-        } else {
-            st_buf_varint(pb, max_tf);
-            st_buf_u8(pb, min_norm);
         }
         if (len == ST_BLOCK) {
             uint32_t gaps[ST_BLOCK], tf1[ST_BLOCK];
@@ -359,7 +356,8 @@ static int emit_terms(const term_table *terms, const term_ref *refs, const occ *
                 h++;
             size_t p0 = out->postings.len, q0 = out->positions.len;
             if ((rc = write_list(out, occs + g, h - g, df_f[f], f, docs, tfs)) != 0) goto done;
-            st_buf_varint(&out->dict, df_f[f]);
+            if (mask & (mask - 1)) /* more than one field */
+                st_buf_varint(&out->dict, df_f[f]);
             st_buf_varint(&out->dict, out->postings.len - p0);
             st_buf_varint(&out->dict, out->positions.len - q0);
             out->n_postings += df_f[f];
@@ -401,12 +399,12 @@ int st_invert(const st_corpus *c, stele_stem_fn stem, void *stem_ctx, st_invert_
     for (size_t t = 0; t < terms.n; t++)
         refs[t] =
             (term_ref){(const char *)terms.chars.data + terms.off[t], terms.len[t], (uint32_t)t};
-    qsort(refs, terms.n, sizeof *refs, term_ref_cmp);
+    if (terms.n) qsort(refs, terms.n, sizeof *refs, term_ref_cmp);
     for (size_t r = 0; r < terms.n; r++)
         rank[refs[r].id] = (uint32_t)r;
     for (size_t k = 0; k < occs.n; k++)
         occs.v[k].term = rank[occs.v[k].term];
-    qsort(occs.v, occs.n, sizeof *occs.v, occ_cmp);
+    if (occs.n) qsort(occs.v, occs.n, sizeof *occs.v, occ_cmp);
     out->n_terms = terms.n;
     rc = emit_terms(&terms, refs, occs.v, occs.n, (uint32_t)c->n_docs, out);
     if (rc)
