@@ -390,6 +390,19 @@ static void test_api_edges(void)
     rc = stele_search(&ix, "women", 5, &opts, work, work_size, NULL, 3, &n_hits, NULL, NULL);
     CHECK(rc == STELE_EINVAL, "hits NULL: %d", rc);
 
+    {
+        stele_search_opts bad_opts = opts;
+        bad_opts.b = 2;
+        rc = stele_search(&ix, "women", 5, &bad_opts, work, work_size, hits, MAX_HITS, &n_hits,
+                          NULL, NULL);
+        CHECK(rc == STELE_EINVAL, "b = 2: %d", rc);
+        bad_opts.b = 0;
+        bad_opts.k1 = 1.0 / 0.0;
+        rc = stele_search(&ix, "women", 5, &bad_opts, work, work_size, hits, MAX_HITS, &n_hits,
+                          NULL, NULL);
+        CHECK(rc == STELE_EINVAL, "k1 = inf: %d", rc);
+    }
+
     /* custom marks and a short window, cut at word boundaries */
     memset(&so, 0, sizeof so);
     so.open = "<b>";

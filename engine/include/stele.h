@@ -149,7 +149,9 @@ STELE_API int stele_field_name(const stele_index *ix, unsigned i, stele_view *na
 STELE_API int stele_doc_id(const stele_index *ix, uint32_t doc, stele_view *id);
 STELE_API int stele_doc_title(const stele_index *ix, uint32_t doc, stele_view *title);
 
-/* Search options; a NULL pointer or a zeroed struct means the defaults. */
+/* Search options; a NULL pointer or a zeroed struct means the defaults.
+ * A parameter <= 0 means its default; a non-finite one, or b > 1, gives
+ * STELE_EINVAL. */
 typedef struct stele_search_opts {
     stele_stem_fn stem; /* NULL: terms are not stemmed */
     void *stem_ctx;

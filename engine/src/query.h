@@ -225,6 +225,8 @@ int st_best_paragraph(st_eval *ev, stele_hit *hit);
 
 /* ---- Interface to code in search.c --------------------------------- */
 
+/* 0 when opts has a non-finite parameter or b > 1. */
+int st_opts_valid(const stele_search_opts *opts);
 /* st_query_parse() with the stemmer of opts, the error offset into diag. */
 int st_parse(const stele_index *ix, const char *query, size_t len, const stele_search_opts *opts,
              unsigned flags, st_arena *a, st_query *q, stele_diag *diag);

@@ -37,7 +37,12 @@
  * many terms, the opening of a phrase over STELE_MAX_PHRASE, the
  * parenthesis or operator nested beyond STELE_MAX_DEPTH, offset 0 for an
  * empty query, and the first negation of a query with no positive part.
- * Inside NEAR(...) only plain words, a comma and a number may appear.
+ * Inside NEAR(...) only plain words, a comma and a number may appear; the
+ * operands of an infix NEAR are plain words (a split word joins the group
+ * token by token), all with one distance.  A "-" must touch what it
+ * negates ("a - b" is an error at the "-").  The tree has at most
+ * ST_MAX_NODES nodes (a limit error beyond), so ST_PARSE_MEM bytes always
+ * hold it.
  */
 #include <string.h>
 

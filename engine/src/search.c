@@ -26,6 +26,7 @@
  * bytes, as malloc's are; a less aligned one needs up to 7 bytes more,
  * which stele_workspace_bound() includes.
  */
+#include <math.h>
 #include <string.h>
 
 #include "query.h"
@@ -101,6 +102,17 @@ ST_NOINLINE int st_need_on_stack(const stele_index *ix, const char *query, size_
     return STELE_OK;
 }
 
+/* Ranking parameters must be finite; b at most 1; negative means default
+ * like 0 (rank.c). */
+int st_opts_valid(const stele_search_opts *opts)
+{
+    if (!opts) return 1;
+    if (!isfinite(opts->k1) || !isfinite(opts->b) || opts->b > 1) return 0;
+    for (unsigned f = 0; f < STELE_MAX_FIELDS; f++)
+        if (!isfinite(opts->field_weight[f])) return 0;
+    return 1;
+}
+
 static int rank_all(st_eval *ev, st_heap *heap, size_t *n_matches)
 {
     uint32_t target = 0, doc;
@@ -139,7 +151,8 @@ int stele_search(const stele_index *ix, const char *query, size_t query_len,
         diag->offset = 0;
         diag->needed = 0;
     }
-    if (!ix || !ix->data_ || (!query && query_len) || (max_hits && !hits)) return STELE_EINVAL;
+    if (!ix || !ix->data_ || (!query && query_len) || (max_hits && !hits) || !st_opts_valid(opts))
+        return STELE_EINVAL;
     if (max_hits > STELE_MAX_RESULTS) max_hits = STELE_MAX_RESULTS;
 
     st_arena_init(&a, mem, mem_size);

@@ -107,7 +107,8 @@ int stele_snippet(const stele_index *ix, const char *query, size_t query_len,
         diag->offset = 0;
         diag->needed = 0;
     }
-    if (!ix || !ix->data_ || !hit || (!query && query_len) || (!out && out_cap))
+    if (!ix || !ix->data_ || !hit || (!query && query_len) || (!out && out_cap) ||
+        !st_opts_valid(opts))
         return STELE_EINVAL;
     if (hit->doc >= ix->n_docs_) return STELE_ENOTFOUND;
 
