@@ -469,7 +469,15 @@ def case_embed(c):
     expect(parse_c_array(src, "small_index") == open(idx, "rb").read(),
            "embedded bytes differ from the index file")
     expect("_Alignas(8)" in src and "const size_t small_index_size" in src, "declarations")
-    expect("extern const unsigned char small_index[];" in open(out_h).read(), "header")
+    header = open(out_h).read()
+    expect("extern const unsigned char small_index[];" in header, "header")
+    st, out, _ = c.run("stats", "--json", idx, check=0)
+    m = re.search(r"#define SMALL_INDEX_WORKSPACE_BYTES (\d+)u", header)
+    expect(m and int(m.group(1)) == json.loads(out)["workspace_search_10"],
+           f"workspace macro {m and m.group(1)} vs stats {out}")
+    expect("#define SMALL_INDEX_MAX_HITS 10" in header, "max hits macro")
+    st, _, err = c.run("embed", idx, "--max-hits", "0", "-o", out_c)
+    expect(st == 2, f"--max-hits 0: exit {st}")
     st, _, err = c.run("embed", idx, "--name", "9lives", "-o", out_c)
     expect(st == 2, f"bad --name: exit {st}")
     st, _, err = c.run("embed", idx, "-o", os.path.join(c.tmp, "no", "such", "dir", "x.c"))
@@ -485,7 +493,9 @@ def case_embed(c):
     main_c = os.path.join(c.tmp, "main.c")
     with open(main_c, "w") as f:
         f.write('#include <stdint.h>\n#include <stdio.h>\n#include "small_index.h"\n'
+                "static unsigned char workspace[SMALL_INDEX_WORKSPACE_BYTES];\n"
                 "int main(void) {\n"
+                "    workspace[0] = 1;\n"
                 "    if ((uintptr_t)small_index % 8) return 3;\n"
                 "    return fwrite(small_index, 1, small_index_size, stdout)"
                 " == small_index_size ? 0 : 4;\n}\n")

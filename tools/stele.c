@@ -31,7 +31,7 @@ static const char usage_text[] =
     "                     build an index from text files or directories\n"
     "  stats INDEX        show an index's sections, sizes and counts\n"
     "  verify INDEX       check every structure of an index\n"
-    "  embed INDEX [-o FILE.c] [--name NAME] [--header FILE.h]\n"
+    "  embed INDEX [-o FILE.c] [--name NAME] [--header FILE.h] [--max-hits N]\n"
     "                     write an index as a C array for firmware\n"
     "\n"
     "Run 'stele COMMAND --help' for a command's options; 'man stele' for the\n"

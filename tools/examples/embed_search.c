@@ -6,40 +6,42 @@
  * Build (the meson build does this for the bundled corpus):
  *
  *     stele index corpus/ -o corpus.stele
- *     stele embed corpus.stele --name embedded_index -o embedded_index.c
+ *     stele embed corpus.stele --name embedded_index --max-hits 5 \
+ *         -o embedded_index.c --header embedded_index.h
  *     cc embed_search.c embedded_index.c $(pkg-config --cflags --libs stele)
  *
  * Run:  embed_search alternatives to imprisonment
  *
  * The index is the const array embedded_index[] (aligned to 8 by the
  * generated source) and is opened in place: stele_open() only checks it.
- * All scratch memory is one static array; its size, EMBED_WORKSPACE_BYTES,
- * is fixed at compile time and checked against stele_workspace_bound() at
- * run time, before the first search, so a too-small build fails loudly
- * instead of returning STELE_ENOSPACE in the field.  `stele stats INDEX`
- * prints the bound for an index; for the bundled corpus it is about 2 MB,
- * most of it room for the worst-case query (STELE_MAX_QUERY_TERMS terms,
- * each with a stored-text block of positions), so a target short of RAM
- * lowers STELE_MAX_QUERY_TERMS or the builder's block size.
+ * All scratch memory is one static array of EMBEDDED_INDEX_WORKSPACE_BYTES,
+ * the bound `stele embed` computed for this index and up to
+ * EMBEDDED_INDEX_MAX_HITS hits (-DEMBED_WORKSPACE_BYTES=N overrides it).
+ * It is checked against stele_workspace_bound() at run time, before the
+ * first search, so a build against another runtime fails loudly instead of
+ * returning STELE_ENOSPACE in the field.  The bound covers the worst query
+ * within the STELE_MAX_* limits (for the bundled corpus a few MB, mostly
+ * room for STELE_MAX_QUERY_TERMS terms' positions), so a target short of
+ * RAM lowers STELE_MAX_QUERY_TERMS or the builder's block size.
  *
  * The Snowball stemmer (stele_stem.h) allocates once when created, at
- * start-up; stemming a query word afterwards does not allocate.  Output: one line per hit,
- * "RANK<TAB>ID<TAB>SCORE<TAB>TITLE", then the snippet indented by a tab.
- * Exit status 0 with hits, 1 without, 2 on error.
+ * start-up; stemming a query word afterwards does not allocate.
+ *
+ * Output: one line per hit, "RANK<TAB>ID<TAB>SCORE<TAB>TITLE", then the
+ * snippet indented by a tab.  Exit status 0 with hits, 1 without, 2 on
+ * error.
  */
 #include <stdio.h>
 #include <string.h>
 
+#include "embedded_index.h"
 #include "stele.h"
 #include "stele_stem.h"
 
-extern const unsigned char embedded_index[];
-extern const size_t embedded_index_size;
-
 #ifndef EMBED_WORKSPACE_BYTES
-#define EMBED_WORKSPACE_BYTES (4u * 1024u * 1024u)
+#define EMBED_WORKSPACE_BYTES EMBEDDED_INDEX_WORKSPACE_BYTES
 #endif
-#define MAX_HITS 5
+#define MAX_HITS EMBEDDED_INDEX_MAX_HITS
 
 static _Alignas(16) unsigned char workspace[EMBED_WORKSPACE_BYTES];
 static stele_hit hits[MAX_HITS];
