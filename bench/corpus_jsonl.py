@@ -20,7 +20,6 @@ replaced.  The output is deterministic: sources and files are visited in
 sorted order.
 """
 
-import base64
 import gzip
 import html.parser
 import json
