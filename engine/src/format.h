@@ -59,13 +59,16 @@
  *                rank b * ST_DICT_BLOCK.
  *  2 DICT        the terms in strictly increasing byte order (memcmp, a
  *                prefix first), front-coded inside each block:
- *                  vint shared   bytes shared with the previous term of the
- *                                block (0 for a block's first term)
- *                  vint suffix   bytes that follow; shared + suffix is
- *                                1 .. STELE_MAX_TERM_BYTES
+ *                  lengths: shared = bytes shared with the previous term
+ *                    of the block (0 for a block's first term), suffix =
+ *                    bytes that follow (>= 1, since terms increase);
+ *                    shared + suffix is 1 .. STELE_MAX_TERM_BYTES.  When
+ *                    both are < 16, one byte shared << 4 | suffix (its low
+ *                    nibble is never 0); otherwise a 0 byte, vint shared,
+ *                    vint suffix
  *                  suffix bytes
- *                  vint df       documents with the term in any field
- *                  u8   mask     bit f: the term has a list for field f
+ *                  vint df << n_fields | mask: df = documents with the term
+ *                    in any field, mask bit f = it has a list for field f
  *                  per field f in mask, ascending:
  *                    vint df_f (only when mask has more than one bit;
  *                    otherwise df_f = df), vint postings bytes,

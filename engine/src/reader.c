@@ -282,8 +282,14 @@ static int dict_entry(const stele_index *ix, st_dict_cursor *c, st_term_info *in
     if (c->off > dsize) return st_corrupt();
     const uint8_t *p = dict + c->off, *end = dict + dsize;
     uint32_t shared, suffix, df;
-    if (!st_varint_get32(&p, end, &shared) || !st_varint_get32(&p, end, &suffix))
+    if (p >= end) return st_corrupt();
+    if (*p & 15) { /* the usual short form: one byte */
+        shared = *p >> 4;
+        suffix = *p++ & 15u;
+    } else if (*p++ != 0 || !st_varint_get32(&p, end, &shared) ||
+               !st_varint_get32(&p, end, &suffix)) {
         return st_corrupt();
+    }
     if (shared > c->term_len || (c->in_block == 0 && shared != 0) ||
         suffix > STELE_MAX_TERM_BYTES - shared || shared + suffix == 0 ||
         (size_t)(end - p) < suffix)
@@ -292,8 +298,11 @@ static int dict_entry(const stele_index *ix, st_dict_cursor *c, st_term_info *in
     c->term_len = shared + suffix;
     c->term[c->term_len] = '\0';
     p += suffix;
-    if (!st_varint_get32(&p, end, &df) || p >= end) return st_corrupt();
-    uint32_t mask = *p++;
+    uint64_t df_mask;
+    if (!st_varint_get(&p, end, &df_mask) || df_mask >> ix->n_fields_ > 0xFFFFFFFFu)
+        return st_corrupt();
+    df = (uint32_t)(df_mask >> ix->n_fields_);
+    uint32_t mask = (uint32_t)(df_mask & ((1u << ix->n_fields_) - 1));
     if (mask == 0 || mask >> ix->n_fields_ || df == 0 || df > ix->n_docs_) return st_corrupt();
     if (info) {
         memset(info, 0, sizeof *info);
