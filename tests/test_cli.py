@@ -149,6 +149,19 @@ def case_search_symbol(c):
     expect(hits and hits[0]["id"] == "55/12", f"55/12 gives {[h['id'] for h in hits]}")
 
 
+def case_search_para(c):
+    # The matched paragraph is named for people and for programs alike.
+    for query, kind, numbered in (('footnote:"Treaty Series"', "footnote", True),
+                                  ("title:women", "title", False)):
+        st, out, _ = c.run("search", "--json", "-n", "3", query, check=0)
+        for h in json_lines(out):
+            check_hit_fields(h)
+            expect(h["para_kind"] == kind, f"{query}: para_kind {h['para_kind']}")
+            expect((h["para_number"] is not None) == numbered, f"{query}: {h}")
+            expect(h["para"] == (f"{kind} {h['para_number']}" if numbered else kind),
+                   f"{query}: para {h['para']!r}")
+
+
 def case_search_limit(c):
     st, out, _ = c.run("search", "--json", "-n", "2", "drug", check=0)
     hits = json_lines(out)
