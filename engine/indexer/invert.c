@@ -200,6 +200,7 @@ static int analyse_doc(const st_corpus *c, uint32_t d, stele_stem_fn stem, void 
         text_off += para->len + 1;
     }
     dout->text_len = doc->n_paras ? (uint32_t)(text_off - 1) : 0;
+    if (emitted && next_pos > out->max_pos_limit) out->max_pos_limit = (uint32_t)next_pos;
     size_t id_len = doc->id ? strlen(doc->id) : 0, title_len = doc->title ? strlen(doc->title) : 0;
     if (id_len > UINT32_MAX || title_len > UINT32_MAX) {
         rc = st_build_error(err, err_cap, STELE_EINPUT, "document metadata too long");

@@ -172,6 +172,7 @@ int st_build_memory(const st_corpus *c, const stele_build_opts *opts, uint8_t **
     st_put32(out + ST_H_NORM_VERSION, ST_NORM_VERSION);
     st_put32(out + ST_H_MAX_BLOCK, txt.max_block);
     st_put32(out + ST_H_WBITS, (uint32_t)window_bits);
+    st_put32(out + ST_H_MAX_POS, inv.max_pos_limit);
     if (!no_stem) memcpy(out + ST_H_LANGUAGE, lang, strlen(lang));
     memcpy(out + ST_H_WEIGHTS, weight_q, STELE_MAX_FIELDS);
     for (unsigned f = 0; f < STELE_MAX_FIELDS; f++)

@@ -38,7 +38,10 @@
  *   44 u32    zlib window bits of the stored text (9 .. 15)
  *   48 u32    CRC32 of the header bytes [0, header bytes) computed with
  *             this field as zero
- *   52 u32    reserved, 0
+ *   52 u32    one past the largest position of any document (the
+ *             most tokens of a document, gaps included; 0 when no
+ *             document has tokens): no document has a position at or
+ *             above it, which sizes the query runtime's position buffers
  *   56 u8[16] stemmer language, NUL-padded ("" = no stemming)
  *   72 u8[8]  default weight of field f, in sixteenths (title 32 = 2.0)
  *   80 u64[8] total tokens of field f over all documents (exact)
@@ -254,6 +257,7 @@ enum {
     ST_H_MAX_BLOCK = 40,
     ST_H_WBITS = 44,
     ST_H_CRC = 48,
+    ST_H_MAX_POS = 52,
     ST_H_LANGUAGE = 56,
     ST_H_LANGUAGE_BYTES = 16,
     ST_H_WEIGHTS = 72,

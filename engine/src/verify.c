@@ -17,6 +17,7 @@
  *     document's text with '\n' between them, first positions ordered
  *     with room for each paragraph's tokens, norm bytes equal to the
  *     encoded field lengths;
+ *   - the header's largest position limit is that of the longest document;
  *   - token totals per field agree three ways: header, postings (sum of
  *     tf), paragraph streams;
  *   - every stored-text block inflates to its stated size.
@@ -90,7 +91,8 @@ typedef struct doc_ends {
     uint64_t strings, paras;
 } doc_ends;
 
-static int verify_doc(const stele_index *ix, uint32_t doc, uint64_t *tokens, doc_ends *ends)
+static int verify_doc(const stele_index *ix, uint32_t doc, uint64_t *tokens, doc_ends *ends,
+                      uint32_t *max_pos)
 {
     uint32_t n_paras, field_len[STELE_MAX_FIELDS] = {0};
     stele_view id, title;
@@ -118,6 +120,9 @@ static int verify_doc(const stele_index *ix, uint32_t doc, uint64_t *tokens, doc
         title.data != id.data + id.len)
         return st_corrupt();
     ends->paras = end;
+    uint32_t limit;
+    if ((rc = st_doc_pos_limit(ix, doc, &limit)) != 0) return rc;
+    if (limit > *max_pos) *max_pos = limit;
     ends->strings += (uint64_t)id.len + title.len;
     if (n_paras ? text_at != (uint64_t)text_len + 1 : text_len != 0) return st_corrupt();
     for (unsigned f = 0; f < ix->n_fields_; f++) {
@@ -143,8 +148,10 @@ int stele_verify(const stele_index *ix, void *mem, size_t mem_size)
     int rc = verify_dict(ix, p, post_tokens);
     if (rc) return rc;
     doc_ends ends = {0, 0};
+    uint32_t max_pos = 0;
     for (uint32_t d = 0; d < ix->n_docs_; d++)
-        if ((rc = verify_doc(ix, d, para_tokens, &ends)) != 0) return rc;
+        if ((rc = verify_doc(ix, d, para_tokens, &ends, &max_pos)) != 0) return rc;
+    if (max_pos != ix->max_doc_pos_) return st_corrupt();
     if (ends.paras != ix->sec_[ST_SEC_PARAS].size || ends.strings != ix->sec_[ST_SEC_STRINGS].size)
         return st_corrupt();
     for (unsigned f = 0; f < ix->n_fields_; f++) {
