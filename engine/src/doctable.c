@@ -397,8 +397,8 @@ int st_doc_load(const stele_index *ix, uint32_t doc, void *mem, size_t mem_size,
 int stele_doc_text(const stele_index *ix, uint32_t doc, void *mem, size_t mem_size, char *out,
                    size_t out_cap, size_t *out_len)
 {
-    const char *text;
-    size_t len;
+    const char *text = NULL;
+    size_t len = 0;
     int rc = st_doc_load(ix, doc, mem, mem_size, &text, &len);
     if (rc) return rc;
     if (out_len) *out_len = len;
