@@ -8,6 +8,22 @@
  * (title, body, footnote, or a further JSON Lines field) and has a kind and
  * number (operative para 3, footnote 12).  The document's stored text is
  * its paragraphs' texts joined by '\n', in order; the title is paragraph 0.
+ *
+ * Invariants kept by doc.c: every stored string is valid UTF-8 (invalid
+ * input bytes become U+FFFD and are counted in st_corpus.n_invalid_utf8);
+ * a paragraph's text holds no control characters (runs of white space,
+ * including '\n', are collapsed to one space and the ends are trimmed) and
+ * is never empty, except the title paragraph, which every document has.
+ *
+ * Pointers: st_corpus_add_doc() may move the document array, so a st_doc *
+ * is valid only until the next st_corpus_add_doc(); ingesters keep indexes.
+ *
+ * Errors: a malformed JSON Lines line stops the run, like a compiler: the
+ * ingester returns STELE_EINPUT with "file:line: message" in err->msg, and
+ * nothing from that line is indexed (documents of earlier lines stay in the
+ * corpus; the caller decides whether to write an index, and the CLI does
+ * not).  Text and resolution files cannot be malformed: any UTF-8 text is
+ * accepted and every non-blank line lands in some paragraph.
  */
 #ifndef STELE_DOC_H
 #define STELE_DOC_H
@@ -53,11 +69,39 @@ typedef struct st_err {
     char msg[512];
 } st_err;
 
-int st_corpus_init(st_corpus *c);  /* fields title, body, footnote */
+int st_corpus_init(st_corpus *c); /* fields title, body, footnote */
 void st_corpus_free(st_corpus *c);
+/* Appends a document and its title paragraph (paragraph 0, field title,
+ * kind STELE_PARA_TITLE); NULL when out of memory. */
 st_doc *st_corpus_add_doc(st_corpus *c, const char *id, const char *title, const char *source);
+/* Appends a paragraph after normalizing its white space (see above); a
+ * text that is empty after trimming adds nothing and returns STELE_OK. */
 int st_doc_add_para(st_doc *d, unsigned field, unsigned kind, uint32_t number, const char *text,
                     size_t len, uint32_t src_line);
+/* Removes the last document (used to undo a failed input record). */
+void st_corpus_pop_doc(st_corpus *c);
+/* Sets d->note to a copy of note (replacing any earlier one). */
+int st_doc_set_note(st_doc *d, const char *note);
+
+/* Reads a whole file into *out (NUL-terminated, *len bytes without the
+ * NUL), with a leading byte order mark removed and invalid UTF-8 (and NUL
+ * bytes) replaced by U+FFFD, counted in c->n_invalid_utf8.  The caller
+ * frees *out.  STELE_EIO / STELE_ENOMEM with err->msg on failure. */
+int st_read_text_file(st_corpus *c, const char *path, char **out, size_t *len, st_err *err);
+
+/* The file name of path without directories and without its extension:
+ * "corpus/cnd-resolution-55-2.txt" -> "cnd-resolution-55-2".  The caller
+ * frees the result; NULL when out of memory. */
+char *st_path_stem(const char *path);
+/* Formats a message into err->msg (err may be NULL). */
+void st_err_set(st_err *err, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+/* The file name of path without directories (a view into path). */
+const char *st_path_base(const char *path);
 /* Field number of name, adding it if new; -1 when STELE_MAX_FIELDS are used. */
 int st_corpus_field(st_corpus *c, const char *name);
 

@@ -1,0 +1,352 @@
+/*
+ * doc.c: building the in-memory corpus that the ingesters fill and the
+ * index writer reads (the model is described in doc.h).
+ *
+ * Everything here allocates and checks every allocation: a failed malloc
+ * returns STELE_ENOMEM (or NULL) and leaves the corpus consistent, so that
+ * st_corpus_free() can always release it.  Nothing prints.
+ *
+ * Text hygiene happens in two places, so that no ingester can forget it:
+ *   - st_read_text_file() makes a file's bytes valid UTF-8 before any
+ *     parsing: each byte that does not start a well-formed sequence (over-
+ *     long forms, surrogates and code points above U+10FFFF are ill-formed)
+ *     is replaced by U+FFFD and counted in st_corpus.n_invalid_utf8; a NUL
+ *     byte is replaced and counted too, since stored texts are C strings.
+ *   - st_doc_add_para() collapses every run of white space or other ASCII
+ *     control characters to one space and trims both ends, so a paragraph
+ *     never contains '\n' (the document's stored text uses '\n' to separate
+ *     paragraphs) and wrapped lines join with one space.
+ */
+#include "doc.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static char *dup_string(const char *s)
+{
+    size_t n = strlen(s);
+    char *p = malloc(n + 1);
+    if (p) memcpy(p, s, n + 1);
+    return p;
+}
+
+int st_corpus_init(st_corpus *c)
+{
+    static const char *const base_fields[] = {"title", "body", "footnote"};
+    memset(c, 0, sizeof *c);
+    for (size_t i = 0; i < 3; i++) {
+        if (st_corpus_field(c, base_fields[i]) < 0) {
+            st_corpus_free(c);
+            return STELE_ENOMEM;
+        }
+    }
+    return STELE_OK;
+}
+
+static void doc_free(st_doc *d)
+{
+    for (size_t i = 0; i < d->n_paras; i++)
+        free(d->paras[i].text);
+    free(d->paras);
+    free(d->id);
+    free(d->title);
+    free(d->source);
+    free(d->note);
+    memset(d, 0, sizeof *d);
+}
+
+void st_corpus_free(st_corpus *c)
+{
+    for (size_t i = 0; i < c->n_docs; i++)
+        doc_free(&c->docs[i]);
+    free(c->docs);
+    for (size_t i = 0; i < c->n_fields; i++)
+        free(c->field_names[i]);
+    memset(c, 0, sizeof *c);
+}
+
+void st_corpus_pop_doc(st_corpus *c)
+{
+    if (c->n_docs > 0) doc_free(&c->docs[--c->n_docs]);
+}
+
+int st_corpus_field(st_corpus *c, const char *name)
+{
+    for (size_t i = 0; i < c->n_fields; i++)
+        if (strcmp(c->field_names[i], name) == 0) return (int)i;
+    if (c->n_fields >= STELE_MAX_FIELDS || strlen(name) > STELE_MAX_FIELD_NAME) return -1;
+    char *copy = dup_string(name);
+    if (!copy) return -1;
+    c->field_names[c->n_fields] = copy;
+    return (int)c->n_fields++;
+}
+
+st_doc *st_corpus_add_doc(st_corpus *c, const char *id, const char *title, const char *source)
+{
+    if (c->n_docs == c->cap_docs) {
+        size_t cap = c->cap_docs ? c->cap_docs * 2 : 16;
+        if (cap > SIZE_MAX / sizeof(st_doc)) return NULL;
+        st_doc *docs = realloc(c->docs, cap * sizeof(st_doc));
+        if (!docs) return NULL;
+        c->docs = docs;
+        c->cap_docs = cap;
+    }
+    st_doc *d = &c->docs[c->n_docs];
+    memset(d, 0, sizeof *d);
+    d->id = dup_string(id);
+    d->title = dup_string(title);
+    d->source = dup_string(source ? source : "");
+    if (!d->id || !d->title || !d->source) {
+        doc_free(d);
+        return NULL;
+    }
+    /* The title paragraph is added even when empty: paragraph 0 is always
+     * the title, whatever follows. */
+    if (d->n_paras == 0) {
+        d->paras = calloc(4, sizeof(st_para));
+        if (!d->paras) {
+            doc_free(d);
+            return NULL;
+        }
+        d->cap_paras = 4;
+    }
+    if (st_doc_add_para(d, ST_FIELD_TITLE, STELE_PARA_TITLE, 0, title, strlen(title), 0) !=
+        STELE_OK) {
+        doc_free(d);
+        return NULL;
+    }
+    if (d->n_paras == 0) { /* empty title: keep an empty paragraph 0 */
+        char *empty = dup_string("");
+        if (!empty) {
+            doc_free(d);
+            return NULL;
+        }
+        d->paras[0] = (st_para){.field = ST_FIELD_TITLE, .kind = STELE_PARA_TITLE, .text = empty};
+        d->n_paras = 1;
+    }
+    /* The display title is the normalized text of paragraph 0. */
+    char *norm_title = dup_string(d->paras[0].text);
+    if (!norm_title) {
+        doc_free(d);
+        return NULL;
+    }
+    free(d->title);
+    d->title = norm_title;
+    c->n_docs++;
+    return d;
+}
+
+/* ASCII white space and control characters separate words; everything else
+ * (including all non-ASCII bytes of valid UTF-8) is text. */
+static int is_space_byte(unsigned char ch)
+{
+    return ch <= 0x20 || ch == 0x7f;
+}
+
+int st_doc_add_para(st_doc *d, unsigned field, unsigned kind, uint32_t number, const char *text,
+                    size_t len, uint32_t src_line)
+{
+    if (field >= STELE_MAX_FIELDS || kind > STELE_PARA_FIELD) return STELE_EINVAL;
+    char *out = malloc(len + 1);
+    if (!out) return STELE_ENOMEM;
+    size_t n = 0;
+    int pending_space = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char ch = (unsigned char)text[i];
+        if (is_space_byte(ch)) {
+            pending_space = n > 0;
+            continue;
+        }
+        if (pending_space) out[n++] = ' ';
+        pending_space = 0;
+        out[n++] = (char)ch;
+    }
+    out[n] = '\0';
+    if (n == 0) {
+        free(out);
+        return STELE_OK;
+    }
+    if (d->n_paras == d->cap_paras) {
+        size_t cap = d->cap_paras ? d->cap_paras * 2 : 8;
+        if (cap > SIZE_MAX / sizeof(st_para)) {
+            free(out);
+            return STELE_ENOMEM;
+        }
+        st_para *paras = realloc(d->paras, cap * sizeof(st_para));
+        if (!paras) {
+            free(out);
+            return STELE_ENOMEM;
+        }
+        d->paras = paras;
+        d->cap_paras = cap;
+    }
+    d->paras[d->n_paras++] = (st_para){.field = (uint8_t)field,
+                                       .kind = (uint8_t)kind,
+                                       .number = number,
+                                       .text = out,
+                                       .len = n,
+                                       .src_line = src_line};
+    return STELE_OK;
+}
+
+int st_doc_set_note(st_doc *d, const char *note)
+{
+    char *copy = dup_string(note);
+    if (!copy) return STELE_ENOMEM;
+    free(d->note);
+    d->note = copy;
+    return STELE_OK;
+}
+
+/* Length of the well-formed UTF-8 sequence at s[0..len), or 0 if the bytes
+ * there are ill-formed (RFC 3629: no overlong forms, no surrogates, nothing
+ * above U+10FFFF). */
+static size_t utf8_valid_len(const unsigned char *s, size_t len)
+{
+    unsigned char b0 = s[0];
+    if (b0 < 0x80) return 1;
+    size_t need;
+    unsigned char lo = 0x80, hi = 0xbf; /* allowed range of the second byte */
+    if (b0 >= 0xc2 && b0 <= 0xdf) {
+        need = 2;
+    } else if (b0 >= 0xe0 && b0 <= 0xef) {
+        need = 3;
+        if (b0 == 0xe0) lo = 0xa0;
+        if (b0 == 0xed) hi = 0x9f;
+    } else if (b0 >= 0xf0 && b0 <= 0xf4) {
+        need = 4;
+        if (b0 == 0xf0) lo = 0x90;
+        if (b0 == 0xf4) hi = 0x8f;
+    } else {
+        return 0;
+    }
+    if (len < need) return 0;
+    if (s[1] < lo || s[1] > hi) return 0;
+    for (size_t i = 2; i < need; i++)
+        if (s[i] < 0x80 || s[i] > 0xbf) return 0;
+    return need;
+}
+
+void st_err_set(st_err *err, const char *fmt, ...)
+{
+    if (!err) return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+    va_end(ap);
+}
+
+int st_read_text_file(st_corpus *c, const char *path, char **out, size_t *len, st_err *err)
+{
+    *out = NULL;
+    *len = 0;
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        st_err_set(err, "%s: cannot open: %s", path, strerror(errno));
+        return STELE_EIO;
+    }
+    size_t cap = 1 << 16, n = 0;
+    unsigned char *raw = malloc(cap);
+    if (!raw) {
+        fclose(f);
+        st_err_set(err, "%s: out of memory", path);
+        return STELE_ENOMEM;
+    }
+    for (;;) {
+        if (n == cap) {
+            if (cap > SIZE_MAX / 2) {
+                free(raw);
+                fclose(f);
+                st_err_set(err, "%s: file too large", path);
+                return STELE_ENOMEM;
+            }
+            unsigned char *bigger = realloc(raw, cap * 2);
+            if (!bigger) {
+                free(raw);
+                fclose(f);
+                st_err_set(err, "%s: out of memory", path);
+                return STELE_ENOMEM;
+            }
+            raw = bigger;
+            cap *= 2;
+        }
+        size_t got = fread(raw + n, 1, cap - n, f);
+        n += got;
+        if (got == 0) break;
+    }
+    int read_error = ferror(f);
+    fclose(f);
+    if (read_error) {
+        free(raw);
+        st_err_set(err, "%s: read error", path);
+        return STELE_EIO;
+    }
+    /* Each replaced byte grows by at most 2 (1 byte -> 3 bytes of U+FFFD). */
+    if (n > (SIZE_MAX - 1) / 3) {
+        free(raw);
+        st_err_set(err, "%s: file too large", path);
+        return STELE_ENOMEM;
+    }
+    char *text = malloc(n * 3 + 1);
+    if (!text) {
+        free(raw);
+        st_err_set(err, "%s: out of memory", path);
+        return STELE_ENOMEM;
+    }
+    size_t i = 0, m = 0;
+    if (n >= 3 && raw[0] == 0xef && raw[1] == 0xbb && raw[2] == 0xbf) i = 3;
+    while (i < n) {
+        size_t k = raw[i] == 0 ? 0 : utf8_valid_len(raw + i, n - i);
+        if (k == 0) {
+            memcpy(text + m, "\xef\xbf\xbd", 3);
+            m += 3;
+            c->n_invalid_utf8++;
+            i++;
+            continue;
+        }
+        memcpy(text + m, raw + i, k);
+        m += k;
+        i += k;
+    }
+    text[m] = '\0';
+    free(raw);
+    *out = text;
+    *len = m;
+    return STELE_OK;
+}
+
+const char *st_path_base(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    return slash ? slash + 1 : path;
+}
+
+char *st_path_stem(const char *path)
+{
+    const char *base = st_path_base(path);
+    const char *dot = strrchr(base, '.');
+    size_t n = dot && dot != base ? (size_t)(dot - base) : strlen(base);
+    char *stem = malloc(n + 1);
+    if (!stem) return NULL;
+    memcpy(stem, base, n);
+    stem[n] = '\0';
+    return stem;
+}
+
+int st_ingest(st_corpus *c, const char *path, int format, st_err *err)
+{
+    switch (format) {
+    case ST_FORMAT_RESOLUTIONS:
+        return st_ingest_resolutions(c, path, err);
+    case ST_FORMAT_TEXT:
+        return st_ingest_text(c, path, err);
+    case ST_FORMAT_JSONL:
+        return st_ingest_jsonl(c, path, err);
+    default:
+        st_err_set(err, "%s: unknown input format %d", path, format);
+        return STELE_EINVAL;
+    }
+}
