@@ -1,0 +1,655 @@
+/*
+ * refquery.c: query trees for the differential test: a random generator
+ * over the corpus vocabulary, a printer to query syntax, and a direct
+ * evaluator (see refmodel.h).
+ *
+ * The evaluator follows the fixed design of the query language and of
+ * BM25F, written out here once more so a reader can check it:
+ *   - a term matches a document when it occurs in the scope (one field,
+ *     or any field); its per-field tf feeds BM25F with idf(t) over the
+ *     scope's df;
+ *   - a prefix is the OR of the dictionary terms that start with its
+ *     folded bytes (no stemming of the prefix); each expansion is a term;
+ *   - a phrase matches at p when word i is at p + i (consecutive positions
+ *     never cross a paragraph, so never a field); its pseudo-term tf in a
+ *     field is the number of such p there, its idf the sum of its words';
+ *   - NEAR(w1 .. wn, k) matches when one occurrence of each word lies in a
+ *     window max - min <= k + n - 1, in any order; its tf in field f counts
+ *     the occurrences of w1 in f that belong to such a window;
+ *   - AND matches when all its positive children match and none of its NOT
+ *     children do; OR when any child matches;
+ *   - a document's score is the sum of the scores of the positive leaves
+ *     that match it, where a leaf under an OR counts when that OR branch
+ *     matched (the BM25F sum over matching clauses).  NOT adds nothing.
+ */
+#include "refmodel.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analyze.h"
+
+static const char *const field_name[] = {"title", "body", "footnote"};
+
+/* ---- Generation ------------------------------------------------------ */
+
+typedef struct gen {
+    const rm_model *m;
+    tu_rng *rng;
+    const rq_gen_opts *go;
+    rq_query *q;
+    uint32_t *frequent, n_frequent; /* usable surfaces by count, most first */
+} gen;
+
+static int chance(gen *g, unsigned percent)
+{
+    return tu_rng_below(g->rng, 100) < percent;
+}
+
+static uint32_t new_node(gen *g, int kind)
+{
+    if (g->q->n_nodes >= RQ_MAX_NODES) return RM_NONE;
+    uint32_t i = g->q->n_nodes++;
+    rq_node *n = &g->q->node[i];
+    memset(n, 0, sizeof *n);
+    n->kind = (uint8_t)kind;
+    n->field = -1;
+    return i;
+}
+
+/* A usable surface word of the given kind, -1 if none after some tries. */
+static long pick_surface_kind(gen *g, int kind)
+{
+    const rm_model *m = g->m;
+    for (int tries = 0; tries < 200; tries++) {
+        uint32_t s = tu_rng_below(g->rng, m->surfaces.n);
+        if (m->surf_ok[s] && m->surf_kind[s] == kind) return s;
+    }
+    return -1;
+}
+
+/* Writes a query word into out: frequent, rare, any, number, symbol or a
+ * word the corpus lacks. */
+static void pick_word(gen *g, char out[STELE_MAX_TERM_BYTES + 1])
+{
+    const rm_model *m = g->m;
+    unsigned r = tu_rng_below(g->rng, 100);
+    long s = -1;
+    if (r < 30 && g->n_frequent) {
+        s = g->frequent[tu_rng_below(g->rng, g->n_frequent < 60 ? g->n_frequent : 60)];
+    } else if (r < 50) {
+        for (int tries = 0; tries < 200 && s < 0; tries++) {
+            uint32_t c = tu_rng_below(g->rng, m->surfaces.n);
+            if (m->surf_ok[c] && m->surf_count[c] <= 2 && m->surf_kind[c] == ST_TOK_WORD) s = c;
+        }
+    } else if (r < 80) {
+        s = pick_surface_kind(g, ST_TOK_WORD);
+    } else if (r < 88) {
+        s = pick_surface_kind(g, ST_TOK_NUMBER);
+    } else if (r < 96) {
+        s = pick_surface_kind(g, ST_TOK_SYMBOL);
+    }
+    if (s < 0) {
+        static const char *const absent[] = {"zyzzogeton", "qwxv",  "heroinx",
+                                             "9999",       "77/77", "xylophones"};
+        snprintf(out, STELE_MAX_TERM_BYTES + 1, "%s", absent[tu_rng_below(g->rng, 6)]);
+        return;
+    }
+    snprintf(out, STELE_MAX_TERM_BYTES + 1, "%s", m->surfaces.str[s]);
+}
+
+/* A random token of a random document: its doc and index in toks. */
+static void pick_token(gen *g, uint32_t *doc, size_t *ti)
+{
+    for (;;) {
+        *doc = tu_rng_below(g->rng, g->m->n_docs);
+        const rm_doc *d = &g->m->docs[*doc];
+        if (d->n_toks) {
+            *ti = tu_rng_below(g->rng, (uint32_t)d->n_toks);
+            return;
+        }
+    }
+}
+
+static void set_word_from_tok(gen *g, rq_node *n, uint32_t doc, size_t ti)
+{
+    const rm_tok *t = &g->m->docs[doc].toks[ti];
+    snprintf(n->words[n->n_words++], STELE_MAX_TERM_BYTES + 1, "%s",
+             g->m->surfaces.str[t->surface]);
+}
+
+/* A phrase: mostly a real run of consecutive tokens, sometimes random. */
+static void gen_phrase(gen *g, rq_node *n)
+{
+    uint32_t len = 2 + tu_rng_below(g->rng, 3);
+    if (chance(g, 75)) {
+        for (int tries = 0; tries < 50; tries++) {
+            uint32_t doc;
+            size_t ti;
+            pick_token(g, &doc, &ti);
+            const rm_doc *d = &g->m->docs[doc];
+            if (ti + len > d->n_toks || d->toks[ti + len - 1].pos != d->toks[ti].pos + len - 1)
+                continue;
+            int ok = 1;
+            for (uint32_t i = 0; i < len; i++)
+                ok &= g->m->surf_ok[d->toks[ti + i].surface];
+            if (!ok) continue;
+            n->n_words = 0;
+            for (uint32_t i = 0; i < len; i++)
+                set_word_from_tok(g, n, doc, ti + i);
+            if (chance(g, 20)) n->field = (int8_t)d->toks[ti].field;
+            return;
+        }
+    }
+    n->n_words = 0;
+    for (uint32_t i = 0; i < len; i++)
+        pick_word(g, n->words[n->n_words++]);
+}
+
+static int same_term_twice(const rm_model *m, const rq_node *n)
+{
+    uint32_t t[RQ_MAX_WORDS];
+    for (uint32_t i = 0; i < n->n_words; i++) {
+        if (rm_word_term(m, n->words[i], &t[i]) != 0) return 1;
+        for (uint32_t j = 0; j < i; j++)
+            if (t[i] == t[j]) return 1;
+    }
+    return 0;
+}
+
+/* NEAR: words mostly taken from one document within reach of each other,
+ * all different terms. */
+static void gen_near(gen *g, rq_node *n)
+{
+    n->n_words = 2 + (chance(g, 30) ? 1 : 0);
+    n->has_k = (uint8_t)chance(g, 70);
+    n->k = n->has_k ? tu_rng_below(g->rng, 13) : 10;
+    n->near_infix = (uint8_t)(n->n_words == 2 && n->has_k && chance(g, 50));
+    for (int tries = 0; tries < 50; tries++) {
+        uint32_t want = n->n_words;
+        n->n_words = 0;
+        if (chance(g, 70)) {
+            uint32_t doc;
+            size_t ti;
+            pick_token(g, &doc, &ti);
+            const rm_doc *d = &g->m->docs[doc];
+            uint32_t reach = n->k + want;
+            for (uint32_t i = 0; i < want; i++) {
+                size_t lo = ti > reach ? ti - reach : 0;
+                size_t hi = ti + reach < d->n_toks ? ti + reach : d->n_toks - 1;
+                size_t pick = i == 0 ? ti : lo + tu_rng_below(g->rng, (uint32_t)(hi - lo + 1));
+                if (!g->m->surf_ok[d->toks[pick].surface]) break;
+                set_word_from_tok(g, n, doc, pick);
+            }
+        } else {
+            for (uint32_t i = 0; i < want; i++)
+                pick_word(g, n->words[n->n_words++]);
+        }
+        if (n->n_words == want && !same_term_twice(g->m, n)) return;
+        n->n_words = want;
+    }
+    /* Give up on a matching NEAR: two words that surely differ. */
+    n->n_words = 2;
+    snprintf(n->words[0], sizeof n->words[0], "%s", "drug");
+    snprintf(n->words[1], sizeof n->words[1], "%s", "prison");
+}
+
+/* A prefix of a folded word, 3 to 6 characters, whole UTF-8 characters. */
+static void gen_prefix(gen *g, rq_node *n)
+{
+    long s = -1;
+    for (int tries = 0; tries < 200 && s < 0; tries++) {
+        long c = tries % 2 && g->n_frequent ? (long)g->frequent[tu_rng_below(g->rng, g->n_frequent)]
+                                            : pick_surface_kind(g, ST_TOK_WORD);
+        if (c >= 0 && g->m->surf_kind[c] == ST_TOK_WORD && strlen(g->m->surfaces.str[c]) >= 3)
+            s = c;
+    }
+    const char *w = s >= 0 ? g->m->surfaces.str[s] : "rehab";
+    size_t want = 3 + tu_rng_below(g->rng, 4), len = 0, chars = 0;
+    while (w[len] && chars < want) {
+        len++;
+        while (((uint8_t)w[len] & 0xC0) == 0x80)
+            len++;
+        chars++;
+    }
+    n->n_words = 1;
+    memcpy(n->words[0], w, len);
+    n->words[0][len] = '\0';
+}
+
+static uint32_t gen_node(gen *g, int depth, int in_scope);
+
+static uint32_t gen_leaf(gen *g, int in_scope)
+{
+    unsigned r = tu_rng_below(g->rng, 100);
+    int kind = r < 45 ? RQ_TERM : r < 65 ? RQ_PHRASE : r < 80 ? RQ_PREFIX : RQ_NEAR;
+    if (kind == RQ_NEAR && in_scope && !g->go->allow_near_scope) kind = RQ_TERM;
+    uint32_t i = new_node(g, kind);
+    if (i == RM_NONE) return i;
+    rq_node *n = &g->q->node[i];
+    switch (kind) {
+    case RQ_TERM:
+        n->n_words = 1;
+        pick_word(g, n->words[0]);
+        break;
+    case RQ_PHRASE:
+        gen_phrase(g, n);
+        break;
+    case RQ_PREFIX:
+        gen_prefix(g, n);
+        break;
+    default:
+        gen_near(g, n);
+        break;
+    }
+    if (in_scope)
+        n->field = -1;
+    else if (kind != RQ_NEAR && n->field < 0 && chance(g, 12))
+        n->field = (int8_t)tu_rng_below(g->rng, 3);
+    else if (kind == RQ_NEAR && g->go->allow_near_scope && chance(g, 8))
+        n->field = (int8_t)tu_rng_below(g->rng, 3);
+    return i;
+}
+
+static uint32_t gen_node(gen *g, int depth, int in_scope)
+{
+    if (depth >= g->go->max_depth || chance(g, depth == 0 ? 20 : 55)) return gen_leaf(g, in_scope);
+    int is_and = chance(g, 55);
+    uint32_t i = new_node(g, is_and ? RQ_AND : RQ_OR);
+    if (i == RM_NONE) return i;
+    int scoped = !in_scope && chance(g, 8);
+    uint32_t n_kids = 2 + (chance(g, 35) ? 1 : 0);
+    for (uint32_t k = 0; k < n_kids; k++) {
+        uint32_t kid = gen_node(g, depth + 1, in_scope || scoped);
+        if (kid == RM_NONE) return RM_NONE;
+        g->q->node[i].kids[g->q->node[i].n_kids++] = (uint16_t)kid;
+    }
+    if (is_and && chance(g, 35)) {
+        uint32_t inner = chance(g, 80) ? gen_leaf(g, in_scope || scoped)
+                                       : gen_node(g, g->go->max_depth - 1, in_scope || scoped);
+        uint32_t neg = new_node(g, RQ_NOT);
+        if (inner == RM_NONE || neg == RM_NONE) return RM_NONE;
+        rq_node *nn = &g->q->node[neg];
+        nn->kids[nn->n_kids++] = (uint16_t)inner;
+        nn->not_word = (uint8_t)chance(g, 40);
+        rq_node *an = &g->q->node[i];
+        /* The NOT goes anywhere but first, half of the time. */
+        uint32_t at = chance(g, 50) ? an->n_kids : tu_rng_below(g->rng, an->n_kids + 1);
+        if (at == 0) at = 1;
+        memmove(&an->kids[at + 1], &an->kids[at], (an->n_kids - at) * sizeof an->kids[0]);
+        an->kids[at] = (uint16_t)neg;
+        an->n_kids++;
+    }
+    rq_node *n = &g->q->node[i];
+    if (scoped) n->field = (int8_t)tu_rng_below(g->rng, 3);
+    n->paren = (uint8_t)chance(g, 15);
+    return i;
+}
+
+static const rm_model *freq_model;
+
+static int cmp_freq(const void *a, const void *b)
+{
+    uint32_t x = freq_model->surf_count[*(const uint32_t *)a];
+    uint32_t y = freq_model->surf_count[*(const uint32_t *)b];
+    if (x != y) return x > y ? -1 : 1;
+    return *(const uint32_t *)a < *(const uint32_t *)b ? -1 : 1;
+}
+
+void rq_generate(const rm_model *m, tu_rng *rng, const rq_gen_opts *go, rq_query *q)
+{
+    static uint32_t frequent[64];
+    static uint32_t n_frequent;
+    static const rm_model *frequent_of;
+    if (frequent_of != m) {
+        /* The 64 most frequent usable words, computed once per model. */
+        uint32_t *all = m->surfaces.n ? calloc(m->surfaces.n, sizeof *all) : NULL;
+        n_frequent = 0;
+        if (all) {
+            uint32_t n = 0;
+            for (uint32_t s = 0; s < m->surfaces.n; s++)
+                if (m->surf_ok[s] && m->surf_kind[s] == ST_TOK_WORD) all[n++] = s;
+            freq_model = m;
+            qsort(all, n, sizeof *all, cmp_freq);
+            n_frequent = n < 64 ? n : 64;
+            memcpy(frequent, all, n_frequent * sizeof *all);
+            free(all);
+        }
+        frequent_of = m;
+    }
+    gen g = {m, rng, go, q, frequent, n_frequent};
+    for (;;) {
+        q->n_nodes = 0;
+        q->root = gen_node(&g, 0, 0);
+        if (q->root != RM_NONE) return;
+    }
+}
+
+/* ---- Printing -------------------------------------------------------- */
+
+typedef struct out {
+    char *buf;
+    size_t len, cap;
+    int overflow;
+} out;
+
+static void put(out *o, const char *s)
+{
+    size_t n = strlen(s);
+    if (o->len + n + 1 > o->cap) {
+        o->overflow = 1;
+        return;
+    }
+    memcpy(o->buf + o->len, s, n + 1);
+    o->len += n;
+}
+
+static void put_node(const rm_model *m, const rq_query *q, uint32_t i, int parent_kind, out *o);
+
+static void put_words(const rq_node *n, out *o, const char *sep)
+{
+    for (uint32_t w = 0; w < n->n_words; w++) {
+        if (w) put(o, sep);
+        put(o, n->words[w]);
+    }
+}
+
+static void put_node(const rm_model *m, const rq_query *q, uint32_t i, int parent_kind, out *o)
+{
+    const rq_node *n = &q->node[i];
+    char num[32];
+    if (n->field >= 0) {
+        put(o, field_name[n->field]);
+        put(o, ":");
+    }
+    int group = n->kind == RQ_AND || n->kind == RQ_OR;
+    int parens = n->paren || (group && n->field >= 0) ||
+                 (n->kind == RQ_OR && parent_kind == RQ_AND) || (group && parent_kind == RQ_NOT) ||
+                 (n->kind == RQ_NEAR && n->near_infix && parent_kind != -1);
+    if (parens) put(o, "(");
+    switch (n->kind) {
+    case RQ_TERM:
+        put(o, n->words[0]);
+        break;
+    case RQ_PREFIX:
+        put(o, n->words[0]);
+        put(o, "*");
+        break;
+    case RQ_PHRASE:
+        put(o, "\"");
+        put_words(n, o, " ");
+        put(o, "\"");
+        break;
+    case RQ_NEAR:
+        if (n->near_infix) {
+            snprintf(num, sizeof num, " NEAR/%u ", (unsigned)n->k);
+            put(o, n->words[0]);
+            put(o, num);
+            put(o, n->words[1]);
+        } else {
+            put(o, "NEAR(");
+            put_words(n, o, " ");
+            if (n->has_k) {
+                snprintf(num, sizeof num, ", %u", (unsigned)n->k);
+                put(o, num);
+            }
+            put(o, ")");
+        }
+        break;
+    case RQ_NOT:
+        put(o, n->not_word ? "NOT " : "-");
+        put_node(m, q, n->kids[0], RQ_NOT, o);
+        break;
+    default:
+        for (uint32_t k = 0; k < n->n_kids; k++) {
+            if (k) put(o, n->kind == RQ_AND ? " " : " OR ");
+            put_node(m, q, n->kids[k], n->kind, o);
+        }
+        break;
+    }
+    if (parens) put(o, ")");
+}
+
+size_t rq_format(const rm_model *m, const rq_query *q, char *buf, size_t cap)
+{
+    out o = {buf, 0, cap, 0};
+    if (cap) buf[0] = '\0';
+    put_node(m, q, q->root, -1, &o);
+    return o.overflow ? 0 : o.len;
+}
+
+/* ---- Preparation and limits ------------------------------------------ */
+
+typedef struct limits {
+    uint32_t leaves_lo, leaves_hi; /* leaf count under either counting */
+    int prefix_over, prefix_unsure;
+} limits;
+
+static void prepare_node(const rm_model *m, rq_query *q, uint32_t i, int scope, limits *lim)
+{
+    rq_node *n = &q->node[i];
+    if (n->field >= 0) scope = n->field;
+    n->scope = scope;
+    switch (n->kind) {
+    case RQ_TERM:
+    case RQ_PHRASE:
+    case RQ_NEAR:
+        for (uint32_t w = 0; w < n->n_words; w++)
+            if (rm_word_term(m, n->words[w], &n->term[w]) != 0) n->term[w] = RM_NONE;
+        lim->leaves_lo += n->n_words;
+        lim->leaves_hi += n->n_words;
+        break;
+    case RQ_PREFIX: {
+        uint32_t lo, hi, in_field = 0;
+        rm_prefix_range(m, n->words[0], strlen(n->words[0]), &lo, &hi);
+        n->n_exp = 0;
+        for (uint32_t e = lo; e < hi; e++) {
+            uint32_t t = m->sorted[e];
+            if (scope >= 0 && m->df_field[t][scope] == 0) continue;
+            in_field++;
+            if (n->n_exp < RQ_MAX_EXP) n->exp[n->n_exp++] = t;
+        }
+        uint32_t all = hi - lo;
+        /* Whether expansions absent from the scope field count toward the
+         * limits is the runtime's business: only queries whose outcome is
+         * the same either way are used. */
+        if (in_field > STELE_MAX_PREFIX_TERMS)
+            lim->prefix_over = 1;
+        else if (all > STELE_MAX_PREFIX_TERMS)
+            lim->prefix_unsure = 1;
+        lim->leaves_lo += in_field;
+        lim->leaves_hi += all ? all : 1;
+        break;
+    }
+    default:
+        for (uint32_t k = 0; k < n->n_kids; k++)
+            prepare_node(m, q, n->kids[k], scope, lim);
+        break;
+    }
+}
+
+int rq_prepare(const rm_model *m, rq_query *q)
+{
+    limits lim = {0, 0, 0, 0};
+    prepare_node(m, q, q->root, -1, &lim);
+    if (lim.prefix_over) return STELE_ELIMIT;
+    if (lim.prefix_unsure) return 1;
+    if (lim.leaves_lo > STELE_MAX_QUERY_TERMS) return STELE_ELIMIT;
+    if (lim.leaves_hi > STELE_MAX_QUERY_TERMS) return 1;
+    return STELE_OK;
+}
+
+/* ---- Evaluation ------------------------------------------------------ */
+
+#define RQ_MAX_POS 4096
+
+static double term_score(const rm_model *m, uint32_t doc, uint32_t term, int scope, int *match)
+{
+    uint32_t tf[STELE_MAX_FIELDS] = {0};
+    *match = 0;
+    if (term == RM_NONE) return 0.0;
+    const rm_doc *d = &m->docs[doc];
+    uint32_t pos[RQ_MAX_POS];
+    size_t n = rm_positions(m, doc, term, scope, pos, RQ_MAX_POS);
+    for (size_t i = 0; i < n && i < RQ_MAX_POS; i++)
+        tf[rm_field_at(m, doc, pos[i])]++;
+    (void)d;
+    if (n == 0) return 0.0;
+    *match = 1;
+    return rm_bm25(m, doc, tf, rm_idf(m, term, scope));
+}
+
+static double phrase_score(const rm_model *m, uint32_t doc, const rq_node *n, int *match)
+{
+    uint32_t tf[STELE_MAX_FIELDS] = {0};
+    uint32_t pos[RQ_MAX_POS];
+    *match = 0;
+    for (uint32_t w = 0; w < n->n_words; w++)
+        if (n->term[w] == RM_NONE) return 0.0;
+    size_t n_pos = rm_positions(m, doc, n->term[0], n->scope, pos, RQ_MAX_POS);
+    uint32_t count = 0;
+    for (size_t i = 0; i < n_pos && i < RQ_MAX_POS; i++) {
+        uint32_t w = 1;
+        while (w < n->n_words && rm_term_at(m, doc, pos[i] + w) == n->term[w])
+            w++;
+        if (w < n->n_words) continue;
+        tf[rm_field_at(m, doc, pos[i])]++;
+        count++;
+    }
+    if (!count) return 0.0;
+    *match = 1;
+    double idf = 0.0;
+    for (uint32_t w = 0; w < n->n_words; w++)
+        idf += rm_idf(m, n->term[w], n->scope);
+    return rm_bm25(m, doc, tf, idf);
+}
+
+/* 1 when some occurrence of every word lies in [lo, lo + span]. */
+static int window_ok(const uint32_t *const *pos, const size_t *n_pos, uint32_t n_words, uint32_t lo,
+                     uint32_t span)
+{
+    for (uint32_t w = 0; w < n_words; w++) {
+        int found = 0;
+        for (size_t i = 0; i < n_pos[w] && !found; i++)
+            found = pos[w][i] >= lo && pos[w][i] - lo <= span;
+        if (!found) return 0;
+    }
+    return 1;
+}
+
+static double near_score(const rm_model *m, uint32_t doc, const rq_node *n, int *match)
+{
+    static uint32_t buf[RQ_MAX_WORDS][RQ_MAX_POS];
+    const uint32_t *pos[RQ_MAX_WORDS];
+    size_t n_pos[RQ_MAX_WORDS];
+    uint32_t tf[STELE_MAX_FIELDS] = {0};
+    *match = 0;
+    for (uint32_t w = 0; w < n->n_words; w++) {
+        n_pos[w] = rm_positions(m, doc, n->term[w], n->scope, buf[w], RQ_MAX_POS);
+        if (n_pos[w] > RQ_MAX_POS) n_pos[w] = RQ_MAX_POS;
+        pos[w] = buf[w];
+        if (!n_pos[w]) return 0.0;
+    }
+    uint32_t span = n->k + n->n_words - 1, count = 0;
+    for (size_t i = 0; i < n_pos[0]; i++) {
+        uint32_t p = pos[0][i];
+        uint32_t lo = p > span ? p - span : 0;
+        int ok = 0;
+        for (uint32_t s = lo; s <= p && !ok; s++)
+            ok = window_ok(pos, n_pos, n->n_words, s, span);
+        if (!ok) continue;
+        tf[rm_field_at(m, doc, p)]++;
+        count++;
+    }
+    if (!count) return 0.0;
+    *match = 1;
+    double idf = 0.0;
+    for (uint32_t w = 0; w < n->n_words; w++)
+        idf += rm_idf(m, n->term[w], n->scope);
+    return rm_bm25(m, doc, tf, idf);
+}
+
+static int eval_node(const rm_model *m, const rq_query *q, uint32_t i, uint32_t doc, double *score)
+{
+    const rq_node *n = &q->node[i];
+    int match = 0;
+    *score = 0.0;
+    switch (n->kind) {
+    case RQ_TERM:
+        *score = term_score(m, doc, n->term[0], n->scope, &match);
+        return match;
+    case RQ_PREFIX:
+        for (uint32_t e = 0; e < n->n_exp; e++) {
+            int one;
+            double s = term_score(m, doc, n->exp[e], n->scope, &one);
+            if (one) {
+                *score += s;
+                match = 1;
+            }
+        }
+        return match;
+    case RQ_PHRASE:
+        *score = phrase_score(m, doc, n, &match);
+        return match;
+    case RQ_NEAR:
+        *score = near_score(m, doc, n, &match);
+        return match;
+    case RQ_NOT: {
+        double ignored;
+        return !eval_node(m, q, n->kids[0], doc, &ignored);
+    }
+    case RQ_AND:
+        for (uint32_t k = 0; k < n->n_kids; k++) {
+            double s;
+            if (!eval_node(m, q, n->kids[k], doc, &s)) {
+                *score = 0.0;
+                return 0;
+            }
+            if (q->node[n->kids[k]].kind != RQ_NOT) *score += s;
+        }
+        return 1;
+    default:
+        for (uint32_t k = 0; k < n->n_kids; k++) {
+            double s;
+            if (eval_node(m, q, n->kids[k], doc, &s)) {
+                *score += s;
+                match = 1;
+            }
+        }
+        return match;
+    }
+}
+
+int rq_eval(const rm_model *m, const rq_query *q, uint32_t doc, double *score)
+{
+    return eval_node(m, q, q->root, doc, score);
+}
+
+static int positive_in(const rm_model *m, const rq_query *q, uint32_t i, uint32_t term)
+{
+    const rq_node *n = &q->node[i];
+    switch (n->kind) {
+    case RQ_NOT:
+        return 0;
+    case RQ_PREFIX:
+        for (uint32_t e = 0; e < n->n_exp; e++)
+            if (n->exp[e] == term) return 1;
+        return 0;
+    case RQ_TERM:
+    case RQ_PHRASE:
+    case RQ_NEAR:
+        for (uint32_t w = 0; w < n->n_words; w++)
+            if (n->term[w] == term) return 1;
+        return 0;
+    default:
+        for (uint32_t k = 0; k < n->n_kids; k++)
+            if (positive_in(m, q, n->kids[k], term)) return 1;
+        return 0;
+    }
+}
+
+int rq_positive_term(const rm_model *m, const rq_query *q, uint32_t term)
+{
+    return term != RM_NONE && positive_in(m, q, q->root, term);
+}

@@ -1,0 +1,376 @@
+/*
+ * test_differential.c: the query runtime against a brute-force reference.
+ *
+ * Usage: test_differential CORPUS_DIR SCRATCH_INDEX [N_QUERIES [SEED]]
+ *
+ * The bundled corpus is ingested and indexed as the builder does it, and
+ * also turned into the reference model of refmodel.c (straight from the
+ * text, never from the index).  First the index's statistics are checked
+ * against the model: documents, paragraphs and their positions, norms,
+ * average field lengths, field weights, and every term's df per field.
+ * Then a fixed-seed generator draws query trees (terms frequent and rare,
+ * numbers, symbols, AND, OR, NOT and -x, nested groups, phrases taken from
+ * the text and random ones, NEAR in both spellings, prefixes, field
+ * scopes), prints each to query syntax and evaluates the tree itself.  For
+ * every query the runtime must return the same matching set, the same
+ * ranking, and BM25F scores within 1e-6 of the direct computation, for
+ * max_hits covering all matches and for a small top-k (which exercises
+ * any pruning).  A query the limits forbid must give STELE_ELIMIT.  On a
+ * mismatch the query and both result lists are printed.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "reader.h"
+#include "refmodel.h"
+#include "tutil.h"
+
+#define SCORE_EPS   1e-6
+#define MAX_REPORTS 10
+
+typedef struct ref_hit {
+    uint32_t doc;
+    double score;
+} ref_hit;
+
+static int cmp_ref_hit(const void *a, const void *b)
+{
+    const ref_hit *x = a, *y = b;
+    if (x->score != y->score) return x->score > y->score ? -1 : 1;
+    return x->doc < y->doc ? -1 : x->doc > y->doc;
+}
+
+static int close_enough(double a, double b)
+{
+    double scale = fabs(b) > 1.0 ? fabs(b) : 1.0;
+    return fabs(a - b) <= SCORE_EPS * scale;
+}
+
+static int n_failures;
+
+static void print_lists(const rm_model *m, const ref_hit *ref, size_t n_ref, const stele_hit *hits,
+                        size_t n_hits)
+{
+    fprintf(stderr, "  reference (%zu):\n", n_ref);
+    for (size_t i = 0; i < n_ref && i < 25; i++)
+        fprintf(stderr, "    %2zu. doc %3u %-14s %.9f\n", i + 1, ref[i].doc,
+                m->corpus->docs[ref[i].doc].id, ref[i].score);
+    fprintf(stderr, "  runtime (%zu):\n", n_hits);
+    for (size_t i = 0; i < n_hits && i < 25; i++)
+        fprintf(stderr, "    %2zu. doc %3u %-14.*s %.9f\n", i + 1, hits[i].doc, (int)hits[i].id.len,
+                hits[i].id.data ? hits[i].id.data : "", hits[i].score);
+}
+
+static void fail(const char *query, const char *why)
+{
+    n_failures++;
+    if (n_failures <= MAX_REPORTS) fprintf(stderr, "MISMATCH: %s\n  query: %s\n", why, query);
+}
+
+/* ---- Index statistics against the model ------------------------------- */
+
+static int check_stats(const tu_env *env, const rm_model *m)
+{
+    const stele_index *ix = &env->ix;
+    stele_info info;
+    int bad = 0;
+    stele_index_info(ix, &info);
+    if (info.n_docs != m->n_docs) {
+        fprintf(stderr, "index has %u docs, corpus %u\n", info.n_docs, m->n_docs);
+        return 1;
+    }
+    if (info.n_terms != m->terms.n) {
+        fprintf(stderr, "index has %u terms, reference %u\n", info.n_terms, m->terms.n);
+        bad++;
+    }
+    for (unsigned f = 0; f < m->n_fields; f++) {
+        double avg = st_field_avg_len(ix, f);
+        if (fabs(avg - m->avg[f]) > 1e-9 * (m->avg[f] + 1)) {
+            fprintf(stderr, "field %u: avgL %.9f, reference %.9f\n", f, avg, m->avg[f]);
+            bad++;
+        }
+        if (st_field_weight(ix, f) != m->weight[f]) {
+            fprintf(stderr, "field %u: weight %g, design says %g\n", f, st_field_weight(ix, f),
+                    m->weight[f]);
+            bad++;
+        }
+    }
+    for (uint32_t d = 0; d < m->n_docs && bad < 20; d++) {
+        const st_doc *sd = &m->corpus->docs[d];
+        const rm_doc *rd = &m->docs[d];
+        stele_view id;
+        if (stele_doc_id(ix, d, &id) != STELE_OK || id.len != strlen(sd->id) ||
+            memcmp(id.data, sd->id, id.len) != 0) {
+            fprintf(stderr, "doc %u: id differs from the corpus (%s)\n", d, sd->id);
+            bad++;
+        }
+        for (unsigned f = 0; f < m->n_fields; f++) {
+            uint8_t norm;
+            if (st_doc_norm(ix, d, f, &norm) != STELE_OK || norm != st_norm_encode(rd->len[f])) {
+                fprintf(stderr, "doc %u field %u: norm differs from encode(%u)\n", d, f,
+                        rd->len[f]);
+                bad++;
+            }
+        }
+        uint32_t n_paras;
+        if (st_para_count(ix, d, &n_paras) != STELE_OK || n_paras != rd->n_paras) {
+            fprintf(stderr, "doc %u: paragraph count differs (%u)\n", d, rd->n_paras);
+            bad++;
+            continue;
+        }
+        for (uint32_t p = 0; p < n_paras; p++) {
+            st_para_info pi;
+            const rm_para *rp = &rd->paras[p];
+            if (st_para_get(ix, d, p, &pi) != STELE_OK || pi.field != rp->field ||
+                pi.kind != rp->kind || pi.number != rp->number || pi.n_tokens != rp->n_tokens ||
+                (rp->n_tokens && pi.first_pos != rp->first_pos)) {
+                fprintf(stderr,
+                        "doc %u para %u: index (field %u kind %u number %u first %u n %u), "
+                        "reference (field %u kind %u number %u first %u n %u)\n",
+                        d, p, pi.field, pi.kind, pi.number, pi.first_pos, pi.n_tokens, rp->field,
+                        rp->kind, rp->number, rp->first_pos, rp->n_tokens);
+                bad++;
+                break;
+            }
+        }
+    }
+    for (uint32_t t = 0; t < m->terms.n && bad < 20; t++) {
+        st_term_info ti;
+        const char *term = m->terms.str[t];
+        if (st_dict_find(ix, term, strlen(term), &ti) != STELE_OK) {
+            fprintf(stderr, "term '%s' missing from the dictionary\n", term);
+            bad++;
+            continue;
+        }
+        if (ti.df != m->df[t]) {
+            fprintf(stderr, "term '%s': df %u, reference %u\n", term, ti.df, m->df[t]);
+            bad++;
+        }
+        for (unsigned f = 0; f < m->n_fields; f++) {
+            uint32_t df = (ti.field_mask >> f & 1) ? ti.list[f].df : 0;
+            if (df != m->df_field[t][f]) {
+                fprintf(stderr, "term '%s' field %u: df %u, reference %u\n", term, f, df,
+                        m->df_field[t][f]);
+                bad++;
+            }
+        }
+    }
+    if (bad) fprintf(stderr, "index statistics: %d differences from the reference model\n", bad);
+    return bad != 0;
+}
+
+/* ---- One query ------------------------------------------------------ */
+
+typedef struct counters {
+    unsigned long queries, limit_errors, matched_docs, empty, topk_runs, snippets;
+} counters;
+
+/* Compares the runtime's hits with the reference's sorted list. */
+static int compare(const rm_model *m, const rq_query *q, const char *query, const ref_hit *ref,
+                   size_t n_ref, const double *ref_score, const stele_hit *hits, size_t n_hits,
+                   size_t n_matches, size_t max_hits)
+{
+    char why[256];
+    size_t want = n_ref < max_hits ? n_ref : max_hits;
+    if (n_matches != n_ref || n_hits != want) {
+        snprintf(why, sizeof why, "n_matches %zu n_hits %zu, reference %zu matches (%zu hits)",
+                 n_matches, n_hits, n_ref, want);
+        goto mismatch;
+    }
+    for (size_t i = 0; i < n_hits; i++) {
+        const stele_hit *h = &hits[i];
+        if (h->doc >= m->n_docs || ref_score[h->doc] < 0) {
+            snprintf(why, sizeof why, "hit %zu (doc %u) does not match in the reference", i,
+                     h->doc);
+            goto mismatch;
+        }
+        if (!close_enough(h->score, ref_score[h->doc])) {
+            snprintf(why, sizeof why, "doc %u scored %.12f, reference %.12f", h->doc, h->score,
+                     ref_score[h->doc]);
+            goto mismatch;
+        }
+        /* The order must be the reference's, up to scores that are equal
+         * within rounding; among exactly equal scores, lower doc first. */
+        if (!close_enough(ref_score[h->doc], ref[i].score)) {
+            snprintf(why, sizeof why, "rank %zu holds doc %u (%.9f), reference doc %u (%.9f)",
+                     i + 1, h->doc, ref_score[h->doc], ref[i].doc, ref[i].score);
+            goto mismatch;
+        }
+        if (i > 0 && (h->score > hits[i - 1].score ||
+                      (h->score == hits[i - 1].score && h->doc < hits[i - 1].doc))) {
+            snprintf(why, sizeof why, "hits %zu and %zu out of order", i, i + 1);
+            goto mismatch;
+        }
+        for (size_t j = 0; j < i; j++)
+            if (hits[j].doc == h->doc) {
+                snprintf(why, sizeof why, "doc %u returned twice", h->doc);
+                goto mismatch;
+            }
+        const st_doc *sd = &m->corpus->docs[h->doc];
+        if (h->id.len != strlen(sd->id) || memcmp(h->id.data, sd->id, h->id.len) != 0) {
+            snprintf(why, sizeof why, "hit %zu: id is not the document's", i);
+            goto mismatch;
+        }
+        const rm_doc *rd = &m->docs[h->doc];
+        if (h->para >= rd->n_paras || h->para_kind != rd->paras[h->para].kind ||
+            h->para_number != rd->paras[h->para].number) {
+            snprintf(why, sizeof why, "hit %zu: para %u kind %u number %u inconsistent", i, h->para,
+                     h->para_kind, h->para_number);
+            goto mismatch;
+        }
+        const rm_para *rp = &rd->paras[h->para];
+        if (h->match_pos < rp->first_pos || h->match_pos >= rp->first_pos + rp->n_tokens ||
+            !rq_positive_term(m, q, rm_term_at(m, h->doc, h->match_pos))) {
+            snprintf(why, sizeof why,
+                     "hit %zu: match_pos %u is not a query term in para %u (%u..%u)", i,
+                     h->match_pos, h->para, rp->first_pos, rp->first_pos + rp->n_tokens);
+            goto mismatch;
+        }
+    }
+    return 0;
+mismatch:
+    fail(query, why);
+    if (n_failures <= MAX_REPORTS) print_lists(m, ref, n_ref, hits, n_hits);
+    return 1;
+}
+
+static int run_query(tu_env *env, const rm_model *m, rq_query *q, int expect, const char *query,
+                     size_t query_len, void *mem, size_t mem_size, stele_hit *hits, ref_hit *ref,
+                     double *ref_score, tu_rng *rng, counters *cnt)
+{
+    stele_diag diag = {0, 0};
+    size_t n_hits = 0, n_matches = 0, max_hits = m->n_docs;
+    int rc = stele_search(&env->ix, query, query_len, &env->opts, mem, mem_size, hits, max_hits,
+                          &n_hits, &n_matches, &diag);
+    cnt->queries++;
+    if (expect == STELE_ELIMIT) {
+        cnt->limit_errors++;
+        if (rc != STELE_ELIMIT) {
+            fail(query, "the reference expects STELE_ELIMIT");
+            if (n_failures <= MAX_REPORTS) fprintf(stderr, "  runtime: %s\n", stele_strerror(rc));
+            return 1;
+        }
+        if (diag.offset >= query_len) {
+            fail(query, "STELE_ELIMIT with an offset outside the query");
+            return 1;
+        }
+        return 0;
+    }
+    if (rc != STELE_OK) {
+        char why[160];
+        snprintf(why, sizeof why, "stele_search: %s (offset %zu, needed %zu)", stele_strerror(rc),
+                 diag.offset, diag.needed);
+        fail(query, why);
+        return 1;
+    }
+    size_t n_ref = 0;
+    for (uint32_t d = 0; d < m->n_docs; d++) {
+        double s;
+        ref_score[d] = -1.0;
+        if (rq_eval(m, q, d, &s)) {
+            ref_score[d] = s;
+            ref[n_ref].doc = d;
+            ref[n_ref].score = s;
+            n_ref++;
+        }
+    }
+    qsort(ref, n_ref, sizeof *ref, cmp_ref_hit);
+    cnt->matched_docs += n_ref;
+    cnt->empty += n_ref == 0;
+    if (compare(m, q, query, ref, n_ref, ref_score, hits, n_hits, n_matches, max_hits)) return 1;
+    if (n_hits > 0) {
+        /* A snippet for the best hit: it must work and be terminated. */
+        char snip[1024];
+        size_t snip_len = 0;
+        rc = stele_snippet(&env->ix, query, query_len, &env->opts, &hits[0], NULL, mem, mem_size,
+                           snip, sizeof snip, &snip_len, &diag);
+        cnt->snippets++;
+        if (rc != STELE_OK || snip_len != strlen(snip) || snip_len == 0) {
+            fail(query, "stele_snippet on the best hit failed or gave an empty passage");
+            if (n_failures <= MAX_REPORTS)
+                fprintf(stderr, "  rc %s, out_len %zu\n", stele_strerror(rc), snip_len);
+            return 1;
+        }
+    }
+    if (n_ref > 1) {
+        /* Top-k: the same leading hits, still the full match count. */
+        static const size_t ks[] = {1, 2, 3, 5, 10};
+        size_t k = ks[tu_rng_below(rng, 5)];
+        rc = stele_search(&env->ix, query, query_len, &env->opts, mem, mem_size, hits, k, &n_hits,
+                          &n_matches, &diag);
+        cnt->topk_runs++;
+        if (rc != STELE_OK) {
+            fail(query, "stele_search with a small max_hits failed");
+            return 1;
+        }
+        if (compare(m, q, query, ref, n_ref, ref_score, hits, n_hits, n_matches, k)) return 1;
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    tu_env env;
+    int rc = tu_env_open(&env, argc, argv);
+    if (rc != 0) {
+        tu_env_close(&env);
+        return rc == TU_SKIP ? TU_SKIP : 1;
+    }
+    unsigned long n_queries = argc > 3 ? strtoul(argv[3], NULL, 0) : 5000;
+    uint64_t seed = argc > 4 ? strtoull(argv[4], NULL, 0) : 0x57e1e5eedull;
+
+    rm_model m;
+    if (rm_build(&m, &env.corpus, stele_stemmer_stem, env.stemmer) != 0) {
+        fprintf(stderr, "reference model: out of memory\n");
+        return 1;
+    }
+    printf("differential: %u docs, %u terms, avgL title %.2f body %.2f footnote %.2f\n", m.n_docs,
+           m.terms.n, m.avg[0], m.avg[1], m.avg[2]);
+    if (check_stats(&env, &m)) {
+        rm_free(&m);
+        tu_env_close(&env);
+        printf("differential: FAIL (index statistics)\n");
+        return 1;
+    }
+
+    size_t mem_size = stele_workspace_bound(&env.ix, m.n_docs);
+    void *mem = malloc(mem_size);
+    stele_hit *hits = calloc(m.n_docs, sizeof *hits);
+    ref_hit *ref = calloc(m.n_docs, sizeof *ref);
+    double *ref_score = calloc(m.n_docs, sizeof *ref_score);
+    rq_query *q = malloc(sizeof *q);
+    if (!mem || !hits || !ref || !ref_score || !q) {
+        fprintf(stderr, "out of memory\n");
+        return 1;
+    }
+    tu_rng rng = {seed};
+    rq_gen_opts go = {1, 4};
+    counters cnt = {0};
+    unsigned long n_skipped = 0;
+    char query[STELE_MAX_QUERY_BYTES + 1];
+    while (cnt.queries < n_queries && n_failures < MAX_REPORTS) {
+        rq_generate(&m, &rng, &go, q);
+        int expect = rq_prepare(&m, q);
+        size_t len = rq_format(&m, q, query, sizeof query);
+        if (expect == 1 || len == 0 || len > STELE_MAX_QUERY_BYTES) {
+            n_skipped++;
+            continue;
+        }
+        run_query(&env, &m, q, expect, query, len, mem, mem_size, hits, ref, ref_score, &rng, &cnt);
+    }
+    printf("differential: %lu queries (seed 0x%llx, %lu redrawn), %lu over a limit, "
+           "%lu without matches, %lu matched docs, %lu top-k reruns, %lu snippets: %s "
+           "(%d mismatches)\n",
+           cnt.queries, (unsigned long long)seed, n_skipped, cnt.limit_errors, cnt.empty,
+           cnt.matched_docs, cnt.topk_runs, cnt.snippets, n_failures ? "FAIL" : "OK", n_failures);
+    free(q);
+    free(ref_score);
+    free(ref);
+    free(hits);
+    free(mem);
+    rm_free(&m);
+    tu_env_close(&env);
+    return n_failures ? 1 : 0;
+}
