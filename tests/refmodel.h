@@ -151,11 +151,13 @@ typedef struct rq_gen_opts {
 
 /* Draws a random query tree over m's vocabulary. */
 void rq_generate(const rm_model *m, tu_rng *rng, const rq_gen_opts *go, rq_query *q);
+/* 1 once the reference's NEAR window count and its brute-force window
+ * search have disagreed (a bug in the reference itself). */
+int rq_near_inconsistent(void);
 /* Prints q in query syntax; returns the length or 0 if it does not fit. */
 size_t rq_format(const rm_model *m, const rq_query *q, char *out, size_t cap);
 /* Resolves words to terms and prefixes to expansions.  Returns STELE_OK,
- * STELE_ELIMIT when the runtime must refuse the query, or 1 when the
- * limits make the outcome depend on counting details (do not use q). */
+ * or STELE_ELIMIT when the runtime must refuse the query. */
 int rq_prepare(const rm_model *m, rq_query *q);
 /* Evaluates q on doc: 1 and *score when it matches, 0 otherwise. */
 int rq_eval(const rm_model *m, const rq_query *q, uint32_t doc, double *score);

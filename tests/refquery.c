@@ -9,13 +9,22 @@
  *     or any field); its per-field tf feeds BM25F with idf(t) over the
  *     scope's df;
  *   - a prefix is the OR of the dictionary terms that start with its
- *     folded bytes (no stemming of the prefix); each expansion is a term;
+ *     folded bytes (no stemming of the prefix) and, when scoped, occur in
+ *     the scope field; each expansion is a term and a leaf for the
+ *     STELE_MAX_QUERY_TERMS limit, more than STELE_MAX_PREFIX_TERMS of
+ *     them is STELE_ELIMIT;
  *   - a phrase matches at p when word i is at p + i (consecutive positions
  *     never cross a paragraph, so never a field); its pseudo-term tf in a
  *     field is the number of such p there, its idf the sum of its words';
- *   - NEAR(w1 .. wn, k) matches when one occurrence of each word lies in a
- *     window max - min <= k + n - 1, in any order; its tf in field f counts
- *     the occurrences of w1 in f that belong to such a window;
+ *   - NEAR(w1 .. wn, k) matches in field f when one occurrence of each word
+ *     in f lies in a window max - min <= k + n - 1, in any order (a window
+ *     may span paragraphs of one field, never two fields); its tf in f is
+ *     the number of windows found scanning left to right with each
+ *     occurrence used at most once: with a cursor per word, when the
+ *     cursors' span fits, count one and advance every cursor, else advance
+ *     the cursor on the smallest position (the first such word).  Whether
+ *     a window exists is decided separately by brute force, and the two
+ *     must agree;
  *   - AND matches when all its positive children match and none of its NOT
  *     children do; OR when any child matches;
  *   - a document's score is the sum of the scores of the positive leaves
@@ -422,8 +431,8 @@ size_t rq_format(const rm_model *m, const rq_query *q, char *buf, size_t cap)
 /* ---- Preparation and limits ------------------------------------------ */
 
 typedef struct limits {
-    uint32_t leaves_lo, leaves_hi; /* leaf count under either counting */
-    int prefix_over, prefix_unsure;
+    uint32_t leaves; /* words plus prefix expansions */
+    int prefix_over;
 } limits;
 
 static void prepare_node(const rm_model *m, rq_query *q, uint32_t i, int scope, limits *lim)
@@ -437,29 +446,20 @@ static void prepare_node(const rm_model *m, rq_query *q, uint32_t i, int scope, 
     case RQ_NEAR:
         for (uint32_t w = 0; w < n->n_words; w++)
             if (rm_word_term(m, n->words[w], &n->term[w]) != 0) n->term[w] = RM_NONE;
-        lim->leaves_lo += n->n_words;
-        lim->leaves_hi += n->n_words;
+        lim->leaves += n->n_words;
         break;
     case RQ_PREFIX: {
-        uint32_t lo, hi, in_field = 0;
+        uint32_t lo, hi, in_scope = 0;
         rm_prefix_range(m, n->words[0], strlen(n->words[0]), &lo, &hi);
         n->n_exp = 0;
         for (uint32_t e = lo; e < hi; e++) {
             uint32_t t = m->sorted[e];
             if (scope >= 0 && m->df_field[t][scope] == 0) continue;
-            in_field++;
+            in_scope++;
             if (n->n_exp < RQ_MAX_EXP) n->exp[n->n_exp++] = t;
         }
-        uint32_t all = hi - lo;
-        /* Whether expansions absent from the scope field count toward the
-         * limits is the runtime's business: only queries whose outcome is
-         * the same either way are used. */
-        if (in_field > STELE_MAX_PREFIX_TERMS)
-            lim->prefix_over = 1;
-        else if (all > STELE_MAX_PREFIX_TERMS)
-            lim->prefix_unsure = 1;
-        lim->leaves_lo += in_field;
-        lim->leaves_hi += all ? all : 1;
+        if (in_scope > STELE_MAX_PREFIX_TERMS) lim->prefix_over = 1;
+        lim->leaves += in_scope;
         break;
     }
     default:
@@ -471,12 +471,9 @@ static void prepare_node(const rm_model *m, rq_query *q, uint32_t i, int scope, 
 
 int rq_prepare(const rm_model *m, rq_query *q)
 {
-    limits lim = {0, 0, 0, 0};
+    limits lim = {0, 0};
     prepare_node(m, q, q->root, -1, &lim);
-    if (lim.prefix_over) return STELE_ELIMIT;
-    if (lim.prefix_unsure) return 1;
-    if (lim.leaves_lo > STELE_MAX_QUERY_TERMS) return STELE_ELIMIT;
-    if (lim.leaves_hi > STELE_MAX_QUERY_TERMS) return 1;
+    if (lim.prefix_over || lim.leaves > STELE_MAX_QUERY_TERMS) return STELE_ELIMIT;
     return STELE_OK;
 }
 
@@ -525,49 +522,86 @@ static double phrase_score(const rm_model *m, uint32_t doc, const rq_node *n, in
     return rm_bm25(m, doc, tf, idf);
 }
 
-/* 1 when some occurrence of every word lies in [lo, lo + span]. */
-static int window_ok(const uint32_t *const *pos, const size_t *n_pos, uint32_t n_words, uint32_t lo,
-                     uint32_t span)
+/* Brute force: 1 when, for some occurrence p of some word, every word has
+ * an occurrence in [p, p + span] (p is then the window's minimum). */
+static int window_exists(const uint32_t *const *pos, const size_t *n_pos, uint32_t n_words,
+                         uint32_t span)
 {
-    for (uint32_t w = 0; w < n_words; w++) {
-        int found = 0;
-        for (size_t i = 0; i < n_pos[w] && !found; i++)
-            found = pos[w][i] >= lo && pos[w][i] - lo <= span;
-        if (!found) return 0;
-    }
-    return 1;
+    for (uint32_t w = 0; w < n_words; w++)
+        for (size_t i = 0; i < n_pos[w]; i++) {
+            uint32_t lo = pos[w][i];
+            uint32_t v = 0;
+            for (; v < n_words; v++) {
+                size_t j = 0;
+                while (j < n_pos[v] && (pos[v][j] < lo || pos[v][j] - lo > span))
+                    j++;
+                if (j == n_pos[v]) break;
+            }
+            if (v == n_words) return 1;
+        }
+    return 0;
 }
+
+/* Windows counted left to right, each occurrence used at most once. */
+static uint32_t window_count(const uint32_t *const *pos, const size_t *n_pos, uint32_t n_words,
+                             uint32_t span)
+{
+    size_t cur[RQ_MAX_WORDS] = {0};
+    uint32_t count = 0;
+    for (;;) {
+        uint32_t lo = UINT32_MAX, hi = 0, arg = 0;
+        for (uint32_t w = 0; w < n_words; w++) {
+            uint32_t p = pos[w][cur[w]];
+            if (p < lo) {
+                lo = p;
+                arg = w;
+            }
+            if (p > hi) hi = p;
+        }
+        if (hi - lo <= span) {
+            count++;
+            for (uint32_t w = 0; w < n_words; w++)
+                if (++cur[w] == n_pos[w]) return count;
+        } else if (++cur[arg] == n_pos[arg]) {
+            return count;
+        }
+    }
+}
+
+static int near_failed; /* the count and the brute force disagreed */
 
 static double near_score(const rm_model *m, uint32_t doc, const rq_node *n, int *match)
 {
     static uint32_t buf[RQ_MAX_WORDS][RQ_MAX_POS];
     const uint32_t *pos[RQ_MAX_WORDS];
     size_t n_pos[RQ_MAX_WORDS];
-    uint32_t tf[STELE_MAX_FIELDS] = {0};
+    uint32_t tf[STELE_MAX_FIELDS] = {0}, span = n->k + n->n_words - 1;
     *match = 0;
-    for (uint32_t w = 0; w < n->n_words; w++) {
-        n_pos[w] = rm_positions(m, doc, n->term[w], n->scope, buf[w], RQ_MAX_POS);
-        if (n_pos[w] > RQ_MAX_POS) n_pos[w] = RQ_MAX_POS;
-        pos[w] = buf[w];
-        if (!n_pos[w]) return 0.0;
+    for (unsigned f = 0; f < m->n_fields; f++) {
+        if (n->scope >= 0 && (int)f != n->scope) continue;
+        uint32_t w = 0;
+        for (; w < n->n_words; w++) {
+            n_pos[w] = rm_positions(m, doc, n->term[w], (int)f, buf[w], RQ_MAX_POS);
+            if (n_pos[w] > RQ_MAX_POS) n_pos[w] = RQ_MAX_POS;
+            pos[w] = buf[w];
+            if (!n_pos[w]) break;
+        }
+        if (w < n->n_words) continue;
+        int exists = window_exists(pos, n_pos, n->n_words, span);
+        tf[f] = window_count(pos, n_pos, n->n_words, span);
+        if (exists != (tf[f] > 0)) near_failed = 1;
+        *match |= tf[f] > 0;
     }
-    uint32_t span = n->k + n->n_words - 1, count = 0;
-    for (size_t i = 0; i < n_pos[0]; i++) {
-        uint32_t p = pos[0][i];
-        uint32_t lo = p > span ? p - span : 0;
-        int ok = 0;
-        for (uint32_t s = lo; s <= p && !ok; s++)
-            ok = window_ok(pos, n_pos, n->n_words, s, span);
-        if (!ok) continue;
-        tf[rm_field_at(m, doc, p)]++;
-        count++;
-    }
-    if (!count) return 0.0;
-    *match = 1;
+    if (!*match) return 0.0;
     double idf = 0.0;
     for (uint32_t w = 0; w < n->n_words; w++)
         idf += rm_idf(m, n->term[w], n->scope);
     return rm_bm25(m, doc, tf, idf);
+}
+
+int rq_near_inconsistent(void)
+{
+    return near_failed;
 }
 
 static int eval_node(const rm_model *m, const rq_query *q, uint32_t i, uint32_t doc, double *score)

@@ -252,7 +252,7 @@ int main(int argc, char **argv)
         return 1;
     }
     tu_rng rng = {seed};
-    rq_gen_opts go = {1, 4};
+    rq_gen_opts go = {1, 3};
     static rq_query q;
     for (unsigned long i = 0; i < n_generated && n_queries < N_MAX_QUERIES; i++) {
         rq_generate(&m, &rng, &go, &q);

@@ -4,12 +4,15 @@
  * Usage: test_workspace CORPUS_DIR SCRATCH_INDEX
  *
  * For each query of a fixed list (terms, phrases, NEAR, prefixes, OR/NOT,
- * field scopes, and a few errors), the workspace a search needs is taken
- * from diag->needed of a parse-only call (mem == NULL) and checked against
- * stele_workspace_bound(ix, max_hits).  Then the search runs with every
- * workspace size from 0 to needed, each in a heap block of exactly that
- * size allocated for the call, so that AddressSanitizer (the CI runs this
- * suite under it) catches the smallest overrun.  Below needed the result
+ * field scopes, and a few errors), the workspace a search needs is asked
+ * twice: from a parse-only call (mem == NULL, which cannot know the
+ * pointer's alignment and may add to it) and from a call with an empty
+ * workspace (exact for a 16-byte aligned pointer).  Both must be within
+ * stele_workspace_bound(ix, max_hits), the exact one no more than the
+ * other.  Then the search runs with every workspace size from 0 to needed,
+ * each in a 16-byte aligned heap block of exactly that size allocated for
+ * the call, so that AddressSanitizer (the CI runs this suite under it)
+ * catches the smallest overrun.  Below needed the result
  * must be STELE_ENOSPACE with diag->needed equal to needed; at needed the search must succeed with
  * the same hits, scores and match counts as with an ample workspace.  The snippet of the best hit
  * goes through the same sweep against stele_workspace_bound(ix, 0).
@@ -63,12 +66,13 @@ static int same_hits(const outcome *a, const outcome *b)
     return 1;
 }
 
-/* A heap block of exactly size bytes (never NULL, so that a zero size is
- * a real, empty workspace and not the parse-only request). */
+/* A heap block of exactly size bytes, 16-byte aligned (never NULL, so
+ * that a zero size is a real, empty workspace and not the parse-only
+ * request). */
 static void *block(size_t size)
 {
-    void *p = malloc(size ? size : 1);
-    if (!p) {
+    void *p = NULL;
+    if (posix_memalign(&p, 16, size ? size : 1) != 0 || !p) {
         fprintf(stderr, "out of memory\n");
         exit(1);
     }
@@ -99,12 +103,18 @@ static int sweep_search(const tu_env *env, const char *query, size_t bound, outc
         best->rc = rc;
         return 0;
     }
+    size_t needed_any = diag.needed;
+    void *mem = block(0);
+    rc = stele_search(&env->ix, query, len, &env->opts, mem, 0, o.hits, MAX_HITS, &o.n_hits,
+                      &o.n_matches, &diag);
+    free(mem);
     size_t needed = diag.needed;
-    if (needed == 0 || needed > bound) {
-        fprintf(stderr, "'%s': needed %zu, bound %zu\n", query, needed, bound);
+    if (rc != STELE_ENOSPACE || needed == 0 || needed > needed_any || needed_any > bound) {
+        fprintf(stderr, "'%s': %s with no workspace, needed %zu, parse-only %zu, bound %zu\n",
+                query, stele_strerror(rc), needed, needed_any, bound);
         return 1;
     }
-    void *mem = block(bound);
+    mem = block(bound);
     best->rc = stele_search(&env->ix, query, len, &env->opts, mem, bound, best->hits, MAX_HITS,
                             &best->n_hits, &best->n_matches, &diag);
     free(mem);
