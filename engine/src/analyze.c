@@ -22,10 +22,10 @@
  *     "Côte" -> cote, "Straße" -> strasse, "Œuvre" -> oeuvre, "Łódź" -> lodz,
  *     "COVID19" -> covid19, "21st" -> 21st.  Kind ST_TOK_WORD.
  *
- *  3. Numbers are maximal runs of ASCII digits (kind ST_TOK_NUMBER), kept
- *     verbatim with leading zeros.  '.' and ',' split them, so "1,000" ->
- *     1, 000 and "2.5" -> 2, 5; a query for "2.5" tokenizes the same way and
- *     matches as a phrase.  "1961" -> 1961, "No. 14152" -> no, 14152.
+ *  3. Numbers are maximal runs of digits (kind ST_TOK_NUMBER: 0-9, and
+ *     fullwidth digits folded to 0-9), kept verbatim with leading zeros.  '.' and ',' split them,
+ * so "1,000" -> 1, 000 and "2.5" -> 2, 5; a query for "2.5" tokenizes the same way and matches as a
+ * phrase.  "1961" -> 1961, "No. 14152" -> no, 14152.
  *
  *  4. An apostrophe (' U+2018 U+2019 U+02BC) between two letters is kept
  *     as ASCII ' inside the word: "people’s" -> people's (the English
@@ -54,6 +54,9 @@
  *     "A/CONF.157/24." -> a/conf.157/24 (the final '.' has nothing after it).
  *     Punctuation around a symbol is not part of it:
  *     "(E/2009/28)*," -> e/2009/28.
+ *     A joiner followed by more letters keeps the run going, so
+ *     "55/2-based" -> 55/2-based (rare in practice; a query for the same
+ *     text tokenizes the same way).
  *     A run without a digit or without a '/' is not a symbol and splits by
  *     the word rules: "HIV/AIDS" -> hiv, aids; "and/or" -> and, or;
  *     "E.12.XI.5" -> e, 12, xi, 5; "S-20" -> s, 20.  A web address with a
@@ -69,6 +72,10 @@
  *     its first folded characters that fit whole (so the term ends on a
  *     character boundary) and gets truncated = 1; the rest of the run is
  *     consumed by the same token, never turned into a second one.
+ *
+ * Query syntax is not known here: '*', '"', ':' and parentheses are plain
+ * separators, and "NEAR/3" would be the symbol near/3, so the query parser
+ * splits off its operators before it tokenizes the words between them.
  *
  * Every token is one position; the caller numbers them.  Any change to
  * these rules that alters the tokens of some text must bump ST_NORM_VERSION
@@ -141,12 +148,20 @@ static void token_begin(st_token *tok, size_t start)
 
 /* Rule 6: tries to read a document symbol starting at start (a letter or
  * digit).  Returns 1 and fills tok if the maximal joined run there is a
- * symbol, 0 (tok untouched) if it is not. */
-static int scan_symbol(const st_tokenizer *tz, size_t start, st_token *tok)
+ * symbol, 0 (tok untouched) if it is not.
+ *
+ * A run that is not a symbol is remembered in tz->plain_start/plain_end:
+ * scanning from any later point inside it would reach the same end with a
+ * subset of its slashes and digits, so it cannot be a symbol either.
+ * Without this, text like "a.a.a.a..." would be scanned once per token,
+ * quadratic in its length. */
+static int scan_symbol(st_tokenizer *tz, size_t start, st_token *tok)
 {
     size_t pos = start;
     int has_slash = 0, has_digit = 0;
     st_char ch, after;
+
+    if (start > tz->plain_start && start < tz->plain_end) return 0;
 
     while (pos < tz->len) {
         peek(tz, pos, &ch);
@@ -161,7 +176,11 @@ static int scan_symbol(const st_tokenizer *tz, size_t start, st_token *tok)
         has_slash |= ch.cls == ST_CH_SLASH;
         pos = ch.next;
     }
-    if (!has_slash || !has_digit) return 0;
+    if (!has_slash || !has_digit) {
+        tz->plain_start = start;
+        tz->plain_end = pos;
+        return 0;
+    }
 
     token_begin(tok, start);
     tok->kind = ST_TOK_SYMBOL;
@@ -233,6 +252,8 @@ void st_tokenizer_init(st_tokenizer *tz, const char *text, size_t len)
     tz->len = text != NULL ? len : 0;
     tz->pos = 0;
     tz->n_invalid = 0;
+    tz->plain_start = 0;
+    tz->plain_end = 0;
 }
 
 int st_tokenizer_next(st_tokenizer *tz, st_token *tok)

@@ -51,6 +51,10 @@ typedef struct st_tokenizer {
     size_t len;
     size_t pos;
     size_t n_invalid; /* invalid UTF-8 sequences seen so far */
+    /* A joined run text[plain_start..plain_end) already found not to be a
+     * document symbol: no suffix of it is one either, so the tokenizer does
+     * not scan it again (this keeps tokenizing linear in the text length). */
+    size_t plain_start, plain_end;
 } st_tokenizer;
 
 void st_tokenizer_init(st_tokenizer *tz, const char *text, size_t len);

@@ -17,7 +17,8 @@
  *   - Latin Extended-B: the letters of Romanian (ș ț), pinyin (ǎ ǐ ǒ ǔ ǖ),
  *     Vietnamese horn letters (ơ ư) and other common ones fold to their base
  *     letter; the rest of the block is kept as it is.
- *   - Latin Extended Additional (U+1E00..1EFF): lowered only, and ẞ -> ss.
+ *   - Latin Extended Additional (U+1E00..1EFF: Vietnamese, Welsh, ...)
+ *     folds to base letters like Latin-1: "Việt" -> "viet", ẞ -> ss.
  *   - Greek: lowered, tonos and dialytika removed, final ς -> σ.
  *   - Cyrillic: lowered; ѐ ё -> е and ѝ -> и (й is a letter of its own and
  *     is kept).  Armenian capitals are lowered.
@@ -27,8 +28,9 @@
  *     so text in other scripts is still searchable, if unfolded.
  * Apostrophes (' U+2018 U+2019 U+02BC) fold to ASCII "'"; dashes (- and
  * U+2010..U+2015) and '/', '.' are the connectors of document symbols.
- * Ignorable code points (soft hyphen U+00AD, combining marks U+0300..036F,
- * ZWNJ, ZWJ, word joiner, variation selectors, U+FEFF) vanish inside a word
+ * Ignorable code points (soft hyphen U+00AD, combining marks U+0300..036F
+ * and the other combining blocks, ZWNJ, ZWJ, word joiner, variation
+ * selectors, U+FEFF) vanish inside a word
  * and separate elsewhere.  Everything else, including superscript and
  * subscript digits (¹²³ are footnote marks in the corpus), is a separator.
  *
@@ -127,8 +129,21 @@ static const char latin_ext_a_base[] = "aaaaaaccccccccdd"
                                        "ssttttttuuuuuuuu"
                                        "uuuuwwyyyzzzzzzs";
 
-/* Ranges of Latin Extended-B, Greek and Latin Extended Additional whose
- * letters fold to one fixed ASCII (or, for Greek, one fixed) form. */
+/* U+1E00..U+1EFF (Latin Extended Additional: Vietnamese, Welsh, ...):
+ * base letters; '*' marks letters without an ASCII base (ẞ folds through
+ * range_table, the rest are only lowered). */
+static const char latin_ext_add_base[] = "aabbbbbbccddddddddddeeeeeeeeeeff"
+                                         "gghhhhhhhhhhiiiikkkkkkllllllllmm"
+                                         "mmmmnnnnnnnnoooooooopppprrrrrrrr"
+                                         "ssssssssssttttttttuuuuuuuuuuvvvv"
+                                         "wwwwwwwwwwxxxxyyzzzzzzhtwyasss**"
+                                         "aaaaaaaaaaaaaaaaaaaaaaaaeeeeeeee"
+                                         "eeeeeeeeiiiioooooooooooooooooooo"
+                                         "oooouuuuuuuuuuuuuuyyyyyyyy******";
+
+/* Ranges of Latin Extended-B, Greek, Cyrillic and Latin Extended
+ * Additional whose letters fold to one fixed ASCII string or one fixed
+ * code point. */
 typedef struct fold_range {
     uint16_t first, last;
     uint32_t to; /* folded code point; 0: see the string */
@@ -292,7 +307,13 @@ static int char_class_other(uint32_t cp)
     if (cp == 0x02BC) return ST_CH_APOS;
     if (cp >= 0x02B0 && cp <= 0x02FF) return ST_CH_SEP; /* modifier letters */
     if (cp >= 0x0300 && cp <= 0x036F) return ST_CH_IGNORE;
-    if (cp == 0x037E || cp == 0x0387 || cp == 0x0375) return ST_CH_SEP;
+    if (cp == 0x037E || cp == 0x0387 || cp == 0x0375 || cp == 0x0384 || cp == 0x0385)
+        return ST_CH_SEP;
+    if (cp == 0x0482) return ST_CH_SEP;                    /* Cyrillic thousands sign */
+    if (cp >= 0x0483 && cp <= 0x0489) return ST_CH_IGNORE; /* Cyrillic combining marks */
+    if ((cp >= 0x1AB0 && cp <= 0x1AFF) || (cp >= 0x1DC0 && cp <= 0x1DFF) ||
+        (cp >= 0x20D0 && cp <= 0x20FF) || (cp >= 0xFE20 && cp <= 0xFE2F))
+        return ST_CH_IGNORE; /* further combining marks */
     if (cp == 0x2018 || cp == 0x2019) return ST_CH_APOS;
     if (cp >= 0x2010 && cp <= 0x2015) return ST_CH_DASH;
     if (cp == 0x200C || cp == 0x200D || cp == 0x2060) return ST_CH_IGNORE;
@@ -349,6 +370,11 @@ int st_char_class(uint32_t cp, char out[4], size_t *out_len)
             *out_len = n;
             return ST_CH_LETTER;
         }
+    }
+    if (cp >= 0x1E00 && cp <= 0x1EFF && latin_ext_add_base[cp - 0x1E00] != '*') {
+        out[0] = latin_ext_add_base[cp - 0x1E00];
+        *out_len = 1;
+        return ST_CH_LETTER;
     }
     n = fold_ranges(cp, out);
     if (n > 0) {
