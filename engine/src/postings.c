@@ -53,7 +53,7 @@ int st_postings_init(st_postings *p, const stele_index *ix, const st_list *list)
     if (list->df == 0 || list->df > ix->n_docs_) return st_corrupt();
     p->n_blocks = (list->df + ST_BLOCK - 1) / ST_BLOCK;
     p->block = p->n_blocks;
-    const uint8_t *start, *end;
+    const uint8_t *start = NULL, *end = NULL;
     int rc = list_bytes(p, &start, &end);
     if (rc) return rc;
     if ((rc = positions_bytes(p, &start, &end)) != 0) return rc;
@@ -63,7 +63,7 @@ int st_postings_init(st_postings *p, const stele_index *ix, const st_list *list)
 /* Decodes block b into docs[]/tfs[] and points the positions at it. */
 static int load_block(st_postings *p, uint32_t b)
 {
-    const uint8_t *start, *end, *q, *qstart, *qend;
+    const uint8_t *start = NULL, *end = NULL, *q, *qstart = NULL, *qend = NULL;
     int rc = list_bytes(p, &start, &end);
     if (rc || (rc = positions_bytes(p, &qstart, &qend)) != 0) return rc;
     uint64_t next_doc = 0; /* the least value the block's first doc may take */
@@ -168,7 +168,7 @@ int st_postings_advance(st_postings *p, uint32_t target)
     if (p->doc >= target) return 1;
     if (p->n_blocks > 1 && target > p->docs[p->block_len - 1]) {
         /* First block after this one whose last doc is >= target. */
-        const uint8_t *start, *end;
+        const uint8_t *start = NULL, *end = NULL;
         if ((rc = list_bytes(p, &start, &end)) != 0) return rc;
         if ((uint64_t)p->n_blocks * ST_SKIP_REC > (uint64_t)(end - start)) return st_corrupt();
         uint32_t lo = p->block + 1, hi = p->n_blocks;
@@ -259,7 +259,7 @@ int st_postings_positions(st_postings *p, uint32_t *pos, uint32_t cap, uint32_t 
  */
 int st_postings_verify(st_postings *p, uint64_t *tokens)
 {
-    const uint8_t *start, *end;
+    const uint8_t *start = NULL, *end = NULL;
     uint64_t n = 0, sum = 0;
     uint32_t block_max_tf = 0, block = 0;
     uint8_t block_min_norm = 255;

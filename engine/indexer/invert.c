@@ -1,0 +1,435 @@
+/*
+ * invert.c: analysis and inversion, the heart of the index writer.
+ *
+ * Pass 1 walks the documents in order.  Each paragraph's text goes through
+ * the shared tokenizer (analyze.h) and st_token_term(), so the index holds
+ * exactly the terms a query will look up.  Positions follow format.h: one
+ * left out before each paragraph that follows earlier tokens; a paragraph
+ * without tokens takes none.  Every token becomes an occurrence
+ * (term id, field, doc, position); terms are interned in a hash table.
+ * The pass also writes the paragraph tables and computes field lengths
+ * (norm bytes) and per-field token totals.
+ *
+ * Pass 2 gives terms their rank in byte order, sorts the occurrences by
+ * (rank, field, doc, position) and emits, term by term, the front-coded
+ * dictionary entry and one postings list and positions stream per field.
+ * Everything is a pure function of the corpus and the stemmer, so the same
+ * input gives the same bytes.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analyze.h"
+#include "format.h"
+#include "reader.h"
+#include "writer.h"
+
+typedef struct occ {
+    uint32_t term, doc, pos;
+    uint32_t field;
+} occ;
+
+typedef struct term_table {
+    uint32_t *slots; /* term id + 1; 0 = empty */
+    size_t n_slots;
+    st_buf chars;
+    uint32_t *off; /* term id -> offset in chars */
+    uint8_t *len;  /* term id -> length */
+    size_t n, cap;
+} term_table;
+
+static uint32_t hash_bytes(const char *s, size_t n)
+{
+    uint32_t h = 2166136261u; /* FNV-1a */
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (uint8_t)s[i]) * 16777619u;
+    return h;
+}
+
+static int table_grow(term_table *t)
+{
+    size_t n_slots = t->n_slots ? t->n_slots * 2 : 4096;
+    uint32_t *slots = calloc(n_slots, sizeof *slots);
+    if (!slots) return STELE_ENOMEM;
+    for (size_t i = 0; i < t->n_slots; i++) {
+        uint32_t id = t->slots[i];
+        if (!id) continue;
+        size_t s = hash_bytes((const char *)t->chars.data + t->off[id - 1], t->len[id - 1]) &
+                   (n_slots - 1);
+        while (slots[s])
+            s = (s + 1) & (n_slots - 1);
+        slots[s] = id;
+    }
+    free(t->slots);
+    t->slots = slots;
+    t->n_slots = n_slots;
+    return STELE_OK;
+}
+
+/* The id of term (s, n), adding it if new. */
+static int table_intern(term_table *t, const char *s, size_t n, uint32_t *id)
+{
+    if ((t->n + 1) * 2 > t->n_slots && table_grow(t)) return STELE_ENOMEM;
+    size_t slot = hash_bytes(s, n) & (t->n_slots - 1);
+    for (;; slot = (slot + 1) & (t->n_slots - 1)) {
+        uint32_t e = t->slots[slot];
+        if (!e) break;
+        if (t->len[e - 1] == n && memcmp(t->chars.data + t->off[e - 1], s, n) == 0) {
+            *id = e - 1;
+            return STELE_OK;
+        }
+    }
+    if (t->n == t->cap) {
+        size_t cap = t->cap ? t->cap * 2 : 4096;
+        uint32_t *off = realloc(t->off, cap * sizeof *off);
+        if (!off) return STELE_ENOMEM;
+        t->off = off;
+        uint8_t *len = realloc(t->len, cap);
+        if (!len) return STELE_ENOMEM;
+        t->len = len;
+        t->cap = cap;
+    }
+    if (t->chars.len > UINT32_MAX - n || t->n >= UINT32_MAX - 1) return STELE_ENOMEM;
+    t->off[t->n] = (uint32_t)t->chars.len;
+    t->len[t->n] = (uint8_t)n;
+    if (st_buf_put(&t->chars, s, n)) return STELE_ENOMEM;
+    t->slots[slot] = (uint32_t)t->n + 1;
+    *id = (uint32_t)t->n++;
+    return STELE_OK;
+}
+
+static void table_free(term_table *t)
+{
+    free(t->slots);
+    free(t->off);
+    free(t->len);
+    st_buf_free(&t->chars);
+}
+
+typedef struct occ_vec {
+    occ *v;
+    size_t n, cap;
+} occ_vec;
+
+static int occ_push(occ_vec *o, uint32_t term, uint32_t field, uint32_t doc, uint32_t pos)
+{
+    if (o->n == o->cap) {
+        size_t cap = o->cap ? o->cap * 2 : 65536;
+        if (cap > SIZE_MAX / sizeof(occ)) return STELE_ENOMEM;
+        occ *v = realloc(o->v, cap * sizeof *v);
+        if (!v) return STELE_ENOMEM;
+        o->v = v;
+        o->cap = cap;
+    }
+    o->v[o->n++] = (occ){term, doc, pos, field};
+    return STELE_OK;
+}
+
+/* Pass 1 for one document: occurrences, paragraph table, norms. */
+static int analyse_doc(const st_corpus *c, uint32_t d, stele_stem_fn stem, void *stem_ctx,
+                       term_table *terms, occ_vec *occs, st_invert_out *out, char *err,
+                       size_t err_cap)
+{
+    const st_doc *doc = &c->docs[d];
+    st_doc_out *dout = &out->docs[d];
+    uint64_t field_len[STELE_MAX_FIELDS] = {0};
+    uint64_t next_pos = 0, text_off = 0;
+    int emitted = 0;
+    if (out->paras.len > UINT32_MAX || doc->n_paras > UINT32_MAX / ST_PARA_REC)
+        return st_build_error(err, err_cap, STELE_EINPUT, "too many paragraphs");
+    dout->para_off = (uint32_t)out->paras.len;
+    dout->n_paras = (uint32_t)doc->n_paras;
+    for (size_t i = 0; i < doc->n_paras; i++) {
+        const st_para *para = &doc->paras[i];
+        if (para->field >= c->n_fields || para->kind > STELE_PARA_FIELD)
+            return st_build_error(err, err_cap, STELE_EINPUT,
+                                  "document %s: paragraph %zu has a bad field or kind",
+                                  doc->id ? doc->id : "?", i);
+        uint64_t first = emitted ? next_pos + 1 : next_pos, at = first;
+        st_tokenizer tz;
+        st_token tok;
+        st_tokenizer_init(&tz, para->text, para->len);
+        while (st_tokenizer_next(&tz, &tok)) {
+            char term[STELE_MAX_TERM_BYTES + 1];
+            size_t n = st_token_term(&tok, stem, stem_ctx, term);
+            if (n == 0 || n > STELE_MAX_TERM_BYTES) continue;
+            uint32_t id;
+            if (at >= UINT32_MAX - 2)
+                return st_build_error(err, err_cap, STELE_EINPUT, "document %s is too long",
+                                      doc->id ? doc->id : "?");
+            if (table_intern(terms, term, n, &id) ||
+                occ_push(occs, id, para->field, d, (uint32_t)at))
+                return st_build_error(err, err_cap, STELE_ENOMEM, "out of memory");
+            at++;
+        }
+        out->n_invalid += tz.n_invalid;
+        uint64_t n_tokens = at - first;
+        if (n_tokens) {
+            next_pos = at;
+            emitted = 1;
+        }
+        field_len[para->field] += n_tokens;
+        out->field_tokens[para->field] += n_tokens;
+        out->n_tokens += n_tokens;
+        if (para->len > UINT32_MAX || text_off + para->len > UINT32_MAX)
+            return st_build_error(err, err_cap, STELE_EINPUT, "document %s is too long",
+                                  doc->id ? doc->id : "?");
+        st_buf *b = &out->paras;
+        st_buf_u8(b, para->field);
+        st_buf_u8(b, para->kind);
+        st_buf_u16(b, 0);
+        st_buf_u32(b, para->number);
+        st_buf_u32(b, (uint32_t)first);
+        st_buf_u32(b, (uint32_t)n_tokens);
+        st_buf_u32(b, (uint32_t)text_off);
+        if (st_buf_u32(b, (uint32_t)para->len))
+            return st_build_error(err, err_cap, STELE_ENOMEM, "out of memory");
+        text_off += para->len + 1;
+    }
+    dout->text_len = doc->n_paras ? (uint32_t)(text_off - 1) : 0;
+    for (unsigned f = 0; f < c->n_fields; f++)
+        dout->norm[f] =
+            st_norm_encode(field_len[f] > UINT32_MAX ? UINT32_MAX : (uint32_t)field_len[f]);
+    return STELE_OK;
+}
+
+typedef struct term_ref {
+    const char *s;
+    uint32_t len, id;
+} term_ref;
+
+static int term_ref_cmp(const void *a, const void *b)
+{
+    const term_ref *x = a, *y = b;
+    int r = memcmp(x->s, y->s, x->len < y->len ? x->len : y->len);
+    if (r) return r;
+    return (x->len > y->len) - (x->len < y->len);
+}
+
+static int occ_cmp(const void *a, const void *b)
+{
+    const occ *x = a, *y = b;
+    if (x->term != y->term) return x->term < y->term ? -1 : 1;
+    if (x->field != y->field) return x->field < y->field ? -1 : 1;
+    if (x->doc != y->doc) return x->doc < y->doc ? -1 : 1;
+    return (x->pos > y->pos) - (x->pos < y->pos);
+}
+
+/*
+ * Writes the postings list and positions of one (term, field) group of
+ * sorted occurrences g[0, n) holding df documents.
+ */
+static int write_list(st_invert_out *out, const occ *g, size_t n, uint32_t df, uint32_t field,
+                      uint32_t *docs, uint32_t *tfs)
+{
+    st_buf *pb = &out->postings, *qb = &out->positions;
+    size_t list_start = pb->len, pos_start = qb->len;
+    uint32_t n_blocks = (df + ST_BLOCK - 1) / ST_BLOCK;
+    /* Documents and tfs of the list. */
+    uint32_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (i == 0 || g[i].doc != g[i - 1].doc) {
+            docs[k] = g[i].doc;
+            tfs[k++] = 0;
+        }
+        tfs[k - 1]++;
+    }
+    if (n_blocks > 1 && st_buf_zeros(pb, (size_t)n_blocks * ST_SKIP_REC)) return STELE_ENOMEM;
+    size_t occ_at = 0;
+    uint64_t next_doc = 0;
+    for (uint32_t b = 0; b < n_blocks; b++) {
+        uint32_t first = b * ST_BLOCK, len = df - first < ST_BLOCK ? df - first : ST_BLOCK;
+        uint32_t max_tf = 0;
+        uint8_t min_norm = 255;
+        for (uint32_t i = first; i < first + len; i++) {
+            max_tf = tfs[i] > max_tf ? tfs[i] : max_tf;
+            uint8_t norm = out->docs[docs[i]].norm[field];
+            min_norm = norm < min_norm ? norm : min_norm;
+        }
+        if (max_tf > ST_MAX_TF_SAT) max_tf = ST_MAX_TF_SAT;
+        if (n_blocks > 1) {
+            if (pb->len - list_start > UINT32_MAX || qb->len - pos_start > UINT32_MAX)
+                return STELE_EINPUT;
+            uint8_t *e = pb->data + list_start + (size_t)b * ST_SKIP_REC;
+            st_put32(e, docs[first + len - 1]);
+            st_put32(e + 4, (uint32_t)(pb->len - list_start));
+            st_put32(e + 8, (uint32_t)(qb->len - pos_start));
+            st_put16(e + 12, (uint16_t)max_tf);
+            e[14] = min_norm;
+        } else {
+            st_buf_varint(pb, max_tf);
+            st_buf_u8(pb, min_norm);
+        }
+        if (len == ST_BLOCK) {
+            uint32_t gaps[ST_BLOCK], tf1[ST_BLOCK];
+            for (uint32_t i = 0; i < ST_BLOCK; i++) {
+                gaps[i] = (uint32_t)(docs[first + i] - next_doc);
+                next_doc = (uint64_t)docs[first + i] + 1;
+                tf1[i] = tfs[first + i] - 1;
+            }
+            unsigned gb = st_bits_needed(gaps, ST_BLOCK), tb = st_bits_needed(tf1, ST_BLOCK);
+            st_buf_u8(pb, (uint8_t)gb);
+            st_buf_u8(pb, (uint8_t)tb);
+            if (st_buf_reserve(pb, 16u * (gb + tb))) return STELE_ENOMEM;
+            st_pack128(gaps, gb, pb->data + pb->len);
+            st_pack128(tf1, tb, pb->data + pb->len + 16u * gb);
+            pb->len += 16u * (gb + tb);
+        } else {
+            for (uint32_t i = first; i < first + len; i++) {
+                uint64_t gap = docs[i] - next_doc;
+                next_doc = (uint64_t)docs[i] + 1;
+                st_buf_varint(pb, gap << 1 | (tfs[i] == 1));
+                if (tfs[i] != 1) st_buf_varint(pb, tfs[i]);
+            }
+        }
+        /* Positions of the block's documents. */
+        for (uint32_t i = first; i < first + len; i++) {
+            uint32_t prev = 0;
+            for (uint32_t j = 0; j < tfs[i]; j++, occ_at++) {
+                uint32_t pos = g[occ_at].pos;
+                st_buf_varint(qb, j == 0 ? pos : pos - prev);
+                prev = pos;
+            }
+        }
+    }
+    if (pb->failed || qb->failed) return STELE_ENOMEM;
+    return STELE_OK;
+}
+
+/* Pass 2: dictionary, postings and positions from sorted occurrences. */
+static int emit_terms(const term_table *terms, const term_ref *refs, const occ *occs, size_t n_occs,
+                      uint32_t n_docs, st_invert_out *out)
+{
+    uint32_t *last_term = malloc((size_t)(n_docs ? n_docs : 1) * sizeof *last_term);
+    uint32_t *docs = malloc((size_t)(n_docs ? n_docs : 1) * sizeof *docs);
+    uint32_t *tfs = malloc((size_t)(n_docs ? n_docs : 1) * sizeof *tfs);
+    int rc = STELE_OK;
+    if (!last_term || !docs || !tfs) {
+        rc = STELE_ENOMEM;
+        goto done;
+    }
+    memset(last_term, 0xff, (size_t)n_docs * sizeof *last_term);
+    const char *prev = NULL;
+    uint32_t prev_len = 0;
+    size_t i = 0;
+    for (uint32_t r = 0; r < terms->n; r++) {
+        size_t j = i;
+        while (j < n_occs && occs[j].term == r)
+            j++;
+        if (r % ST_DICT_BLOCK == 0) {
+            if (out->dict.len > UINT32_MAX || out->postings.len > UINT32_MAX ||
+                out->positions.len > UINT32_MAX) {
+                rc = STELE_EINPUT;
+                goto done;
+            }
+            st_buf_u32(&out->dict_index, (uint32_t)out->dict.len);
+            st_buf_u32(&out->dict_index, (uint32_t)out->postings.len);
+            st_buf_u32(&out->dict_index, (uint32_t)out->positions.len);
+            prev_len = 0;
+        }
+        const term_ref *t = &refs[r];
+        uint32_t shared = 0;
+        while (shared < prev_len && shared < t->len && prev[shared] == t->s[shared])
+            shared++;
+        st_buf_varint(&out->dict, shared);
+        st_buf_varint(&out->dict, t->len - shared);
+        st_buf_put(&out->dict, t->s + shared, t->len - shared);
+        prev = t->s;
+        prev_len = t->len;
+        /* df over all fields, the field mask and each field's df. */
+        uint32_t df = 0, mask = 0, df_f[STELE_MAX_FIELDS] = {0};
+        for (size_t k = i; k < j; k++) {
+            if (last_term[occs[k].doc] != r) {
+                last_term[occs[k].doc] = r;
+                df++;
+            }
+            if (k == i || occs[k].field != occs[k - 1].field || occs[k].doc != occs[k - 1].doc)
+                df_f[occs[k].field]++;
+            mask |= 1u << occs[k].field;
+        }
+        st_buf_varint(&out->dict, df);
+        st_buf_u8(&out->dict, (uint8_t)mask);
+        size_t g = i;
+        for (uint32_t f = 0; f < STELE_MAX_FIELDS; f++) {
+            if (!(mask >> f & 1)) continue;
+            size_t h = g;
+            while (h < j && occs[h].field == f)
+                h++;
+            size_t p0 = out->postings.len, q0 = out->positions.len;
+            if ((rc = write_list(out, occs + g, h - g, df_f[f], f, docs, tfs)) != 0) goto done;
+            st_buf_varint(&out->dict, df_f[f]);
+            st_buf_varint(&out->dict, out->postings.len - p0);
+            st_buf_varint(&out->dict, out->positions.len - q0);
+            out->n_postings += df_f[f];
+            g = h;
+        }
+        i = j;
+    }
+    if (out->dict.failed || out->dict_index.failed) rc = STELE_ENOMEM;
+done:
+    free(last_term);
+    free(docs);
+    free(tfs);
+    return rc;
+}
+
+int st_invert(const st_corpus *c, stele_stem_fn stem, void *stem_ctx, st_invert_out *out, char *err,
+              size_t err_cap)
+{
+    term_table terms = {0};
+    occ_vec occs = {0};
+    term_ref *refs = NULL;
+    uint32_t *rank = NULL;
+    int rc = STELE_OK;
+    memset(out, 0, sizeof *out);
+    if (c->n_docs >= UINT32_MAX)
+        return st_build_error(err, err_cap, STELE_EINPUT, "too many documents");
+    out->docs = calloc(c->n_docs ? c->n_docs : 1, sizeof *out->docs);
+    if (!out->docs) return st_build_error(err, err_cap, STELE_ENOMEM, "out of memory");
+    for (size_t d = 0; d < c->n_docs; d++)
+        if ((rc = analyse_doc(c, (uint32_t)d, stem, stem_ctx, &terms, &occs, out, err, err_cap)) !=
+            0)
+            goto fail;
+    refs = malloc((terms.n ? terms.n : 1) * sizeof *refs);
+    rank = malloc((terms.n ? terms.n : 1) * sizeof *rank);
+    if (!refs || !rank) {
+        rc = st_build_error(err, err_cap, STELE_ENOMEM, "out of memory");
+        goto fail;
+    }
+    for (size_t t = 0; t < terms.n; t++)
+        refs[t] =
+            (term_ref){(const char *)terms.chars.data + terms.off[t], terms.len[t], (uint32_t)t};
+    qsort(refs, terms.n, sizeof *refs, term_ref_cmp);
+    for (size_t r = 0; r < terms.n; r++)
+        rank[refs[r].id] = (uint32_t)r;
+    for (size_t k = 0; k < occs.n; k++)
+        occs.v[k].term = rank[occs.v[k].term];
+    qsort(occs.v, occs.n, sizeof *occs.v, occ_cmp);
+    out->n_terms = terms.n;
+    rc = emit_terms(&terms, refs, occs.v, occs.n, (uint32_t)c->n_docs, out);
+    if (rc)
+        rc = st_build_error(err, err_cap, rc,
+                            rc == STELE_ENOMEM ? "out of memory" : "index too large");
+    else if (out->postings.failed || out->positions.failed || out->paras.failed)
+        rc = st_build_error(err, err_cap, STELE_ENOMEM, "out of memory");
+fail:
+    free(refs);
+    free(rank);
+    free(occs.v);
+    table_free(&terms);
+    if (rc) st_invert_free(out);
+    return rc;
+}
+
+void st_invert_free(st_invert_out *out)
+{
+    st_buf_free(&out->dict_index);
+    st_buf_free(&out->dict);
+    st_buf_free(&out->postings);
+    st_buf_free(&out->positions);
+    st_buf_free(&out->paras);
+    free(out->docs);
+    out->docs = NULL;
+}

@@ -1,0 +1,243 @@
+/*
+ * textstore.c: the stored text (sections TEXT_INDEX, TEXT, ZDICT; layout
+ * in format.h).
+ *
+ * Documents' texts (paragraphs joined by '\n') are laid end to end in
+ * blocks of about block_bytes; a document never spans two blocks, so one
+ * inflate gives a whole document, and a document longer than a block gets
+ * a block of its own.  Small blocks make a snippet cheap to decode; large
+ * ones compress better.  Each block is an independent zlib stream so any
+ * one can be decoded alone.
+ *
+ * The preset dictionary makes small blocks compress almost as well as
+ * large ones: zlib may refer back into it from the first byte of every
+ * block.  It is trained from the corpus: word n-grams (1 to 4 words, with
+ * the following space) are counted, scored by (count - 1) * bytes, the
+ * bytes a back-reference could save, and the best are taken, skipping any
+ * already contained in the chosen text, until the size is reached.  They
+ * are laid out with the best last, because zlib codes nearer distances in
+ * fewer bits.  Ties are broken by the bytes, so training is deterministic.
+ */
+#define ZLIB_CONST
+#include <stdlib.h>
+#include <string.h>
+
+#include "format.h"
+#include "writer.h"
+#include "zlib.h"
+
+#define ST_TRAIN_MAX_TEXT  (8u << 20) /* text bytes sampled for training */
+#define ST_TRAIN_MAX_GRAM  4          /* words per n-gram */
+#define ST_TRAIN_MAX_BYTES 64         /* bytes of one n-gram */
+
+typedef struct gram {
+    const char *s; /* in the sample text */
+    uint32_t len, count;
+} gram;
+
+typedef struct gram_table {
+    gram *g;
+    size_t n, n_slots;
+    const char *text;
+} gram_table;
+
+static uint32_t hash_bytes(const char *s, size_t n)
+{
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (uint8_t)s[i]) * 16777619u;
+    return h;
+}
+
+static int gram_add(gram_table *t, const char *str, uint32_t len)
+{
+    if ((t->n + 1) * 2 > t->n_slots) {
+        size_t n_slots = t->n_slots ? t->n_slots * 2 : 65536;
+        gram *g = calloc(n_slots, sizeof *g);
+        if (!g) return STELE_ENOMEM;
+        for (size_t i = 0; i < t->n_slots; i++) {
+            if (!t->g[i].count) continue;
+            size_t s = hash_bytes(t->g[i].s, t->g[i].len) & (n_slots - 1);
+            while (g[s].count)
+                s = (s + 1) & (n_slots - 1);
+            g[s] = t->g[i];
+        }
+        free(t->g);
+        t->g = g;
+        t->n_slots = n_slots;
+    }
+    size_t s = hash_bytes(str, len) & (t->n_slots - 1);
+    for (; t->g[s].count; s = (s + 1) & (t->n_slots - 1)) {
+        gram *e = &t->g[s];
+        if (e->len == len && memcmp(e->s, str, len) == 0) {
+            e->count++;
+            return STELE_OK;
+        }
+    }
+    t->g[s] = (gram){str, len, 1};
+    t->n++;
+    return STELE_OK;
+}
+
+static int gram_cmp(const void *a, const void *b)
+{
+    const gram *x = a, *y = b;
+    uint64_t sx = (uint64_t)(x->count - 1) * x->len, sy = (uint64_t)(y->count - 1) * y->len;
+    if (sx != sy) return sx > sy ? -1 : 1;
+    int r = memcmp(x->s, y->s, x->len < y->len ? x->len : y->len);
+    if (r) return r;
+    return (x->len > y->len) - (x->len < y->len);
+}
+
+static int contains(const uint8_t *hay, size_t n, const char *needle, size_t m)
+{
+    for (size_t i = 0; i + m <= n; i++)
+        if (hay[i] == (uint8_t)needle[0] && memcmp(hay + i, needle, m) == 0) return 1;
+    return 0;
+}
+
+int st_zdict_train(const st_corpus *c, size_t cap, st_buf *out)
+{
+    st_buf sample = {0};
+    gram_table t = {0};
+    gram **chosen = NULL;
+    int rc = STELE_ENOMEM;
+    if (cap == 0) return STELE_OK;
+    /* The sample: paragraphs separated by '\n', up to ST_TRAIN_MAX_TEXT. */
+    for (size_t d = 0; d < c->n_docs && sample.len < ST_TRAIN_MAX_TEXT; d++)
+        for (size_t i = 0; i < c->docs[d].n_paras; i++) {
+            st_buf_put(&sample, c->docs[d].paras[i].text, c->docs[d].paras[i].len);
+            st_buf_u8(&sample, '\n');
+        }
+    if (sample.failed) goto done;
+    t.text = (const char *)sample.data;
+    /* Count n-grams starting at each word start. */
+    for (size_t i = 0; i < sample.len; i++) {
+        if (i > 0 && sample.data[i - 1] != ' ' && sample.data[i - 1] != '\n') continue;
+        if (sample.data[i] == ' ' || sample.data[i] == '\n') continue;
+        size_t e = i;
+        for (int w = 0; w < ST_TRAIN_MAX_GRAM; w++) {
+            while (e < sample.len && sample.data[e] != ' ' && sample.data[e] != '\n')
+                e++;
+            if (e >= sample.len || sample.data[e] == '\n' || e + 1 - i > ST_TRAIN_MAX_BYTES) break;
+            e++; /* take the space */
+            if (gram_add(&t, t.text + i, (uint32_t)(e - i))) goto done;
+        }
+    }
+    /* Compact, sort by score, choose. */
+    size_t n = 0;
+    for (size_t s = 0; s < t.n_slots; s++)
+        if (t.g[s].count > 1) t.g[n++] = t.g[s];
+    qsort(t.g, n, sizeof *t.g, gram_cmp);
+    chosen = malloc((n ? n : 1) * sizeof *chosen);
+    st_buf picked = {0}; /* chosen grams, best first, for the containment test */
+    if (!chosen) goto done;
+    size_t n_chosen = 0, total = 0;
+    for (size_t k = 0; k < n && total < cap; k++) {
+        gram *g = &t.g[k];
+        if (g->len > cap - total || contains(picked.data, picked.len, g->s, g->len)) continue;
+        if (st_buf_put(&picked, g->s, g->len)) {
+            st_buf_free(&picked);
+            goto done;
+        }
+        chosen[n_chosen++] = g;
+        total += g->len;
+    }
+    st_buf_free(&picked);
+    /* Best last. */
+    for (size_t k = n_chosen; k-- > 0;)
+        st_buf_put(out, chosen[k]->s, chosen[k]->len);
+    rc = out->failed ? STELE_ENOMEM : STELE_OK;
+done:
+    free(chosen);
+    free(t.g);
+    st_buf_free(&sample);
+    return rc;
+}
+
+/* Compresses raw[0, n) as one zlib stream appended to out. */
+static int compress_block(const uint8_t *raw, size_t n, const st_buf *zdict, st_buf *out)
+{
+    z_stream zs;
+    memset(&zs, 0, sizeof zs);
+    if (deflateInit2(&zs, 9, Z_DEFLATED, 15, 9, Z_DEFAULT_STRATEGY) != Z_OK) return STELE_ENOMEM;
+    int rc = STELE_OK;
+    if (zdict->len && deflateSetDictionary(&zs, zdict->data, (uInt)zdict->len) != Z_OK)
+        rc = STELE_ENOMEM;
+    size_t bound = deflateBound(&zs, (uLong)n);
+    if (!rc && st_buf_reserve(out, bound)) rc = STELE_ENOMEM;
+    if (!rc) {
+        zs.next_in = raw;
+        zs.avail_in = (uInt)n;
+        zs.next_out = out->data + out->len;
+        zs.avail_out = (uInt)bound;
+        if (deflate(&zs, Z_FINISH) != Z_STREAM_END)
+            rc = STELE_ENOMEM;
+        else
+            out->len += zs.total_out;
+    }
+    deflateEnd(&zs);
+    return rc;
+}
+
+int st_textstore(const st_corpus *c, size_t block_bytes, size_t dict_bytes, st_text_out *out,
+                 char *err, size_t err_cap)
+{
+    st_buf raw = {0};
+    int rc;
+    memset(out, 0, sizeof *out);
+    out->doc_block = calloc(c->n_docs ? c->n_docs : 1, sizeof *out->doc_block);
+    out->doc_off = calloc(c->n_docs ? c->n_docs : 1, sizeof *out->doc_off);
+    if (!out->doc_block || !out->doc_off) goto nomem;
+    if (dict_bytes > ST_ZDICT_MAX) dict_bytes = ST_ZDICT_MAX;
+    if ((rc = st_zdict_train(c, dict_bytes, &out->zdict)) != 0) goto nomem;
+    for (size_t d = 0; d <= c->n_docs; d++) {
+        size_t len = 0;
+        if (d < c->n_docs)
+            for (size_t i = 0; i < c->docs[d].n_paras; i++)
+                len += c->docs[d].paras[i].len + (i > 0);
+        /* Close the block when the document would overflow it, or at the end. */
+        if ((d == c->n_docs && (raw.len > 0 || c->n_docs > 0)) ||
+            (d < c->n_docs && raw.len > 0 && raw.len + len > block_bytes)) {
+            if (raw.len > UINT32_MAX || out->text.len > UINT32_MAX) {
+                st_buf_free(&raw);
+                st_textstore_free(out);
+                return st_build_error(err, err_cap, STELE_EINPUT, "stored text too large");
+            }
+            size_t before = out->text.len;
+            if (compress_block(raw.data, raw.len, &out->zdict, &out->text)) goto nomem;
+            st_buf_u32(&out->text_index, (uint32_t)before);
+            st_buf_u32(&out->text_index, (uint32_t)(out->text.len - before));
+            st_buf_u32(&out->text_index, (uint32_t)raw.len);
+            out->max_block = raw.len > out->max_block ? (uint32_t)raw.len : out->max_block;
+            out->raw_bytes += raw.len;
+            out->n_blocks++;
+            raw.len = 0;
+        }
+        if (d == c->n_docs) break;
+        out->doc_block[d] = (uint32_t)out->n_blocks;
+        out->doc_off[d] = (uint32_t)raw.len;
+        for (size_t i = 0; i < c->docs[d].n_paras; i++) {
+            if (i > 0) st_buf_u8(&raw, '\n');
+            st_buf_put(&raw, c->docs[d].paras[i].text, c->docs[d].paras[i].len);
+        }
+        if (raw.failed) goto nomem;
+    }
+    if (out->text_index.failed) goto nomem;
+    st_buf_free(&raw);
+    return STELE_OK;
+nomem:
+    st_buf_free(&raw);
+    st_textstore_free(out);
+    return st_build_error(err, err_cap, STELE_ENOMEM, "out of memory");
+}
+
+void st_textstore_free(st_text_out *out)
+{
+    st_buf_free(&out->text_index);
+    st_buf_free(&out->text);
+    st_buf_free(&out->zdict);
+    free(out->doc_block);
+    free(out->doc_off);
+    out->doc_block = out->doc_off = NULL;
+}

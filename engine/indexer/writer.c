@@ -1,0 +1,291 @@
+/*
+ * writer.c: assembling an index file and writing it atomically.
+ *
+ * st_build_memory() runs the builders (invert.c for the inverted index and
+ * paragraph tables, textstore.c for the stored text), writes the small
+ * sections itself (field names, document table, strings), then lays out
+ * the header and section table of format.h: sections in id order, each at
+ * an 8-byte offset with zero padding, each with its CRC32, and the header
+ * with its own CRC.  Nothing depends on time, addresses or hash order, so
+ * equal input gives equal bytes.
+ *
+ * st_write_atomic() writes to a temporary file created next to the target
+ * (same file system, so rename() is atomic), fsyncs it, renames it over
+ * the target and fsyncs the directory.  Any failure (a full disk shows as
+ * a short write or a failed fsync) removes the temporary file and leaves
+ * the old index in place.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "analyze.h"
+#include "format.h"
+#include "stele_stem.h"
+#include "writer.h"
+#include "zlib.h"
+
+int st_build_error(char *err, size_t err_cap, int rc, const char *fmt, ...)
+{
+    if (err && err_cap) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(err, err_cap, fmt, ap);
+        va_end(ap);
+    }
+    return rc;
+}
+
+static const char *const section_names[ST_N_SECTIONS] = {
+    "fields",  "dict-index", "dict",       "postings", "positions", "docs",
+    "strings", "paras",      "text-index", "text",     "text-dict"};
+
+static double default_weight(unsigned f)
+{
+    return f == 0 ? 2.0 : f == 2 ? 0.5 : 1.0;
+}
+
+/* Fields, document table and strings. */
+static int small_sections(const st_corpus *c, const st_invert_out *inv, const st_text_out *txt,
+                          st_buf *fields, st_buf *docs, st_buf *strings, char *err, size_t err_cap)
+{
+    for (size_t f = 0; f < c->n_fields; f++) {
+        size_t n = c->field_names[f] ? strlen(c->field_names[f]) : 0;
+        if (n == 0 || n > STELE_MAX_FIELD_NAME)
+            return st_build_error(err, err_cap, STELE_EINPUT, "field %zu has a bad name", f);
+        st_buf_u8(fields, (uint8_t)n);
+        st_buf_put(fields, c->field_names[f], n);
+    }
+    for (size_t d = 0; d < c->n_docs; d++) {
+        const st_doc *doc = &c->docs[d];
+        size_t id_len = doc->id ? strlen(doc->id) : 0;
+        size_t title_len = doc->title ? strlen(doc->title) : 0;
+        if (strings->len > UINT32_MAX || id_len > UINT32_MAX - strings->len ||
+            title_len > UINT32_MAX - strings->len - id_len)
+            return st_build_error(err, err_cap, STELE_EINPUT, "too much document metadata");
+        st_buf_u32(docs, (uint32_t)strings->len);
+        st_buf_u32(docs, (uint32_t)id_len);
+        st_buf_u32(docs, (uint32_t)title_len);
+        st_buf_put(strings, doc->id, id_len);
+        st_buf_put(strings, doc->title, title_len);
+        st_buf_u32(docs, inv->docs[d].para_off);
+        st_buf_u32(docs, inv->docs[d].n_paras);
+        st_buf_u32(docs, txt->doc_block[d]);
+        st_buf_u32(docs, txt->doc_off[d]);
+        st_buf_u32(docs, inv->docs[d].text_len);
+        st_buf_put(docs, inv->docs[d].norm, c->n_fields);
+    }
+    if (fields->failed || docs->failed || strings->failed)
+        return st_build_error(err, err_cap, STELE_ENOMEM, "out of memory");
+    return STELE_OK;
+}
+
+int st_build_memory(const st_corpus *c, const stele_build_opts *opts, uint8_t **data, size_t *size,
+                    stele_build_stats *stats, char *err, size_t err_cap)
+{
+    static const stele_build_opts defaults;
+    if (!opts) opts = &defaults;
+    *data = NULL;
+    *size = 0;
+    const char *lang = opts->language ? opts->language : "english";
+    int no_stem = strcmp(lang, "none") == 0;
+    if (strlen(lang) >= ST_H_LANGUAGE_BYTES)
+        return st_build_error(err, err_cap, STELE_EINVAL, "language name too long: %s", lang);
+    if (c->n_fields < 1 || c->n_fields > STELE_MAX_FIELDS)
+        return st_build_error(err, err_cap, STELE_EINPUT, "bad number of fields: %zu", c->n_fields);
+    uint8_t weight_q[STELE_MAX_FIELDS] = {0};
+    for (unsigned f = 0; f < c->n_fields; f++) {
+        double w = opts->field_weight[f] > 0 ? opts->field_weight[f] : default_weight(f);
+        double q = floor(w * 16.0 + 0.5);
+        if (!(q >= 1 && q <= 255))
+            return st_build_error(err, err_cap, STELE_EINVAL,
+                                  "field weight %g out of range (1/16 .. 15.9)", w);
+        weight_q[f] = (uint8_t)q;
+    }
+    size_t block_bytes = opts->block_bytes ? opts->block_bytes : STELE_BUILD_BLOCK_BYTES;
+    size_t dict_bytes = opts->dict_bytes == 0                     ? STELE_BUILD_DICT_BYTES
+                        : opts->dict_bytes == STELE_BUILD_NO_DICT ? 0
+                                                                  : opts->dict_bytes;
+    if (dict_bytes > ST_ZDICT_MAX || block_bytes > (1u << 30))
+        return st_build_error(err, err_cap, STELE_EINVAL, "dictionary or block size too large");
+
+    stele_stemmer *stemmer = NULL;
+    if (!no_stem && (stemmer = stele_stemmer_new(lang)) == NULL)
+        return st_build_error(err, err_cap, STELE_ENOTFOUND, "unknown stemmer language: %s", lang);
+
+    st_invert_out inv;
+    st_text_out txt;
+    st_buf fields = {0}, docs = {0}, strings = {0};
+    uint8_t *out = NULL;
+    int rc = st_invert(c, stemmer ? stele_stemmer_stem : NULL, stemmer, &inv, err, err_cap);
+    stele_stemmer_free(stemmer);
+    if (rc) return rc;
+    if ((rc = st_textstore(c, block_bytes, dict_bytes, &txt, err, err_cap)) != 0) {
+        st_invert_free(&inv);
+        return rc;
+    }
+    if ((rc = small_sections(c, &inv, &txt, &fields, &docs, &strings, err, err_cap)) != 0)
+        goto done;
+
+    const st_buf *sec[ST_N_SECTIONS] = {&fields,         &inv.dict_index, &inv.dict, &inv.postings,
+                                        &inv.positions,  &docs,           &strings,  &inv.paras,
+                                        &txt.text_index, &txt.text,       &txt.zdict};
+    uint64_t header_bytes =
+        (ST_HEADER_FIXED + ST_SECTION_ENTRY * ST_N_SECTIONS + ST_ALIGN - 1) & ~(ST_ALIGN - 1);
+    uint64_t off[ST_N_SECTIONS], total = header_bytes;
+    for (unsigned i = 0; i < ST_N_SECTIONS; i++) {
+        total = (total + ST_ALIGN - 1) & ~(uint64_t)(ST_ALIGN - 1);
+        off[i] = total;
+        total += sec[i]->len;
+    }
+    if (total > UINT32_MAX) {
+        rc = st_build_error(err, err_cap, STELE_EINPUT, "index would exceed 4 GB");
+        goto done;
+    }
+    out = calloc(1, (size_t)total);
+    if (!out) {
+        rc = st_build_error(err, err_cap, STELE_ENOMEM, "out of memory");
+        goto done;
+    }
+    memcpy(out, ST_MAGIC, ST_MAGIC_BYTES);
+    st_put32(out + ST_H_VERSION, ST_FORMAT_VERSION);
+    st_put32(out + ST_H_FLAGS, txt.zdict.len ? ST_FLAG_ZDICT : 0);
+    st_put32(out + ST_H_HEADER_BYTES, (uint32_t)header_bytes);
+    st_put32(out + ST_H_N_SECTIONS, ST_N_SECTIONS);
+    st_put32(out + ST_H_N_DOCS, (uint32_t)c->n_docs);
+    st_put32(out + ST_H_N_TERMS, (uint32_t)inv.n_terms);
+    st_put32(out + ST_H_N_FIELDS, (uint32_t)c->n_fields);
+    st_put32(out + ST_H_NORM_VERSION, ST_NORM_VERSION);
+    st_put32(out + ST_H_MAX_BLOCK, txt.max_block);
+    st_put32(out + ST_H_WBITS, 15);
+    if (!no_stem) memcpy(out + ST_H_LANGUAGE, lang, strlen(lang));
+    memcpy(out + ST_H_WEIGHTS, weight_q, STELE_MAX_FIELDS);
+    for (unsigned f = 0; f < STELE_MAX_FIELDS; f++)
+        st_put64(out + ST_H_TOKENS + 8 * f, inv.field_tokens[f]);
+    for (unsigned i = 0; i < ST_N_SECTIONS; i++) {
+        uint8_t *e = out + ST_HEADER_FIXED + ST_SECTION_ENTRY * i;
+        if (sec[i]->len) memcpy(out + off[i], sec[i]->data, sec[i]->len);
+        st_put32(e, i);
+        st_put32(e + 4, (uint32_t)off[i]);
+        st_put32(e + 8, (uint32_t)sec[i]->len);
+        st_put32(e + 12, (uint32_t)crc32(crc32(0L, Z_NULL, 0), out + off[i], (uInt)sec[i]->len));
+    }
+    st_put32(out + ST_H_CRC, (uint32_t)crc32(crc32(0L, Z_NULL, 0), out, (uInt)header_bytes));
+
+    if (stats) {
+        memset(stats, 0, sizeof *stats);
+        stats->n_docs = c->n_docs;
+        stats->n_terms = inv.n_terms;
+        stats->n_postings = inv.n_postings;
+        stats->n_tokens = inv.n_tokens;
+        stats->n_invalid_utf8 = inv.n_invalid + c->n_invalid_utf8;
+        stats->text_bytes = txt.raw_bytes;
+        stats->index_bytes = total;
+        stats->n_text_blocks = txt.n_blocks;
+        stats->n_sections = ST_N_SECTIONS;
+        for (unsigned i = 0; i < ST_N_SECTIONS; i++) {
+            stats->section[i].name = section_names[i];
+            stats->section[i].bytes = sec[i]->len;
+        }
+    }
+    *data = out;
+    *size = (size_t)total;
+    out = NULL;
+done:
+    free(out);
+    st_buf_free(&fields);
+    st_buf_free(&docs);
+    st_buf_free(&strings);
+    st_invert_free(&inv);
+    st_textstore_free(&txt);
+    return rc;
+}
+
+int st_write_atomic(const char *path, const uint8_t *data, size_t size, char *err, size_t err_cap)
+{
+    size_t plen = strlen(path);
+    char *tmp = malloc(plen + 16);
+    if (!tmp) return st_build_error(err, err_cap, STELE_ENOMEM, "out of memory");
+    memcpy(tmp, path, plen);
+    memcpy(tmp + plen, ".tmp.XXXXXX", 12);
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        int rc =
+            st_build_error(err, err_cap, STELE_EIO, "%s: cannot create: %s", tmp, strerror(errno));
+        free(tmp);
+        return rc;
+    }
+    const char *what = NULL;
+    int saved = 0;
+    if (fchmod(fd, 0644) != 0) {
+        what = "chmod";
+        saved = errno;
+    }
+    for (size_t done = 0; !what && done < size;) {
+        ssize_t n = write(fd, data + done, size - done);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
+            what = "write";
+            saved = n < 0 ? errno : ENOSPC;
+            break;
+        }
+        done += (size_t)n;
+    }
+    if (!what && fsync(fd) != 0) {
+        what = "fsync";
+        saved = errno;
+    }
+    if (close(fd) != 0 && !what) {
+        what = "close";
+        saved = errno;
+    }
+    if (!what && rename(tmp, path) != 0) {
+        what = "rename";
+        saved = errno;
+    }
+    if (what) {
+        unlink(tmp);
+        int rc = st_build_error(err, err_cap, STELE_EIO, "%s: %s failed: %s", path, what,
+                                strerror(saved));
+        free(tmp);
+        return rc;
+    }
+    free(tmp);
+    /* Make the rename durable: fsync the directory (best effort). */
+    char *dir = malloc(plen + 2);
+    if (dir) {
+        memcpy(dir, path, plen + 1);
+        char *slash = strrchr(dir, '/');
+        if (slash == dir)
+            slash[1] = '\0';
+        else if (slash)
+            *slash = '\0';
+        else
+            strcpy(dir, ".");
+        int dfd = open(dir, O_RDONLY);
+        if (dfd >= 0) {
+            (void)fsync(dfd);
+            close(dfd);
+        }
+        free(dir);
+    }
+    return STELE_OK;
+}
+
+int stele_build_corpus(const st_corpus *c, const stele_build_opts *opts, const char *out_path,
+                       stele_build_stats *stats, char *err, size_t err_cap)
+{
+    uint8_t *data;
+    size_t size;
+    int rc = st_build_memory(c, opts, &data, &size, stats, err, err_cap);
+    if (rc) return rc;
+    rc = st_write_atomic(out_path, data, size, err, err_cap);
+    free(data);
+    return rc;
+}

@@ -1,0 +1,100 @@
+/*
+ * writer.h: the index writer's internal interface.  Interface to code in
+ * buf.c (growable byte buffers), invert.c (analysis and the inverted
+ * index: dictionary, postings, positions, paragraph tables, norms),
+ * textstore.c (stored text blocks and the preset dictionary) and writer.c
+ * (assembling the file, atomic write).  Host side: allocates and checks
+ * every allocation; a failure is STELE_ENOMEM.
+ */
+#ifndef STELE_WRITER_H
+#define STELE_WRITER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "doc.h"
+#include "stele_index.h"
+
+/* ---- buf.c ----------------------------------------------------------- */
+
+/* A growable byte buffer.  After a failed allocation it stays in error
+ * (failed = 1) and ignores further writes, so a sequence of puts can be
+ * checked once at its end. */
+typedef struct st_buf {
+    uint8_t *data;
+    size_t len, cap;
+    int failed;
+} st_buf;
+
+int st_buf_reserve(st_buf *b, size_t extra);
+int st_buf_put(st_buf *b, const void *p, size_t n);
+int st_buf_zeros(st_buf *b, size_t n);
+int st_buf_u8(st_buf *b, uint8_t v);
+int st_buf_u16(st_buf *b, uint16_t v);
+int st_buf_u32(st_buf *b, uint32_t v);
+int st_buf_varint(st_buf *b, uint64_t v);
+void st_buf_free(st_buf *b);
+
+/* ---- invert.c -------------------------------------------------------- */
+
+/* Per-document results of analysis that the document table needs. */
+typedef struct st_doc_out {
+    uint32_t para_off, n_paras; /* paragraph table in PARAS */
+    uint32_t text_len;          /* stored text bytes */
+    uint8_t norm[STELE_MAX_FIELDS];
+} st_doc_out;
+
+typedef struct st_invert_out {
+    st_buf dict_index, dict, postings, positions, paras;
+    st_doc_out *docs; /* n_docs entries */
+    uint64_t field_tokens[STELE_MAX_FIELDS];
+    uint64_t n_terms, n_postings, n_tokens, n_invalid;
+} st_invert_out;
+
+/* Analyses every document of c with stem (NULL: no stemming) and builds
+ * the inverted index sections.  On error fills err and frees what it made. */
+int st_invert(const st_corpus *c, stele_stem_fn stem, void *stem_ctx, st_invert_out *out, char *err,
+              size_t err_cap);
+void st_invert_free(st_invert_out *out);
+
+/* ---- textstore.c ----------------------------------------------------- */
+
+typedef struct st_text_out {
+    st_buf text_index, text, zdict;
+    uint32_t *doc_block, *doc_off; /* per document: block and offset in it */
+    uint32_t max_block;            /* largest uncompressed block */
+    uint64_t n_blocks, raw_bytes;
+} st_text_out;
+
+/* Cuts the documents' stored texts into blocks of about block_bytes,
+ * trains a preset dictionary of at most dict_bytes (0: none) and
+ * compresses each block with it. */
+int st_textstore(const st_corpus *c, size_t block_bytes, size_t dict_bytes, st_text_out *out,
+                 char *err, size_t err_cap);
+void st_textstore_free(st_text_out *out);
+
+/* Trains a preset dictionary of at most cap bytes from the corpus text. */
+int st_zdict_train(const st_corpus *c, size_t cap, st_buf *out);
+
+/* ---- writer.c -------------------------------------------------------- */
+
+/* Builds the index of c into memory: *data (malloc'ed, the caller frees)
+ * of *size bytes. */
+int st_build_memory(const st_corpus *c, const stele_build_opts *opts, uint8_t **data, size_t *size,
+                    stele_build_stats *stats, char *err, size_t err_cap);
+
+/* Builds the index of c and writes it atomically to out_path. */
+int stele_build_corpus(const st_corpus *c, const stele_build_opts *opts, const char *out_path,
+                       stele_build_stats *stats, char *err, size_t err_cap);
+
+/* Writes size bytes to path atomically (temporary file, fsync, rename). */
+int st_write_atomic(const char *path, const uint8_t *data, size_t size, char *err, size_t err_cap);
+
+/* Formats a message into err (if not NULL) and returns rc. */
+int st_build_error(char *err, size_t err_cap, int rc, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 4, 5)))
+#endif
+    ;
+
+#endif /* STELE_WRITER_H */

@@ -1,0 +1,149 @@
+/*
+ * test_codec.c: round trips of the format's integer codecs (codec.c) and
+ * the norm byte, on edge cases: 0, 1, powers of two and their neighbours,
+ * gaps of 2^31 and 2^32 - 1, 64-bit varints, every bit width of a packed
+ * block, truncated and over-long varints.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "format.h"
+#include "reader.h"
+
+static int failures;
+#define CHECK(cond)                                                                                \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);               \
+            failures++;                                                                            \
+        }                                                                                          \
+    } while (0)
+
+static void varint_roundtrip(uint64_t v)
+{
+    uint8_t buf[ST_VARINT_MAX + 2];
+    size_t n = st_varint_put(buf, v);
+    CHECK(n == st_varint_len(v) && n >= 1 && n <= ST_VARINT_MAX);
+    const uint8_t *p = buf;
+    uint64_t got = 0;
+    CHECK(st_varint_get(&p, buf + n, &got) == 1 && got == v && p == buf + n);
+    /* Every truncation fails and leaves the pointer. */
+    for (size_t k = 0; k < n; k++) {
+        p = buf;
+        CHECK(st_varint_get(&p, buf + k, &got) == 0 && p == buf);
+    }
+    uint32_t v32;
+    p = buf;
+    CHECK(st_varint_get32(&p, buf + n, &v32) == (v <= 0xFFFFFFFFu));
+}
+
+static void test_varint(void)
+{
+    uint64_t cases[] = {0,
+                        1,
+                        127,
+                        128,
+                        255,
+                        16383,
+                        16384,
+                        (1u << 21) - 1,
+                        1u << 21,
+                        (1ull << 31),
+                        (1ull << 31) + 1,
+                        0xFFFFFFFFull,
+                        1ull << 32,
+                        (1ull << 35) - 1,
+                        (1ull << 56),
+                        (1ull << 63) - 1,
+                        1ull << 63,
+                        UINT64_MAX};
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
+        varint_roundtrip(cases[i]);
+    /* More than 64 bits: an 11-byte run, or a tenth byte above 1. */
+    uint8_t too_long[11];
+    memset(too_long, 0x80, 10);
+    too_long[10] = 0;
+    const uint8_t *p = too_long;
+    uint64_t v;
+    CHECK(st_varint_get(&p, too_long + 11, &v) == 0);
+    uint8_t big[10];
+    memset(big, 0xff, 9);
+    big[9] = 0x02;
+    p = big;
+    CHECK(st_varint_get(&p, big + 10, &v) == 0);
+    big[9] = 0x01;
+    p = big;
+    CHECK(st_varint_get(&p, big + 10, &v) == 1 && v == UINT64_MAX);
+    /* Empty input. */
+    p = big;
+    CHECK(st_varint_get(&p, big, &v) == 0);
+}
+
+static void test_pack(void)
+{
+    uint32_t in[128], out[128];
+    uint8_t buf[16 * 32 + 1];
+    for (unsigned bits = 0; bits <= 32; bits++) {
+        uint64_t max = bits == 32 ? 0xFFFFFFFFu : ((1ull << bits) - 1);
+        for (int i = 0; i < 128; i++)
+            in[i] = (uint32_t)(i % 3 == 0 ? max : (max * (uint64_t)i / 127));
+        CHECK(st_bits_needed(in, 128) == bits);
+        memset(buf, 0xAA, sizeof buf);
+        st_pack128(in, bits, buf);
+        CHECK(buf[16 * bits] == 0xAA); /* exactly 16 * bits bytes written */
+        st_unpack128(buf, bits, out);
+        CHECK(memcmp(in, out, sizeof in) == 0);
+    }
+    /* Gaps of 2^31 and the largest gap. */
+    for (int i = 0; i < 128; i++)
+        in[i] = i % 2 ? 0x80000000u : 0xFFFFFFFFu;
+    st_pack128(in, 32, buf);
+    st_unpack128(buf, 32, out);
+    CHECK(memcmp(in, out, sizeof in) == 0);
+    /* All zero: width 0, nothing stored. */
+    memset(in, 0, sizeof in);
+    CHECK(st_bits_needed(in, 128) == 0);
+    st_unpack128(buf, 0, out);
+    CHECK(memcmp(in, out, sizeof in) == 0);
+    CHECK(st_bits_needed(in, 0) == 0);
+}
+
+static void test_le(void)
+{
+    uint8_t b[8];
+    st_put32(b, 0x11223344u);
+    CHECK(b[0] == 0x44 && b[3] == 0x11 && st_get32(b) == 0x11223344u);
+    st_put16(b, 0xABCD);
+    CHECK(b[0] == 0xCD && st_get16(b) == 0xABCD);
+    st_put64(b, 0x0102030405060708ull);
+    CHECK(b[0] == 8 && b[7] == 1 && st_get64(b) == 0x0102030405060708ull);
+}
+
+static void test_norm(void)
+{
+    for (uint32_t len = 0; len < 32; len++)
+        CHECK(st_norm_decode(st_norm_encode(len)) == len);
+    uint32_t prev = 0;
+    for (unsigned b = 0; b < 248; b++) {
+        uint32_t v = st_norm_decode((uint8_t)b);
+        CHECK(b == 0 || v > prev);     /* strictly increasing */
+        CHECK(st_norm_encode(v) == b); /* decode is a bucket's least length */
+        prev = v;
+    }
+    uint32_t samples[] = {32, 33, 100, 1000, 65535, 1u << 20, 0x7FFFFFFFu, 0xFFFFFFFFu};
+    for (size_t i = 0; i < sizeof samples / sizeof *samples; i++) {
+        uint32_t len = samples[i], d = st_norm_decode(st_norm_encode(len));
+        CHECK(d <= len && (uint64_t)d * 9 / 8 + 1 >= len); /* within 12.5% */
+    }
+    CHECK(st_norm_encode(0xFFFFFFFFu) <= 247);
+}
+
+int main(void)
+{
+    test_varint();
+    test_pack();
+    test_le();
+    test_norm();
+    if (failures) fprintf(stderr, "%d checks failed\n", failures);
+    return failures ? 1 : 0;
+}

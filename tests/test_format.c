@@ -1,0 +1,378 @@
+/*
+ * test_format.c: the index format end to end, through the writer and the
+ * reader.
+ *
+ * On the synthetic corpus (index_helper.c, > 300 documents) it checks that
+ * the index holds exactly the expected postings and positions for every
+ * word and field, that advance() across blocks lands where a linear scan
+ * does, that block bounds (largest tf, smallest norm) are exact, dictionary
+ * lookups and ordered prefix enumeration, paragraph tables, stored-text
+ * round trips, and determinism (two builds give the same bytes).  Given the
+ * corpus directory as argv[1], it builds the bundled corpus through
+ * stele_build() to a file, opens and verifies it, and compares every
+ * document's text with the ingested one.
+ */
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "format.h"
+#include "index_helper.h"
+#include "reader.h"
+#include "writer.h"
+
+static uint8_t workspace[1 << 20];
+
+static void open_index(stele_index *ix, const uint8_t *data, size_t size)
+{
+    int rc = stele_open(ix, data, size);
+    if (rc) {
+        fprintf(stderr, "stele_open: %s\n", stele_strerror(rc));
+        exit(1);
+    }
+    TH_CHECK(st_verify_bound(ix) <= sizeof workspace);
+    rc = stele_verify(ix, workspace, sizeof workspace);
+    if (rc) fprintf(stderr, "stele_verify: %s\n", stele_strerror(rc));
+    TH_CHECK(rc == STELE_OK);
+}
+
+/* Every word: the lists hold exactly the expected (doc, tf, positions). */
+static void check_postings(const stele_index *ix, const th_expect *exp)
+{
+    size_t at = 0;
+    static st_postings p;
+    static uint32_t pos[4096];
+    for (uint32_t w = 0; w < exp->n_words; w++) {
+        const char *word = exp->words[w];
+        st_term_info info;
+        size_t begin = at;
+        while (at < exp->n_occ && exp->occ[at].word == w)
+            at++;
+        int rc = st_dict_find(ix, word, strlen(word), &info);
+        if (begin == at) {
+            TH_CHECK(rc == STELE_ENOTFOUND);
+            continue;
+        }
+        TH_CHECK(rc == STELE_OK);
+        if (rc) continue;
+        /* Expected documents over all fields. */
+        uint32_t df = 0, last = ST_DOC_END, mask = 0;
+        static uint8_t seen[4096];
+        memset(seen, 0, sizeof seen);
+        for (size_t k = begin; k < at; k++) {
+            mask |= 1u << exp->occ[k].field;
+            if (!seen[exp->occ[k].doc]) {
+                seen[exp->occ[k].doc] = 1;
+                df++;
+            }
+        }
+        TH_CHECK(info.df == df);
+        TH_CHECK(info.field_mask == mask);
+        size_t k = begin;
+        for (unsigned f = 0; f < STELE_MAX_FIELDS; f++) {
+            if (!(mask >> f & 1)) continue;
+            TH_CHECK(st_postings_init(&p, ix, &info.list[f]) == STELE_OK);
+            uint32_t n_docs = 0;
+            last = ST_DOC_END;
+            while ((rc = st_postings_next(&p)) == 1) {
+                TH_CHECK(k < at && exp->occ[k].field == f && exp->occ[k].doc == p.doc);
+                uint32_t n;
+                TH_CHECK(st_postings_positions(&p, pos, 4096, &n) == STELE_OK);
+                TH_CHECK(n == p.tf);
+                for (uint32_t i = 0; i < n; i++, k++)
+                    TH_CHECK(k < at && exp->occ[k].doc == p.doc && exp->occ[k].pos == pos[i]);
+                uint32_t max_tf;
+                uint8_t min_norm, norm;
+                TH_CHECK(st_postings_block_max(&p, &max_tf, &min_norm) == STELE_OK);
+                TH_CHECK(st_doc_norm(ix, p.doc, f, &norm) == STELE_OK);
+                TH_CHECK(p.tf <= max_tf && norm >= min_norm);
+                TH_CHECK(last == ST_DOC_END || p.doc > last);
+                last = p.doc;
+                n_docs++;
+            }
+            TH_CHECK(rc == 0 && p.doc == ST_DOC_END);
+            TH_CHECK(n_docs == info.list[f].df);
+        }
+        TH_CHECK(k == at);
+    }
+}
+
+/* advance() agrees with a linear scan, for many targets. */
+static void check_advance(const stele_index *ix, const char *word)
+{
+    static st_postings lin, adv;
+    static uint32_t docs[4096], tfs[4096];
+    st_term_info info;
+    TH_CHECK(st_dict_find(ix, word, strlen(word), &info) == STELE_OK);
+    const st_list *l = &info.list[ST_FIELD_BODY];
+    uint32_t n = 0;
+    st_postings_init(&lin, ix, l);
+    while (st_postings_next(&lin) == 1 && n < 4096) {
+        docs[n] = lin.doc;
+        tfs[n++] = lin.tf;
+    }
+    TH_CHECK(n > ST_BLOCK); /* more than one block */
+    for (uint32_t step = 1; step < 400; step += 37) {
+        st_postings_init(&adv, ix, l);
+        uint32_t i = 0;
+        for (uint32_t target = 0; target < ix->n_docs_ + 5; target += step) {
+            while (i < n && docs[i] < target)
+                i++;
+            int rc = st_postings_advance(&adv, target);
+            if (i == n) {
+                TH_CHECK(rc == 0 && adv.doc == ST_DOC_END);
+                break;
+            }
+            TH_CHECK(rc == 1 && adv.doc == docs[i] && adv.tf == tfs[i]);
+            if (target % 3 == 0) {
+                /* Positions stay in step after skipping. */
+                uint32_t pos[8], np;
+                TH_CHECK(st_postings_positions(&adv, pos, 8, &np) == STELE_OK && np == tfs[i]);
+            }
+        }
+    }
+    /* Advance to a document already passed stays put. */
+    st_postings_init(&adv, ix, l);
+    TH_CHECK(st_postings_advance(&adv, 200) == 1);
+    uint32_t here = adv.doc;
+    TH_CHECK(st_postings_advance(&adv, 10) == 1 && adv.doc == here);
+}
+
+static void check_dict(const stele_index *ix, const th_expect *exp)
+{
+    /* Prefix "f": all filler words, in byte order. */
+    st_dict_cursor c;
+    st_term_info info;
+    TH_CHECK(st_dict_seek(ix, &c, "f", 1) == STELE_OK);
+    char prev[STELE_MAX_TERM_BYTES + 1] = "";
+    int n = 0, rc;
+    while ((rc = st_dict_next(ix, &c, &info)) == 1 && c.term[0] == 'f') {
+        TH_CHECK(strcmp(prev, c.term) < 0);
+        strcpy(prev, c.term);
+        n++;
+    }
+    TH_CHECK(rc >= 0);
+    /* "fa?" "fb?" fillers plus "foot". */
+    int fillers = 0;
+    for (size_t w = 0; w < exp->n_words; w++)
+        fillers += exp->words[w][0] == 'f';
+    TH_CHECK(n == fillers);
+    /* Seek between terms and past the end. */
+    TH_CHECK(st_dict_seek(ix, &c, "evera", 5) == STELE_OK);
+    TH_CHECK(st_dict_next(ix, &c, &info) == 1 && strcmp(c.term, "every") == 0);
+    TH_CHECK(st_dict_seek(ix, &c, "zzzz", 4) == STELE_OK);
+    TH_CHECK(st_dict_next(ix, &c, &info) == 0);
+    TH_CHECK(st_dict_find(ix, "ever", 4, &info) == STELE_ENOTFOUND);
+    TH_CHECK(st_dict_find(ix, "everyx", 6, &info) == STELE_ENOTFOUND);
+    TH_CHECK(st_dict_find(ix, "", 0, &info) == STELE_ENOTFOUND);
+    /* Whole enumeration: n_terms terms, ranks in order. */
+    TH_CHECK(st_dict_seek(ix, &c, "", 0) == STELE_OK);
+    uint32_t count = 0;
+    while ((rc = st_dict_next(ix, &c, &info)) == 1) {
+        TH_CHECK(info.term_ord == count);
+        count++;
+    }
+    TH_CHECK(rc == 0 && count == ix->n_terms_);
+}
+
+/* Paragraph tables and stored text against the corpus. */
+static void check_docs(const stele_index *ix, const st_corpus *c)
+{
+    static char text[1 << 16];
+    for (uint32_t d = 0; d < c->n_docs; d++) {
+        const st_doc *doc = &c->docs[d];
+        stele_view id, title;
+        TH_CHECK(stele_doc_id(ix, d, &id) == STELE_OK && id.len == strlen(doc->id) &&
+                 memcmp(id.data, doc->id, id.len) == 0);
+        TH_CHECK(stele_doc_title(ix, d, &title) == STELE_OK && title.len == strlen(doc->title) &&
+                 memcmp(title.data, doc->title, title.len) == 0);
+        size_t len;
+        int rc = stele_doc_text(ix, d, workspace, sizeof workspace, text, sizeof text, &len);
+        TH_CHECK(rc == STELE_OK);
+        if (rc) continue;
+        uint32_t n_paras;
+        TH_CHECK(st_para_count(ix, d, &n_paras) == STELE_OK && n_paras == doc->n_paras);
+        size_t off = 0;
+        for (uint32_t i = 0; i < n_paras && i < doc->n_paras; i++) {
+            st_para_info pi;
+            TH_CHECK(st_para_get(ix, d, i, &pi) == STELE_OK);
+            TH_CHECK(pi.field == doc->paras[i].field && pi.kind == doc->paras[i].kind &&
+                     pi.number == doc->paras[i].number);
+            TH_CHECK(pi.text_off == off && pi.text_len == doc->paras[i].len);
+            TH_CHECK(memcmp(text + off, doc->paras[i].text, doc->paras[i].len) == 0);
+            off += doc->paras[i].len;
+            if (i + 1 < doc->n_paras) {
+                TH_CHECK(text[off] == '\n');
+                off++;
+            }
+            if (pi.n_tokens) {
+                st_para_info at;
+                TH_CHECK(st_para_at(ix, d, pi.first_pos + pi.n_tokens - 1, &at) == STELE_OK &&
+                         at.index == i);
+                TH_CHECK(st_para_at(ix, d, pi.first_pos, &at) == STELE_OK && at.index == i);
+            }
+        }
+        TH_CHECK(off == len && text[len] == '\0');
+        /* Too small buffers give ENOSPACE, never overflow. */
+        TH_CHECK(stele_doc_text(ix, d, workspace, sizeof workspace, text, len, &len) ==
+                 STELE_ENOSPACE);
+        TH_CHECK(stele_doc_text(ix, d, workspace, 64, text, sizeof text, &len) == STELE_ENOSPACE);
+    }
+    TH_CHECK(stele_doc_text(ix, (uint32_t)c->n_docs, workspace, sizeof workspace, text, sizeof text,
+                            NULL) == STELE_ENOTFOUND);
+    /* The load bound is enough, exactly as promised. */
+    if (c->n_docs) {
+        const char *t;
+        size_t len;
+        TH_CHECK(st_doc_load(ix, 0, workspace, st_doc_load_bound(ix), &t, &len) == STELE_OK);
+    }
+}
+
+static void test_synthetic(void)
+{
+    st_corpus c;
+    th_expect exp;
+    th_synthetic(&c, &exp, 400);
+    stele_build_opts opts = {.language = "none"};
+    uint8_t *a, *b;
+    size_t na, nb;
+    th_build(&c, &opts, &a, &na);
+    th_build(&c, &opts, &b, &nb);
+    TH_CHECK(na == nb && memcmp(a, b, na) == 0); /* deterministic */
+    stele_index ix;
+    open_index(&ix, a, na);
+    stele_info info;
+    stele_index_info(&ix, &info);
+    TH_CHECK(info.n_docs == 400 && info.n_fields == 3 && info.language[0] == '\0');
+    TH_CHECK(info.n_tokens == exp.n_occ);
+    TH_CHECK(st_field_weight(&ix, 0) == 2.0 && st_field_weight(&ix, 2) == 0.5);
+    stele_view name;
+    TH_CHECK(stele_field_name(&ix, 2, &name) == STELE_OK && name.len == 8 &&
+             memcmp(name.data, "footnote", 8) == 0);
+    TH_CHECK(stele_field_name(&ix, 3, &name) == STELE_ENOTFOUND);
+    check_postings(&ix, &exp);
+    check_advance(&ix, "every");
+    check_advance(&ix, "half");
+    check_dict(&ix, &exp);
+    check_docs(&ix, &c);
+    /* Small blocks, no dictionary, other weights: still a valid index. */
+    free(b);
+    opts.block_bytes = 512;
+    opts.dict_bytes = STELE_BUILD_NO_DICT;
+    opts.field_weight[1] = 1.5;
+    th_build(&c, &opts, &b, &nb);
+    open_index(&ix, b, nb);
+    TH_CHECK(st_field_weight(&ix, 1) == 1.5);
+    check_docs(&ix, &c);
+    free(a);
+    free(b);
+    th_expect_free(&exp);
+    st_corpus_free(&c);
+}
+
+/* An empty corpus, and a corpus of one empty document. */
+static void test_tiny(void)
+{
+    st_corpus c;
+    uint8_t *a;
+    size_t na;
+    stele_index ix;
+    TH_CHECK(st_corpus_init(&c) == STELE_OK);
+    th_build(&c, NULL, &a, &na);
+    open_index(&ix, a, na);
+    TH_CHECK(ix.n_docs_ == 0 && ix.n_terms_ == 0);
+    st_term_info info;
+    TH_CHECK(st_dict_find(&ix, "x", 1, &info) == STELE_ENOTFOUND);
+    free(a);
+    TH_CHECK(st_corpus_add_doc(&c, "empty", "", "x") != NULL);
+    th_build(&c, NULL, &a, &na);
+    open_index(&ix, a, na);
+    TH_CHECK(ix.n_docs_ == 1 && ix.n_terms_ == 0);
+    check_docs(&ix, &c);
+    free(a);
+    st_corpus_free(&c);
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void test_corpus(const char *dir)
+{
+    DIR *dh = opendir(dir);
+    if (!dh) {
+        fprintf(stderr, "cannot open corpus directory %s\n", dir);
+        th_failures++;
+        return;
+    }
+    char *paths[256];
+    size_t n = 0;
+    struct dirent *de;
+    while ((de = readdir(dh)) && n < 256) {
+        size_t len = strlen(de->d_name);
+        if (len > 4 && strcmp(de->d_name + len - 4, ".txt") == 0) {
+            paths[n] = malloc(strlen(dir) + len + 2);
+            sprintf(paths[n++], "%s/%s", dir, de->d_name);
+        }
+    }
+    closedir(dh);
+    qsort(paths, n, sizeof *paths, name_cmp);
+    const char *out = "test_format_corpus.stele";
+    stele_build_stats stats;
+    char err[512] = "";
+    int rc = stele_build((const char *const *)paths, n, NULL, out, &stats, err, sizeof err);
+    if (rc) fprintf(stderr, "stele_build: %s: %s\n", stele_strerror(rc), err);
+    TH_CHECK(rc == STELE_OK);
+    size_t size;
+    uint8_t *data = th_read_file(out, &size);
+    TH_CHECK(data && size == stats.index_bytes);
+    if (rc || !data) goto done;
+    stele_index ix;
+    open_index(&ix, data, size);
+    TH_CHECK(ix.n_docs_ == stats.n_docs && stats.n_docs > 0);
+    TH_CHECK(strcmp(ix.language_, "english") == 0);
+    /* The documents' texts against a fresh ingestion. */
+    st_corpus c;
+    st_err e;
+    TH_CHECK(st_corpus_init(&c) == STELE_OK);
+    for (size_t i = 0; i < n; i++)
+        TH_CHECK(st_ingest(&c, paths[i], ST_FORMAT_RESOLUTIONS, &e) == STELE_OK);
+    TH_CHECK(st_corpus_finish(&c, &e) == STELE_OK);
+    TH_CHECK(c.n_docs == ix.n_docs_);
+    if (c.n_docs == ix.n_docs_) check_docs(&ix, &c);
+    /* Stemmed terms: "treatment" is indexed as its stem. */
+    st_term_info info;
+    TH_CHECK(st_dict_find(&ix, "treatment", 9, &info) == STELE_OK);
+    TH_CHECK(st_dict_find(&ix, "55/2", 4, &info) == STELE_OK);
+    /* Determinism through the file path: a second build is identical. */
+    uint8_t *again;
+    size_t again_size;
+    TH_CHECK(st_build_memory(&c, NULL, &again, &again_size, NULL, err, sizeof err) == STELE_OK);
+    TH_CHECK(again_size == size && memcmp(again, data, size) == 0);
+    free(again);
+    printf("corpus: %llu docs, %llu terms, %llu postings, %llu tokens, %llu text bytes, index "
+           "%llu bytes\n",
+           (unsigned long long)stats.n_docs, (unsigned long long)stats.n_terms,
+           (unsigned long long)stats.n_postings, (unsigned long long)stats.n_tokens,
+           (unsigned long long)stats.text_bytes, (unsigned long long)stats.index_bytes);
+    for (size_t i = 0; i < stats.n_sections; i++)
+        printf("  %-12s %8llu\n", stats.section[i].name,
+               (unsigned long long)stats.section[i].bytes);
+    st_corpus_free(&c);
+done:
+    free(data);
+    remove(out);
+    for (size_t i = 0; i < n; i++)
+        free(paths[i]);
+}
+
+int main(int argc, char **argv)
+{
+    test_tiny();
+    test_synthetic();
+    if (argc > 1) test_corpus(argv[1]);
+    if (th_failures) fprintf(stderr, "%d checks failed\n", th_failures);
+    return th_failures ? 1 : 0;
+}
