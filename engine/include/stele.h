@@ -179,7 +179,19 @@ typedef struct stele_hit {
 /*
  * A bound on the workspace any query within the STELE_MAX_* limits needs
  * on this index, for a search returning up to max_hits hits, or for a
- * snippet or verify call (max_hits = 0).
+ * snippet or verify call (max_hits = 0).  It is the largest of
+ *   search:  P + T * (I + F * S + 4 * B) + 16 * min(max_hits, STELE_MAX_RESULTS)
+ *   snippet: P + st_doc_load_bound (B plus zlib's inflate state and window)
+ *   verify:  what stele_verify() needs
+ * where T = STELE_MAX_QUERY_TERMS, F = the index's fields, B = its largest
+ * stored-text block in bytes (no document has more tokens, so no term more
+ * positions in one document), S = one postings iterator (about 1.1 KB),
+ * I = one dictionary entry (about 340 bytes) and P = the largest query tree
+ * plus alignment (about 20 KB); each piece is rounded up to 8 bytes.  A
+ * search needs the tree, the heap, and per leaf term I + S per field it
+ * occurs in + 4 * B if the term is positive or in a phrase: for a one-word
+ * query on the bundled corpus about 64 KB.  Every search reports the
+ * workspace it needed in diag->needed.
  */
 STELE_API size_t stele_workspace_bound(const stele_index *ix, size_t max_hits);
 
@@ -187,7 +199,14 @@ STELE_API size_t stele_workspace_bound(const stele_index *ix, size_t max_hits);
  * Runs a query and writes up to max_hits hits, best first, into hits;
  * *n_hits gets how many were written and *n_matches (if not NULL) how many
  * documents matched in all.  Ties in score go to the lower document
- * number.  With mem == NULL it only parses the query and sets diag->needed.
+ * number.  With mem == NULL it only parses the query and sets diag->needed
+ * (returning STELE_OK or the query's error): the exact size for a
+ * workspace aligned to 8 bytes (as malloc's is); every call also reports
+ * what it needed in diag->needed.  max_hits above
+ * STELE_MAX_RESULTS is treated as STELE_MAX_RESULTS.  The hits array is
+ * also used as scratch while paragraphs are chosen.  A field scope with a
+ * name that is not a field of the index ("ratio:2") is STELE_ESYNTAX at
+ * the name.
  */
 STELE_API int stele_search(const stele_index *ix, const char *query, size_t query_len,
                            const stele_search_opts *opts, void *mem, size_t mem_size,
@@ -206,7 +225,9 @@ typedef struct stele_snippet_opts {
  * Writes the passage of hit's best paragraph around hit->match_pos into out
  * (NUL-terminated), the words that match the query marked as written in the
  * text, with an ellipsis where the paragraph was cut.  query and opts must
- * be the ones the hit came from.
+ * be the ones the hit came from.  Too small a workspace (or mem == NULL)
+ * gives STELE_ENOSPACE with diag->needed; too small an out gives
+ * STELE_ENOSPACE with *out_len = the length needed and out = "".
  */
 STELE_API int stele_snippet(const stele_index *ix, const char *query, size_t query_len,
                             const stele_search_opts *opts, const stele_hit *hit,

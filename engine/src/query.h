@@ -1,0 +1,226 @@
+/*
+ * query.h: the query runtime's internal interfaces.  Interface to code in
+ * arena.c (workspace bump allocator), query_parse.c (query language to a
+ * tree), query_eval.c (document-at-a-time evaluation), rank.c (BM25F and the
+ * top-k heap), passage.c (best paragraph of a hit), snippet.c (marked
+ * passage text) and search.c (the public entry points).
+ *
+ * Memory.  Nothing here allocates.  Every structure is carved, in order,
+ * from the caller's workspace by an st_arena.  An arena that runs short
+ * keeps counting what was asked of it and hands out NULL, so one pass of
+ * the same code tells both "it fits" and "this many bytes are needed": the
+ * size reported with STELE_ENOSPACE is computed by the very allocations
+ * that would be made, never by a separate formula that could drift.
+ *
+ * The query tree.  A parsed query is a tree of st_qnode.  Leaves are TERM
+ * (one analysed term, possibly scoped to a field) and PREFIX (only before
+ * expansion, or when the parser is asked not to expand, as the snippet code
+ * does).  Inner nodes are AND, OR (n-ary), NOT (one child), and PHRASE and
+ * NEAR whose children are TERM leaves.  Field scope is pushed down to the
+ * leaves while parsing, so a node's field is only informative.  Leaves are
+ * also listed in st_query.terms in query order; a leaf is "positive" when no
+ * NOT is above it: only positive leaves are scored and highlighted.
+ */
+#ifndef STELE_QUERY_H
+#define STELE_QUERY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "stele.h"
+#include "reader.h"
+
+/* ---- Interface to code in arena.c ---------------------------------- */
+
+/* Alignment of every workspace piece: enough for the uint64_t, double and
+ * pointer members of the runtime's structs, and what any malloc returns. */
+#define ST_WS_ALIGN 8
+
+typedef struct st_arena {
+    unsigned char *base; /* aligned start; NULL: counting only */
+    size_t cap;          /* usable bytes from base */
+    size_t used;         /* bytes handed out or asked for */
+    size_t pad;          /* bytes lost aligning the caller's pointer */
+    int short_;          /* set once a request did not fit */
+} st_arena;
+
+/* An arena over (mem, size); mem may be NULL (counting only). */
+void st_arena_init(st_arena *a, void *mem, size_t size);
+/* n bytes aligned to ST_WS_ALIGN, or NULL when they do not fit (the request
+ * is still counted in a->used). */
+void *st_arena_alloc(st_arena *a, size_t n);
+/* Workspace bytes the arena's requests need, counted from the caller's
+ * pointer (alignment padding included). */
+size_t st_arena_needed(const st_arena *a);
+
+/* ---- Interface to code in query_parse.c ---------------------------- */
+
+enum st_qtype {
+    ST_Q_TERM = 0,
+    ST_Q_PREFIX = 1,
+    ST_Q_PHRASE = 2,
+    ST_Q_NEAR = 3,
+    ST_Q_AND = 4,
+    ST_Q_OR = 5,
+    ST_Q_NOT = 6
+};
+
+/* Default NEAR distance. */
+#define ST_NEAR_DEFAULT 10
+/* Nodes one query may have: leaves plus inner nodes and NOT chains. */
+#define ST_MAX_NODES (4 * STELE_MAX_QUERY_TERMS)
+
+struct st_postings;
+
+/* One leaf term and its evaluation state. */
+typedef struct st_qterm {
+    char text[STELE_MAX_TERM_BYTES + 1]; /* analysed term (prefix: folded) */
+    uint32_t len;
+    int field;           /* scope, -1 = any field */
+    uint32_t field_mask; /* fields the term occurs in (0: not in the index,
+                          * or unknown because no index was given) */
+    uint32_t offset;     /* byte offset of its word in the query */
+    uint8_t positive;    /* no NOT above it */
+    uint8_t prefix;      /* a PREFIX leaf (not expanded) */
+    uint8_t grouped;     /* a word of a PHRASE or NEAR */
+    /* evaluation state, set by st_eval_setup() */
+    uint32_t n_iter;
+    uint32_t iter_field[STELE_MAX_FIELDS];
+    struct st_postings *iter[STELE_MAX_FIELDS];
+    st_term_info *info;
+    uint32_t *pos; /* position buffer, ST capacity st_pos_cap() */
+    uint32_t n_pos;
+    double idf;
+    int hl; /* index of its distinct highlight term, -1 if not positive */
+} st_qterm;
+
+typedef struct st_qnode {
+    uint8_t type; /* enum st_qtype */
+    int8_t field; /* scope given in the query, -1 = none */
+    uint16_t n_kids;
+    uint32_t near_k;
+    uint32_t offset; /* byte offset in the query */
+    struct st_qnode *kids, *next;
+    st_qterm *term; /* TERM and PREFIX */
+    /* evaluation state */
+    uint32_t doc; /* current match (valid when started) */
+    uint8_t started;
+    double idf;                     /* PHRASE/NEAR: sum of word idfs */
+    uint32_t ftf[STELE_MAX_FIELDS]; /* PHRASE/NEAR: matches per field at doc */
+} st_qnode;
+
+typedef struct st_query {
+    st_qnode *root;
+    st_qterm *terms[STELE_MAX_QUERY_TERMS];
+    uint32_t n_terms;
+    uint32_t n_nodes;
+    uint32_t n_fields; /* fields of the index (3 when parsed without one) */
+} st_query;
+
+/* Parser flags. */
+#define ST_PARSE_NO_EXPAND 1u /* keep prefixes as PREFIX leaves */
+
+/*
+ * Parses query (len bytes) into *q with nodes from arena a.  ix may be NULL
+ * (field names are then title, body, footnote; terms are not looked up and
+ * prefixes are not expanded).  Returns STELE_OK, STELE_ESYNTAX or
+ * STELE_ELIMIT (with *err_off), STELE_ENOSPACE when the arena is short, or
+ * a reader error.
+ */
+int st_query_parse(const stele_index *ix, const char *query, size_t len, stele_stem_fn stem,
+                   void *stem_ctx, unsigned flags, st_arena *a, st_query *q, size_t *err_off);
+
+/* Worst-case arena bytes st_query_parse() uses for any query. */
+#define ST_PARSE_MEM                                                                               \
+    (ST_MAX_NODES * ((sizeof(st_qnode) + ST_WS_ALIGN - 1) / ST_WS_ALIGN * ST_WS_ALIGN) +           \
+     STELE_MAX_QUERY_TERMS * ((sizeof(st_qterm) + ST_WS_ALIGN - 1) / ST_WS_ALIGN * ST_WS_ALIGN))
+
+/* Writes a one-line S-expression of the tree into out (always
+ * NUL-terminated); returns the length it needed. */
+size_t st_query_dump(const st_query *q, char *out, size_t cap);
+
+/* ---- Interface to code in query_eval.c ----------------------------- */
+
+/* Capacity of one position buffer: no (term, document) pair has more
+ * positions than this. */
+uint32_t st_pos_cap(const stele_index *ix);
+
+typedef struct st_rank_params {
+    double k1, b;
+    double weight[STELE_MAX_FIELDS];
+    double avg_len[STELE_MAX_FIELDS];
+    uint32_t n_fields, n_docs;
+} st_rank_params;
+
+typedef struct st_eval {
+    const stele_index *ix;
+    st_query *q;
+    st_rank_params rp;
+    uint32_t pos_cap;
+    uint32_t n_hl;                       /* distinct positive terms */
+    st_qterm *hl[STELE_MAX_QUERY_TERMS]; /* one representative leaf each */
+} st_eval;
+
+/* Carves iterators and buffers for q from a (counting when short), then, if
+ * everything fitted, opens the iterators.  STELE_ENOSPACE when short.  A
+ * counting arena (base NULL) gives the workspace size the search needs. */
+int st_eval_setup(st_eval *ev, const stele_index *ix, st_query *q, const stele_search_opts *opts,
+                  st_arena *a);
+/* The next matching document >= target into *doc (ST_DOC_END when none). */
+int st_eval_next(st_eval *ev, uint32_t target, uint32_t *doc);
+/* The BM25F score of the document the last st_eval_next() returned. */
+int st_eval_score(st_eval *ev, uint32_t doc, double *score);
+
+/* ---- Interface to code in rank.c ----------------------------------- */
+
+void st_rank_params_init(st_rank_params *rp, const stele_index *ix, const stele_search_opts *opts);
+double st_idf(uint32_t n_docs, uint32_t df);
+/* Per-field length normalisers of doc: norm[f] = 1 - b + b * Ld / avgL,
+ * or 0 for a field to skip (avgL == 0). */
+int st_rank_norms(const stele_index *ix, const st_rank_params *rp, uint32_t doc,
+                  double norm[STELE_MAX_FIELDS]);
+/* BM25F of one (pseudo-)term from its per-field tf. */
+double st_bm25f(const st_rank_params *rp, const double norm[STELE_MAX_FIELDS],
+                const uint32_t tf[STELE_MAX_FIELDS], double idf);
+
+typedef struct st_heap_entry {
+    double score;
+    uint32_t doc;
+} st_heap_entry;
+
+typedef struct st_heap {
+    st_heap_entry *e;
+    size_t n, cap;
+} st_heap;
+
+void st_heap_push(st_heap *h, double score, uint32_t doc);
+/* Sorts the heap's entries best first (score down, doc up), in place. */
+void st_heap_sort(st_heap *h);
+/* Sorts hits by document number, or back to rank order. */
+void st_hits_sort_by_doc(stele_hit *hits, size_t n);
+void st_hits_sort_by_rank(stele_hit *hits, size_t n);
+/* Sorts positions ascending, in place. */
+void st_sort_u32(uint32_t *v, size_t n);
+
+/* ---- Interface to code in passage.c -------------------------------- */
+
+/* Window, in token positions, in which match density is measured. */
+#define ST_DENSE_WINDOW 24
+
+/* Reopens the iterators of the highlight terms, for st_best_paragraph(). */
+int st_passage_begin(st_eval *ev);
+/* Fills hit->para, para_kind, para_number and match_pos for hit->doc.
+ * Hits must be visited in ascending document order (iterators only move
+ * forward); st_eval_setup() must have run on ev. */
+int st_best_paragraph(st_eval *ev, stele_hit *hit);
+
+/* ---- Interface to code in search.c --------------------------------- */
+
+/* st_query_parse() into a, falling back to a stack buffer of at least
+ * ST_PARSE_MEM + ST_WS_ALIGN bytes when a is short (a then only counts), and
+ * reporting syntax and limit offsets in diag. */
+int st_parse_checked(const stele_index *ix, const char *query, size_t len,
+                     const stele_search_opts *opts, unsigned flags, st_arena *a,
+                     unsigned char *stack_buf, size_t stack_size, st_query *q, stele_diag *diag);
+
+#endif /* STELE_QUERY_H */

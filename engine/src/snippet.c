@@ -1,0 +1,180 @@
+/*
+ * snippet.c: stele_snippet(), the marked passage of a hit's paragraph.
+ *
+ * The query is parsed again (prefixes kept unexpanded), the document's
+ * stored text is inflated into the workspace (st_doc_load), and the hit's
+ * paragraph is cut out of it by its byte range.  The paragraph is tokenized
+ * with the index's tokenizer, token i sitting at position first_pos + i, so
+ * hit->match_pos names a token.  The window is max_bytes of text placed
+ * with a quarter of it before that token, moved back inside the paragraph
+ * at its end, and snapped to whitespace so no word is cut (a token is
+ * never cut, even when that makes the window a little shorter); the
+ * ellipsis marks each end that was cut.  Inside the window, a token whose
+ * analysed term equals a positive query term (in the term's field scope),
+ * or starts with a positive prefix, is wrapped in open/close as written in
+ * the text: "[Women]", not the stem.
+ *
+ * Workspace: the query tree (at most ST_PARSE_MEM bytes) and
+ * st_doc_load_bound(ix) bytes.  The output is all or nothing: when out is
+ * too small, STELE_ENOSPACE, *out_len = the length needed (without the
+ * NUL) and out holds "".
+ */
+#include <string.h>
+
+#include "analyze.h"
+#include "query.h"
+
+typedef struct writer {
+    char *out;
+    size_t cap, len;
+} writer;
+
+static void put(writer *w, const char *s, size_t n)
+{
+    if (w->len < w->cap && w->cap - w->len > n) memcpy(w->out + w->len, s, n);
+    w->len += n;
+}
+
+static int is_space(unsigned char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+static int token_matches(const st_query *q, const st_token *tok, unsigned field,
+                         const stele_search_opts *opts)
+{
+    char term[STELE_MAX_TERM_BYTES + 1];
+    size_t len = st_token_term(tok, opts ? opts->stem : NULL, opts ? opts->stem_ctx : NULL, term);
+
+    for (uint32_t i = 0; i < q->n_terms; i++) {
+        const st_qterm *t = q->terms[i];
+        if (!t->positive || (t->field >= 0 && (unsigned)t->field != field)) continue;
+        if (t->prefix ? len >= t->len && memcmp(term, t->text, t->len) == 0
+                      : len == t->len && memcmp(term, t->text, len) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* Renders [ws, we) of the paragraph with marks into w. */
+static void render(writer *w, const st_query *q, const char *para, size_t plen, size_t ws,
+                   size_t we, unsigned field, const stele_search_opts *opts, const char *open,
+                   const char *close, const char *ellipsis)
+{
+    st_tokenizer tz;
+    st_token tok;
+    size_t at = ws;
+
+    if (ws > 0) put(w, ellipsis, strlen(ellipsis));
+    st_tokenizer_init(&tz, para, plen);
+    while (st_tokenizer_next(&tz, &tok)) {
+        if (tok.start < ws) continue;
+        if (tok.end > we) break;
+        if (!token_matches(q, &tok, field, opts)) continue;
+        put(w, para + at, tok.start - at);
+        put(w, open, strlen(open));
+        put(w, para + tok.start, tok.end - tok.start);
+        put(w, close, strlen(close));
+        at = tok.end;
+    }
+    put(w, para + at, we - at);
+    if (we < plen) put(w, ellipsis, strlen(ellipsis));
+}
+
+int stele_snippet(const stele_index *ix, const char *query, size_t query_len,
+                  const stele_search_opts *opts, const stele_hit *hit,
+                  const stele_snippet_opts *sopts, void *mem, size_t mem_size, char *out,
+                  size_t out_cap, size_t *out_len, stele_diag *diag)
+{
+    unsigned char stack_buf[ST_PARSE_MEM + ST_WS_ALIGN];
+    const char *open = sopts && sopts->open ? sopts->open : "[";
+    const char *close = sopts && sopts->close ? sopts->close : "]";
+    const char *ellipsis = sopts && sopts->ellipsis ? sopts->ellipsis : "\xE2\x80\xA6";
+    size_t max_bytes = sopts && sopts->max_bytes ? sopts->max_bytes : 240;
+    size_t load_size, text_len, ws, we, anchor_start = 0, anchor_end = 0;
+    const char *text, *para;
+    void *load_mem;
+    st_arena a;
+    st_query q;
+    st_para_info pi;
+    st_tokenizer tz;
+    st_token tok;
+    writer w;
+    int rc;
+
+    if (out_len) *out_len = 0;
+    if (out && out_cap) out[0] = '\0';
+    if (diag) {
+        diag->offset = 0;
+        diag->needed = 0;
+    }
+    if (!ix || !ix->data_ || !hit || (!query && query_len) || (!out && out_cap))
+        return STELE_EINVAL;
+    if (hit->doc >= ix->n_docs_) return STELE_ENOTFOUND;
+
+    st_arena_init(&a, mem, mem_size);
+    rc = st_parse_checked(ix, query, query_len, opts, ST_PARSE_NO_EXPAND, &a, stack_buf,
+                          sizeof stack_buf, &q, diag);
+    if (rc < 0) return rc;
+    load_size = st_doc_load_bound(ix);
+    load_mem = st_arena_alloc(&a, load_size);
+    if (!load_mem || a.short_) {
+        if (diag) diag->needed = st_arena_needed(&a);
+        return STELE_ENOSPACE;
+    }
+    if (diag) diag->needed = st_arena_needed(&a);
+
+    rc = st_doc_load(ix, hit->doc, load_mem, load_size, &text, &text_len);
+    if (rc < 0) return rc;
+    rc = st_para_get(ix, hit->doc, hit->para, &pi);
+    if (rc < 0) return rc;
+    if (pi.text_off > text_len || pi.text_len > text_len - pi.text_off) return st_corrupt();
+    para = text + pi.text_off;
+
+    /* the token at match_pos (or the first after it, or the last) */
+    st_tokenizer_init(&tz, para, pi.text_len);
+    for (uint32_t pos = pi.first_pos; st_tokenizer_next(&tz, &tok); pos++) {
+        anchor_start = tok.start;
+        anchor_end = tok.end;
+        if (pos >= hit->match_pos) break;
+    }
+
+    ws = 0;
+    we = pi.text_len;
+    if (pi.text_len > max_bytes) {
+        size_t lead = max_bytes / 4;
+        ws = anchor_start > lead ? anchor_start - lead : 0;
+        we = ws + max_bytes;
+        if (we > pi.text_len) {
+            we = pi.text_len;
+            ws = we - max_bytes;
+        }
+        if (ws > anchor_start) ws = anchor_start;
+        while (ws > 0 && ws < anchor_start && !is_space((unsigned char)para[ws - 1]))
+            ws++;
+        while (ws < anchor_start && is_space((unsigned char)para[ws]))
+            ws++;
+        if (we < anchor_end) we = anchor_end;
+        while (we < pi.text_len && we > anchor_end && !is_space((unsigned char)para[we]))
+            we--;
+        while (we > anchor_end && is_space((unsigned char)para[we - 1]))
+            we--;
+        /* a window with no whitespace at all still ends on a character */
+        while (we < pi.text_len && we > ws && ((unsigned char)para[we] & 0xC0) == 0x80)
+            we--;
+        while (ws > 0 && ws < we && ((unsigned char)para[ws] & 0xC0) == 0x80)
+            ws++;
+    }
+
+    w.out = out;
+    w.cap = out_cap;
+    w.len = 0;
+    render(&w, &q, para, pi.text_len, ws, we, pi.field, opts, open, close, ellipsis);
+    if (out_len) *out_len = w.len;
+    if (w.len >= out_cap) {
+        if (out && out_cap) out[0] = '\0';
+        return STELE_ENOSPACE;
+    }
+    out[w.len] = '\0';
+    return STELE_OK;
+}

@@ -1,0 +1,479 @@
+/*
+ * test_search.c: searches and snippets over the bundled corpus.
+ *
+ * Usage: test_search CORPUS_DIR INDEX_PATH [--show QUERY...]
+ *
+ * The index is built from every file of CORPUS_DIR with stele_build()
+ * (English stemming), read into memory and opened; then real queries are
+ * checked against what the resolutions say: which resolution ranks first
+ * for a topic, a symbol, a phrase that crosses a page break, field scope,
+ * NEAR, prefixes, OR and NOT, the paragraph each hit names, and the marked
+ * words of snippets.  Each query also runs with every workspace size below
+ * what it reported as needed (all must give STELE_ENOSPACE, and the needed
+ * size must be within stele_workspace_bound()).  With --show it prints the
+ * hits and snippets of the given queries instead (for exploring).
+ */
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "stele.h"
+#include "stele_index.h"
+#include "stele_stem.h"
+
+#define MAX_HITS 10
+
+static int failures;
+static stele_index ix;
+static stele_search_opts opts;
+static unsigned char *work;
+static size_t work_size;
+
+#define CHECK(cond, ...)                                                                           \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            printf("FAIL line %d: ", __LINE__);                                                    \
+            printf(__VA_ARGS__);                                                                   \
+            printf("\n");                                                                          \
+            failures++;                                                                            \
+        }                                                                                          \
+    } while (0)
+
+typedef struct result {
+    int rc;
+    stele_hit hits[MAX_HITS];
+    size_t n_hits, n_matches, needed;
+    stele_diag diag;
+} result;
+
+static result run(const char *query)
+{
+    result r;
+    memset(&r, 0, sizeof r);
+    r.rc = stele_search(&ix, query, strlen(query), &opts, work, work_size, r.hits, MAX_HITS,
+                        &r.n_hits, &r.n_matches, &r.diag);
+    r.needed = r.diag.needed;
+    return r;
+}
+
+/* The hit's document id as a C string (static buffer). */
+static const char *id_of(const stele_hit *h)
+{
+    static char buf[4][64];
+    static int turn;
+    char *b = buf[turn++ % 4];
+    size_t n = h->id.len < 63 ? h->id.len : 63;
+    memcpy(b, h->id.data, n);
+    b[n] = '\0';
+    return b;
+}
+
+static int rank_of(const result *r, const char *id)
+{
+    for (size_t i = 0; i < r->n_hits; i++)
+        if (strcmp(id_of(&r->hits[i]), id) == 0) return (int)i;
+    return -1;
+}
+
+static int snippet(const char *query, const stele_hit *h, char *out, size_t cap)
+{
+    size_t len;
+    stele_diag d;
+    return stele_snippet(&ix, query, strlen(query), &opts, h, NULL, work, work_size, out, cap, &len,
+                         &d);
+}
+
+static void show(const char *query)
+{
+    result r = run(query);
+    char snip[2048];
+    printf("query %s: rc %d (%s) offset %zu, %zu matches, needed %zu\n", query, r.rc,
+           stele_strerror(r.rc), r.diag.offset, r.n_matches, r.needed);
+    for (size_t i = 0; i < r.n_hits; i++) {
+        stele_hit *h = &r.hits[i];
+        int rc = snippet(query, h, snip, sizeof snip);
+        printf("  %zu. %-12s %.4f para %u (%s %u) pos %u\n     %s\n", i + 1, id_of(h), h->score,
+               h->para, stele_para_kind_name(h->para_kind), h->para_number, h->match_pos,
+               rc == STELE_OK ? snip : stele_strerror(rc));
+    }
+}
+
+/* The first hit must be want_id; returns the result for more checks. */
+static result expect_first(const char *query, const char *want_id)
+{
+    result r = run(query);
+    CHECK(r.rc == STELE_OK, "%s: rc %d", query, r.rc);
+    CHECK(r.n_hits > 0 && strcmp(id_of(&r.hits[0]), want_id) == 0, "%s: first is %s, want %s",
+          query, r.n_hits ? id_of(&r.hits[0]) : "(none)", want_id);
+    CHECK(r.n_matches >= r.n_hits, "%s: %zu matches < %zu hits", query, r.n_matches, r.n_hits);
+    for (size_t i = 1; i < r.n_hits; i++)
+        CHECK(r.hits[i - 1].score > r.hits[i].score ||
+                  (r.hits[i - 1].score == r.hits[i].score && r.hits[i - 1].doc < r.hits[i].doc),
+              "%s: hits %zu and %zu out of order", query, i - 1, i);
+    return r;
+}
+
+/* Every workspace size below the reported need gives ENOSPACE, the need
+ * is within the bound, and mem == NULL reports a need at least as large. */
+static void sweep(const char *query)
+{
+    result r = run(query);
+    stele_hit hits[MAX_HITS];
+    size_t n_hits, n_matches, bound = stele_workspace_bound(&ix, MAX_HITS);
+    stele_diag d;
+    int rc;
+
+    CHECK(r.rc == STELE_OK, "%s: rc %d", query, r.rc);
+    CHECK(r.needed > 0 && r.needed <= bound, "%s: needed %zu, bound %zu", query, r.needed, bound);
+    rc = stele_search(&ix, query, strlen(query), &opts, NULL, 0, hits, MAX_HITS, &n_hits,
+                      &n_matches, &d);
+    /* work comes from malloc, so it is aligned as mem == NULL assumes */
+    CHECK(rc == STELE_OK && d.needed == r.needed, "%s: mem NULL: rc %d needed %zu (actual %zu)",
+          query, rc, d.needed, r.needed);
+    size_t null_needed = d.needed;
+    /* an odd address needs a little more, says so, and works with it */
+    rc = stele_search(&ix, query, strlen(query), &opts, work + 1, r.needed, hits, MAX_HITS, &n_hits,
+                      &n_matches, &d);
+    CHECK(rc == STELE_ENOSPACE && d.needed == r.needed + 7, "%s: odd address: rc %d needed %zu",
+          query, rc, d.needed);
+    rc = stele_search(&ix, query, strlen(query), &opts, work + 1, d.needed, hits, MAX_HITS, &n_hits,
+                      &n_matches, &d);
+    CHECK(rc == STELE_OK && n_hits == r.n_hits && d.needed <= bound, "%s: odd address: rc %d",
+          query, rc);
+    for (size_t size = 0; size < r.needed; size += 1 + size / 7) {
+        rc = stele_search(&ix, query, strlen(query), &opts, work, size, hits, MAX_HITS, &n_hits,
+                          &n_matches, &d);
+        if (rc != STELE_ENOSPACE || d.needed != r.needed) {
+            CHECK(0, "%s: size %zu gave rc %d needed %zu (want ENOSPACE, %zu)", query, size, rc,
+                  d.needed, r.needed);
+            break;
+        }
+    }
+    rc = stele_search(&ix, query, strlen(query), &opts, work, r.needed, hits, MAX_HITS, &n_hits,
+                      &n_matches, &d);
+    CHECK(rc == STELE_OK && n_hits == r.n_hits, "%s: at exactly needed: rc %d", query, rc);
+    printf("workspace %-45s needed %8zu  (mem NULL %zu)\n", query, r.needed, null_needed);
+}
+
+static int load_index(const char *corpus_dir, const char *index_path)
+{
+    char *paths[64];
+    const char *inputs[64];
+    size_t n = 0;
+    char err[512];
+    DIR *dir = opendir(corpus_dir);
+    struct dirent *e;
+    stele_build_opts bo;
+    FILE *f;
+    long size;
+    void *data;
+
+    if (!dir) {
+        printf("cannot open %s\n", corpus_dir);
+        return -1;
+    }
+    while ((e = readdir(dir)) != NULL && n < 64) {
+        size_t len = strlen(e->d_name);
+        if (len < 5 || strcmp(e->d_name + len - 4, ".txt") != 0) continue;
+        paths[n] = malloc(strlen(corpus_dir) + len + 2);
+        sprintf(paths[n], "%s/%s", corpus_dir, e->d_name);
+        n++;
+    }
+    closedir(dir);
+    /* a fixed order, so document numbers do not depend on the directory */
+    for (size_t i = 1; i < n; i++)
+        for (size_t j = i; j > 0 && strcmp(paths[j - 1], paths[j]) > 0; j--) {
+            char *t = paths[j];
+            paths[j] = paths[j - 1];
+            paths[j - 1] = t;
+        }
+    for (size_t i = 0; i < n; i++)
+        inputs[i] = paths[i];
+    memset(&bo, 0, sizeof bo);
+    if (stele_build(inputs, n, &bo, index_path, NULL, err, sizeof err) != STELE_OK) {
+        printf("build failed: %s\n", err);
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++)
+        free(paths[i]);
+    f = fopen(index_path, "rb");
+    if (!f || fseek(f, 0, SEEK_END) != 0 || (size = ftell(f)) <= 0 || fseek(f, 0, SEEK_SET))
+        return -1;
+    data = malloc((size_t)size);
+    if (!data || fread(data, 1, (size_t)size, f) != (size_t)size) return -1;
+    fclose(f);
+    return stele_open(&ix, data, (size_t)size);
+}
+
+static void test_rankings(void)
+{
+    result r;
+    char snip[1024];
+
+    expect_first("alternatives to imprisonment", "55/12");
+    r = expect_first("55/12", "55/12");
+    expect_first("opioid overdose", "55/7");
+    expect_first("new psychoactive substances", "55/1");
+    expect_first("women", "55/5");
+
+    /* the phrase crosses a page break in the source text */
+    r = expect_first("\"programmes that promote psychosocial\"", "59/4");
+    CHECK(r.n_matches == 1, "page-break phrase: %zu matches", r.n_matches);
+    CHECK(snippet("\"programmes that promote psychosocial\"", &r.hits[0], snip, sizeof snip) ==
+                  STELE_OK &&
+              strstr(snip, "[programmes] [that] [promote] [psychosocial]"),
+          "page-break phrase snippet: %s", snip);
+    /* a phrase must be exact: the same words in another order match less */
+    result shuffled = run("\"psychosocial promote that programmes\"");
+    CHECK(shuffled.rc == STELE_OK && shuffled.n_matches == 0, "shuffled phrase: %zu matches",
+          shuffled.n_matches);
+
+    /* symbol: snippet marks it as written */
+    r = run("55/12");
+    CHECK(r.n_hits > 0, "55/12 no hits");
+    if (r.n_hits > 0) {
+        CHECK(snippet("55/12", &r.hits[0], snip, sizeof snip) == STELE_OK &&
+                  strstr(snip, "[55/12]") != NULL,
+              "55/12 snippet: %s", snip);
+    }
+
+    /* snippets mark words as written, not stems */
+    r = run("women");
+    if (r.n_hits > 0) {
+        int rc = snippet("women", &r.hits[0], snip, sizeof snip);
+        CHECK(rc == STELE_OK && (strstr(snip, "[women]") || strstr(snip, "[Women]")),
+              "women snippet: %s", snip);
+        CHECK(strstr(snip, "[wom") == strstr(snip, "[women]") || strstr(snip, "[Women]"),
+              "women snippet marks: %s", snip);
+    }
+}
+
+static void test_operators(void)
+{
+    result all, a, b, r;
+
+    /* title: only matches where the word is in the title */
+    a = run("title:women");
+    b = run("women");
+    CHECK(a.rc == STELE_OK && a.n_matches > 0 && a.n_matches < b.n_matches,
+          "title:women %zu matches, women %zu", a.n_matches, b.n_matches);
+    if (a.n_hits > 0) {
+        stele_view t;
+        stele_doc_title(&ix, a.hits[0].doc, &t);
+        CHECK(a.hits[0].para == 0 && a.hits[0].para_kind == STELE_PARA_TITLE,
+              "title:women names para %u", a.hits[0].para);
+    }
+
+    /* footnote: the Single Convention is cited in footnotes */
+    a = run("footnote:\"single convention\"");
+    CHECK(a.rc == STELE_OK && a.n_matches > 0, "footnote phrase: rc %d, %zu matches", a.rc,
+          a.n_matches);
+    for (size_t i = 0; i < a.n_hits; i++)
+        CHECK(a.hits[i].para_kind == STELE_PARA_FOOTNOTE, "footnote hit %zu names a %s", i,
+              stele_para_kind_name(a.hits[i].para_kind));
+
+    /* OR is the union, AND the intersection */
+    a = run("opioid");
+    b = run("imprisonment");
+    r = run("opioid OR imprisonment");
+    all = run("opioid imprisonment");
+    CHECK(r.n_matches >= a.n_matches && r.n_matches >= b.n_matches &&
+              r.n_matches <= a.n_matches + b.n_matches,
+          "OR: %zu vs %zu + %zu", r.n_matches, a.n_matches, b.n_matches);
+    CHECK(r.n_matches + all.n_matches == a.n_matches + b.n_matches,
+          "OR + AND = A + B: %zu + %zu vs %zu + %zu", r.n_matches, all.n_matches, a.n_matches,
+          b.n_matches);
+
+    /* NOT removes: opioid -overdose has no document that mentions overdose */
+    r = run("opioid -overdose");
+    b = run("opioid overdose");
+    CHECK(r.rc == STELE_OK && r.n_matches + b.n_matches == a.n_matches, "NOT: %zu + %zu vs %zu",
+          r.n_matches, b.n_matches, a.n_matches);
+    CHECK(rank_of(&r, "55/7") < 0, "opioid -overdose still finds 55/7");
+
+    /* NEAR: within k words, any order; a tighter k matches no more */
+    a = run("NEAR(overdose opioid, 3)");
+    b = run("overdose NEAR/20 opioid");
+    r = run("overdose opioid");
+    CHECK(a.rc == STELE_OK && a.n_matches > 0 && a.n_matches <= b.n_matches &&
+              b.n_matches <= r.n_matches,
+          "NEAR: %zu <= %zu <= %zu", a.n_matches, b.n_matches, r.n_matches);
+    CHECK(rank_of(&a, "55/7") == 0, "NEAR(overdose opioid, 3) first is not 55/7");
+
+    /* prefix: rehab* covers rehabilitation */
+    a = run("rehab*");
+    b = run("rehabilitation");
+    CHECK(a.rc == STELE_OK && a.n_matches >= b.n_matches && b.n_matches > 0,
+          "rehab*: %zu, rehabilitation %zu", a.n_matches, b.n_matches);
+    r = run("r*");
+    CHECK(r.rc == STELE_ELIMIT && r.diag.offset == 0, "r*: rc %d", r.rc);
+
+    /* errors come back with offsets, never as empty results */
+    r = run("women OR");
+    CHECK(r.rc == STELE_ESYNTAX && r.diag.offset == 6, "women OR: %d at %zu", r.rc, r.diag.offset);
+    r = run("nosuchfield:women");
+    CHECK(r.rc == STELE_ESYNTAX && r.diag.offset == 0, "unknown field: %d", r.rc);
+    r = run("zzzzqqq");
+    CHECK(r.rc == STELE_OK && r.n_matches == 0 && r.n_hits == 0, "unknown word: %zu", r.n_matches);
+}
+
+static void test_snippet_space(void)
+{
+    result r = run("opioid overdose");
+    char snip[1024];
+    size_t len = 0, need;
+    stele_diag d;
+    int rc;
+
+    if (r.n_hits == 0) return;
+    rc = stele_snippet(&ix, "opioid overdose", 15, &opts, &r.hits[0], NULL, work, work_size, snip,
+                       sizeof snip, &len, &d);
+    CHECK(rc == STELE_OK && len == strlen(snip), "snippet: rc %d", rc);
+    CHECK(strstr(snip, "[opioid]") || strstr(snip, "[overdose]"), "snippet marks: %s", snip);
+    need = d.needed;
+    CHECK(need <= stele_workspace_bound(&ix, 0), "snippet needs %zu > bound %zu", need,
+          stele_workspace_bound(&ix, 0));
+    for (size_t size = 0; size < need; size += 1 + size / 5) {
+        rc = stele_snippet(&ix, "opioid overdose", 15, &opts, &r.hits[0], NULL, work, size, snip,
+                           sizeof snip, &len, &d);
+        CHECK(rc == STELE_ENOSPACE && d.needed == need, "snippet at %zu: rc %d", size, rc);
+        if (rc != STELE_ENOSPACE) break;
+    }
+    /* an output buffer one byte short: ENOSPACE and an empty string */
+    rc = stele_snippet(&ix, "opioid overdose", 15, &opts, &r.hits[0], NULL, work, work_size, snip,
+                       sizeof snip, &len, &d);
+    size_t full = len;
+    memset(snip, 'x', sizeof snip);
+    rc = stele_snippet(&ix, "opioid overdose", 15, &opts, &r.hits[0], NULL, work, work_size, snip,
+                       full, &len, &d);
+    CHECK(rc == STELE_ENOSPACE && snip[0] == '\0' && len == full, "short out: rc %d", rc);
+    printf("workspace snippet %-37s needed %8zu\n", "opioid overdose", need);
+}
+
+/* Snippet options, top-k consistency and the edges of the call. */
+static void test_api_edges(void)
+{
+    result r = run("treatment");
+    stele_hit one, hits[MAX_HITS];
+    size_t n_hits = 99, n_matches = 99, len;
+    stele_diag d;
+    stele_snippet_opts so;
+    char snip[1024];
+    int rc;
+
+    CHECK(r.rc == STELE_OK && r.n_hits > 1 && r.n_matches == r.n_hits, "treatment: %zu hits",
+          r.n_hits);
+    /* the best hit of a top-1 search is the first of a top-10 one */
+    rc =
+        stele_search(&ix, "treatment", 9, &opts, work, work_size, &one, 1, &n_hits, &n_matches, &d);
+    CHECK(rc == STELE_OK && n_hits == 1 && one.doc == r.hits[0].doc &&
+              one.score == r.hits[0].score && n_matches == r.n_matches,
+          "top-1: doc %u vs %u", one.doc, r.hits[0].doc);
+    /* max_hits 0 still counts, and writes nothing */
+    rc =
+        stele_search(&ix, "treatment", 9, &opts, work, work_size, NULL, 0, &n_hits, &n_matches, &d);
+    CHECK(rc == STELE_OK && n_hits == 0 && n_matches == r.n_matches, "max_hits 0: %zu %zu", n_hits,
+          n_matches);
+    /* mem == NULL: the query is parsed and errors still come back */
+    rc = stele_search(&ix, "a OR", 4, &opts, NULL, 0, hits, MAX_HITS, &n_hits, NULL, &d);
+    CHECK(rc == STELE_ESYNTAX && d.offset == 2, "mem NULL, bad query: %d", rc);
+    rc = stele_search(&ix, "women", 5, &opts, NULL, 0, hits, MAX_HITS, &n_hits, NULL, &d);
+    CHECK(rc == STELE_OK && n_hits == 0 && d.needed > 0, "mem NULL: %d", rc);
+    /* bad arguments */
+    rc = stele_search(&ix, "women", 5, &opts, work, work_size, NULL, 3, &n_hits, NULL, NULL);
+    CHECK(rc == STELE_EINVAL, "hits NULL: %d", rc);
+
+    /* custom marks and a short window, cut at word boundaries */
+    memset(&so, 0, sizeof so);
+    so.open = "<b>";
+    so.close = "</b>";
+    so.ellipsis = "...";
+    so.max_bytes = 60;
+    rc = stele_snippet(&ix, "treatment", 9, &opts, &r.hits[0], &so, work, work_size, snip,
+                       sizeof snip, &len, &d);
+    CHECK(rc == STELE_OK && strstr(snip, "<b>treatment</b>") != NULL, "custom marks: %s", snip);
+    {
+        /* without marks and ellipses the text is at most max_bytes */
+        char plain[1024];
+        size_t o = 0;
+        for (const char *c = snip; *c; c++) {
+            if (strncmp(c, "<b>", 3) == 0) {
+                c += 2;
+                continue;
+            }
+            if (strncmp(c, "</b>", 4) == 0) {
+                c += 3;
+                continue;
+            }
+            if (strncmp(c, "...", 3) == 0) {
+                c += 2;
+                continue;
+            }
+            plain[o++] = *c;
+        }
+        plain[o] = '\0';
+        CHECK(o <= 60 && o > 20 && plain[0] != ' ' && plain[o - 1] != ' ',
+              "window of %zu bytes: \"%s\"", o, plain);
+    }
+    /* a NOT term is never marked; a scoped term only in its field */
+    r = run("treatment -women");
+    if (r.n_hits > 0) {
+        rc = stele_snippet(&ix, "treatment -women", 16, &opts, &r.hits[0], NULL, work, work_size,
+                           snip, sizeof snip, &len, &d);
+        CHECK(rc == STELE_OK && !strstr(snip, "[women]") && !strstr(snip, "[Women]"),
+              "NOT marked: %s", snip);
+    }
+    r = run("title:women prison");
+    for (size_t i = 0; i < r.n_hits; i++) {
+        rc = stele_snippet(&ix, "title:women prison", 18, &opts, &r.hits[i], NULL, work, work_size,
+                           snip, sizeof snip, &len, &d);
+        if (r.hits[i].para != 0)
+            CHECK(rc == STELE_OK && !strstr(snip, "[women]"), "scoped mark in body: %s", snip);
+    }
+}
+
+int main(int argc, char **argv)
+{
+    stele_stemmer *stemmer;
+    int rc;
+
+    if (argc < 3) {
+        printf("usage: test_search CORPUS_DIR INDEX_PATH [--show QUERY...]\n");
+        return 2;
+    }
+    if ((rc = load_index(argv[1], argv[2])) != STELE_OK) {
+        printf("cannot build or open the index: %d\n", rc);
+        return 1;
+    }
+    stemmer = stele_stemmer_new("english");
+    if (!stemmer) {
+        printf("no english stemmer\n");
+        return 77;
+    }
+    memset(&opts, 0, sizeof opts);
+    opts.stem = stele_stemmer_stem;
+    opts.stem_ctx = stemmer;
+    work_size = stele_workspace_bound(&ix, MAX_HITS);
+    work = malloc(work_size + 8);
+    printf("workspace bound: %zu bytes (max_hits %d), %zu (max_hits 0)\n", work_size, MAX_HITS,
+           stele_workspace_bound(&ix, 0));
+    if (argc > 3 && strcmp(argv[3], "--show") == 0) {
+        for (int i = 4; i < argc; i++)
+            show(argv[i]);
+        return 0;
+    }
+    test_rankings();
+    test_operators();
+    test_snippet_space();
+    test_api_edges();
+    sweep("women");
+    sweep("opioid overdose");
+    sweep("alternatives to imprisonment");
+    sweep("\"programmes that promote psychosocial\"");
+    sweep("rehab* OR NEAR(drug treatment, 5) -title:women");
+    stele_stemmer_free(stemmer);
+    free(work);
+    if (failures) printf("%d failures\n", failures);
+    return failures ? 1 : 0;
+}
