@@ -44,6 +44,8 @@ static const char *const queries[] = {
     "\"the\" OR \"of\" OR and",
     "nosuchwordanywhere",
     "\"new psychoactive substances\" NEAR(alternative development)",
+    "drug (prison",
+    "a*",
 };
 
 #define MAX_HITS 10
