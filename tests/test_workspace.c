@@ -10,9 +10,9 @@
  * workspace (exact for a 16-byte aligned pointer).  Both must be within
  * stele_workspace_bound(ix, max_hits), the exact one no more than the
  * other.  Then the search runs with every workspace size from 0 to needed,
- * each in a 16-byte aligned heap block of exactly that size allocated for
- * the call, so that AddressSanitizer (the CI runs this suite under it)
- * catches the smallest overrun.  Below needed the result
+ * each ending where AddressSanitizer's poison starts (see block_at), so
+ * that the smallest overrun is caught when the suite runs under ASan, as
+ * the CI does.  Below needed the result
  * must be STELE_ENOSPACE with diag->needed equal to needed; at needed the search must succeed with
  * the same hits, scores and match counts as with an ample workspace.  The snippet of the best hit
  * goes through the same sweep against stele_workspace_bound(ix, 0).
@@ -68,19 +68,62 @@ static int same_hits(const outcome *a, const outcome *b)
     return 1;
 }
 
-/* A heap block of exactly size bytes, 16-byte aligned (never NULL, so
- * that a zero size is a real, empty workspace and not the parse-only
- * request). */
-static void *block(size_t size)
+#if defined(__SANITIZE_ADDRESS__)
+#define TW_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define TW_ASAN 1
+#endif
+#endif
+#ifdef TW_ASAN
+#include <sanitizer/asan_interface.h>
+#endif
+
+/*
+ * A workspace of exactly size bytes.  One 16-byte aligned heap block per
+ * sweep holds them all: under AddressSanitizer every byte from size on is
+ * poisoned, so the smallest overrun of the workspace is reported just as
+ * for a block of that size of its own, without a heap allocation per call
+ * (which made the sweep too slow under ASan).  The pointer is never NULL,
+ * so a zero size is a real, empty workspace and not the parse-only request.
+ */
+typedef struct arena_block {
+    unsigned char *mem;
+    size_t cap;
+} arena_block;
+
+static void *block_at(arena_block *b, size_t size)
 {
-    void *p = NULL;
-    if (posix_memalign(&p, 16, size ? size : 1) != 0 || !p) {
-        fprintf(stderr, "out of memory\n");
-        exit(1);
+    if (size > b->cap || !b->mem) {
+        free(b->mem);
+        b->mem = NULL;
+        b->cap = 0;
+        void *p = NULL;
+        if (posix_memalign(&p, 16, size ? size : 1) != 0 || !p) {
+            fprintf(stderr, "out of memory\n");
+            exit(1);
+        }
+        b->mem = p;
+        b->cap = size;
     }
-    return p;
+#ifdef TW_ASAN
+    ASAN_UNPOISON_MEMORY_REGION(b->mem, size);
+    if (b->cap > size) ASAN_POISON_MEMORY_REGION(b->mem + size, b->cap - size);
+#endif
+    return b->mem;
 }
 
+static void block_free(arena_block *b)
+{
+#ifdef TW_ASAN
+    ASAN_UNPOISON_MEMORY_REGION(b->mem, b->cap);
+#endif
+    free(b->mem);
+    b->mem = NULL;
+    b->cap = 0;
+}
+
+static arena_block ws;
 static unsigned long n_calls;
 
 static int sweep_search(const tu_env *env, const char *query, size_t bound, outcome *best)
@@ -93,10 +136,9 @@ static int sweep_search(const tu_env *env, const char *query, size_t bound, outc
     n_calls++;
     if (rc != STELE_OK) {
         /* An error query: it must fail the same way with any workspace. */
-        void *mem = block(bound);
+        void *mem = block_at(&ws, bound);
         int rc2 = stele_search(&env->ix, query, len, &env->opts, mem, bound, o.hits, MAX_HITS,
                                &o.n_hits, &o.n_matches, &diag);
-        free(mem);
         if (rc2 != rc) {
             fprintf(stderr, "'%s': parse-only gave %s, a full search %s\n", query,
                     stele_strerror(rc), stele_strerror(rc2));
@@ -106,33 +148,30 @@ static int sweep_search(const tu_env *env, const char *query, size_t bound, outc
         return 0;
     }
     size_t needed_any = diag.needed;
-    void *mem = block(0);
+    void *mem = block_at(&ws, 0);
     rc = stele_search(&env->ix, query, len, &env->opts, mem, 0, o.hits, MAX_HITS, &o.n_hits,
                       &o.n_matches, &diag);
-    free(mem);
     size_t needed = diag.needed;
     if (rc != STELE_ENOSPACE || needed == 0 || needed > needed_any || needed_any > bound) {
         fprintf(stderr, "'%s': %s with no workspace, needed %zu, parse-only %zu, bound %zu\n",
                 query, stele_strerror(rc), needed, needed_any, bound);
         return 1;
     }
-    mem = block(bound);
+    mem = block_at(&ws, bound);
     best->rc = stele_search(&env->ix, query, len, &env->opts, mem, bound, best->hits, MAX_HITS,
                             &best->n_hits, &best->n_matches, &diag);
-    free(mem);
     if (best->rc != STELE_OK) {
         fprintf(stderr, "'%s': failed with the bound: %s\n", query, stele_strerror(best->rc));
         return 1;
     }
     for (size_t size = 0; size <= needed; size++) {
-        mem = block(size);
+        mem = block_at(&ws, size);
         memset(&diag, 0, sizeof diag);
         o.n_hits = o.n_matches = 0;
         memset(o.hits, 0xA5, sizeof o.hits);
         o.rc = stele_search(&env->ix, query, len, &env->opts, mem, size, o.hits, MAX_HITS,
                             &o.n_hits, &o.n_matches, &diag);
         n_calls++;
-        free(mem);
         if (size < needed && (o.rc != STELE_ENOSPACE || diag.needed != needed)) {
             fprintf(stderr, "'%s': workspace %zu of %zu: %s, needed %zu\n", query, size, needed,
                     stele_strerror(o.rc), diag.needed);
@@ -154,18 +193,16 @@ static int sweep_snippet(const tu_env *env, const char *query, const stele_hit *
     size_t len = strlen(query), out_len = 0;
     char want[1024], out[1024];
     stele_diag diag = {0, 0};
-    void *mem = block(bound);
+    void *mem = block_at(&ws, bound);
     int rc = stele_snippet(&env->ix, query, len, &env->opts, hit, NULL, mem, bound, want,
                            sizeof want, &out_len, &diag);
-    free(mem);
     if (rc != STELE_OK) {
         fprintf(stderr, "'%s': snippet with the bound: %s\n", query, stele_strerror(rc));
         return 1;
     }
-    mem = block(0);
+    mem = block_at(&ws, 0);
     rc = stele_snippet(&env->ix, query, len, &env->opts, hit, NULL, mem, 0, out, sizeof out,
                        &out_len, &diag);
-    free(mem);
     size_t needed = diag.needed;
     if (rc != STELE_ENOSPACE || needed == 0 || needed > bound) {
         fprintf(stderr, "'%s': snippet with no workspace: %s, needed %zu, bound %zu\n", query,
@@ -173,12 +210,11 @@ static int sweep_snippet(const tu_env *env, const char *query, const stele_hit *
         return 1;
     }
     for (size_t size = 0; size <= needed; size++) {
-        mem = block(size);
+        mem = block_at(&ws, size);
         memset(&diag, 0, sizeof diag);
         rc = stele_snippet(&env->ix, query, len, &env->opts, hit, NULL, mem, size, out, sizeof out,
                            &out_len, &diag);
         n_calls++;
-        free(mem);
         if (size < needed && (rc != STELE_ENOSPACE || diag.needed != needed)) {
             fprintf(stderr, "'%s': snippet workspace %zu of %zu: %s, needed %zu\n", query, size,
                     needed, stele_strerror(rc), diag.needed);
@@ -223,6 +259,7 @@ int main(int argc, char **argv)
            "bounds %zu (search, %d hits) and %zu (snippet): %s\n",
            sizeof queries / sizeof queries[0], n_searches, n_snippets, n_calls, search_bound,
            MAX_HITS, snippet_bound, failures ? "FAIL" : "OK");
+    block_free(&ws);
     tu_env_close(&env);
     return failures != 0;
 }
