@@ -2,6 +2,7 @@
  * test_differential.c: the query runtime against a brute-force reference.
  *
  * Usage: test_differential CORPUS_DIR SCRATCH_INDEX [N_QUERIES [SEED]]
+ *        test_differential CORPUS_DIR SCRATCH_INDEX --regress
  *
  * The bundled corpus is ingested and indexed as the builder does it, and
  * also turned into the reference model of refmodel.c (straight from the
@@ -19,6 +20,11 @@
  * weights through stele_search_opts.  A query the limits forbid must give
  * STELE_ELIMIT.  On a
  * mismatch the query and both result lists are printed.
+ *
+ * With --regress it runs the queries the generator once found failing,
+ * kept as fixed strings: each must search successfully, and every hit
+ * must get its snippet (stele_snippet accepts every query stele_search
+ * accepted).
  */
 #include <math.h>
 #include <stdio.h>
@@ -312,6 +318,68 @@ static int run_query(tu_env *env, const rm_model *m, rq_query *q, int expect, co
     return 0;
 }
 
+/* Queries that once broke the runtime, found by this test's generator. */
+static const char *const regressions[] = {
+    /* seed 4: search accepts (32 leaves: the scoped prefix expands to
+     * nothing), the snippet refused it with STELE_ELIMIT. */
+    "(\"applicable national\" NEAR(acknowledges and) NEAR(states support up, 8)) "
+    "(body:NEAR(lifestyle can, 12) OR \"at high risk of\" OR \"narcotics control board\") "
+    "-\"encouraged describing 1972\" OR title:(caus* OR \"menace 2012 collect qualified\" OR "
+    "there) OR (shall convention) OR protect convinced OR that OR footnote:NEAR(and to, 1) OR use",
+    /* The same, reduced: a prefix without expansions plus 32 words. */
+    "zzzq* OR drug drug drug drug drug drug drug drug drug drug drug drug drug drug drug drug "
+    "drug drug drug drug drug drug drug drug drug drug drug drug drug drug drug drug",
+    "title:caus* OR drug drug drug drug drug drug drug drug drug drug drug drug drug drug drug "
+    "drug drug drug drug drug drug drug drug drug drug drug drug drug drug drug drug drug",
+};
+
+static int run_regressions(tu_env *env)
+{
+    size_t n = sizeof regressions / sizeof regressions[0], n_bad = 0, n_snippets = 0;
+    size_t max_hits =
+        env->corpus.n_docs < STELE_MAX_RESULTS ? env->corpus.n_docs : STELE_MAX_RESULTS;
+    size_t mem_size = stele_workspace_bound(&env->ix, max_hits);
+    void *mem = malloc(mem_size);
+    stele_hit *hits = calloc(max_hits, sizeof *hits);
+    if (!mem || !hits) {
+        fprintf(stderr, "out of memory\n");
+        return 1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const char *query = regressions[i];
+        size_t len = strlen(query), n_hits = 0, n_matches = 0;
+        stele_diag diag = {0, 0};
+        int rc = stele_search(&env->ix, query, len, &env->opts, mem, mem_size, hits, max_hits,
+                              &n_hits, &n_matches, &diag);
+        if (rc != STELE_OK || n_hits == 0) {
+            fprintf(stderr, "regression %zu: search %s, %zu hits\n  query: %s\n", i + 1,
+                    stele_strerror(rc), n_hits, query);
+            n_bad++;
+            continue;
+        }
+        for (size_t h = 0; h < n_hits; h++) {
+            char snip[1024];
+            size_t snip_len = 0;
+            rc = stele_snippet(&env->ix, query, len, &env->opts, &hits[h], NULL, mem, mem_size,
+                               snip, sizeof snip, &snip_len, &diag);
+            n_snippets++;
+            if (rc != STELE_OK || snip_len == 0) {
+                fprintf(stderr,
+                        "regression %zu: snippet of hit %zu: %s (offset %zu)\n"
+                        "  query: %s\n",
+                        i + 1, h + 1, stele_strerror(rc), diag.offset, query);
+                n_bad++;
+                break;
+            }
+        }
+    }
+    printf("differential-regress: %zu queries, %zu snippets: %s (%zu failing)\n", n, n_snippets,
+           n_bad ? "FAIL" : "OK", n_bad);
+    free(hits);
+    free(mem);
+    return n_bad != 0;
+}
+
 int main(int argc, char **argv)
 {
     tu_env env;
@@ -319,6 +387,11 @@ int main(int argc, char **argv)
     if (rc != 0) {
         tu_env_close(&env);
         return rc == TU_SKIP ? TU_SKIP : 1;
+    }
+    if (argc > 3 && strcmp(argv[3], "--regress") == 0) {
+        rc = run_regressions(&env);
+        tu_env_close(&env);
+        return rc;
     }
     unsigned long n_queries = argc > 3 ? strtoul(argv[3], NULL, 0) : 5000;
     uint64_t seed = argc > 4 ? strtoull(argv[4], NULL, 0) : 0x57e1e5eedull;
