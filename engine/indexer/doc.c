@@ -8,16 +8,19 @@
  *
  * Text hygiene happens in two places, so that no ingester can forget it:
  *   - st_read_text_file() makes a file's bytes valid UTF-8 before any
- *     parsing: each byte that does not start a well-formed sequence (over-
- *     long forms, surrogates and code points above U+10FFFF are ill-formed)
- *     is replaced by U+FFFD and counted in st_corpus.n_invalid_utf8; a NUL
- *     byte is replaced and counted too, since stored texts are C strings.
+ *     parsing: each byte that does not start a well-formed sequence, as
+ *     st_utf8_decode() of the tokenizer judges it (overlong forms,
+ *     surrogates and code points above U+10FFFF are ill-formed), is replaced by U+FFFD and counted
+ * in st_corpus.n_invalid_utf8; a NUL byte is replaced and counted too, since stored texts are C
+ * strings.
  *   - st_doc_add_para() collapses every run of white space or other ASCII
  *     control characters to one space and trims both ends, so a paragraph
  *     never contains '\n' (the document's stored text uses '\n' to separate
  *     paragraphs) and wrapped lines join with one space.
  */
 #include "doc.h"
+
+#include "analyze.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -103,22 +106,20 @@ st_doc *st_corpus_add_doc(st_corpus *c, const char *id, const char *title, const
         doc_free(d);
         return NULL;
     }
-    /* The title paragraph is added even when empty: paragraph 0 is always
-     * the title, whatever follows. */
-    if (d->n_paras == 0) {
-        d->paras = calloc(4, sizeof(st_para));
-        if (!d->paras) {
-            doc_free(d);
-            return NULL;
-        }
-        d->cap_paras = 4;
+    /* Room for a few paragraphs; the title paragraph is there even when
+     * empty, since paragraph 0 is always the title. */
+    d->paras = calloc(4, sizeof(st_para));
+    if (!d->paras) {
+        doc_free(d);
+        return NULL;
     }
+    d->cap_paras = 4;
     if (st_doc_add_para(d, ST_FIELD_TITLE, STELE_PARA_TITLE, 0, title, strlen(title), 0) !=
         STELE_OK) {
         doc_free(d);
         return NULL;
     }
-    if (d->n_paras == 0) { /* empty title: keep an empty paragraph 0 */
+    if (d->n_paras == 0) { /* the title was empty or only white space */
         char *empty = dup_string("");
         if (!empty) {
             doc_free(d);
@@ -201,35 +202,6 @@ int st_doc_set_note(st_doc *d, const char *note)
     return STELE_OK;
 }
 
-/* Length of the well-formed UTF-8 sequence at s[0..len), or 0 if the bytes
- * there are ill-formed (RFC 3629: no overlong forms, no surrogates, nothing
- * above U+10FFFF). */
-static size_t utf8_valid_len(const unsigned char *s, size_t len)
-{
-    unsigned char b0 = s[0];
-    if (b0 < 0x80) return 1;
-    size_t need;
-    unsigned char lo = 0x80, hi = 0xbf; /* allowed range of the second byte */
-    if (b0 >= 0xc2 && b0 <= 0xdf) {
-        need = 2;
-    } else if (b0 >= 0xe0 && b0 <= 0xef) {
-        need = 3;
-        if (b0 == 0xe0) lo = 0xa0;
-        if (b0 == 0xed) hi = 0x9f;
-    } else if (b0 >= 0xf0 && b0 <= 0xf4) {
-        need = 4;
-        if (b0 == 0xf0) lo = 0x90;
-        if (b0 == 0xf4) hi = 0x8f;
-    } else {
-        return 0;
-    }
-    if (len < need) return 0;
-    if (s[1] < lo || s[1] > hi) return 0;
-    for (size_t i = 2; i < need; i++)
-        if (s[i] < 0x80 || s[i] > 0xbf) return 0;
-    return need;
-}
-
 void st_err_set(st_err *err, const char *fmt, ...)
 {
     if (!err) return;
@@ -299,7 +271,8 @@ int st_read_text_file(st_corpus *c, const char *path, char **out, size_t *len, s
     size_t i = 0, m = 0;
     if (n >= 3 && raw[0] == 0xef && raw[1] == 0xbb && raw[2] == 0xbf) i = 3;
     while (i < n) {
-        size_t k = raw[i] == 0 ? 0 : utf8_valid_len(raw + i, n - i);
+        uint32_t cp;
+        size_t k = raw[i] == 0 ? 0 : st_utf8_decode((const char *)raw + i, n - i, &cp);
         if (k == 0) {
             memcpy(text + m, "\xef\xbf\xbd", 3);
             m += 3;

@@ -10,14 +10,15 @@
  *   - every further member whose value is a string becomes a paragraph of
  *     the field of that name (st_corpus_field(), kind STELE_PARA_FIELD),
  *     also split at blank lines, in the order the members appear;
- *   - members whose value is not a string (numbers, arrays, null, ...) are
+ *   - further members whose value is not a string (numbers, arrays, null) are
  *     ignored, since there is no text to search in them.
  * A member name longer than STELE_MAX_FIELD_NAME, or a new field once
  * STELE_MAX_FIELDS are in use, is an input error (it cannot be stored).
  *
  * Errors stop the run at the first malformed line, like a compiler:
- * invalid JSON, a value that is not an object, an "id" or "title" that is
- * not a string, or a field that cannot be stored.  The ingester returns
+ * invalid JSON (including a member name given twice), a value that is not
+ * an object, an "id", "title" or "body" that is present but not a string,
+ * an empty "id", or a field that cannot be stored.  The ingester returns
  * STELE_EINPUT with "file:line: message" in err->msg and nothing from that
  * line is in the corpus (the documents of earlier lines are; the caller
  * decides, and the CLI writes no index).  Invalid UTF-8 never reaches
@@ -73,8 +74,17 @@ static int ingest_object(st_corpus *c, json_t *obj, const char *path, uint32_t l
         snprintf(why, why_cap, "\"id\" must be a string");
         return STELE_EINPUT;
     }
+    if (id && json_string_length(id) == 0) {
+        snprintf(why, why_cap, "\"id\" is empty");
+        return STELE_EINPUT;
+    }
     if (title && !json_is_string(title)) {
         snprintf(why, why_cap, "\"title\" must be a string");
+        return STELE_EINPUT;
+    }
+    json_t *body = json_object_get(obj, "body");
+    if (body && !json_is_string(body)) {
+        snprintf(why, why_cap, "\"body\" must be a string");
         return STELE_EINPUT;
     }
     /* Check the further fields before adding anything, so that a bad line
@@ -109,8 +119,8 @@ static int ingest_object(st_corpus *c, json_t *obj, const char *path, uint32_t l
     st_doc *d = st_corpus_add_doc(c, id ? json_string_value(id) : id_buf,
                                   title ? json_string_value(title) : "", source);
     if (!d) return STELE_ENOMEM;
-    json_t *body = json_object_get(obj, "body");
-    if (json_is_string(body)) {
+    d->paras[0].src_line = line_no;
+    if (body) {
         int rc = add_split(d, ST_FIELD_BODY, STELE_PARA_TEXT, json_string_value(body),
                            json_string_length(body), line_no);
         if (rc != STELE_OK) return rc;

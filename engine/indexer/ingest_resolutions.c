@@ -57,8 +57,9 @@
  *     "16 March 2012"), or
  *   - the open paragraph ends with "namely," ("thirteen States, namely," /
  *     "Austria-Hungary, China, ..." in 55/3).
- * Titles and headings are never continued.  Wrapped lines join with one
- * space.
+ * Document titles and the heading lines that start documents are never
+ * continued (agenda items and segment names are body paragraphs of kind
+ * HEADING and follow the rules above).  Wrapped lines join with one space.
  *
  * Duplicates.  Resolutions 55/2 and 55/12 appear twice: as standalone
  * files and in the report of the 55th session.  Both copies are ingested
@@ -121,12 +122,14 @@ typedef struct footnote {
 
 /* One cleaned source line. */
 typedef struct line_info {
-    buf text;        /* cleaned text, markup removed */
-    uint32_t number; /* "12. ..." or footnote number; 0 if none */
-    int is_numbered; /* started with "N. " */
-    int is_footnote; /* started with a superscript number */
-    int is_lettered; /* started with "(a) " or "(iv) " */
-    uint32_t letter; /* 1 for (a), 2 for (b), ...; 0 for roman or none */
+    buf text;          /* cleaned text, markup removed */
+    uint32_t number;   /* "12. ..." or footnote number; 0 if none */
+    int is_numbered;   /* started with "N. " */
+    int is_footnote;   /* started with a superscript number */
+    int is_lettered;   /* started with "(a) " or "(iv) " */
+    uint32_t letter;   /* 1 for (a), 2 for (b), ...; 0 for roman or none */
+    uint32_t refs[16]; /* footnote numbers cited by the line (first 16) */
+    size_t n_refs;
 } line_info;
 
 typedef struct parser {
@@ -181,10 +184,25 @@ static int superscript_digit(const unsigned char *s, size_t *len)
     return -1;
 }
 
-static void note_ref(parser *p, uint32_t number)
+/* Adds one decimal digit, saturating above MAX_NOTE_NUMBER. */
+static uint32_t add_digit(uint32_t n, int digit)
 {
-    if (p->have_doc && number <= MAX_NOTE_NUMBER && p->note_owner[number] == 0)
-        p->note_owner[number] = p->doc + 1;
+    return n > MAX_NOTE_NUMBER ? n : n * 10 + (uint32_t)digit;
+}
+
+static void line_ref(line_info *li, uint32_t number)
+{
+    if (li->n_refs < sizeof li->refs / sizeof li->refs[0]) li->refs[li->n_refs++] = number;
+}
+
+/* Records the footnotes a line cites as owned by the current document,
+ * once the line has been placed (its title or first paragraph may have
+ * started a new document). */
+static void own_refs(parser *p, const line_info *li)
+{
+    for (size_t i = 0; i < li->n_refs && p->have_doc; i++)
+        if (li->refs[i] <= MAX_NOTE_NUMBER && p->note_owner[li->refs[i]] == 0)
+            p->note_owner[li->refs[i]] = p->doc + 1;
 }
 
 /* Lower-case Roman numeral or a single letter in "(...)"; returns the
@@ -209,12 +227,13 @@ static size_t letter_label(const char *s, uint32_t *letter)
 }
 
 /* Cleans one source line into li (see the top comment for the rules). */
-static int clean_line(parser *p, const char *raw, size_t raw_len, line_info *li)
+static int clean_line(const char *raw, size_t raw_len, line_info *li)
 {
     li->text.n = 0;
     li->number = 0;
     li->is_numbered = li->is_footnote = li->is_lettered = 0;
     li->letter = 0;
+    li->n_refs = 0;
     if (buf_put(&li->text, "", 0) != STELE_OK) return STELE_ENOMEM;
     /* raw is NUL-terminated by the caller at raw_len. */
     const char *s = skip_spaces(raw);
@@ -223,7 +242,7 @@ static int clean_line(parser *p, const char *raw, size_t raw_len, line_info *li)
         uint32_t n = 0;
         int d;
         while ((d = superscript_digit((const unsigned char *)s, &dlen)) >= 0) {
-            n = n * 10 + (uint32_t)d;
+            n = add_digit(n, d);
             s += dlen;
         }
         li->is_footnote = 1;
@@ -251,10 +270,10 @@ static int clean_line(parser *p, const char *raw, size_t raw_len, line_info *li)
         if (d >= 0) {
             uint32_t n = 0;
             while (s < end && (d = superscript_digit((const unsigned char *)s, &dlen)) >= 0) {
-                n = n * 10 + (uint32_t)d;
+                n = add_digit(n, d);
                 s += dlen;
             }
-            if (!li->is_footnote) note_ref(p, n);
+            if (!li->is_footnote) line_ref(li, n);
             continue;
         }
         if (*s == '*') {
@@ -282,7 +301,7 @@ static int clean_line(parser *p, const char *raw, size_t raw_len, line_info *li)
         int after_quote = (m >= 2 && t[m - 2] == ',' && t[m - 1] == '"') ||
                           (m >= 4 && !memcmp(t + m - 4, ",\xe2\x80\x9d", 4));
         if (digits >= 1 && digits <= 3 && k > 0 && (after_comma || after_quote)) {
-            note_ref(p, (uint32_t)strtoul(t + k, NULL, 10));
+            line_ref(li, (uint32_t)strtoul(t + k, NULL, 10));
             li->text.n = m;
             li->text.p[m] = '\0';
         }
@@ -308,7 +327,7 @@ static int flush_open(parser *p)
 }
 
 static int start_doc(parser *p, enum doc_type type, const char *id, const char *title,
-                     const char *heading, uint32_t line)
+                     const char *heading, uint32_t line, uint32_t title_line)
 {
     int rc = flush_open(p);
     if (rc != STELE_OK) return rc;
@@ -316,6 +335,7 @@ static int start_doc(parser *p, enum doc_type type, const char *id, const char *
     snprintf(source, sizeof source, "%s:%u", p->base, (unsigned)line);
     st_doc *d = st_corpus_add_doc(p->c, id, title, source);
     if (!d) return oom(p);
+    d->paras[0].src_line = title_line;
     if (heading && st_doc_add_para(d, ST_FIELD_TITLE, STELE_PARA_HEADING, 0, heading,
                                    strlen(heading), line) != STELE_OK)
         return oom(p);
@@ -335,9 +355,9 @@ static int finish_pending(parser *p, const char *title, uint32_t line)
     p->want_title = 0;
     if (!title)
         return start_doc(p, p->pending_type, p->pending_id, p->pending_heading, NULL,
-                         p->pending_line);
-    (void)line;
-    return start_doc(p, p->pending_type, p->pending_id, title, p->pending_heading, p->pending_line);
+                         p->pending_line, p->pending_line);
+    return start_doc(p, p->pending_type, p->pending_id, title, p->pending_heading, p->pending_line,
+                     line);
 }
 
 /* Recognizes document headings; returns 1 (and sets the pending heading or
@@ -361,23 +381,22 @@ static int heading(parser *p, const line_info *li, uint32_t line_no)
         type = DOC_CHAPTER;
         snprintf(p->chapter, sizeof p->chapter, "%s", roman);
         snprintf(id, sizeof id, "report/chapter %s", roman);
-    } else if (p->chapter[0] && t[0] >= 'A' && t[0] <= 'Z' && t[1] == '.' && t[2] == ' ' &&
-               (p->type == DOC_CHAPTER || p->type == DOC_SECTION || p->type == DOC_RESOLUTION ||
-                p->type == DOC_DECISION || p->type == DOC_AGENDA)) {
+    } else if (p->chapter[0] && t[0] >= 'A' && t[0] <= 'Z' && t[1] == '.' && t[2] == ' ') {
+        /* A section of the current report chapter: "A. Draft decisions ...". */
         snprintf(id, sizeof id, "report/chapter %s %c", p->chapter, t[0]);
         if (p->want_title) {
             int rc = finish_pending(p, NULL, line_no);
             if (rc != STELE_OK) return rc;
         }
-        int rc = start_doc(p, DOC_SECTION, id, t, NULL, line_no);
+        int rc = start_doc(p, DOC_SECTION, id, t, NULL, line_no, line_no);
         return rc == STELE_OK ? 1 : rc;
-    } else if ((p->type == DOC_DECISION || p->type == DOC_AGENDA) &&
+    } else if (!p->want_title && (p->type == DOC_DECISION || p->type == DOC_AGENDA) &&
                !strncmp(t, "Provisional agenda", 18)) {
         const st_doc *dec = &p->c->docs[p->doc];
         const char *slash = strchr(dec->id, '/');
         size_t base_len = slash ? (size_t)(slash - dec->id) : strlen(dec->id);
         snprintf(id, sizeof id, "%.*s/agenda", (int)base_len, dec->id);
-        int rc = start_doc(p, DOC_AGENDA, id, t, NULL, line_no);
+        int rc = start_doc(p, DOC_AGENDA, id, t, NULL, line_no, line_no);
         return rc == STELE_OK ? 1 : rc;
     }
     if (type == DOC_NONE) return 0;
@@ -433,7 +452,7 @@ static int body_line(parser *p, line_info *li, uint32_t line_no)
         /* Text before any heading: a document named after the file. */
         char *stem = st_path_stem(p->path);
         if (!stem) return oom(p);
-        rc = start_doc(p, DOC_NONE, stem, t, NULL, line_no);
+        rc = start_doc(p, DOC_NONE, stem, t, NULL, line_no, line_no);
         free(stem);
         return rc;
     }
@@ -524,7 +543,7 @@ static int parse(parser *p, char *text, size_t len)
         size_t line_len = end - pos;
         if (nl) *nl = '\0';
         pos = nl ? end + 1 : len;
-        rc = clean_line(p, line, line_len, &li);
+        rc = clean_line(line, line_len, &li);
         if (rc != STELE_OK) {
             rc = oom(p);
             break;
@@ -547,12 +566,16 @@ static int parse(parser *p, char *text, size_t len)
 
         rc = heading(p, &li, line_no);
         if (rc == 1) {
+            /* A heading that is not waiting for its title started its
+             * document; one that is cites nothing worth keeping. */
+            if (!p->want_title) own_refs(p, &li);
             rc = STELE_OK;
             continue;
         }
         if (rc != STELE_OK) break;
         if (p->want_title && !li.is_footnote) {
             rc = finish_pending(p, li.text.p, line_no);
+            own_refs(p, &li);
             continue;
         }
         if (p->want_title) {
@@ -560,6 +583,7 @@ static int parse(parser *p, char *text, size_t len)
             if (rc != STELE_OK) break;
         }
         rc = li.is_footnote ? footnote_line(p, &li, line_no) : body_line(p, &li, line_no);
+        own_refs(p, &li);
     }
     free(li.text.p);
     if (rc == STELE_OK && p->want_title) rc = finish_pending(p, NULL, line_no);

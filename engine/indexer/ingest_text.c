@@ -63,6 +63,7 @@ int st_ingest_text(st_corpus *c, const char *path, st_err *err)
         memcpy(title_copy, title, title_len);
         title_copy[title_len] = '\0';
         d = st_corpus_add_doc(c, id, title_copy, source);
+        if (d) d->paras[0].src_line = title_line;
     }
     free(title_copy);
     free(id);
