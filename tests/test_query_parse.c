@@ -122,6 +122,9 @@ int main(void)
     ok("a NEAR b", "(NEAR/10 a b)");
     ok("a NEAR/2 b NEAR/2 c d", "(AND (NEAR/2 a b c) d)");
     ok("x a NEAR/2 b", "(AND x (NEAR/2 a b))");
+    ok("drug-dependent NEAR/4 prison", "(NEAR/4 drug dependent prison)");
+    ok("prison NEAR/4 drug-dependent", "(NEAR/4 prison drug dependent)");
+    ok("NEAR(drug-dependent prison, 4)", "(NEAR/4 drug dependent prison)");
     /* field scope */
     ok("title:women", "title:women");
     ok("Title:women", "title:women");

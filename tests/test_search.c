@@ -306,6 +306,12 @@ static void test_operators(void)
     b = run("rehabilitation");
     CHECK(a.rc == STELE_OK && a.n_matches >= b.n_matches && b.n_matches > 0,
           "rehab*: %zu, rehabilitation %zu", a.n_matches, b.n_matches);
+    r = run("women r*");
+    CHECK(r.rc == STELE_ELIMIT && r.diag.offset == 6, "women r*: rc %d at %zu", r.rc,
+          r.diag.offset);
+    r = run("zzqq* OR women");
+    CHECK(r.rc == STELE_OK && r.n_matches == run("women").n_matches, "empty prefix: %zu",
+          r.n_matches);
     r = run("r*");
     CHECK(r.rc == STELE_ELIMIT && r.diag.offset == 0, "r*: rc %d", r.rc);
 
@@ -383,6 +389,19 @@ static void test_api_edges(void)
     /* bad arguments */
     rc = stele_search(&ix, "women", 5, &opts, work, work_size, NULL, 3, &n_hits, NULL, NULL);
     CHECK(rc == STELE_EINVAL, "hits NULL: %d", rc);
+
+    {
+        stele_search_opts bad_opts = opts;
+        bad_opts.b = 2;
+        rc = stele_search(&ix, "women", 5, &bad_opts, work, work_size, hits, MAX_HITS, &n_hits,
+                          NULL, NULL);
+        CHECK(rc == STELE_EINVAL, "b = 2: %d", rc);
+        bad_opts.b = 0;
+        bad_opts.k1 = 1.0 / 0.0;
+        rc = stele_search(&ix, "women", 5, &bad_opts, work, work_size, hits, MAX_HITS, &n_hits,
+                          NULL, NULL);
+        CHECK(rc == STELE_EINVAL, "k1 = inf: %d", rc);
+    }
 
     /* custom marks and a short window, cut at word boundaries */
     memset(&so, 0, sizeof so);

@@ -149,7 +149,9 @@ STELE_API int stele_field_name(const stele_index *ix, unsigned i, stele_view *na
 STELE_API int stele_doc_id(const stele_index *ix, uint32_t doc, stele_view *id);
 STELE_API int stele_doc_title(const stele_index *ix, uint32_t doc, stele_view *title);
 
-/* Search options; a NULL pointer or a zeroed struct means the defaults. */
+/* Search options; a NULL pointer or a zeroed struct means the defaults.
+ * A parameter <= 0 means its default; a non-finite one, or b > 1, gives
+ * STELE_EINVAL. */
 typedef struct stele_search_opts {
     stele_stem_fn stem; /* NULL: terms are not stemmed */
     void *stem_ctx;
@@ -188,10 +190,12 @@ typedef struct stele_hit {
  * positions in one document), S = one postings iterator (about 1.1 KB),
  * I = one dictionary entry (about 340 bytes) and P = the largest query tree
  * plus alignment (about 20 KB); each piece is rounded up to 8 bytes.  A
- * search needs the tree, the heap, and per leaf term I + S per field it
- * occurs in + 4 * B if the term is positive or in a phrase: for a one-word
- * query on the bundled corpus about 64 KB.  Every search reports the
- * workspace it needed in diag->needed.
+ * search needs only the tree, the heap, and per leaf term I + S per field
+ * it occurs in, plus, if the term is positive or in a phrase, 4 bytes per
+ * position it can have in one document (at most B, and at most the bytes
+ * of its positions lists, so rare terms need little): on the bundled
+ * corpus about 4.5 KB for one word, 14 KB for three.  Every search reports
+ * the workspace it needed in diag->needed.
  */
 STELE_API size_t stele_workspace_bound(const stele_index *ix, size_t max_hits);
 

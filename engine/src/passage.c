@@ -54,7 +54,7 @@ static int gather(st_eval *ev, uint32_t doc)
                 if (rc < 0) return rc;
             }
             if (it->doc != doc) continue;
-            rc = st_postings_positions(it, t->pos + t->n_pos, ev->pos_cap - t->n_pos, &n);
+            rc = st_postings_positions(it, t->pos + t->n_pos, t->pos_cap - t->n_pos, &n);
             if (rc == STELE_ENOSPACE)
                 return st_corrupt(); /* more positions than the text has bytes */
             if (rc < 0) return rc;

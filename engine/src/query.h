@@ -1,9 +1,9 @@
 /*
  * query.h: the query runtime's internal interfaces.  Interface to code in
  * arena.c (workspace bump allocator), query_parse.c (query language to a
- * tree), query_eval.c (document-at-a-time evaluation), rank.c (BM25F and the
- * top-k heap), passage.c (best paragraph of a hit), snippet.c (marked
- * passage text) and search.c (the public entry points).
+ * tree), query_dump.c (its debug print), query_eval.c (document-at-a-time evaluation), rank.c
+ * (BM25F and the top-k heap), passage.c (best paragraph of a hit), snippet.c (marked passage text)
+ * and search.c (the public entry points).
  *
  * Memory.  Nothing here allocates.  Every structure is carved, in order,
  * from the caller's workspace by an st_arena.  An arena that runs short
@@ -29,6 +29,12 @@
 
 #include "stele.h"
 #include "reader.h"
+
+#if defined(__GNUC__)
+#define ST_NOINLINE __attribute__((noinline))
+#else
+#define ST_NOINLINE
+#endif
 
 /* ---- Interface to code in arena.c ---------------------------------- */
 
@@ -79,6 +85,7 @@ typedef struct st_qterm {
     int field;           /* scope, -1 = any field */
     uint32_t field_mask; /* fields the term occurs in (0: not in the index,
                           * or unknown because no index was given) */
+    uint32_t pos_cap;    /* most positions it can have in one document */
     uint32_t offset;     /* byte offset of its word in the query */
     uint8_t positive;    /* no NOT above it */
     uint8_t prefix;      /* a PREFIX leaf (not expanded) */
@@ -88,7 +95,7 @@ typedef struct st_qterm {
     uint32_t iter_field[STELE_MAX_FIELDS];
     struct st_postings *iter[STELE_MAX_FIELDS];
     st_term_info *info;
-    uint32_t *pos; /* position buffer, ST capacity st_pos_cap() */
+    uint32_t *pos; /* position buffer of pos_cap entries */
     uint32_t n_pos;
     double idf;
     int hl; /* index of its distinct highlight term, -1 if not positive */
@@ -135,15 +142,18 @@ int st_query_parse(const stele_index *ix, const char *query, size_t len, stele_s
     (ST_MAX_NODES * ((sizeof(st_qnode) + ST_WS_ALIGN - 1) / ST_WS_ALIGN * ST_WS_ALIGN) +           \
      STELE_MAX_QUERY_TERMS * ((sizeof(st_qterm) + ST_WS_ALIGN - 1) / ST_WS_ALIGN * ST_WS_ALIGN))
 
-/* Writes a one-line S-expression of the tree into out (always
- * NUL-terminated); returns the length it needed. */
+/* In query_dump.c: writes a one-line S-expression of the tree into out
+ * (always NUL-terminated); returns the length it needed. */
 size_t st_query_dump(const st_query *q, char *out, size_t cap);
 
 /* ---- Interface to code in query_eval.c ----------------------------- */
 
-/* Capacity of one position buffer: no (term, document) pair has more
- * positions than this. */
+/* No term has more positions in one document than this. */
 uint32_t st_pos_cap(const stele_index *ix);
+/* The most positions term (info) can have in one document within scope
+ * field (-1 = all): at most st_pos_cap(ix), and at most the bytes of its
+ * positions lists, as every position takes at least one byte there. */
+uint32_t st_term_pos_cap(const stele_index *ix, const st_term_info *info, int field);
 
 typedef struct st_rank_params {
     double k1, b;
@@ -156,7 +166,6 @@ typedef struct st_eval {
     const stele_index *ix;
     st_query *q;
     st_rank_params rp;
-    uint32_t pos_cap;
     uint32_t n_hl;                       /* distinct positive terms */
     st_qterm *hl[STELE_MAX_QUERY_TERMS]; /* one representative leaf each */
 } st_eval;
@@ -216,11 +225,17 @@ int st_best_paragraph(st_eval *ev, stele_hit *hit);
 
 /* ---- Interface to code in search.c --------------------------------- */
 
-/* st_query_parse() into a, falling back to a stack buffer of at least
- * ST_PARSE_MEM + ST_WS_ALIGN bytes when a is short (a then only counts), and
- * reporting syntax and limit offsets in diag. */
-int st_parse_checked(const stele_index *ix, const char *query, size_t len,
-                     const stele_search_opts *opts, unsigned flags, st_arena *a,
-                     unsigned char *stack_buf, size_t stack_size, st_query *q, stele_diag *diag);
+/* 0 when opts has a non-finite parameter or b > 1. */
+int st_opts_valid(const stele_search_opts *opts);
+/* st_query_parse() with the stemmer of opts, the error offset into diag. */
+int st_parse(const stele_index *ix, const char *query, size_t len, const stele_search_opts *opts,
+             unsigned flags, st_arena *a, st_query *q, stele_diag *diag);
+/* The workspace a search (or, with snippet set, a snippet) of query needs
+ * for a pointer pad bytes short of alignment, found by parsing into a
+ * stack buffer of ST_PARSE_MEM bytes and replaying the allocations on a
+ * counting arena.  For callers whose workspace cannot hold the query. */
+int st_need_on_stack(const stele_index *ix, const char *query, size_t len,
+                     const stele_search_opts *opts, int snippet, size_t max_hits, size_t pad,
+                     size_t *needed, stele_diag *diag);
 
 #endif /* STELE_QUERY_H */

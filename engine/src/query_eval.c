@@ -34,9 +34,8 @@
  * Memory (st_eval_setup): per leaf, one st_term_info, one st_postings per
  * field the leaf can match in (fields of the term within its scope), and,
  * for a positive leaf or a word of a PHRASE or NEAR, one position buffer of
- * st_pos_cap() entries.  The allocations are made before any iterator is
- * opened, so a short workspace is found, and measured, without touching
- * the index.
+ * st_term_pos_cap() entries (fixed when the query was parsed).  The allocations are made before any
+ * iterator is opened, so a short workspace is found, and measured, without touching the index.
  */
 #include <string.h>
 
@@ -50,6 +49,20 @@ uint32_t st_pos_cap(const stele_index *ix)
 {
     uint32_t cap = ix ? ix->max_block_bytes_ : 0;
     return cap < 16 ? 16 : cap;
+}
+
+/* The POSITIONS section stores each position of a list as one varint of at
+ * least one byte (format.h), so a list of n bytes holds at most n
+ * positions, in one document or all of them together.  For all but the
+ * most frequent terms this is far below st_pos_cap(), and it is what keeps
+ * a typical search's workspace small. */
+uint32_t st_term_pos_cap(const stele_index *ix, const st_term_info *info, int field)
+{
+    uint64_t bytes = 0, cap = st_pos_cap(ix);
+    for (uint32_t f = 0; f < STELE_MAX_FIELDS && f < ix->n_fields_; f++)
+        if ((info->field_mask & (1u << f)) && (field < 0 || (uint32_t)field == f))
+            bytes += info->list[f].positions_len;
+    return (uint32_t)(bytes < cap ? bytes : cap);
 }
 
 static void mark_grouped(st_qnode *n)
@@ -83,7 +96,6 @@ int st_eval_setup(st_eval *ev, const stele_index *ix, st_query *q, const stele_s
     ev->ix = ix;
     ev->q = q;
     st_rank_params_init(&ev->rp, ix, opts);
-    ev->pos_cap = st_pos_cap(ix);
     mark_grouped(q->root);
 
     /* distinct positive terms, for choosing and marking passages */
@@ -120,7 +132,7 @@ int st_eval_setup(st_eval *ev, const stele_index *ix, st_query *q, const stele_s
         t->pos = NULL;
         t->n_pos = 0;
         if (t->positive || t->grouped)
-            t->pos = st_arena_alloc(a, (size_t)ev->pos_cap * sizeof(uint32_t));
+            t->pos = st_arena_alloc(a, (size_t)t->pos_cap * sizeof(uint32_t));
     }
     if (a->short_) return STELE_ENOSPACE;
 
@@ -235,7 +247,7 @@ static int group_check(st_eval *ev, st_qnode *n, uint32_t doc, int *any)
         if (k) continue; /* some word is not in this field */
         for (k = n->kids; k; k = k->next) {
             st_qterm *t = k->term;
-            int rc = st_postings_positions(term_iter_at(t, f, doc), t->pos, ev->pos_cap, &t->n_pos);
+            int rc = st_postings_positions(term_iter_at(t, f, doc), t->pos, t->pos_cap, &t->n_pos);
             if (rc == STELE_ENOSPACE)
                 return st_corrupt(); /* more positions than the text has bytes */
             if (rc < 0) return rc;

@@ -37,7 +37,12 @@
  * many terms, the opening of a phrase over STELE_MAX_PHRASE, the
  * parenthesis or operator nested beyond STELE_MAX_DEPTH, offset 0 for an
  * empty query, and the first negation of a query with no positive part.
- * Inside NEAR(...) only plain words, a comma and a number may appear.
+ * Inside NEAR(...) only plain words, a comma and a number may appear; the
+ * operands of an infix NEAR are plain words (a split word joins the group
+ * token by token), all with one distance.  A "-" must touch what it
+ * negates ("a - b" is an error at the "-").  The tree has at most
+ * ST_MAX_NODES nodes (a limit error beyond), so ST_PARSE_MEM bytes always
+ * hold it.
  */
 #include <string.h>
 
@@ -281,8 +286,8 @@ static void add_kid(st_qnode *parent, st_qnode *kid, st_qnode **last)
 }
 
 /* A TERM (or PREFIX) leaf for term text, looked up in the index if any. */
-static int new_leaf(parser *p, int type, const char *text, size_t len, int field, size_t offset,
-                    uint32_t field_mask_known, st_qnode **out)
+ST_NOINLINE static int new_leaf(parser *p, int type, const char *text, size_t len, int field,
+                                size_t offset, const st_term_info *known, st_qnode **out)
 {
     int rc;
     st_qterm *t;
@@ -302,14 +307,19 @@ static int new_leaf(parser *p, int type, const char *text, size_t len, int field
     t->offset = (uint32_t)offset;
     t->prefix = type == ST_Q_PREFIX;
     t->hl = -1;
-    t->field_mask = field_mask_known;
-    if (p->ix && type == ST_Q_TERM && field_mask_known == 0) {
+    if (p->ix && type == ST_Q_TERM) {
         st_term_info info;
-        rc = st_dict_find(p->ix, text, len, &info);
-        if (rc == STELE_OK)
-            t->field_mask = info.field_mask;
-        else if (rc != STELE_ENOTFOUND)
-            return rc;
+        if (!known) {
+            rc = st_dict_find(p->ix, t->text, t->len, &info);
+            if (rc == STELE_OK)
+                known = &info;
+            else if (rc != STELE_ENOTFOUND)
+                return rc;
+        }
+        if (known) {
+            t->field_mask = known->field_mask;
+            t->pos_cap = st_term_pos_cap(p->ix, known, field);
+        }
     }
     n->term = t;
     n->field = (int8_t)field;
@@ -320,8 +330,8 @@ static int new_leaf(parser *p, int type, const char *text, size_t len, int field
 
 /* Expands prefix (folded) into an OR of dictionary terms, or keeps it as a
  * PREFIX leaf when there is no index or expansion is off. */
-static int prefix_node(parser *p, const char *prefix, size_t len, int field, size_t offset,
-                       st_qnode **out)
+ST_NOINLINE static int prefix_node(parser *p, const char *prefix, size_t len, int field,
+                                   size_t offset, st_qnode **out)
 {
     st_dict_cursor c;
     st_term_info info;
@@ -329,7 +339,7 @@ static int prefix_node(parser *p, const char *prefix, size_t len, int field, siz
     int rc, n_found = 0;
 
     if (!p->ix || (p->flags & ST_PARSE_NO_EXPAND))
-        return new_leaf(p, ST_Q_PREFIX, prefix, len, field, offset, 0, out);
+        return new_leaf(p, ST_Q_PREFIX, prefix, len, field, offset, NULL, out);
     or_node = new_node(p, ST_Q_OR, offset, &rc);
     if (!or_node) return rc;
     or_node->field = (int8_t)field;
@@ -341,8 +351,7 @@ static int prefix_node(parser *p, const char *prefix, size_t len, int field, siz
         if (rc == 0 || c.term_len < len || memcmp(c.term, prefix, len) != 0) break;
         if (field >= 0 && !(info.field_mask & (1u << field))) continue;
         if (++n_found > STELE_MAX_PREFIX_TERMS) return fail(p, STELE_ELIMIT, offset);
-        rc = new_leaf(p, ST_Q_TERM, c.term, c.term_len, field, offset,
-                      info.field_mask ? info.field_mask : 0, &leaf);
+        rc = new_leaf(p, ST_Q_TERM, c.term, c.term_len, field, offset, &info, &leaf);
         if (rc) return rc;
         add_kid(or_node, leaf, &last);
     }
@@ -356,8 +365,8 @@ static int prefix_node(parser *p, const char *prefix, size_t len, int field, siz
  * For a NEAR group every token is a word; a phrase of one token is a TERM.
  * *out is NULL when the text has no token.
  */
-static int words_node(parser *p, size_t start, size_t end, int group_type, uint32_t near_k,
-                      int field, size_t offset, st_qnode **out)
+ST_NOINLINE static int words_node(parser *p, size_t start, size_t end, int group_type,
+                                  uint32_t near_k, int field, size_t offset, st_qnode **out)
 {
     st_tokenizer tz;
     st_token tok;
@@ -372,7 +381,7 @@ static int words_node(parser *p, size_t start, size_t end, int group_type, uint3
         size_t tlen = st_token_term(&tok, p->stem, p->stem_ctx, term);
         size_t woff = start + tok.start;
         if (++n_tok > STELE_MAX_PHRASE) return fail(p, STELE_ELIMIT, offset);
-        rc = new_leaf(p, ST_Q_TERM, term, tlen, field, woff, 0, &leaf);
+        rc = new_leaf(p, ST_Q_TERM, term, tlen, field, woff, NULL, &leaf);
         if (rc) return rc;
         if (n_tok == 1) {
             first = leaf;
@@ -396,7 +405,7 @@ static int words_node(parser *p, size_t start, size_t end, int group_type, uint3
 static int parse_or(parser *p, int field, st_qnode **out, int *consumed);
 
 /* NEAR(words[, k]) starting at the NEAR token t. */
-static int parse_near_fn(parser *p, const lex *t, int field, st_qnode **out)
+ST_NOINLINE static int parse_near_fn(parser *p, const lex *t, int field, st_qnode **out)
 {
     size_t open = t->end; /* the '(' */
     size_t i = open + 1, close, comma = 0;
@@ -425,7 +434,7 @@ static int parse_near_fn(parser *p, const lex *t, int field, st_qnode **out)
 }
 
 /* After a single-term primary: `a NEAR/k b NEAR/k c ...`. */
-static int parse_near_infix(parser *p, st_qnode *first, st_qnode **out)
+ST_NOINLINE static int parse_near_infix(parser *p, st_qnode *first, st_qnode **out)
 {
     st_qnode *group = NULL, *last = NULL;
     uint32_t k = 0;
@@ -436,7 +445,15 @@ static int parse_near_infix(parser *p, st_qnode *first, st_qnode **out)
         rc = peek(p, &t);
         if (rc) return rc;
         if (t.kind != L_NEAR) break;
-        if (!group) {
+        if (!group && first->type == ST_Q_PHRASE) {
+            /* a word the tokenizer split joins the group word by word */
+            k = t.near_k;
+            group = first;
+            group->type = ST_Q_NEAR;
+            group->near_k = k;
+            for (last = group->kids; last->next; last = last->next)
+                ;
+        } else if (!group) {
             k = t.near_k;
             group = new_node(p, ST_Q_NEAR, first->offset, &rc);
             if (!group) return rc;
@@ -461,7 +478,7 @@ static int parse_near_infix(parser *p, st_qnode *first, st_qnode **out)
             st_qnode *leaf;
             size_t tlen = st_token_term(&tok, p->stem, p->stem_ctx, term);
             if (group->n_kids >= STELE_MAX_PHRASE) return fail(p, STELE_ELIMIT, group->offset);
-            rc = new_leaf(p, ST_Q_TERM, term, tlen, first->field, w.text_start + tok.start, 0,
+            rc = new_leaf(p, ST_Q_TERM, term, tlen, group->field, w.text_start + tok.start, NULL,
                           &leaf);
             if (rc) return rc;
             add_kid(group, leaf, &last);
@@ -473,6 +490,21 @@ static int parse_near_infix(parser *p, st_qnode *first, st_qnode **out)
     return STELE_OK;
 }
 
+/* word* : a prefix must be one token. */
+ST_NOINLINE static int prefix_word(parser *p, const lex *t, int field, st_qnode **out)
+{
+    st_tokenizer tz;
+    st_token tok, extra;
+    st_tokenizer_init(&tz, p->s + t->text_start, t->text_end - t->text_start);
+    if (!st_tokenizer_next(&tz, &tok)) return fail(p, STELE_ESYNTAX, t->start); /* "*" alone */
+    if (st_tokenizer_next(&tz, &extra))
+        return fail(p, STELE_ESYNTAX, t->start); /* prefix of several words */
+    return prefix_node(p, tok.term, tok.len, field, t->start, out);
+}
+
+/* The recursive functions below keep small frames (the query may nest
+ * STELE_MAX_DEPTH deep); everything with a token or a dictionary entry on
+ * its stack is out of line. */
 static int parse_primary(parser *p, int field, st_qnode **out)
 {
     lex t;
@@ -526,21 +558,13 @@ static int parse_primary(parser *p, int field, st_qnode **out)
     case L_WORD:
         p->pos = t.end;
         if (t.prefix) {
-            st_tokenizer tz;
-            st_token tok;
-            st_tokenizer_init(&tz, p->s + t.text_start, t.text_end - t.text_start);
-            if (!st_tokenizer_next(&tz, &tok))
-                return fail(p, STELE_ESYNTAX, t.start); /* "*" alone */
-            st_token extra;
-            if (st_tokenizer_next(&tz, &extra))
-                return fail(p, STELE_ESYNTAX, t.start); /* prefix of several words */
-            rc = prefix_node(p, tok.term, tok.len, field, t.start, out);
+            rc = prefix_word(p, &t, field, out);
             if (rc) return rc;
             break;
         }
         rc = words_node(p, t.text_start, t.text_end, ST_Q_PHRASE, 0, field, t.start, out);
         if (rc) return rc;
-        if (*out && (*out)->type == ST_Q_TERM) return parse_near_infix(p, *out, out);
+        if (*out) return parse_near_infix(p, *out, out);
         break;
     case L_NEAR:
     case L_OR:
@@ -727,102 +751,4 @@ int st_query_parse(const stele_index *ix, const char *query, size_t len, stele_s
     }
     mark_positive(q->root, 0);
     return STELE_OK;
-}
-
-/* ---- Debug dump ------------------------------------------------------ */
-
-typedef struct dumper {
-    char *out;
-    size_t cap, len;
-} dumper;
-
-static void put(dumper *d, const char *s, size_t n)
-{
-    for (size_t i = 0; i < n; i++, d->len++)
-        if (d->len + 1 < d->cap) d->out[d->len] = s[i];
-}
-
-static void puts_(dumper *d, const char *s)
-{
-    put(d, s, strlen(s));
-}
-
-static void put_field(dumper *d, int field)
-{
-    char buf[16];
-    if (field < 0) return;
-    if (field < 3) {
-        puts_(d, default_fields[field]);
-    } else {
-        buf[0] = 'f';
-        buf[1] = (char)('0' + field % 10);
-        buf[2] = '\0';
-        puts_(d, buf);
-    }
-    put(d, ":", 1);
-}
-
-static void put_uint(dumper *d, uint32_t v)
-{
-    char buf[12];
-    int i = 11;
-    buf[i] = '\0';
-    do {
-        buf[--i] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    puts_(d, buf + i);
-}
-
-static void dump_node(dumper *d, const st_qnode *n)
-{
-    static const char *const names[] = {"TERM", "PREFIX", "PHRASE", "NEAR", "AND", "OR", "NOT"};
-    switch (n->type) {
-    case ST_Q_TERM:
-        put_field(d, n->term->field);
-        put(d, n->term->text, n->term->len);
-        return;
-    case ST_Q_PREFIX:
-        put_field(d, n->term->field);
-        put(d, n->term->text, n->term->len);
-        put(d, "*", 1);
-        return;
-    case ST_Q_PHRASE:
-        put_field(d, n->kids ? n->kids->term->field : -1);
-        put(d, "\"", 1);
-        for (const st_qnode *k = n->kids; k; k = k->next) {
-            put(d, k->term->text, k->term->len);
-            if (k->next) put(d, " ", 1);
-        }
-        put(d, "\"", 1);
-        return;
-    case ST_Q_NEAR:
-        put(d, "(", 1);
-        put_field(d, n->kids ? n->kids->term->field : -1);
-        puts_(d, "NEAR/");
-        put_uint(d, n->near_k);
-        for (const st_qnode *k = n->kids; k; k = k->next) {
-            put(d, " ", 1);
-            put(d, k->term->text, k->term->len);
-        }
-        put(d, ")", 1);
-        return;
-    default:
-        put(d, "(", 1);
-        puts_(d, names[n->type]);
-        for (const st_qnode *k = n->kids; k; k = k->next) {
-            put(d, " ", 1);
-            dump_node(d, k);
-        }
-        put(d, ")", 1);
-        return;
-    }
-}
-
-size_t st_query_dump(const st_query *q, char *out, size_t cap)
-{
-    dumper d = {out, cap, 0};
-    if (q->root) dump_node(&d, q->root);
-    if (cap > 0) out[d.len < cap ? d.len : cap - 1] = '\0';
-    return d.len;
 }

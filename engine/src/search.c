@@ -8,8 +8,9 @@
  *   2. the top-k heap: max_hits (score, doc) entries;
  *   3. per leaf term: its dictionary entry (st_term_info), one postings
  *      iterator per field it can match in, and a position buffer of
- *      st_pos_cap() entries if it is positive or a phrase/NEAR word
- *      (query_eval.c).
+ *      st_term_pos_cap() entries if it is positive or a phrase/NEAR word
+ *      (query_eval.c).  stele_workspace_bound() takes every term at
+ *      st_pos_cap(), the most any term can need.
  *
  * Then it evaluates document at a time (st_eval_next), scoring each match
  * and keeping the best in the heap, writes the heap best first into hits,
@@ -18,12 +19,14 @@
  *
  * When the query does not fit (or mem is NULL), the query is parsed again
  * on the stack in a fixed buffer of ST_PARSE_MEM bytes (the most any query
- * within the limits can use) and the same allocation sequence is replayed
- * on a counting arena, so diag->needed is exact for the caller's pointer.
+ * within the limits can use; in its own out-of-line function so the usual
+ * path does not carry it) and the same allocation sequence is replayed on
+ * a counting arena, so diag->needed is exact for the caller's pointer.
  * With mem == NULL it is exact for a workspace aligned to ST_WS_ALIGN (8)
  * bytes, as malloc's are; a less aligned one needs up to 7 bytes more,
  * which stele_workspace_bound() includes.
  */
+#include <math.h>
 #include <string.h>
 
 #include "query.h"
@@ -58,31 +61,56 @@ size_t stele_workspace_bound(const stele_index *ix, size_t max_hits)
     return search > st_verify_bound(ix) ? search : st_verify_bound(ix);
 }
 
-/* Parses into the caller's arena a, or, if that is too small, into a stack
- * buffer that always suffices, turning a into a counting arena that has
- * already counted the parse. */
-int st_parse_checked(const stele_index *ix, const char *query, size_t len,
-                     const stele_search_opts *opts, unsigned flags, st_arena *a,
-                     unsigned char *stack_buf, size_t stack_size, st_query *q, stele_diag *diag)
+int st_parse(const stele_index *ix, const char *query, size_t len, const stele_search_opts *opts,
+             unsigned flags, st_arena *a, st_query *q, stele_diag *diag)
 {
     size_t off = 0;
-    stele_stem_fn stem = opts ? opts->stem : NULL;
-    void *ctx = opts ? opts->stem_ctx : NULL;
-    int rc = st_query_parse(ix, query, len, stem, ctx, flags, a, q, &off);
-
-    if (rc == STELE_ENOSPACE) {
-        st_arena sa;
-        st_arena_init(&sa, stack_buf, stack_size);
-        rc = st_query_parse(ix, query, len, stem, ctx, flags, &sa, q, &off);
-        if (rc == STELE_OK) {
-            a->base = NULL;
-            a->cap = 0;
-            a->used = sa.used;
-            a->short_ = 1;
-        }
-    }
-    if (rc != STELE_OK && diag && (rc == STELE_ESYNTAX || rc == STELE_ELIMIT)) diag->offset = off;
+    int rc = st_query_parse(ix, query, len, opts ? opts->stem : NULL, opts ? opts->stem_ctx : NULL,
+                            flags, a, q, &off);
+    if (diag && (rc == STELE_ESYNTAX || rc == STELE_ELIMIT)) diag->offset = off;
     return rc;
+}
+
+/* The only place the runtime puts ST_PARSE_MEM bytes on the stack, and only
+ * when the caller's workspace cannot even hold the query: kept out of line
+ * so the usual path does not carry the buffer. */
+ST_NOINLINE int st_need_on_stack(const stele_index *ix, const char *query, size_t len,
+                                 const stele_search_opts *opts, int snippet, size_t max_hits,
+                                 size_t pad, size_t *needed, stele_diag *diag)
+{
+    unsigned char buf[ST_PARSE_MEM + ST_WS_ALIGN];
+    st_arena sa, count;
+    st_query q;
+    st_eval ev;
+    int rc;
+
+    st_arena_init(&sa, buf, sizeof buf);
+    rc = st_parse(ix, query, len, opts, snippet ? ST_PARSE_NO_EXPAND : 0, &sa, &q, diag);
+    if (rc < 0) return rc;
+    count.base = NULL;
+    count.cap = 0;
+    count.used = sa.used;
+    count.pad = pad;
+    count.short_ = 1;
+    if (snippet) {
+        st_arena_alloc(&count, st_doc_load_bound(ix));
+    } else {
+        st_arena_alloc(&count, max_hits * sizeof(st_heap_entry));
+        st_eval_setup(&ev, ix, &q, opts, &count);
+    }
+    *needed = st_arena_needed(&count);
+    return STELE_OK;
+}
+
+/* Ranking parameters must be finite; b at most 1; negative means default
+ * like 0 (rank.c). */
+int st_opts_valid(const stele_search_opts *opts)
+{
+    if (!opts) return 1;
+    if (!isfinite(opts->k1) || !isfinite(opts->b) || opts->b > 1) return 0;
+    for (unsigned f = 0; f < STELE_MAX_FIELDS; f++)
+        if (!isfinite(opts->field_weight[f])) return 0;
+    return 1;
 }
 
 static int rank_all(st_eval *ev, st_heap *heap, size_t *n_matches)
@@ -110,7 +138,6 @@ int stele_search(const stele_index *ix, const char *query, size_t query_len,
                  const stele_search_opts *opts, void *mem, size_t mem_size, stele_hit *hits,
                  size_t max_hits, size_t *n_hits, size_t *n_matches, stele_diag *diag)
 {
-    unsigned char stack_buf[ST_PARSE_MEM + ST_WS_ALIGN];
     st_arena a;
     st_query q;
     st_eval ev;
@@ -124,11 +151,19 @@ int stele_search(const stele_index *ix, const char *query, size_t query_len,
         diag->offset = 0;
         diag->needed = 0;
     }
-    if (!ix || !ix->data_ || (!query && query_len) || (max_hits && !hits)) return STELE_EINVAL;
+    if (!ix || !ix->data_ || (!query && query_len) || (max_hits && !hits) || !st_opts_valid(opts))
+        return STELE_EINVAL;
     if (max_hits > STELE_MAX_RESULTS) max_hits = STELE_MAX_RESULTS;
 
     st_arena_init(&a, mem, mem_size);
-    rc = st_parse_checked(ix, query, query_len, opts, 0, &a, stack_buf, sizeof stack_buf, &q, diag);
+    rc = st_parse(ix, query, query_len, opts, 0, &a, &q, diag);
+    if (rc == STELE_ENOSPACE) {
+        size_t needed = 0;
+        rc = st_need_on_stack(ix, query, query_len, opts, 0, max_hits, a.pad, &needed, diag);
+        if (rc < 0) return rc;
+        if (diag) diag->needed = needed;
+        return mem ? STELE_ENOSPACE : STELE_OK;
+    }
     if (rc < 0) return rc;
     heap.e = st_arena_alloc(&a, max_hits * sizeof(st_heap_entry));
     heap.n = 0;

@@ -86,7 +86,6 @@ int stele_snippet(const stele_index *ix, const char *query, size_t query_len,
                   const stele_snippet_opts *sopts, void *mem, size_t mem_size, char *out,
                   size_t out_cap, size_t *out_len, stele_diag *diag)
 {
-    unsigned char stack_buf[ST_PARSE_MEM + ST_WS_ALIGN];
     const char *open = sopts && sopts->open ? sopts->open : "[";
     const char *close = sopts && sopts->close ? sopts->close : "]";
     const char *ellipsis = sopts && sopts->ellipsis ? sopts->ellipsis : "\xE2\x80\xA6";
@@ -108,13 +107,20 @@ int stele_snippet(const stele_index *ix, const char *query, size_t query_len,
         diag->offset = 0;
         diag->needed = 0;
     }
-    if (!ix || !ix->data_ || !hit || (!query && query_len) || (!out && out_cap))
+    if (!ix || !ix->data_ || !hit || (!query && query_len) || (!out && out_cap) ||
+        !st_opts_valid(opts))
         return STELE_EINVAL;
     if (hit->doc >= ix->n_docs_) return STELE_ENOTFOUND;
 
     st_arena_init(&a, mem, mem_size);
-    rc = st_parse_checked(ix, query, query_len, opts, ST_PARSE_NO_EXPAND, &a, stack_buf,
-                          sizeof stack_buf, &q, diag);
+    rc = st_parse(ix, query, query_len, opts, ST_PARSE_NO_EXPAND, &a, &q, diag);
+    if (rc == STELE_ENOSPACE) {
+        size_t needed = 0;
+        rc = st_need_on_stack(ix, query, query_len, opts, 1, 0, a.pad, &needed, diag);
+        if (rc < 0) return rc;
+        if (diag) diag->needed = needed;
+        return STELE_ENOSPACE;
+    }
     if (rc < 0) return rc;
     load_size = st_doc_load_bound(ix);
     load_mem = st_arena_alloc(&a, load_size);
