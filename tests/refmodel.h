@@ -161,7 +161,8 @@ size_t rq_format(const rm_model *m, const rq_query *q, char *out, size_t cap);
 int rq_prepare(const rm_model *m, rq_query *q);
 /* Evaluates q on doc: 1 and *score when it matches, 0 otherwise. */
 int rq_eval(const rm_model *m, const rq_query *q, uint32_t doc, double *score);
-/* 1 when term is one of q's positive leaf terms (for checking match_pos). */
-int rq_positive_term(const rm_model *m, const rq_query *q, uint32_t term);
+/* 1 when term, occurring in field (or anywhere when field < 0), is one of
+ * q's positive leaf terms within its scope (for checking match_pos). */
+int rq_positive_term(const rm_model *m, const rq_query *q, uint32_t term, int field);
 
 #endif /* STELE_REFMODEL_H */

@@ -283,12 +283,22 @@ static uint32_t gen_node(gen *g, int depth, int in_scope)
         nn->kids[nn->n_kids++] = (uint16_t)inner;
         nn->not_word = (uint8_t)chance(g, 40);
         rq_node *an = &g->q->node[i];
-        /* The NOT goes anywhere but first, half of the time. */
+        /* The NOT goes last half of the time, else anywhere. */
         uint32_t at = chance(g, 50) ? an->n_kids : tu_rng_below(g->rng, an->n_kids + 1);
-        if (at == 0) at = 1;
         memmove(&an->kids[at + 1], &an->kids[at], (an->n_kids - at) * sizeof an->kids[0]);
         an->kids[at] = (uint16_t)neg;
         an->n_kids++;
+    }
+    if (!is_and && chance(g, 6)) {
+        /* a OR -b: the OR still has positive children. */
+        uint32_t inner = gen_leaf(g, in_scope || scoped);
+        uint32_t neg = new_node(g, RQ_NOT);
+        if (inner == RM_NONE || neg == RM_NONE) return RM_NONE;
+        rq_node *nn = &g->q->node[neg];
+        nn->kids[nn->n_kids++] = (uint16_t)inner;
+        nn->not_word = (uint8_t)chance(g, 40);
+        rq_node *on = &g->q->node[i];
+        if (on->n_kids < RQ_MAX_KIDS) on->kids[on->n_kids++] = (uint16_t)neg;
     }
     rq_node *n = &g->q->node[i];
     if (scoped) n->field = (int8_t)tu_rng_below(g->rng, 3);
@@ -660,9 +670,12 @@ int rq_eval(const rm_model *m, const rq_query *q, uint32_t doc, double *score)
     return eval_node(m, q, q->root, doc, score);
 }
 
-static int positive_in(const rm_model *m, const rq_query *q, uint32_t i, uint32_t term)
+static int positive_in(const rm_model *m, const rq_query *q, uint32_t i, uint32_t term, int field)
 {
     const rq_node *n = &q->node[i];
+    if (field >= 0 && n->scope >= 0 && n->scope != field && n->kind != RQ_AND && n->kind != RQ_OR &&
+        n->kind != RQ_NOT)
+        return 0;
     switch (n->kind) {
     case RQ_NOT:
         return 0;
@@ -678,12 +691,12 @@ static int positive_in(const rm_model *m, const rq_query *q, uint32_t i, uint32_
         return 0;
     default:
         for (uint32_t k = 0; k < n->n_kids; k++)
-            if (positive_in(m, q, n->kids[k], term)) return 1;
+            if (positive_in(m, q, n->kids[k], term, field)) return 1;
         return 0;
     }
 }
 
-int rq_positive_term(const rm_model *m, const rq_query *q, uint32_t term)
+int rq_positive_term(const rm_model *m, const rq_query *q, uint32_t term, int field)
 {
-    return term != RM_NONE && positive_in(m, q, q->root, term);
+    return term != RM_NONE && positive_in(m, q, q->root, term, field);
 }
