@@ -1,7 +1,8 @@
 /*
  * test_differential.c: the query runtime against a brute-force reference.
  *
- * Usage: test_differential CORPUS_DIR SCRATCH_INDEX [--snippets] [N_QUERIES [SEED]]
+ * Usage: test_differential CORPUS_DIR SCRATCH_INDEX [--snippets|--split]
+ *                          [N_QUERIES [SEED]]
  *
  * The bundled corpus is ingested and indexed as the builder does it, and
  * also turned into the reference model of refmodel.c (straight from the
@@ -19,6 +20,10 @@
  * weights through stele_search_opts.  A query the limits forbid must give
  * STELE_ELIMIT.  On a
  * mismatch the query and both result lists are printed.
+ *
+ * With --split the corpus is first cut into one document per paragraph,
+ * twice over (tu_env_split_paragraphs), so that common terms' postings
+ * span several bit-packed blocks with skip entries and many documents tie.
  *
  * With --snippets it checks, besides, that stele_snippet accepts every
  * query stele_search accepted and gives a passage for every hit: first
@@ -263,7 +268,8 @@ static int run_query(tu_env *env, const rm_model *m, rq_query *q, int expect, co
                      double *ref_score, tu_rng *rng, counters *cnt)
 {
     stele_diag diag = {0, 0};
-    size_t n_hits = 0, n_matches = 0, max_hits = m->n_docs;
+    size_t n_hits = 0, n_matches = 0;
+    size_t max_hits = m->n_docs < STELE_MAX_RESULTS ? m->n_docs : STELE_MAX_RESULTS;
     int rc = stele_search(&env->ix, query, query_len, &env->opts, mem, mem_size, hits, max_hits,
                           &n_hits, &n_matches, &diag);
     cnt->queries++;
@@ -408,6 +414,12 @@ int main(int argc, char **argv)
         snippet_mode = 1;
         arg++;
         regress_failed = run_regressions(&env);
+    } else if (argc > arg && strcmp(argv[arg], "--split") == 0) {
+        arg++;
+        if (tu_env_split_paragraphs(&env, 2) != 0) {
+            tu_env_close(&env);
+            return 1;
+        }
     }
     unsigned long n_queries = argc > arg ? strtoul(argv[arg], NULL, 0) : 5000;
     uint64_t seed = argc > arg + 1 ? strtoull(argv[arg + 1], NULL, 0) : 0x57e1e5eedull;

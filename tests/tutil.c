@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "stele_index.h"
+#include "writer.h"
 
 int tu_read_file(const char *path, uint8_t **data, size_t *size)
 {
@@ -166,6 +167,53 @@ int tu_env_open(tu_env *env, int argc, char **argv)
     }
     env->opts.stem = stele_stemmer_stem;
     env->opts.stem_ctx = env->stemmer;
+    return 0;
+}
+
+int tu_env_split_paragraphs(tu_env *env, unsigned copies)
+{
+    st_corpus split;
+    if (st_corpus_init(&split) != STELE_OK) {
+        fprintf(stderr, "st_corpus_init failed\n");
+        return -1;
+    }
+    for (unsigned copy = 0; copy < copies; copy++)
+        for (size_t d = 0; d < env->corpus.n_docs; d++) {
+            const st_doc *doc = &env->corpus.docs[d];
+            for (size_t p = 1; p < doc->n_paras; p++) {
+                const st_para *para = &doc->paras[p];
+                char id[256];
+                snprintf(id, sizeof id, "%s#%zu.%u", doc->id, p, copy);
+                st_doc *nd = st_corpus_add_doc(&split, id, doc->title, doc->source);
+                if (!nd || st_doc_add_para(nd, para->field, para->kind, para->number, para->text,
+                                           para->len, para->src_line) != STELE_OK) {
+                    fprintf(stderr, "split corpus: out of memory\n");
+                    st_corpus_free(&split);
+                    return -1;
+                }
+            }
+        }
+    char err[512] = "";
+    uint8_t *data;
+    size_t size;
+    int rc = st_build_memory(&split, NULL, &data, &size, NULL, err, sizeof err);
+    if (rc != STELE_OK) {
+        fprintf(stderr, "st_build_memory: %s (%s)\n", stele_strerror(rc), err);
+        st_corpus_free(&split);
+        return -1;
+    }
+    rc = stele_open(&env->ix, data, size);
+    if (rc != STELE_OK) {
+        fprintf(stderr, "stele_open (split corpus): %s\n", stele_strerror(rc));
+        free(data);
+        st_corpus_free(&split);
+        return -1;
+    }
+    free(env->index_data);
+    env->index_data = data;
+    env->index_size = size;
+    st_corpus_free(&env->corpus);
+    env->corpus = split;
     return 0;
 }
 

@@ -56,6 +56,13 @@ typedef struct tu_env {
     stele_search_opts opts; /* english stemming, default ranking */
 } tu_env;
 int tu_env_open(tu_env *env, int argc, char **argv);
+
+/* Replaces env's corpus by a larger one made from it, so that postings
+ * lists fill several 128-document blocks (bit-packed blocks, skip tables):
+ * every non-title paragraph becomes a document of its own, titled with its
+ * document's title, copies times over, and the index is rebuilt in memory
+ * (st_build_memory).  0 or -1 (printed). */
+int tu_env_split_paragraphs(tu_env *env, unsigned copies);
 void tu_env_close(tu_env *env);
 
 /* A small deterministic generator (splitmix64), so every run of a test
