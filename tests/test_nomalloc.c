@@ -18,8 +18,11 @@
  * query strings.  Then thousands of searches and snippets run over terms,
  * phrases, NEAR, prefixes, OR and NOT, field scopes, words at and over
  * STELE_MAX_TERM_BYTES, invalid UTF-8, random byte strings and malformed
- * queries, with ample, parse-only and too-small workspaces; the test
- * fails if a single allocation happened.
+ * queries, with ample, parse-only and too-small workspaces, plus
+ * stele_verify, the info calls and every document's text, first on the
+ * bundled corpus's index and then on a larger one made from it (see
+ * tu_env_split_paragraphs); the test fails if a single allocation
+ * happened.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -275,60 +278,95 @@ int main(int argc, char **argv)
         fprintf(stderr, "out of memory\n");
         return 1;
     }
+    unsigned long n_infos = 0;
+    int verify_failed = 0;
     unsigned long n_search = 0, n_ok = 0, n_err = 0, n_snippets = 0, n_small = 0, n_texts = 0;
     unsigned long by_code[16] = {0};
 
-    counting = 1;
-    for (size_t i = 0; i < n_queries; i++) {
-        const char *query = queries[i];
-        size_t len = query_len[i], n_hits = 0, n_matches = 0;
-        stele_diag diag;
-        /* Parse only. */
-        rc = stele_search(&env.ix, query, len, &env.opts, NULL, 0, hits, max_hits, &n_hits,
-                          &n_matches, &diag);
-        n_search++;
-        /* Ample workspace. */
-        rc = stele_search(&env.ix, query, len, &env.opts, mem, mem_size, hits, max_hits, &n_hits,
-                          &n_matches, &diag);
-        n_search++;
-        if (rc <= 0 && rc > -16) by_code[-rc]++;
-        if (rc != STELE_OK) {
-            n_err++;
-            continue;
+    for (int pass = 0; pass < 2; pass++) {
+        if (pass == 1) {
+            /* Again over the split corpus, whose postings fill several
+             * bit-packed blocks; built and sized before counting. */
+            if (tu_env_split_paragraphs(&env, 2) != 0) return 1;
+            free(mem);
+            mem_size = stele_workspace_bound(&env.ix, max_hits);
+            mem = malloc(mem_size);
+            if (!mem) {
+                fprintf(stderr, "out of memory\n");
+                return 1;
+            }
         }
-        n_ok++;
-        for (size_t h = 0; h < n_hits && h < 3; h++) {
+        counting = 1;
+        /* The index's facts and its full verification. */
+        stele_info info;
+        stele_index_info(&env.ix, &info);
+        const char *section_name;
+        size_t section_size;
+        for (unsigned i = 0; stele_section_info(&env.ix, i, &section_name, &section_size) == 0; i++)
+            n_infos++;
+        stele_view view;
+        for (unsigned f = 0; stele_field_name(&env.ix, f, &view) == 0; f++)
+            n_infos++;
+        if (stele_verify(&env.ix, mem, mem_size) != STELE_OK) {
+            fprintf(stderr, "stele_verify failed on a fresh index\n");
+            verify_failed = 1;
+        }
+        for (uint32_t d = 0; d < info.n_docs; d++) {
+            stele_doc_id(&env.ix, d, &view);
+            stele_doc_title(&env.ix, d, &view);
+        }
+        for (size_t i = 0; i < n_queries; i++) {
+            const char *query = queries[i];
+            size_t len = query_len[i], n_hits = 0, n_matches = 0;
+            stele_diag diag;
+            /* Parse only. */
+            rc = stele_search(&env.ix, query, len, &env.opts, NULL, 0, hits, max_hits, &n_hits,
+                              &n_matches, &diag);
+            n_search++;
+            /* Ample workspace. */
+            rc = stele_search(&env.ix, query, len, &env.opts, mem, mem_size, hits, max_hits,
+                              &n_hits, &n_matches, &diag);
+            n_search++;
+            if (rc <= 0 && rc > -16) by_code[-rc]++;
+            if (rc != STELE_OK) {
+                n_err++;
+                continue;
+            }
+            n_ok++;
+            for (size_t h = 0; h < n_hits && h < 3; h++) {
+                size_t out_len;
+                stele_snippet(&env.ix, query, len, &env.opts, &hits[h], NULL, mem, mem_size,
+                              snippet, sizeof snippet, &out_len, &diag);
+                n_snippets++;
+            }
+            /* A too-small workspace and a too-small snippet buffer. */
+            size_t small = (i * 7919) % (mem_size / 4 + 1);
+            stele_search(&env.ix, query, len, &env.opts, mem, small, hits, max_hits, &n_hits,
+                         &n_matches, &diag);
+            n_small++;
+            if (n_hits > 0) {
+                size_t out_len;
+                stele_snippet(&env.ix, query, len, &env.opts, &hits[0], NULL, mem, mem_size,
+                              snippet, 1 + i % 16, &out_len, &diag);
+                n_snippets++;
+            }
+        }
+        for (uint32_t d = 0; d < env.corpus.n_docs; d++) {
             size_t out_len;
-            stele_snippet(&env.ix, query, len, &env.opts, &hits[h], NULL, mem, mem_size, snippet,
-                          sizeof snippet, &out_len, &diag);
-            n_snippets++;
+            stele_doc_text(&env.ix, d, mem, mem_size, doc_text, sizeof doc_text, &out_len);
+            n_texts++;
         }
-        /* A too-small workspace and a too-small snippet buffer. */
-        size_t small = (i * 7919) % (mem_size / 4 + 1);
-        stele_search(&env.ix, query, len, &env.opts, mem, small, hits, max_hits, &n_hits,
-                     &n_matches, &diag);
-        n_small++;
-        if (n_hits > 0) {
-            size_t out_len;
-            stele_snippet(&env.ix, query, len, &env.opts, &hits[0], NULL, mem, mem_size, snippet,
-                          1 + i % 16, &out_len, &diag);
-            n_snippets++;
-        }
+        counting = 0;
     }
-    for (uint32_t d = 0; d < env.corpus.n_docs; d++) {
-        size_t out_len;
-        stele_doc_text(&env.ix, d, mem, mem_size, doc_text, sizeof doc_text, &out_len);
-        n_texts++;
-    }
-    counting = 0;
 
-    printf("nomalloc: %zu queries (%lu ok, %lu errors: syntax %lu, limit %lu, other %lu), "
+    printf("nomalloc: %zu queries on 2 indexes (%lu ok, %lu errors: syntax %lu, limit %lu, other "
+           "%lu), "
            "%lu searches, %lu with a short workspace, %lu snippets, %lu doc texts (%s): "
            "%lu allocations, %lu frees: %s\n",
            n_queries, n_ok, n_err, by_code[-STELE_ESYNTAX], by_code[-STELE_ELIMIT],
            n_err - by_code[-STELE_ESYNTAX] - by_code[-STELE_ELIMIT], n_search, n_small, n_snippets,
            n_texts, INTERPOSED, n_allocs, n_frees, n_allocs || n_frees ? "FAIL" : "OK");
-    int failed = n_allocs || n_frees;
+    int failed = n_allocs || n_frees || verify_failed;
     if (n_ok == 0) {
         fprintf(stderr, "no query succeeded: the workload proves nothing\n");
         failed = 1;
