@@ -26,7 +26,8 @@
  *     a window exists is decided separately by brute force, and the two
  *     must agree;
  *   - AND matches when all its positive children match and none of its NOT
- *     children do; OR when any child matches;
+ *     children do; OR when any child matches, where a NOT child (a OR -b)
+ *     matches the documents its operand does not;
  *   - a document's score is the sum of the scores of the positive leaves
  *     that match it, where a leaf under an OR counts when that OR branch
  *     matched (the BM25F sum over matching clauses).  NOT adds nothing.
