@@ -13,9 +13,11 @@
  * document's text with the ingested one.
  */
 #include <dirent.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "format.h"
 #include "index_helper.h"
@@ -294,6 +296,74 @@ static void test_tiny(void)
     st_corpus_free(&c);
 }
 
+/* No temporary file of path is left in the current directory. */
+static int temp_files_left(const char *path)
+{
+    DIR *dh = opendir(".");
+    int n = 0;
+    struct dirent *de;
+    size_t len = strlen(path);
+    while (dh && (de = readdir(dh)))
+        n += strncmp(de->d_name, path, len) == 0 && strncmp(de->d_name + len, ".tmp.", 5) == 0;
+    if (dh) closedir(dh);
+    return n;
+}
+
+/* Atomic writing: errors (bad options, a full disk, a missing directory)
+ * leave the existing index as it was and no temporary file; stats add up. */
+static void test_atomic(void)
+{
+    st_corpus c, big;
+    th_expect exp, big_exp;
+    th_synthetic(&c, &exp, 30);
+    th_synthetic(&big, &big_exp, 300);
+    const char *path = "test_format_atomic.stele";
+    char err[256];
+    stele_build_stats stats;
+    remove(path);
+    TH_CHECK(stele_build_corpus(&c, NULL, path, &stats, err, sizeof err) == STELE_OK);
+    size_t size, size2;
+    uint8_t *data = th_read_file(path, &size);
+    TH_CHECK(data && size == stats.index_bytes);
+    if (!data) return;
+    stele_index ix;
+    open_index(&ix, data, size);
+    TH_CHECK(stats.n_docs == 30 && stats.n_tokens == exp.n_occ && stats.n_terms == ix.n_terms_);
+    uint64_t sum = 0;
+    for (size_t i = 0; i < stats.n_sections; i++)
+        sum += stats.section[i].bytes;
+    TH_CHECK(sum < size && size - sum < 512); /* header and padding */
+
+    stele_build_opts bad = {.language = "klingon"};
+    TH_CHECK(stele_build_corpus(&big, &bad, path, NULL, err, sizeof err) == STELE_ENOTFOUND);
+    bad = (stele_build_opts){.field_weight = {100.0}};
+    TH_CHECK(stele_build_corpus(&big, &bad, path, NULL, err, sizeof err) == STELE_EINVAL);
+
+    /* A full disk: the file size limit makes write() fail part way. */
+    struct rlimit old, lim;
+    TH_CHECK(getrlimit(RLIMIT_FSIZE, &old) == 0);
+    lim = old;
+    lim.rlim_cur = 4096;
+    signal(SIGXFSZ, SIG_IGN);
+    TH_CHECK(setrlimit(RLIMIT_FSIZE, &lim) == 0);
+    int rc = stele_build_corpus(&big, NULL, path, NULL, err, sizeof err);
+    TH_CHECK(setrlimit(RLIMIT_FSIZE, &old) == 0);
+    TH_CHECK(rc == STELE_EIO && strstr(err, path) != NULL);
+
+    TH_CHECK(stele_build_corpus(&big, NULL, "no-such-directory/x.stele", NULL, err, sizeof err) ==
+             STELE_EIO);
+    uint8_t *after = th_read_file(path, &size2);
+    TH_CHECK(after && size2 == size && memcmp(after, data, size) == 0);
+    TH_CHECK(temp_files_left(path) == 0);
+    free(after);
+    free(data);
+    remove(path);
+    th_expect_free(&exp);
+    th_expect_free(&big_exp);
+    st_corpus_free(&c);
+    st_corpus_free(&big);
+}
+
 static int name_cmp(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
@@ -372,6 +442,7 @@ int main(int argc, char **argv)
 {
     test_tiny();
     test_synthetic();
+    test_atomic();
     if (argc > 1) test_corpus(argv[1]);
     if (th_failures) fprintf(stderr, "%d checks failed\n", th_failures);
     return th_failures ? 1 : 0;

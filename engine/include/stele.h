@@ -114,7 +114,8 @@ typedef struct stele_index {
     uint32_t reserved_[4];
 } stele_index;
 
-/* Opens an index from memory.  Checks magic, version, section bounds and
+/* Opens an index from memory: size is the index's exact size (trailing
+ * bytes are corruption).  Checks magic, version, section bounds and
  * each section's CRC32: O(size) in CRC work, no parsing, no allocation.
  * Returns STELE_OK, STELE_ECORRUPT or STELE_EVERSION; on error *ix is
  * left zeroed. */
@@ -238,7 +239,10 @@ STELE_API int stele_snippet(const stele_index *ix, const char *query, size_t que
                             const stele_snippet_opts *sopts, void *mem, size_t mem_size,
                             char *out, size_t out_cap, size_t *out_len, stele_diag *diag);
 
-/* A document's whole stored text (paragraphs separated by "\n") into out. */
+/* A document's whole stored text (paragraphs separated by "\n") into out,
+ * NUL-terminated.  *out_len gets the text's length even when out_cap is not
+ * more than it (STELE_ENOSPACE).  A workspace of
+ * stele_workspace_bound(ix, 0) bytes is enough. */
 STELE_API int stele_doc_text(const stele_index *ix, uint32_t doc, void *mem, size_t mem_size,
                              char *out, size_t out_cap, size_t *out_len);
 

@@ -38,8 +38,8 @@ typedef struct stele_build_opts {
                           STELE_BUILD_NO_DICT = none; at most 32768 */
 } stele_build_opts;
 
-#define STELE_BUILD_BLOCK_BYTES 16384
-#define STELE_BUILD_DICT_BYTES  4096
+#define STELE_BUILD_BLOCK_BYTES 32768
+#define STELE_BUILD_DICT_BYTES  2048
 #define STELE_BUILD_NO_DICT     ((size_t)-1)
 
 #define STELE_BUILD_MAX_SECTIONS 16

@@ -258,9 +258,6 @@ static int write_list(st_invert_out *out, const occ *g, size_t n, uint32_t df, u
             st_put32(e + 8, (uint32_t)(qb->len - pos_start));
             st_put16(e + 12, (uint16_t)max_tf);
             e[14] = min_norm;
-        } else {
-            st_buf_varint(pb, max_tf);
-            st_buf_u8(pb, min_norm);
         }
         if (len == ST_BLOCK) {
             uint32_t gaps[ST_BLOCK], tf1[ST_BLOCK];
@@ -300,7 +297,7 @@ static int write_list(st_invert_out *out, const occ *g, size_t n, uint32_t df, u
 
 /* Pass 2: dictionary, postings and positions from sorted occurrences. */
 static int emit_terms(const term_table *terms, const term_ref *refs, const occ *occs, size_t n_occs,
-                      uint32_t n_docs, st_invert_out *out)
+                      uint32_t n_docs, unsigned n_fields, st_invert_out *out)
 {
     uint32_t *last_term = malloc((size_t)(n_docs ? n_docs : 1) * sizeof *last_term);
     uint32_t *docs = malloc((size_t)(n_docs ? n_docs : 1) * sizeof *docs);
@@ -333,8 +330,14 @@ static int emit_terms(const term_table *terms, const term_ref *refs, const occ *
         uint32_t shared = 0;
         while (shared < prev_len && shared < t->len && prev[shared] == t->s[shared])
             shared++;
-        st_buf_varint(&out->dict, shared);
-        st_buf_varint(&out->dict, t->len - shared);
+        uint32_t suffix = t->len - shared;
+        if (shared < 16 && suffix < 16) {
+            st_buf_u8(&out->dict, (uint8_t)(shared << 4 | suffix)); /* suffix >= 1 */
+        } else {
+            st_buf_u8(&out->dict, 0);
+            st_buf_varint(&out->dict, shared);
+            st_buf_varint(&out->dict, suffix);
+        }
         st_buf_put(&out->dict, t->s + shared, t->len - shared);
         prev = t->s;
         prev_len = t->len;
@@ -349,8 +352,7 @@ static int emit_terms(const term_table *terms, const term_ref *refs, const occ *
                 df_f[occs[k].field]++;
             mask |= 1u << occs[k].field;
         }
-        st_buf_varint(&out->dict, df);
-        st_buf_u8(&out->dict, (uint8_t)mask);
+        st_buf_varint(&out->dict, (uint64_t)df << n_fields | mask);
         size_t g = i;
         for (uint32_t f = 0; f < STELE_MAX_FIELDS; f++) {
             if (!(mask >> f & 1)) continue;
@@ -359,7 +361,8 @@ static int emit_terms(const term_table *terms, const term_ref *refs, const occ *
                 h++;
             size_t p0 = out->postings.len, q0 = out->positions.len;
             if ((rc = write_list(out, occs + g, h - g, df_f[f], f, docs, tfs)) != 0) goto done;
-            st_buf_varint(&out->dict, df_f[f]);
+            if (mask & (mask - 1)) /* more than one field */
+                st_buf_varint(&out->dict, df_f[f]);
             st_buf_varint(&out->dict, out->postings.len - p0);
             st_buf_varint(&out->dict, out->positions.len - q0);
             out->n_postings += df_f[f];
@@ -401,14 +404,14 @@ int st_invert(const st_corpus *c, stele_stem_fn stem, void *stem_ctx, st_invert_
     for (size_t t = 0; t < terms.n; t++)
         refs[t] =
             (term_ref){(const char *)terms.chars.data + terms.off[t], terms.len[t], (uint32_t)t};
-    qsort(refs, terms.n, sizeof *refs, term_ref_cmp);
+    if (terms.n) qsort(refs, terms.n, sizeof *refs, term_ref_cmp);
     for (size_t r = 0; r < terms.n; r++)
         rank[refs[r].id] = (uint32_t)r;
     for (size_t k = 0; k < occs.n; k++)
         occs.v[k].term = rank[occs.v[k].term];
-    qsort(occs.v, occs.n, sizeof *occs.v, occ_cmp);
+    if (occs.n) qsort(occs.v, occs.n, sizeof *occs.v, occ_cmp);
     out->n_terms = terms.n;
-    rc = emit_terms(&terms, refs, occs.v, occs.n, (uint32_t)c->n_docs, out);
+    rc = emit_terms(&terms, refs, occs.v, occs.n, (uint32_t)c->n_docs, (unsigned)c->n_fields, out);
     if (rc)
         rc = st_build_error(err, err_cap, rc,
                             rc == STELE_ENOMEM ? "out of memory" : "index too large");

@@ -12,11 +12,12 @@
  * The preset dictionary makes small blocks compress almost as well as
  * large ones: zlib may refer back into it from the first byte of every
  * block.  It is trained from the corpus: word n-grams (1 to 4 words, with
- * the following space) are counted, scored by (count - 1) * bytes, the
- * bytes a back-reference could save, and the best are taken, skipping any
- * already contained in the chosen text, until the size is reached.  They
- * are laid out with the best last, because zlib codes nearer distances in
- * fewer bits.  Ties are broken by the bytes, so training is deterministic.
+ * the following space) are counted once per document they occur in (a
+ * phrase repeated inside one document is already cheap for zlib), scored by
+ * (documents - 1) * bytes, the bytes back-references could save, and the best are taken, skipping
+ * any already contained in the chosen text, until the size is reached.  They are laid out with the
+ * best last, because zlib codes nearer distances in fewer bits.  Ties are broken by the bytes, so
+ * training is deterministic.
  */
 #define ZLIB_CONST
 #include <stdlib.h>
@@ -31,8 +32,9 @@
 #define ST_TRAIN_MAX_BYTES 64         /* bytes of one n-gram */
 
 typedef struct gram {
-    const char *s; /* in the sample text */
-    uint32_t len, count;
+    const char *s;       /* in the sample text */
+    uint32_t len, count; /* count: documents it occurs in */
+    uint32_t last_doc;   /* last document counted, + 1 */
 } gram;
 
 typedef struct gram_table {
@@ -49,7 +51,7 @@ static uint32_t hash_bytes(const char *s, size_t n)
     return h;
 }
 
-static int gram_add(gram_table *t, const char *str, uint32_t len)
+static int gram_add(gram_table *t, const char *str, uint32_t len, uint32_t doc)
 {
     if ((t->n + 1) * 2 > t->n_slots) {
         size_t n_slots = t->n_slots ? t->n_slots * 2 : 65536;
@@ -70,11 +72,12 @@ static int gram_add(gram_table *t, const char *str, uint32_t len)
     for (; t->g[s].count; s = (s + 1) & (t->n_slots - 1)) {
         gram *e = &t->g[s];
         if (e->len == len && memcmp(e->s, str, len) == 0) {
-            e->count++;
+            if (e->last_doc != doc + 1) e->count++;
+            e->last_doc = doc + 1;
             return STELE_OK;
         }
     }
-    t->g[s] = (gram){str, len, 1};
+    t->g[s] = (gram){str, len, 1, doc + 1};
     t->n++;
     return STELE_OK;
 }
@@ -103,16 +106,26 @@ int st_zdict_train(const st_corpus *c, size_t cap, st_buf *out)
     gram **chosen = NULL;
     int rc = STELE_ENOMEM;
     if (cap == 0) return STELE_OK;
-    /* The sample: paragraphs separated by '\n', up to ST_TRAIN_MAX_TEXT. */
-    for (size_t d = 0; d < c->n_docs && sample.len < ST_TRAIN_MAX_TEXT; d++)
+    /* The sample: paragraphs separated by '\n', up to ST_TRAIN_MAX_TEXT;
+     * doc_end[d] is where document d's text ends in it. */
+    size_t n_sampled = 0;
+    size_t *doc_end = malloc((c->n_docs ? c->n_docs : 1) * sizeof *doc_end);
+    if (!doc_end) return STELE_ENOMEM;
+    for (size_t d = 0; d < c->n_docs && sample.len < ST_TRAIN_MAX_TEXT; d++, n_sampled++) {
+        doc_end[d] = sample.len;
         for (size_t i = 0; i < c->docs[d].n_paras; i++) {
             st_buf_put(&sample, c->docs[d].paras[i].text, c->docs[d].paras[i].len);
             st_buf_u8(&sample, '\n');
+            doc_end[d] = sample.len;
         }
+    }
     if (sample.failed) goto done;
     t.text = (const char *)sample.data;
     /* Count n-grams starting at each word start. */
+    uint32_t doc = 0;
     for (size_t i = 0; i < sample.len; i++) {
+        while (doc < n_sampled && doc_end[doc] <= i)
+            doc++;
         if (i > 0 && sample.data[i - 1] != ' ' && sample.data[i - 1] != '\n') continue;
         if (sample.data[i] == ' ' || sample.data[i] == '\n') continue;
         size_t e = i;
@@ -121,14 +134,14 @@ int st_zdict_train(const st_corpus *c, size_t cap, st_buf *out)
                 e++;
             if (e >= sample.len || sample.data[e] == '\n' || e + 1 - i > ST_TRAIN_MAX_BYTES) break;
             e++; /* take the space */
-            if (gram_add(&t, t.text + i, (uint32_t)(e - i))) goto done;
+            if (gram_add(&t, t.text + i, (uint32_t)(e - i), doc)) goto done;
         }
     }
     /* Compact, sort by score, choose. */
     size_t n = 0;
     for (size_t s = 0; s < t.n_slots; s++)
         if (t.g[s].count > 1) t.g[n++] = t.g[s];
-    qsort(t.g, n, sizeof *t.g, gram_cmp);
+    if (n) qsort(t.g, n, sizeof *t.g, gram_cmp);
     chosen = malloc((n ? n : 1) * sizeof *chosen);
     st_buf picked = {0}; /* chosen grams, best first, for the containment test */
     if (!chosen) goto done;
@@ -149,6 +162,7 @@ int st_zdict_train(const st_corpus *c, size_t cap, st_buf *out)
         st_buf_put(out, chosen[k]->s, chosen[k]->len);
     rc = out->failed ? STELE_ENOMEM : STELE_OK;
 done:
+    free(doc_end);
     free(chosen);
     free(t.g);
     st_buf_free(&sample);

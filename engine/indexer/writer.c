@@ -116,8 +116,14 @@ int st_build_memory(const st_corpus *c, const stele_build_opts *opts, uint8_t **
         return st_build_error(err, err_cap, STELE_EINVAL, "dictionary or block size too large");
 
     stele_stemmer *stemmer = NULL;
-    if (!no_stem && (stemmer = stele_stemmer_new(lang)) == NULL)
+    if (!no_stem && (stemmer = stele_stemmer_new(lang)) == NULL) {
+        /* NULL means an unknown language or no memory: tell them apart. */
+        const char **known = stele_stemmer_languages();
+        for (size_t i = 0; known && known[i]; i++)
+            if (strcmp(known[i], lang) == 0)
+                return st_build_error(err, err_cap, STELE_ENOMEM, "out of memory");
         return st_build_error(err, err_cap, STELE_ENOTFOUND, "unknown stemmer language: %s", lang);
+    }
 
     st_invert_out inv;
     st_text_out txt;

@@ -29,7 +29,8 @@
  *   24 u32    n_docs
  *   28 u32    n_terms
  *   32 u32    n_fields, 1 .. STELE_MAX_FIELDS
- *   36 u32    norm_version: ST_NORM_VERSION of the analysis rules used
+ *   36 u32    norm_version: ST_NORM_VERSION of the analysis rules used;
+ *             a reader with other rules refuses it (STELE_EVERSION)
  *   40 u32    largest uncompressed stored-text block, in bytes
  *   44 u32    zlib window bits of the stored text (9 .. 15)
  *   48 u32    CRC32 of the header bytes [0, header bytes) computed with
@@ -43,8 +44,9 @@
  *             entry's index, offsets multiples of 8, increasing, each
  *             section after the header and the previous one, inside the
  *             file.  CRC32 is zlib's crc32() of the section's bytes.
- * Padding between sections is zero bytes.  stele_open() checks all of this
- * in O(sections) plus the CRC work.
+ * Padding between sections is 0 .. 7 zero bytes, and the last section
+ * ends the data, so every byte of a file is covered by a CRC or checked.
+ * stele_open() checks all of this in O(sections) plus the CRC work.
  *
  * SECTIONS (ids):
  *  0 FIELDS      n_fields names, each u8 length (1 .. STELE_MAX_FIELD_NAME)
@@ -57,15 +59,20 @@
  *                rank b * ST_DICT_BLOCK.
  *  2 DICT        the terms in strictly increasing byte order (memcmp, a
  *                prefix first), front-coded inside each block:
- *                  vint shared   bytes shared with the previous term of the
- *                                block (0 for a block's first term)
- *                  vint suffix   bytes that follow; shared + suffix is
- *                                1 .. STELE_MAX_TERM_BYTES
+ *                  lengths: shared = bytes shared with the previous term
+ *                    of the block (0 for a block's first term), suffix =
+ *                    bytes that follow (>= 1, since terms increase);
+ *                    shared + suffix is 1 .. STELE_MAX_TERM_BYTES.  When
+ *                    both are < 16, one byte shared << 4 | suffix (its low
+ *                    nibble is never 0); otherwise a 0 byte, vint shared,
+ *                    vint suffix
  *                  suffix bytes
- *                  vint df       documents with the term in any field
- *                  u8   mask     bit f: the term has a list for field f
+ *                  vint df << n_fields | mask: df = documents with the term
+ *                    in any field, mask bit f = it has a list for field f
  *                  per field f in mask, ascending:
- *                    vint df_f, vint postings bytes, vint positions bytes
+ *                    vint df_f (only when mask has more than one bit;
+ *                    otherwise df_f = df), vint postings bytes,
+ *                    vint positions bytes
  *                Lists are laid out in POSTINGS and POSITIONS in dictionary
  *                order, so a list's offset is the block's base plus the
  *                lengths of the lists before it in the block.  Exact lookup
@@ -80,8 +87,8 @@
  *                  the list's positions start, u16 largest tf in the block
  *                  (saturated at 65535), u8 smallest norm byte of the field
  *                  among its documents, u8 0;
- *                if n_blocks == 1, instead: vint largest tf (saturated at
- *                65535), u8 smallest norm byte.
+ *                if n_blocks == 1, nothing: the reader computes the one
+ *                block's bounds when it decodes it.
  *                Then the blocks.  Document numbers are coded as gaps:
  *                gap = doc - (previous doc + 1), the previous doc of a
  *                list's first document being "-1".  A full block of 128 is
@@ -104,22 +111,32 @@
  *  7 PARAS       per document, ST_PARA_REC-byte records in paragraph order:
  *                  u8 field, u8 kind, u16 0, u32 number, u32 first position,
  *                  u32 tokens, u32 text offset, u32 text bytes (the range
- *                  of the paragraph in the document's stored text).
+ *                  of the paragraph in the document's stored text; the
+ *                  paragraphs tile it, one '\n' between two).
  *  8 TEXT_INDEX  per stored-text block, 12 bytes: u32 offset in TEXT,
- *                u32 compressed bytes, u32 uncompressed bytes.
+ *                u32 compressed bytes, u32 uncompressed bytes; the blocks
+ *                tile TEXT in order.  A document longer than the writer's
+ *                block size gets a block of its own.
  *  9 TEXT        zlib streams (RFC 1950), each the concatenated stored
  *                texts of consecutive documents (a document never spans
  *                blocks), compressed with the preset dictionary when flag
  *                bit 0 is set.  One inflate(Z_FINISH) into a buffer of the
  *                block's size decodes a block.
- * 10 ZDICT       the preset dictionary (frequent phrases of the corpus, the
- *                most frequent last), at most 32 KB; may be empty.
+ * 10 ZDICT       the preset dictionary (phrases shared by many documents,
+ *                the best last, where zlib's distances are shortest), at
+ *                most 32 KB; empty when flag bit 0 is clear.
+ *
+ * MEMORY.  Reading stored text needs, from the caller's workspace, the
+ * block's size (at most header field 40), zlib's inflate state (under
+ * 8 KB) and, only with a preset dictionary, a 2^wbits-byte window that
+ * inflateSetDictionary() fills: st_doc_load_bound().  Everything else is
+ * read in place.
  *
  * POSITIONS AND PARAGRAPHS.  A document's tokens are numbered from 0 in
  * paragraph order; before the first token of a paragraph that follows
  * earlier tokens, one position is left out (a paragraph starts at the last
  * position of the previous one + 2).  A paragraph without tokens takes no
- * position; its first position is the one its next token would have had.
+ * position; its first position is the one its first token would have had.
  * So first positions never decrease, and the paragraph holding a position
  * is the last one whose first position is <= it.
  *
@@ -141,14 +158,15 @@
 #define ST_ALIGN          8u
 #define ST_FLAG_ZDICT     1u
 
-#define ST_DICT_BLOCK     32u    /* terms per dictionary block */
-#define ST_DICT_INDEX_REC 12u    /* bytes per DICT_INDEX entry */
-#define ST_SKIP_REC       16u    /* bytes per postings skip entry */
-#define ST_DOC_REC        32u    /* bytes per DOCS record before the norms */
-#define ST_PARA_REC       24u    /* bytes per PARAS record */
-#define ST_TEXT_REC       12u    /* bytes per TEXT_INDEX entry */
-#define ST_ZDICT_MAX      32768u /* largest preset dictionary */
-#define ST_MAX_TF_SAT     65535u /* skip entries saturate max tf here */
+#define ST_DICT_BLOCK        32u    /* terms per dictionary block */
+#define ST_DICT_INDEX_REC    12u    /* bytes per DICT_INDEX entry */
+#define ST_SKIP_REC          16u    /* bytes per postings skip entry */
+#define ST_DOC_REC           32u    /* bytes per DOCS record before the norms */
+#define ST_PARA_REC          24u    /* bytes per PARAS record */
+#define ST_TEXT_REC          12u    /* bytes per TEXT_INDEX entry */
+#define ST_ZDICT_MAX         32768u /* largest preset dictionary */
+#define ST_MAX_TF_SAT        65535u /* skip entries saturate max tf here */
+#define ST_DEFLATE_MAX_RATIO 1032u  /* deflate never compresses better */
 
 /* Section ids; a section's id is also its position in the table. */
 enum st_section {

@@ -79,13 +79,12 @@ static int load_block(st_postings *p, uint32_t b)
         skip_last = st_get32(e);
         p->max_tf = st_get16(e + 12);
         p->min_norm = e[14];
+        if (e[15] != 0) return st_corrupt();
         if (b > 0) next_doc = (uint64_t)st_get32(e - ST_SKIP_REC) + 1;
         q = start + boff;
         p->pos_off = p->list.positions_off + poff;
     } else {
         q = start;
-        if (!st_varint_get32(&q, end, &p->max_tf) || q >= end) return st_corrupt();
-        p->min_norm = *q++;
         p->pos_off = p->list.positions_off;
     }
     p->pos_pending = 0;
@@ -123,6 +122,19 @@ static int load_block(st_postings *p, uint32_t b)
         }
     }
     if (p->n_blocks > 1 && p->docs[len - 1] != skip_last) return st_corrupt();
+    if (p->n_blocks == 1) {
+        /* A one-block list stores no bounds: they are computed here, from
+         * the block just decoded and the document table. */
+        p->max_tf = 0;
+        p->min_norm = 255;
+        for (uint32_t i = 0; i < len; i++) {
+            uint8_t norm = 0;
+            (void)st_doc_norm(p->ix, p->docs[i], p->list.field, &norm);
+            p->max_tf = p->tfs[i] > p->max_tf ? p->tfs[i] : p->max_tf;
+            p->min_norm = norm < p->min_norm ? norm : p->min_norm;
+        }
+        if (p->max_tf > ST_MAX_TF_SAT) p->max_tf = ST_MAX_TF_SAT;
+    }
     p->block = b;
     p->block_len = len;
     p->in_block = 0;
@@ -217,7 +229,8 @@ static int skip_pending(st_postings *p, const uint8_t *qsec, const uint8_t *qend
 
 /*
  * Decodes the current document's positions; with pos == NULL only checks
- * them (used by verify).  limit: every position must be below it.
+ * them (used by verify): each must be below limit and fall on a token of a
+ * paragraph of the list's field.
  */
 static int read_positions(st_postings *p, uint32_t *pos, uint32_t limit)
 {
@@ -235,7 +248,18 @@ static int read_positions(st_postings *p, uint32_t *pos, uint32_t limit)
         if (!st_varint_get(&q, qend, &v) || (i > 0 && v == 0) || v >= limit) return st_corrupt();
         at = i == 0 ? v : at + v; /* at, v < 2^32: no overflow */
         if (at >= limit) return st_corrupt();
-        if (pos) pos[i] = (uint32_t)at;
+        if (pos) {
+            pos[i] = (uint32_t)at;
+        } else {
+            /* Verifying: the position must be a token of a paragraph of
+             * the list's field. */
+            st_para_info para;
+            if ((rc = st_para_at(p->ix, p->doc, (uint32_t)at, &para)) != 0)
+                return rc == STELE_ENOTFOUND ? st_corrupt() : rc;
+            if (para.field != p->list.field || at < para.first_pos ||
+                at - para.first_pos >= para.n_tokens)
+                return st_corrupt();
+        }
     }
     p->pos_read = 1;
     p->pos_after = (uint64_t)(q - qsec);

@@ -19,6 +19,7 @@
  */
 #include <string.h>
 
+#include "analyze.h"
 #include "format.h"
 #include "reader.h"
 #include "zlib.h"
@@ -134,6 +135,8 @@ int stele_open(stele_index *ix, const void *data, size_t size)
     ix->max_block_bytes_ = st_get32(d + ST_H_MAX_BLOCK);
     ix->zlib_wbits_ = st_get32(d + ST_H_WBITS);
     ix->n_sections_ = n_sections;
+    if (ix->norm_version_ != ST_NORM_VERSION)
+        return open_fail(ix, STELE_EVERSION); /* queries would be analysed differently */
     if (ix->flags_ & ~ST_FLAG_ZDICT || ix->n_fields_ < 1 || ix->n_fields_ > STELE_MAX_FIELDS ||
         ix->zlib_wbits_ < 9 || ix->zlib_wbits_ > 15)
         return open_fail(ix, st_corrupt());
@@ -154,14 +157,20 @@ int stele_open(stele_index *ix, const void *data, size_t size)
     for (unsigned i = 0; i < n_sections; i++) {
         const uint8_t *e = d + ST_HEADER_FIXED + ST_SECTION_ENTRY * i;
         uint32_t id = st_get32(e), off = st_get32(e + 4), len = st_get32(e + 8);
-        if (id != i || off % ST_ALIGN || off < prev_end || (uint64_t)off + len > size)
+        if (id != i || off % ST_ALIGN || off < prev_end || off - prev_end >= ST_ALIGN ||
+            (uint64_t)off + len > size)
             return open_fail(ix, st_corrupt());
+        for (uint64_t pad = prev_end; pad < off; pad++)
+            if (d[pad] != 0)
+                return open_fail(ix, st_corrupt()); /* padding is zero, so every byte counts */
         if ((uint32_t)crc32(crc32(0L, Z_NULL, 0), d + off, len) != st_get32(e + 12))
             return open_fail(ix, st_corrupt());
         ix->sec_[i].offset = off;
         ix->sec_[i].size = len;
         prev_end = (uint64_t)off + len;
     }
+
+    if (prev_end != size) return open_fail(ix, st_corrupt()); /* trailing bytes */
 
     /* Sizes the header implies. */
     uint64_t dict_blocks = ((uint64_t)ix->n_terms_ + ST_DICT_BLOCK - 1) / ST_DICT_BLOCK;
@@ -170,6 +179,7 @@ int stele_open(stele_index *ix, const void *data, size_t size)
         ix->sec_[ST_SEC_DOCS].size != (uint64_t)ix->n_docs_ * doc_rec ||
         ix->sec_[ST_SEC_TEXT_INDEX].size % ST_TEXT_REC ||
         ix->sec_[ST_SEC_ZDICT].size > ST_ZDICT_MAX ||
+        ix->max_block_bytes_ > (uint64_t)ix->sec_[ST_SEC_TEXT].size * ST_DEFLATE_MAX_RATIO ||
         (ix->sec_[ST_SEC_ZDICT].size == 0) != !(ix->flags_ & ST_FLAG_ZDICT))
         return open_fail(ix, st_corrupt());
     uint32_t fsize;
@@ -272,8 +282,14 @@ static int dict_entry(const stele_index *ix, st_dict_cursor *c, st_term_info *in
     if (c->off > dsize) return st_corrupt();
     const uint8_t *p = dict + c->off, *end = dict + dsize;
     uint32_t shared, suffix, df;
-    if (!st_varint_get32(&p, end, &shared) || !st_varint_get32(&p, end, &suffix))
+    if (p >= end) return st_corrupt();
+    if (*p & 15) { /* the usual short form: one byte */
+        shared = *p >> 4;
+        suffix = *p++ & 15u;
+    } else if (*p++ != 0 || !st_varint_get32(&p, end, &shared) ||
+               !st_varint_get32(&p, end, &suffix)) {
         return st_corrupt();
+    }
     if (shared > c->term_len || (c->in_block == 0 && shared != 0) ||
         suffix > STELE_MAX_TERM_BYTES - shared || shared + suffix == 0 ||
         (size_t)(end - p) < suffix)
@@ -282,8 +298,11 @@ static int dict_entry(const stele_index *ix, st_dict_cursor *c, st_term_info *in
     c->term_len = shared + suffix;
     c->term[c->term_len] = '\0';
     p += suffix;
-    if (!st_varint_get32(&p, end, &df) || p >= end) return st_corrupt();
-    uint32_t mask = *p++;
+    uint64_t df_mask;
+    if (!st_varint_get(&p, end, &df_mask) || df_mask >> ix->n_fields_ > 0xFFFFFFFFu)
+        return st_corrupt();
+    df = (uint32_t)(df_mask >> ix->n_fields_);
+    uint32_t mask = (uint32_t)(df_mask & ((1u << ix->n_fields_) - 1));
     if (mask == 0 || mask >> ix->n_fields_ || df == 0 || df > ix->n_docs_) return st_corrupt();
     if (info) {
         memset(info, 0, sizeof *info);
@@ -295,8 +314,9 @@ static int dict_entry(const stele_index *ix, st_dict_cursor *c, st_term_info *in
         if (!(mask >> f & 1)) continue;
         uint32_t df_f;
         uint64_t plen, qlen;
-        if (!st_varint_get32(&p, end, &df_f) || !st_varint_get(&p, end, &plen) ||
-            !st_varint_get(&p, end, &qlen))
+        df_f = df;
+        if (((mask & (mask - 1)) && !st_varint_get32(&p, end, &df_f)) ||
+            !st_varint_get(&p, end, &plen) || !st_varint_get(&p, end, &qlen))
             return st_corrupt();
         if (df_f == 0 || df_f > df || plen > psize - (uint64_t)c->post_off ||
             qlen > qsize - (uint64_t)c->pos_off || c->post_off > psize || c->pos_off > qsize)

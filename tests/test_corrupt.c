@@ -1,0 +1,222 @@
+/*
+ * test_corrupt.c: damaged indexes fail cleanly (suite "corrupt").
+ *
+ * Every damaged copy lives in a malloc'ed buffer of exactly its size, so
+ * under -Db_sanitize=address any read past it is caught.
+ *   1. Truncation at every length of a small index: stele_open() must
+ *      return STELE_ECORRUPT.
+ *   2. Single-byte corruption at every offset (with several bit patterns):
+ *      stele_open() or stele_verify() must fail with STELE_ECORRUPT or
+ *      STELE_EVERSION.
+ *   3. The same corruption with the CRCs recomputed, as a crafted file
+ *      would carry: the CRCs no longer help, so this exercises the
+ *      reader's own bounds checks.  Whatever open and verify say, every
+ *      read function is then driven over the whole index (dictionary walk,
+ *      postings, positions, advance, documents, paragraphs, stored text)
+ *      and must return, with a defined status, without reading out of
+ *      bounds.
+ * The small index has a list of more than 128 documents, so skip tables
+ * and bit-packed blocks are among the damaged bytes.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "format.h"
+#include "index_helper.h"
+#include "reader.h"
+#include "zlib.h"
+
+static uint8_t workspace[1 << 20];
+
+static int is_clean_error(int rc)
+{
+    return rc == STELE_ECORRUPT || rc == STELE_EVERSION;
+}
+
+/* Drives every reader function over ix; returns nonzero when a function
+ * returned a status outside its contract. */
+static int exercise(const stele_index *ix)
+{
+    static st_postings p;
+    static uint32_t pos[1024];
+    static char text[1 << 16];
+    st_dict_cursor c;
+    st_term_info info;
+    int bad = 0, rc;
+    uint32_t n_terms = 0;
+    if (st_dict_seek(ix, &c, "", 0) == STELE_OK) {
+        while ((rc = st_dict_next(ix, &c, &info)) == 1 && n_terms++ <= ix->n_terms_) {
+            st_term_info again;
+            rc = st_dict_find(ix, c.term, c.term_len, &again);
+            bad |= !(rc == STELE_OK || rc == STELE_ENOTFOUND || rc == STELE_ECORRUPT);
+            for (unsigned f = 0; f < STELE_MAX_FIELDS; f++) {
+                if (!(info.field_mask >> f & 1)) continue;
+                if (st_postings_init(&p, ix, &info.list[f]) != STELE_OK) continue;
+                uint32_t steps = 0;
+                while ((rc = st_postings_next(&p)) == 1 && steps++ < 100000) {
+                    uint32_t n, max_tf;
+                    uint8_t min_norm;
+                    rc = st_postings_positions(&p, pos, 1024, &n);
+                    bad |= !(rc == STELE_OK || rc == STELE_ENOSPACE || rc == STELE_ECORRUPT);
+                    bad |= st_postings_block_max(&p, &max_tf, &min_norm) != STELE_OK;
+                    st_para_info para;
+                    if (rc == STELE_OK && n > 0) (void)st_para_at(ix, p.doc, pos[0], &para);
+                    if (p.doc + 50 < ST_DOC_END) {
+                        rc = st_postings_advance(&p, p.doc + 50);
+                        if (rc <= 0) break;
+                    }
+                }
+                bad |= rc > 1;
+            }
+            /* Seeking to this term and reading it again lands on a term. */
+            st_dict_cursor again_c;
+            char key[STELE_MAX_TERM_BYTES + 1];
+            memcpy(key, c.term, c.term_len);
+            if (st_dict_seek(ix, &again_c, key, c.term_len) == STELE_OK)
+                bad |= st_dict_next(ix, &again_c, &info) > 1;
+        }
+    }
+    for (uint32_t d = 0; d < ix->n_docs_ && d < 10000; d++) {
+        stele_view v;
+        size_t len;
+        uint32_t n_paras;
+        (void)stele_doc_id(ix, d, &v);
+        (void)stele_doc_title(ix, d, &v);
+        rc = stele_doc_text(ix, d, workspace, sizeof workspace, text, sizeof text, &len);
+        bad |= !(rc == STELE_OK || rc == STELE_ECORRUPT || rc == STELE_ENOSPACE);
+        if (st_para_count(ix, d, &n_paras) == STELE_OK)
+            for (uint32_t i = 0; i < n_paras && i < 10000; i++) {
+                st_para_info para;
+                (void)st_para_get(ix, d, i, &para);
+                (void)st_para_at(ix, d, i * 7, &para);
+            }
+        for (unsigned f = 0; f < STELE_MAX_FIELDS; f++) {
+            uint8_t norm;
+            (void)st_doc_norm(ix, d, f, &norm);
+        }
+    }
+    for (unsigned i = 0; i < 20; i++) {
+        const char *name;
+        size_t size;
+        stele_view v;
+        (void)stele_section_info(ix, i, &name, &size);
+        (void)stele_field_name(ix, i, &v);
+    }
+    return bad;
+}
+
+/* Recomputes the CRC of the section holding offset at, and the header's. */
+static void fix_crcs(uint8_t *d, size_t size, size_t at)
+{
+    for (unsigned i = 0; i < ST_N_SECTIONS; i++) {
+        uint8_t *e = d + ST_HEADER_FIXED + ST_SECTION_ENTRY * i;
+        uint32_t off = st_get32(e + 4), len = st_get32(e + 8);
+        if (at >= off && at - off < len && (uint64_t)off + len <= size)
+            st_put32(e + 12, (uint32_t)crc32(crc32(0L, Z_NULL, 0), d + off, len));
+    }
+    uint32_t hb = st_get32(d + ST_H_HEADER_BYTES);
+    if (hb >= ST_H_CRC + 4 && hb <= size) {
+        st_put32(d + ST_H_CRC, 0);
+        st_put32(d + ST_H_CRC, (uint32_t)crc32(crc32(0L, Z_NULL, 0), d, hb));
+    }
+}
+
+static void test_truncation(const uint8_t *data, size_t size)
+{
+    for (size_t len = 0; len < size; len++) {
+        uint8_t *copy = malloc(len ? len : 1);
+        memcpy(copy, data, len);
+        stele_index ix;
+        int rc = stele_open(&ix, copy, len);
+        TH_CHECK(rc == STELE_ECORRUPT);
+        free(copy);
+    }
+}
+
+static void test_bytes(const uint8_t *data, size_t size, size_t stride, int crafted, size_t *n_open,
+                       size_t *n_verify, size_t *n_passed)
+{
+    static const uint8_t patterns[] = {0xFF, 0x01, 0x80};
+    for (size_t at = 0; at < size; at += stride) {
+        for (size_t k = 0; k < sizeof patterns; k++) {
+            uint8_t *copy = malloc(size);
+            memcpy(copy, data, size);
+            copy[at] ^= patterns[k];
+            if (crafted) fix_crcs(copy, size, at);
+            stele_index ix;
+            int rc = stele_open(&ix, copy, size);
+            if (rc != STELE_OK) {
+                TH_CHECK(is_clean_error(rc));
+                (*n_open)++;
+            } else {
+                size_t need = st_verify_bound(&ix);
+                void *mem = malloc(need);
+                TH_CHECK(mem != NULL);
+                rc = stele_verify(&ix, mem, need);
+                free(mem);
+                if (rc != STELE_OK) {
+                    if (!is_clean_error(rc))
+                        fprintf(stderr, "  verify: %s at offset %zu\n", stele_strerror(rc), at);
+                    TH_CHECK(is_clean_error(rc));
+                    (*n_verify)++;
+                } else {
+                    TH_CHECK(crafted); /* without crafting, damage never passes */
+                    if (!crafted) fprintf(stderr, "  undetected change at offset %zu\n", at);
+                    (*n_passed)++;
+                }
+                TH_CHECK(exercise(&ix) == 0);
+            }
+            free(copy);
+        }
+    }
+}
+
+int main(void)
+{
+    st_corpus c;
+    th_expect exp;
+    th_synthetic(&c, &exp, 140);
+    stele_build_opts opts = {.language = "none", .block_bytes = 2048};
+    uint8_t *data;
+    size_t size;
+    th_build(&c, &opts, &data, &size);
+    stele_index ix;
+    TH_CHECK(stele_open(&ix, data, size) == STELE_OK);
+    TH_CHECK(stele_verify(&ix, workspace, sizeof workspace) == STELE_OK);
+    TH_CHECK(exercise(&ix) == 0);
+
+    /* A smaller index for the exhaustive passes. */
+    st_corpus small;
+    th_expect small_exp;
+    th_synthetic(&small, &small_exp, 12);
+    uint8_t *sdata;
+    size_t ssize;
+    th_build(&small, &opts, &sdata, &ssize);
+    test_truncation(sdata, ssize);
+
+    size_t n_open = 0, n_verify = 0, n_passed = 0;
+    test_bytes(sdata, ssize, 1, 0, &n_open, &n_verify, &n_passed);
+    printf("small index (%zu bytes), plain damage: %zu caught by open, %zu by verify, %zu "
+           "passed\n",
+           ssize, n_open, n_verify, n_passed);
+    n_open = n_verify = n_passed = 0;
+    test_bytes(sdata, ssize, 1, 1, &n_open, &n_verify, &n_passed);
+    printf("small index, crafted (CRCs fixed): %zu caught by open, %zu by verify, %zu passed "
+           "(harmless changes, e.g. title text)\n",
+           n_open, n_verify, n_passed);
+    n_open = n_verify = n_passed = 0;
+    test_bytes(data, size, 17, 1, &n_open, &n_verify, &n_passed);
+    printf("140-document index (%zu bytes), crafted, every 17th byte: %zu open, %zu verify, "
+           "%zu passed\n",
+           size, n_open, n_verify, n_passed);
+
+    free(data);
+    free(sdata);
+    th_expect_free(&exp);
+    th_expect_free(&small_exp);
+    st_corpus_free(&c);
+    st_corpus_free(&small);
+    if (th_failures) fprintf(stderr, "%d checks failed\n", th_failures);
+    return th_failures ? 1 : 0;
+}
