@@ -165,4 +165,14 @@ int rq_eval(const rm_model *m, const rq_query *q, uint32_t doc, double *score);
  * q's positive leaf terms within its scope (for checking match_pos). */
 int rq_positive_term(const rm_model *m, const rq_query *q, uint32_t term, int field);
 
+/* The paragraph and match position a hit on doc should name: among the
+ * paragraphs holding occurrences of q's distinct positive terms (each
+ * (term, scope) once, in scope), the one with the most distinct terms,
+ * then the most occurrences, then the earliest; inside it the occurrence
+ * starting the 24-position window with the most distinct terms, then the
+ * most occurrences, then the earliest.  With no occurrence at all, the
+ * title paragraph. */
+void rq_passage(const rm_model *m, const rq_query *q, uint32_t doc, uint32_t *para,
+                uint32_t *match_pos);
+
 #endif /* STELE_REFMODEL_H */

@@ -701,3 +701,116 @@ int rq_positive_term(const rm_model *m, const rq_query *q, uint32_t term, int fi
 {
     return term != RM_NONE && positive_in(m, q, q->root, term, field);
 }
+
+/* ---- Passage --------------------------------------------------------- */
+
+typedef struct hl_term {
+    uint32_t term;
+    int scope;
+} hl_term;
+
+static void collect_hl(const rq_query *q, uint32_t i, hl_term *hl, uint32_t *n_hl)
+{
+    const rq_node *n = &q->node[i];
+    uint32_t n_terms = 0;
+    const uint32_t *terms = NULL;
+    switch (n->kind) {
+    case RQ_NOT:
+        return;
+    case RQ_PREFIX:
+        terms = n->exp;
+        n_terms = n->n_exp;
+        break;
+    case RQ_TERM:
+    case RQ_PHRASE:
+    case RQ_NEAR:
+        terms = n->term;
+        n_terms = n->n_words;
+        break;
+    default:
+        for (uint32_t k = 0; k < n->n_kids; k++)
+            collect_hl(q, n->kids[k], hl, n_hl);
+        return;
+    }
+    for (uint32_t t = 0; t < n_terms; t++) {
+        uint32_t h = 0;
+        if (terms[t] == RM_NONE) continue;
+        while (h < *n_hl && !(hl[h].term == terms[t] && hl[h].scope == n->scope))
+            h++;
+        if (h == *n_hl && *n_hl < STELE_MAX_QUERY_TERMS)
+            hl[(*n_hl)++] = (hl_term){terms[t], n->scope};
+    }
+}
+
+/* Occurrences of highlight term h in [lo, end). */
+static uint32_t count_in(const uint32_t *pos, size_t n, uint32_t lo, uint32_t end)
+{
+    uint32_t c = 0;
+    for (size_t i = 0; i < n; i++)
+        c += pos[i] >= lo && pos[i] < end;
+    return c;
+}
+
+void rq_passage(const rm_model *m, const rq_query *q, uint32_t doc, uint32_t *para,
+                uint32_t *match_pos)
+{
+    static uint32_t pos[STELE_MAX_QUERY_TERMS][RQ_MAX_POS];
+    size_t n_pos[STELE_MAX_QUERY_TERMS];
+    hl_term hl[STELE_MAX_QUERY_TERMS];
+    uint32_t n_hl = 0;
+    const rm_doc *d = &m->docs[doc];
+    collect_hl(q, q->root, hl, &n_hl);
+    for (uint32_t h = 0; h < n_hl; h++) {
+        n_pos[h] = rm_positions(m, doc, hl[h].term, hl[h].scope, pos[h], RQ_MAX_POS);
+        if (n_pos[h] > RQ_MAX_POS) n_pos[h] = RQ_MAX_POS;
+    }
+    /* The paragraph with the most distinct terms, then the most matches,
+     * then the earliest. */
+    uint32_t best = UINT32_MAX, best_distinct = 0, best_count = 0;
+    for (uint32_t p = 0; p < d->n_paras; p++) {
+        const rm_para *rp = &d->paras[p];
+        uint32_t distinct = 0, count = 0;
+        for (uint32_t h = 0; h < n_hl; h++) {
+            uint32_t c = count_in(pos[h], n_pos[h], rp->first_pos, rp->first_pos + rp->n_tokens);
+            distinct += c > 0;
+            count += c;
+        }
+        if (count && (best == UINT32_MAX || distinct > best_distinct ||
+                      (distinct == best_distinct && count > best_count))) {
+            best = p;
+            best_distinct = distinct;
+            best_count = count;
+        }
+    }
+    if (best == UINT32_MAX) {
+        *para = 0;
+        *match_pos = d->paras[0].first_pos;
+        return;
+    }
+    /* Inside it, the match starting the window of ST_DENSE_WINDOW (24)
+     * positions with the most distinct terms, then the most matches, then
+     * the earliest. */
+    const rm_para *rp = &d->paras[best];
+    uint32_t end = rp->first_pos + rp->n_tokens, start = UINT32_MAX;
+    best_distinct = best_count = 0;
+    for (uint32_t p = rp->first_pos; p < end; p++) {
+        int is_match = 0;
+        for (uint32_t h = 0; h < n_hl && !is_match; h++)
+            is_match = count_in(pos[h], n_pos[h], p, p + 1) > 0;
+        if (!is_match) continue;
+        uint32_t distinct = 0, count = 0, w_end = p + 24 < end ? p + 24 : end;
+        for (uint32_t h = 0; h < n_hl; h++) {
+            uint32_t c = count_in(pos[h], n_pos[h], p, w_end);
+            distinct += c > 0;
+            count += c;
+        }
+        if (start == UINT32_MAX || distinct > best_distinct ||
+            (distinct == best_distinct && count > best_count)) {
+            start = p;
+            best_distinct = distinct;
+            best_count = count;
+        }
+    }
+    *para = best;
+    *match_pos = start;
+}
