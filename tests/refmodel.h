@@ -175,4 +175,9 @@ int rq_positive_term(const rm_model *m, const rq_query *q, uint32_t term, int fi
 void rq_passage(const rm_model *m, const rq_query *q, uint32_t doc, uint32_t *para,
                 uint32_t *match_pos);
 
+/* 1 when a snippet must mark a token whose analysed term is (term, len)
+ * in field: it equals a positive word of q, or starts with a positive
+ * prefix, in scope. */
+int rq_marks_token(const rm_model *m, const rq_query *q, const char *term, size_t len, int field);
+
 #endif /* STELE_REFMODEL_H */

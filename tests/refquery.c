@@ -814,3 +814,28 @@ void rq_passage(const rm_model *m, const rq_query *q, uint32_t doc, uint32_t *pa
     *para = best;
     *match_pos = start;
 }
+
+static int marks_in(const rm_model *m, const rq_query *q, uint32_t i, uint32_t term,
+                    const char *text, size_t len, int field)
+{
+    const rq_node *n = &q->node[i];
+    if (n->kind == RQ_NOT) return 0;
+    if (n->kind == RQ_AND || n->kind == RQ_OR) {
+        for (uint32_t k = 0; k < n->n_kids; k++)
+            if (marks_in(m, q, n->kids[k], term, text, len, field)) return 1;
+        return 0;
+    }
+    if (n->scope >= 0 && n->scope != field) return 0;
+    if (n->kind == RQ_PREFIX) {
+        size_t plen = strlen(n->words[0]);
+        return len >= plen && memcmp(text, n->words[0], plen) == 0;
+    }
+    for (uint32_t w = 0; w < n->n_words; w++)
+        if (term != RM_NONE && n->term[w] == term) return 1;
+    return 0;
+}
+
+int rq_marks_token(const rm_model *m, const rq_query *q, const char *term, size_t len, int field)
+{
+    return marks_in(m, q, q->root, rm_term_id(m, term, len), term, len, field);
+}

@@ -26,15 +26,18 @@
  * span several bit-packed blocks with skip entries and many documents tie.
  *
  * With --snippets it checks, besides, that stele_snippet accepts every
- * query stele_search accepted and gives a passage for every hit: first
+ * query stele_search accepted and gives a passage for every hit, first
  * for the queries the generator once found failing, kept as fixed
- * strings, then for the generated ones.
+ * strings, then for the generated ones, where each passage is also
+ * checked against the paragraph's text and the query's terms
+ * (check_snippet_text).
  */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "analyze.h"
 #include "reader.h"
 #include "refmodel.h"
 #include "tutil.h"
@@ -174,6 +177,108 @@ static int check_stats(const tu_env *env, const rm_model *m)
     return bad != 0;
 }
 
+/* ---- Snippets ------------------------------------------------------- */
+
+#define MARK_OPEN  "\x01"
+#define MARK_CLOSE "\x02"
+#define MARK_CUT   "\x03"
+
+/*
+ * Checks a snippet made with the marks above against the hit's paragraph:
+ * without its marks and end ellipses it is a piece of the paragraph's text
+ * that starts (ends) where the paragraph does unless an ellipsis says it
+ * was cut there, no token is cut, the token at match_pos is inside, and
+ * exactly the tokens rq_marks_token names are marked, each over its own
+ * bytes.  0, or 1 with the reason in why.
+ */
+static int check_snippet_text(const rm_model *m, const rq_query *q, const stele_hit *h,
+                              const char *snip, char *why, size_t why_cap)
+{
+    static char plain[4096];
+    static size_t mark_lo[512], mark_hi[512];
+    const st_para *para = &m->corpus->docs[h->doc].paras[h->para];
+    const rm_para *rp = &m->docs[h->doc].paras[h->para];
+    size_t n = strlen(snip), len = 0, n_marks = 0;
+    int cut_start = n > 0 && snip[0] == MARK_CUT[0];
+    int cut_end = n > (size_t)cut_start && snip[n - 1] == MARK_CUT[0];
+    int open = 0;
+    for (size_t i = (size_t)cut_start; i < n - (size_t)cut_end; i++) {
+        char c = snip[i];
+        if (c == MARK_OPEN[0] && !open && n_marks < 512) {
+            open = 1;
+            mark_lo[n_marks] = len;
+        } else if (c == MARK_CLOSE[0] && open) {
+            open = 0;
+            mark_hi[n_marks++] = len;
+        } else if (c == MARK_OPEN[0] || c == MARK_CLOSE[0] || c == MARK_CUT[0] ||
+                   len + 1 >= sizeof plain) {
+            snprintf(why, why_cap, "snippet marks out of place at byte %zu", i);
+            return 1;
+        } else {
+            plain[len++] = c;
+        }
+    }
+    plain[len] = '\0';
+    if (open || len == 0) {
+        snprintf(why, why_cap, "snippet with an open mark or no text");
+        return 1;
+    }
+    /* Where the window sits in the paragraph: the occurrence holding the
+     * match token. */
+    st_tokenizer tz;
+    st_token tok;
+    size_t match_start = 0, match_end = 0, i_tok = 0;
+    st_tokenizer_init(&tz, para->text, para->len);
+    while (st_tokenizer_next(&tz, &tok)) {
+        if (rp->first_pos + i_tok == h->match_pos) {
+            match_start = tok.start;
+            match_end = tok.end;
+        }
+        i_tok++;
+    }
+    size_t off = SIZE_MAX;
+    for (size_t o = 0; o + len <= para->len && off == SIZE_MAX; o++)
+        if (memcmp(para->text + o, plain, len) == 0 && o <= match_start && match_end <= o + len)
+            off = o;
+    if (off == SIZE_MAX) {
+        snprintf(why, why_cap, "snippet text is not a window of the paragraph around match_pos");
+        return 1;
+    }
+    if ((!cut_start && off != 0) || (!cut_end && off + len != para->len) ||
+        (cut_start && off == 0) || (cut_end && off + len == para->len)) {
+        snprintf(why, why_cap, "snippet ellipses do not match its ends (bytes %zu..%zu of %zu)",
+                 off, off + len, para->len);
+        return 1;
+    }
+    size_t n_marked = 0;
+    st_tokenizer_init(&tz, para->text, para->len);
+    while (st_tokenizer_next(&tz, &tok)) {
+        if (tok.end <= off || tok.start >= off + len) continue;
+        if (tok.start < off || tok.end > off + len) {
+            snprintf(why, why_cap, "snippet cuts a token at bytes %zu..%zu", tok.start, tok.end);
+            return 1;
+        }
+        char term[STELE_MAX_TERM_BYTES + 1];
+        size_t tlen = st_token_term(&tok, m->stem, m->stem_ctx, term);
+        int want = rq_marks_token(m, q, term, tlen, para->field);
+        int have = 0;
+        for (size_t k = 0; k < n_marks && !have; k++)
+            have = mark_lo[k] == tok.start - off && mark_hi[k] == tok.end - off;
+        if (want != have) {
+            snprintf(why, why_cap, "token '%.*s' (term %s) %s", (int)(tok.end - tok.start),
+                     para->text + tok.start, term,
+                     want ? "is a query term but not marked" : "is marked but no query term");
+            return 1;
+        }
+        n_marked += have;
+    }
+    if (n_marked != n_marks) {
+        snprintf(why, why_cap, "%zu marks, %zu on tokens", n_marks, n_marked);
+        return 1;
+    }
+    return 0;
+}
+
 /* ---- One query ------------------------------------------------------ */
 
 typedef struct counters {
@@ -301,7 +406,8 @@ static int run_query(tu_env *env, const rm_model *m, rq_query *q, int expect, co
         /* Every hit's snippet: it must work and be terminated. */
         char snip[1024];
         size_t snip_len = 0;
-        rc = stele_snippet(&env->ix, query, query_len, &env->opts, &hits[h], NULL, mem, mem_size,
+        stele_snippet_opts sopts = {MARK_OPEN, MARK_CLOSE, MARK_CUT, 0};
+        rc = stele_snippet(&env->ix, query, query_len, &env->opts, &hits[h], &sopts, mem, mem_size,
                            snip, sizeof snip, &snip_len, &diag);
         cnt->snippets++;
         if (rc != STELE_OK || snip_len != strlen(snip) || snip_len == 0) {
@@ -309,6 +415,14 @@ static int run_query(tu_env *env, const rm_model *m, rq_query *q, int expect, co
             if (n_failures <= MAX_REPORTS)
                 fprintf(stderr, "  hit %zu: %s (offset %zu), out_len %zu\n", h + 1,
                         stele_strerror(rc), diag.offset, snip_len);
+            return 1;
+        }
+        char why[256];
+        if (check_snippet_text(m, q, &hits[h], snip, why, sizeof why)) {
+            fail(query, why);
+            if (n_failures <= MAX_REPORTS)
+                fprintf(stderr, "  hit %zu (doc %u para %u): %s\n", h + 1, hits[h].doc,
+                        hits[h].para, snip);
             return 1;
         }
     }
