@@ -1,7 +1,7 @@
 /*
  * test_differential.c: the query runtime against a brute-force reference.
  *
- * Usage: test_differential CORPUS_DIR SCRATCH_INDEX [--snippets|--split]
+ * Usage: test_differential CORPUS_DIR SCRATCH_INDEX [--split] [--snippets]
  *                          [N_QUERIES [SEED]]
  *
  * The bundled corpus is ingested and indexed as the builder does it, and
@@ -513,13 +513,17 @@ int main(int argc, char **argv)
         return rc == TU_SKIP ? TU_SKIP : 1;
     }
     int arg = 3, regress_failed = 0;
-    if (argc > arg && strcmp(argv[arg], "--snippets") == 0) {
-        snippet_mode = 1;
-        arg++;
-        regress_failed = run_regressions(&env);
-    } else if (argc > arg && strcmp(argv[arg], "--split") == 0) {
-        arg++;
-        if (tu_env_split_paragraphs(&env, 2) != 0) {
+    for (; argc > arg && strncmp(argv[arg], "--", 2) == 0; arg++) {
+        if (strcmp(argv[arg], "--snippets") == 0) {
+            snippet_mode = 1;
+            regress_failed = run_regressions(&env);
+        } else if (strcmp(argv[arg], "--split") == 0) {
+            if (tu_env_split_paragraphs(&env, 2) != 0) {
+                tu_env_close(&env);
+                return 1;
+            }
+        } else {
+            fprintf(stderr, "unknown option %s\n", argv[arg]);
             tu_env_close(&env);
             return 1;
         }
