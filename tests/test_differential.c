@@ -1,8 +1,8 @@
 /*
  * test_differential.c: the query runtime against a brute-force reference.
  *
- * Usage: test_differential CORPUS_DIR SCRATCH_INDEX [--split] [--snippets]
- *                          [N_QUERIES [SEED]]
+ * Usage: test_differential CORPUS_DIR SCRATCH_INDEX [--nostem] [--split]
+ *                          [--snippets] [N_QUERIES [SEED]]
  *
  * The bundled corpus is ingested and indexed as the builder does it, and
  * also turned into the reference model of refmodel.c (straight from the
@@ -24,6 +24,9 @@
  * With --split the corpus is first cut into one document per paragraph,
  * twice over (tu_env_split_paragraphs), so that common terms' postings
  * span several bit-packed blocks with skip entries and many documents tie.
+ *
+ * With --nostem the index is rebuilt with language "none" and queries run
+ * without a stemmer, the reference likewise.
  *
  * With --snippets it checks, besides, that stele_snippet accepts every
  * query stele_search accepted and gives a passage for every hit, first
@@ -517,6 +520,11 @@ int main(int argc, char **argv)
         if (strcmp(argv[arg], "--snippets") == 0) {
             snippet_mode = 1;
             regress_failed = run_regressions(&env);
+        } else if (strcmp(argv[arg], "--nostem") == 0) {
+            if (tu_env_rebuild(&env, "none") != 0) {
+                tu_env_close(&env);
+                return 1;
+            }
         } else if (strcmp(argv[arg], "--split") == 0) {
             if (tu_env_split_paragraphs(&env, 2) != 0) {
                 tu_env_close(&env);
@@ -532,7 +540,7 @@ int main(int argc, char **argv)
     uint64_t seed = argc > arg + 1 ? strtoull(argv[arg + 1], NULL, 0) : 0x57e1e5eedull;
 
     rm_model m;
-    if (rm_build(&m, &env.corpus, stele_stemmer_stem, env.stemmer) != 0) {
+    if (rm_build(&m, &env.corpus, env.opts.stem, env.opts.stem_ctx) != 0) {
         fprintf(stderr, "reference model: out of memory\n");
         return 1;
     }

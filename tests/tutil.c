@@ -193,27 +193,37 @@ int tu_env_split_paragraphs(tu_env *env, unsigned copies)
                 }
             }
         }
+    st_corpus_free(&env->corpus);
+    env->corpus = split;
+    return tu_env_rebuild(env, env->opts.stem ? "english" : "none");
+}
+
+int tu_env_rebuild(tu_env *env, const char *language)
+{
+    stele_build_opts bopts;
+    memset(&bopts, 0, sizeof bopts);
+    bopts.language = language;
     char err[512] = "";
     uint8_t *data;
     size_t size;
-    int rc = st_build_memory(&split, NULL, &data, &size, NULL, err, sizeof err);
+    int rc = st_build_memory(&env->corpus, &bopts, &data, &size, NULL, err, sizeof err);
     if (rc != STELE_OK) {
         fprintf(stderr, "st_build_memory: %s (%s)\n", stele_strerror(rc), err);
-        st_corpus_free(&split);
         return -1;
     }
     rc = stele_open(&env->ix, data, size);
     if (rc != STELE_OK) {
-        fprintf(stderr, "stele_open (split corpus): %s\n", stele_strerror(rc));
+        fprintf(stderr, "stele_open (rebuilt index): %s\n", stele_strerror(rc));
         free(data);
-        st_corpus_free(&split);
         return -1;
     }
     free(env->index_data);
     env->index_data = data;
     env->index_size = size;
-    st_corpus_free(&env->corpus);
-    env->corpus = split;
+    if (strcmp(language, "none") == 0) {
+        env->opts.stem = NULL;
+        env->opts.stem_ctx = NULL;
+    }
     return 0;
 }
 

@@ -57,6 +57,11 @@ typedef struct tu_env {
 } tu_env;
 int tu_env_open(tu_env *env, int argc, char **argv);
 
+/* Rebuilds env's index from env->corpus in memory (st_build_memory) with
+ * the stemmer language given ("english", or "none" for no stemming, which
+ * also clears env->opts.stem).  0 or -1 (printed). */
+int tu_env_rebuild(tu_env *env, const char *language);
+
 /* Replaces env's corpus by a larger one made from it, so that postings
  * lists fill several 128-document blocks (bit-packed blocks, skip tables):
  * every non-title paragraph becomes a document of its own, titled with its
