@@ -17,9 +17,10 @@
  * ranking, and BM25F scores within 1e-6 of the direct computation, for
  * max_hits covering all matches and for a small top-k (which exercises
  * any pruning), and each hit's best paragraph and match position must be
- * the ones the passage rules give (rq_passage).  One query in five runs with its own k1, b and
- * field weights through stele_search_opts.  A query the limits forbid must give STELE_ELIMIT.  On a
- * mismatch the query and both result lists are printed.
+ * the ones the passage rules give (rq_passage).  One query in five runs
+ * with its own k1, b and field weights through stele_search_opts.  A query
+ * the limits forbid must give STELE_ELIMIT.  On a mismatch the query and
+ * both result lists are printed.
  *
  * With --split the corpus is first cut into one document per paragraph,
  * twice over (tu_env_split_paragraphs), so that common terms' postings

@@ -5,8 +5,10 @@
  * The tests all need the same three things: the bundled corpus ingested
  * exactly as the index builder ingests it (every *.txt file of the corpus
  * directory in byte order of its name, format "resolutions", then
- * st_corpus_finish), an index built from it into memory, and the english
- * stemmer.  tutil does these once per test program; everything it returns
+ * st_corpus_finish), an index built from the same files by stele_build()
+ * and loaded into memory, and the english stemmer.  Variants rebuild the
+ * index in memory (st_build_memory) from a derived corpus or without
+ * stemming.  tutil does these once per test program; everything it returns
  * is owned by the caller.  Failures are reported on stderr with the reason;
  * a missing corpus is a skip (exit 77), not a failure.
  */
