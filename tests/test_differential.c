@@ -7,8 +7,9 @@
  * The bundled corpus is ingested and indexed as the builder does it, and
  * also turned into the reference model of refmodel.c (straight from the
  * text, never from the index).  First the index's statistics are checked
- * against the model: documents, paragraphs and their positions, norms,
- * average field lengths, field weights, and every term's df per field.
+ * against the model: documents, their stored text, paragraphs and their
+ * positions, norms, average field lengths, field weights, and every
+ * term's df per field.
  * Then a fixed-seed generator draws query trees (terms frequent and rare,
  * numbers, symbols, AND, OR, NOT and -x, nested groups, phrases taken from
  * the text and random ones, NEAR in both spellings, prefixes, field
@@ -96,9 +97,16 @@ static int check_stats(const tu_env *env, const rm_model *m)
     const stele_index *ix = &env->ix;
     stele_info info;
     int bad = 0;
+    size_t doc_mem_size = stele_workspace_bound(ix, 0);
+    void *doc_mem = malloc(doc_mem_size);
+    if (!doc_mem) {
+        fprintf(stderr, "out of memory\n");
+        return 1;
+    }
     stele_index_info(ix, &info);
     if (info.n_docs != m->n_docs) {
         fprintf(stderr, "index has %u docs, corpus %u\n", info.n_docs, m->n_docs);
+        free(doc_mem);
         return 1;
     }
     if (info.n_terms != m->terms.n) {
@@ -133,6 +141,20 @@ static int check_stats(const tu_env *env, const rm_model *m)
                         rd->len[f]);
                 bad++;
             }
+        }
+        /* The stored text: the paragraphs joined by '\n'. */
+        static char text[1 << 20], want[1 << 20];
+        size_t text_len = 0, want_len = 0;
+        for (size_t p = 0; p < sd->n_paras && want_len + sd->paras[p].len + 1 < sizeof want; p++) {
+            if (p) want[want_len++] = '\n';
+            memcpy(want + want_len, sd->paras[p].text, sd->paras[p].len);
+            want_len += sd->paras[p].len;
+        }
+        if (stele_doc_text(ix, d, doc_mem, doc_mem_size, text, sizeof text, &text_len) !=
+                STELE_OK ||
+            text_len != want_len || memcmp(text, want, want_len) != 0) {
+            fprintf(stderr, "doc %u: stored text differs from its paragraphs\n", d);
+            bad++;
         }
         uint32_t n_paras;
         if (st_para_count(ix, d, &n_paras) != STELE_OK || n_paras != rd->n_paras) {
