@@ -124,7 +124,7 @@ static int cmp_term_text(const void *a, const void *b)
 
 /* Adds one surface word's bookkeeping, growing the parallel arrays. */
 static int note_surface(rm_model *m, uint32_t sid, int is_new, const st_token *tok, uint32_t term,
-                        size_t *cap)
+                        const char *text, size_t *cap)
 {
     if (is_new) {
         if (m->surfaces.n > *cap) {
@@ -137,13 +137,20 @@ static int note_surface(rm_model *m, uint32_t sid, int is_new, const st_token *t
             if (ok) m->surf_ok = ok;
             uint32_t *st = realloc(m->surf_term, c * sizeof *st);
             if (st) m->surf_term = st;
-            if (!cnt || !kind || !ok || !st) return -1;
+            char **orig = realloc(m->surf_orig, c * sizeof *orig);
+            if (orig) m->surf_orig = orig;
+            if (!cnt || !kind || !ok || !st || !orig) return -1;
             *cap = c;
         }
         m->surf_count[sid] = 0;
         m->surf_kind[sid] = tok->kind;
         m->surf_term[sid] = term;
         m->surf_ok[sid] = 0;
+        size_t len = tok->end - tok->start;
+        m->surf_orig[sid] = malloc(len + 1);
+        if (!m->surf_orig[sid]) return -1;
+        memcpy(m->surf_orig[sid], text + tok->start, len);
+        m->surf_orig[sid][len] = '\0';
     }
     m->surf_count[sid]++;
     return 0;
@@ -224,7 +231,8 @@ int rm_build(rm_model *m, const st_corpus *c, stele_stem_fn stem, void *stem_ctx
                     m->df_field[tid][sp->field]++;
                 }
                 uint32_t sid = strtab_intern(&m->surfaces, tok.term, tok.len, &is_new);
-                if (sid == RM_NONE || note_surface(m, sid, is_new, &tok, tid, &surf_cap) != 0)
+                if (sid == RM_NONE ||
+                    note_surface(m, sid, is_new, &tok, tid, sp->text, &surf_cap) != 0)
                     return -1;
                 if (grow((void **)&rd->toks, &tok_cap, rd->n_toks, sizeof *rd->toks) != 0)
                     return -1;
@@ -266,6 +274,16 @@ int rm_build(rm_model *m, const st_corpus *c, stele_stem_fn stem, void *stem_ctx
     for (uint32_t s = 0; s < m->surfaces.n; s++) {
         uint32_t term;
         m->surf_ok[s] = rm_word_term(m, m->surfaces.str[s], &term) == 0 && term == m->surf_term[s];
+        /* The spelling as written must also be one word of the query
+         * language: no syntax characters, not an operator. */
+        const char *o = m->surf_orig[s];
+        if (!m->surf_ok[s] || strlen(o) > STELE_MAX_TERM_BYTES || strpbrk(o, "\"():*,") ||
+            o[0] == '-' || strcmp(o, "OR") == 0 || strcmp(o, "NOT") == 0 ||
+            strncmp(o, "NEAR", 4) == 0 || strstr(o, "\xe2\x80\x9c") || strstr(o, "\xe2\x80\x9d") ||
+            rm_word_term(m, o, &term) != 0 || term != m->surf_term[s]) {
+            free(m->surf_orig[s]);
+            m->surf_orig[s] = NULL;
+        }
     }
     return 0;
 }
@@ -287,6 +305,9 @@ void rm_free(rm_model *m)
     free(m->surf_kind);
     free(m->surf_ok);
     free(m->surf_term);
+    for (uint32_t s = 0; s < m->surfaces.n && m->surf_orig; s++)
+        free(m->surf_orig[s]);
+    free(m->surf_orig);
     memset(m, 0, sizeof *m);
 }
 

@@ -78,6 +78,8 @@ typedef struct rm_model {
     uint8_t *surf_kind;  /* enum st_token_kind */
     uint8_t *surf_ok;    /* 1: the word alone analyses to one token, same term */
     uint32_t *surf_term; /* its index term */
+    char **surf_orig;    /* one spelling as written in the text, when it is
+                          * usable as a query word, else NULL */
     uint64_t total[STELE_MAX_FIELDS];
     double avg[STELE_MAX_FIELDS];
     double weight[STELE_MAX_FIELDS]; /* defaults: title 2, body 1, footnote 0.5 */

@@ -68,6 +68,17 @@ static uint32_t new_node(gen *g, int kind)
     return i;
 }
 
+/* Writes surface word s as a query word: folded as in the index, or now
+ * and then as written in the text (case, accents, curly apostrophes) or
+ * capitalised, which the runtime must fold to the same term. */
+static void put_surface(gen *g, uint32_t s, char out[STELE_MAX_TERM_BYTES + 1])
+{
+    const char *w = g->m->surfaces.str[s];
+    if (g->m->surf_orig[s] && chance(g, 30)) w = g->m->surf_orig[s];
+    snprintf(out, STELE_MAX_TERM_BYTES + 1, "%s", w);
+    if (out[0] >= 'a' && out[0] <= 'z' && chance(g, 10)) out[0] = (char)(out[0] - 'a' + 'A');
+}
+
 /* A usable surface word of the given kind, -1 if none after some tries. */
 static long pick_surface_kind(gen *g, int kind)
 {
@@ -106,7 +117,7 @@ static void pick_word(gen *g, char out[STELE_MAX_TERM_BYTES + 1])
         snprintf(out, STELE_MAX_TERM_BYTES + 1, "%s", absent[tu_rng_below(g->rng, 6)]);
         return;
     }
-    snprintf(out, STELE_MAX_TERM_BYTES + 1, "%s", m->surfaces.str[s]);
+    put_surface(g, (uint32_t)s, out);
 }
 
 /* A random token of a random document: its doc and index in toks. */
@@ -125,8 +136,7 @@ static void pick_token(gen *g, uint32_t *doc, size_t *ti)
 static void set_word_from_tok(gen *g, rq_node *n, uint32_t doc, size_t ti)
 {
     const rm_tok *t = &g->m->docs[doc].toks[ti];
-    snprintf(n->words[n->n_words++], STELE_MAX_TERM_BYTES + 1, "%s",
-             g->m->surfaces.str[t->surface]);
+    put_surface(g, t->surface, n->words[n->n_words++]);
 }
 
 /* A phrase: mostly a real run of consecutive tokens, sometimes random. */

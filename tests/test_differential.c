@@ -11,8 +11,9 @@
  * positions, norms, average field lengths, field weights, and every
  * term's df per field.
  * Then a fixed-seed generator draws query trees (terms frequent and rare,
- * numbers, symbols, AND, OR, NOT and -x, nested groups, phrases taken from
- * the text and random ones, NEAR in both spellings, prefixes, field
+ * numbers, symbols, words spelt folded, as written in the text or
+ * capitalised, AND, OR, NOT and -x, a OR -b, nested groups, phrases taken
+ * from the text and random ones, NEAR in both spellings, prefixes, field
  * scopes), prints each to query syntax and evaluates the tree itself.  For
  * every query the runtime must return the same matching set, the same
  * ranking, and BM25F scores within 1e-6 of the direct computation, for
