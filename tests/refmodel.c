@@ -296,6 +296,9 @@ void rm_free(rm_model *m)
         free(m->docs[d].paras);
     }
     free(m->docs);
+    for (uint32_t s = 0; s < m->surfaces.n && m->surf_orig; s++)
+        free(m->surf_orig[s]);
+    free(m->surf_orig);
     strtab_free(&m->terms);
     strtab_free(&m->surfaces);
     free(m->df);
@@ -305,9 +308,6 @@ void rm_free(rm_model *m)
     free(m->surf_kind);
     free(m->surf_ok);
     free(m->surf_term);
-    for (uint32_t s = 0; s < m->surfaces.n && m->surf_orig; s++)
-        free(m->surf_orig[s]);
-    free(m->surf_orig);
     memset(m, 0, sizeof *m);
 }
 
