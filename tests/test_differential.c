@@ -200,6 +200,7 @@ static int check_stats(const tu_env *env, const rm_model *m)
             }
         }
     }
+    free(doc_mem);
     if (bad) fprintf(stderr, "index statistics: %d differences from the reference model\n", bad);
     return bad != 0;
 }
