@@ -17,12 +17,11 @@
  * scopes), prints each to query syntax and evaluates the tree itself.  For
  * every query the runtime must return the same matching set, the same
  * ranking, and BM25F scores within 1e-6 of the direct computation, for
- * max_hits covering all matches and for a small top-k (which exercises
- * any pruning), and each hit's best paragraph and match position must be
- * the ones the passage rules give (rq_passage).  One query in five runs
- * with its own k1, b and field weights through stele_search_opts.  A query
- * the limits forbid must give STELE_ELIMIT.  On a mismatch the query and
- * both result lists are printed.
+ * max_hits covering all matches, for a small top-k (which exercises any
+ * pruning) and for max_hits 0 (counting only), and each hit's best paragraph and match position
+ * must be the ones the passage rules give (rq_passage).  One query in five runs with its own k1, b
+ * and field weights through stele_search_opts.  A query the limits forbid must give STELE_ELIMIT.
+ * On a mismatch the query and both result lists are printed.
  *
  * With --split the corpus is first cut into one document per paragraph,
  * twice over (tu_env_split_paragraphs), so that common terms' postings
@@ -466,6 +465,16 @@ static int run_query(tu_env *env, const rm_model *m, rq_query *q, int expect, co
             return 1;
         }
         if (compare(m, q, query, ref, n_ref, ref_score, hits, n_hits, n_matches, k)) return 1;
+    }
+    /* Counting only: max_hits 0 and no hit array. */
+    rc = stele_search(&env->ix, query, query_len, &env->opts, mem, mem_size, NULL, 0, &n_hits,
+                      &n_matches, &diag);
+    if (rc != STELE_OK || n_hits != 0 || n_matches != n_ref) {
+        char why[160];
+        snprintf(why, sizeof why, "max_hits 0: %s, %zu hits, %zu matches (reference %zu)",
+                 stele_strerror(rc), n_hits, n_matches, n_ref);
+        fail(query, why);
+        return 1;
     }
     return 0;
 }
