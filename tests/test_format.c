@@ -267,6 +267,15 @@ static void test_synthetic(void)
     open_index(&ix, b, nb);
     TH_CHECK(st_field_weight(&ix, 1) == 1.5);
     check_docs(&ix, &c);
+    /* The smallest zlib window, with a dictionary that fills it. */
+    free(b);
+    opts.window_bits = 9;
+    opts.dict_bytes = 512;
+    th_build(&c, &opts, &b, &nb);
+    open_index(&ix, b, nb);
+    TH_CHECK(ix.zlib_wbits_ == 9 && ix.sec_[ST_SEC_ZDICT].size > 0 &&
+             ix.sec_[ST_SEC_ZDICT].size <= 512);
+    check_docs(&ix, &c);
     free(a);
     free(b);
     th_expect_free(&exp);
@@ -337,6 +346,8 @@ static void test_atomic(void)
     stele_build_opts bad = {.language = "klingon"};
     TH_CHECK(stele_build_corpus(&big, &bad, path, NULL, err, sizeof err) == STELE_ENOTFOUND);
     bad = (stele_build_opts){.field_weight = {100.0}};
+    TH_CHECK(stele_build_corpus(&big, &bad, path, NULL, err, sizeof err) == STELE_EINVAL);
+    bad = (stele_build_opts){.window_bits = 16};
     TH_CHECK(stele_build_corpus(&big, &bad, path, NULL, err, sizeof err) == STELE_EINVAL);
 
     /* A full disk: the file size limit makes write() fail part way. */

@@ -35,12 +35,16 @@ typedef struct stele_build_opts {
     double field_weight[STELE_MAX_FIELDS]; /* default weights; 0 = title 2, body 1,
                                               footnote 0.5, others 1; max 15.9 */
     size_t dict_bytes; /* preset zlib dictionary size; 0 = STELE_BUILD_DICT_BYTES,
-                          STELE_BUILD_NO_DICT = none; at most 32768 */
+                          STELE_BUILD_NO_DICT = none; at most 2^window_bits */
+    int window_bits;   /* zlib window of the stored text, 9 .. 15; 0 = 14.  A reader
+                          needs 2^window_bits bytes of workspace for it when the
+                          index has a preset dictionary */
 } stele_build_opts;
 
 #define STELE_BUILD_BLOCK_BYTES 32768
 #define STELE_BUILD_DICT_BYTES  2048
 #define STELE_BUILD_NO_DICT     ((size_t)-1)
+#define STELE_BUILD_WINDOW_BITS 14
 
 #define STELE_BUILD_MAX_SECTIONS 16
 

@@ -170,11 +170,13 @@ done:
 }
 
 /* Compresses raw[0, n) as one zlib stream appended to out. */
-static int compress_block(const uint8_t *raw, size_t n, const st_buf *zdict, st_buf *out)
+static int compress_block(const uint8_t *raw, size_t n, const st_buf *zdict, int window_bits,
+                          st_buf *out)
 {
     z_stream zs;
     memset(&zs, 0, sizeof zs);
-    if (deflateInit2(&zs, 9, Z_DEFLATED, 15, 9, Z_DEFAULT_STRATEGY) != Z_OK) return STELE_ENOMEM;
+    if (deflateInit2(&zs, 9, Z_DEFLATED, window_bits, 9, Z_DEFAULT_STRATEGY) != Z_OK)
+        return STELE_ENOMEM;
     int rc = STELE_OK;
     if (zdict->len && deflateSetDictionary(&zs, zdict->data, (uInt)zdict->len) != Z_OK)
         rc = STELE_ENOMEM;
@@ -194,8 +196,8 @@ static int compress_block(const uint8_t *raw, size_t n, const st_buf *zdict, st_
     return rc;
 }
 
-int st_textstore(const st_corpus *c, size_t block_bytes, size_t dict_bytes, st_text_out *out,
-                 char *err, size_t err_cap)
+int st_textstore(const st_corpus *c, size_t block_bytes, size_t dict_bytes, int window_bits,
+                 st_text_out *out, char *err, size_t err_cap)
 {
     st_buf raw = {0};
     int rc;
@@ -219,7 +221,7 @@ int st_textstore(const st_corpus *c, size_t block_bytes, size_t dict_bytes, st_t
                 return st_build_error(err, err_cap, STELE_EINPUT, "stored text too large");
             }
             size_t before = out->text.len;
-            if (compress_block(raw.data, raw.len, &out->zdict, &out->text)) goto nomem;
+            if (compress_block(raw.data, raw.len, &out->zdict, window_bits, &out->text)) goto nomem;
             st_buf_u32(&out->text_index, (uint32_t)before);
             st_buf_u32(&out->text_index, (uint32_t)(out->text.len - before));
             st_buf_u32(&out->text_index, (uint32_t)raw.len);

@@ -112,6 +112,11 @@ int st_build_memory(const st_corpus *c, const stele_build_opts *opts, uint8_t **
     size_t dict_bytes = opts->dict_bytes == 0                     ? STELE_BUILD_DICT_BYTES
                         : opts->dict_bytes == STELE_BUILD_NO_DICT ? 0
                                                                   : opts->dict_bytes;
+    int window_bits = opts->window_bits ? opts->window_bits : STELE_BUILD_WINDOW_BITS;
+    if (window_bits < 9 || window_bits > 15)
+        return st_build_error(err, err_cap, STELE_EINVAL, "window bits %d not in 9 .. 15",
+                              window_bits);
+    if (dict_bytes > ((size_t)1 << window_bits)) dict_bytes = (size_t)1 << window_bits;
     if (dict_bytes > ST_ZDICT_MAX || block_bytes > (1u << 30))
         return st_build_error(err, err_cap, STELE_EINVAL, "dictionary or block size too large");
 
@@ -132,7 +137,7 @@ int st_build_memory(const st_corpus *c, const stele_build_opts *opts, uint8_t **
     int rc = st_invert(c, stemmer ? stele_stemmer_stem : NULL, stemmer, &inv, err, err_cap);
     stele_stemmer_free(stemmer);
     if (rc) return rc;
-    if ((rc = st_textstore(c, block_bytes, dict_bytes, &txt, err, err_cap)) != 0) {
+    if ((rc = st_textstore(c, block_bytes, dict_bytes, window_bits, &txt, err, err_cap)) != 0) {
         st_invert_free(&inv);
         return rc;
     }
@@ -169,7 +174,7 @@ int st_build_memory(const st_corpus *c, const stele_build_opts *opts, uint8_t **
     st_put32(out + ST_H_N_FIELDS, (uint32_t)c->n_fields);
     st_put32(out + ST_H_NORM_VERSION, ST_NORM_VERSION);
     st_put32(out + ST_H_MAX_BLOCK, txt.max_block);
-    st_put32(out + ST_H_WBITS, 15);
+    st_put32(out + ST_H_WBITS, (uint32_t)window_bits);
     if (!no_stem) memcpy(out + ST_H_LANGUAGE, lang, strlen(lang));
     memcpy(out + ST_H_WEIGHTS, weight_q, STELE_MAX_FIELDS);
     for (unsigned f = 0; f < STELE_MAX_FIELDS; f++)
