@@ -132,6 +132,7 @@ typedef struct rq_node {
     uint32_t k;
     uint32_t n_words;
     char words[RQ_MAX_WORDS][STELE_MAX_TERM_BYTES + 1];
+    uint32_t word_off[RQ_MAX_WORDS]; /* byte offsets, set by rq_format */
     uint32_t n_kids;
     uint16_t kids[RQ_MAX_KIDS];
     /* filled by rq_prepare */
@@ -156,8 +157,14 @@ void rq_generate(const rm_model *m, tu_rng *rng, const rq_gen_opts *go, rq_query
 /* 1 once the reference's NEAR window count and its brute-force window
  * search have disagreed (a bug in the reference itself). */
 int rq_near_inconsistent(void);
-/* Prints q in query syntax; returns the length or 0 if it does not fit. */
-size_t rq_format(const rm_model *m, const rq_query *q, char *out, size_t cap);
+/* Prints q in query syntax; returns the length or 0 if it does not fit.
+ * Remembers where each word starts. */
+size_t rq_format(const rm_model *m, rq_query *q, char *out, size_t cap);
+/* For a prepared and printed query over a limit: the byte offset the
+ * runtime must report, that of the word whose leaf goes over
+ * STELE_MAX_QUERY_TERMS or of the prefix with too many expansions,
+ * whichever the parser meets first. */
+size_t rq_limit_offset(const rq_query *q);
 /* Resolves words to terms and prefixes to expansions.  Returns STELE_OK,
  * or STELE_ELIMIT when the runtime must refuse the query. */
 int rq_prepare(const rm_model *m, rq_query *q);

@@ -375,19 +375,26 @@ static void put(out *o, const char *s)
     o->len += n;
 }
 
-static void put_node(const rm_model *m, const rq_query *q, uint32_t i, int parent_kind, out *o);
+static void put_node(const rm_model *m, rq_query *q, uint32_t i, int parent_kind, out *o);
 
-static void put_words(const rq_node *n, out *o, const char *sep)
+/* Word w of n, remembering where it starts in the query. */
+static void put_word(rq_node *n, uint32_t w, out *o)
+{
+    n->word_off[w] = (uint32_t)o->len;
+    put(o, n->words[w]);
+}
+
+static void put_words(rq_node *n, out *o, const char *sep)
 {
     for (uint32_t w = 0; w < n->n_words; w++) {
         if (w) put(o, sep);
-        put(o, n->words[w]);
+        put_word(n, w, o);
     }
 }
 
-static void put_node(const rm_model *m, const rq_query *q, uint32_t i, int parent_kind, out *o)
+static void put_node(const rm_model *m, rq_query *q, uint32_t i, int parent_kind, out *o)
 {
-    const rq_node *n = &q->node[i];
+    rq_node *n = &q->node[i];
     char num[32];
     if (n->field >= 0) {
         put(o, field_name[n->field]);
@@ -400,10 +407,10 @@ static void put_node(const rm_model *m, const rq_query *q, uint32_t i, int paren
     if (parens) put(o, "(");
     switch (n->kind) {
     case RQ_TERM:
-        put(o, n->words[0]);
+        put_word(n, 0, o);
         break;
     case RQ_PREFIX:
-        put(o, n->words[0]);
+        put_word(n, 0, o);
         put(o, "*");
         break;
     case RQ_PHRASE:
@@ -414,9 +421,9 @@ static void put_node(const rm_model *m, const rq_query *q, uint32_t i, int paren
     case RQ_NEAR:
         if (n->near_infix) {
             snprintf(num, sizeof num, " NEAR/%u ", (unsigned)n->k);
-            put(o, n->words[0]);
+            put_word(n, 0, o);
             put(o, num);
-            put(o, n->words[1]);
+            put_word(n, 1, o);
         } else {
             put(o, "NEAR(");
             put_words(n, o, " ");
@@ -441,7 +448,7 @@ static void put_node(const rm_model *m, const rq_query *q, uint32_t i, int paren
     if (parens) put(o, ")");
 }
 
-size_t rq_format(const rm_model *m, const rq_query *q, char *buf, size_t cap)
+size_t rq_format(const rm_model *m, rq_query *q, char *buf, size_t cap)
 {
     out o = {buf, 0, cap, 0};
     if (cap) buf[0] = '\0';
@@ -488,6 +495,43 @@ static void prepare_node(const rm_model *m, rq_query *q, uint32_t i, int scope, 
             prepare_node(m, q, n->kids[k], scope, lim);
         break;
     }
+}
+
+/* Walks the leaves in query order, as the parser meets them. */
+static int limit_walk(const rq_query *q, uint32_t i, uint32_t *leaves, size_t *offset)
+{
+    const rq_node *n = &q->node[i];
+    switch (n->kind) {
+    case RQ_PREFIX:
+        for (uint32_t e = 0, found = 0; e < n->n_exp; e++) {
+            if (++found > STELE_MAX_PREFIX_TERMS || ++*leaves > STELE_MAX_QUERY_TERMS) {
+                *offset = n->word_off[0];
+                return 1;
+            }
+        }
+        return 0;
+    case RQ_TERM:
+    case RQ_PHRASE:
+    case RQ_NEAR:
+        for (uint32_t w = 0; w < n->n_words; w++)
+            if (++*leaves > STELE_MAX_QUERY_TERMS) {
+                *offset = n->word_off[w];
+                return 1;
+            }
+        return 0;
+    default:
+        for (uint32_t k = 0; k < n->n_kids; k++)
+            if (limit_walk(q, n->kids[k], leaves, offset)) return 1;
+        return 0;
+    }
+}
+
+size_t rq_limit_offset(const rq_query *q)
+{
+    uint32_t leaves = 0;
+    size_t offset = SIZE_MAX;
+    limit_walk(q, q->root, &leaves, &offset);
+    return offset;
 }
 
 int rq_prepare(const rm_model *m, rq_query *q)

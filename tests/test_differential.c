@@ -401,8 +401,11 @@ static int run_query(tu_env *env, const rm_model *m, rq_query *q, int expect, co
             if (n_failures <= MAX_REPORTS) fprintf(stderr, "  runtime: %s\n", stele_strerror(rc));
             return 1;
         }
-        if (diag.offset >= query_len) {
-            fail(query, "STELE_ELIMIT with an offset outside the query");
+        if (diag.offset != rq_limit_offset(q)) {
+            char why[160];
+            snprintf(why, sizeof why, "STELE_ELIMIT at offset %zu, reference %zu", diag.offset,
+                     rq_limit_offset(q));
+            fail(query, why);
             return 1;
         }
         return 0;
