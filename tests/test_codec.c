@@ -2,7 +2,8 @@
  * test_codec.c: round trips of the format's integer codecs (codec.c) and
  * the norm byte, on edge cases: 0, 1, powers of two and their neighbours,
  * gaps of 2^31 and 2^32 - 1, 64-bit varints, every bit width of a packed
- * block, truncated and over-long varints.
+ * block, truncated and over-long varints, and positions runs (empty, one
+ * value, 127, 128, 129 and more, gaps near 2^31 and 2^32 - 1).
  */
 #include <stdio.h>
 #include <string.h>
@@ -138,8 +139,121 @@ static void test_norm(void)
     CHECK(st_norm_encode(0xFFFFFFFFu) <= 247);
 }
 
+/*
+ * Codes n position deltas the way a list's block does (runs of 128, then
+ * the rest) and decodes them back; returns the coded bytes.  Every
+ * truncation of the last run must fail.
+ */
+static size_t posrun_roundtrip(const uint32_t *v, size_t n)
+{
+    static uint8_t buf[8 * (ST_POSBLOCK_MAX + 8)];
+    size_t len = 0, last = 0;
+    for (size_t k = 0; k < n; k += 128) {
+        size_t m = n - k < 128 ? n - k : 128;
+        last = len;
+        len += st_posblock_put(v + k, m, buf + len);
+    }
+    const uint8_t *p = buf;
+    uint32_t got[128];
+    for (size_t k = 0; k < n; k += 128) {
+        size_t m = n - k < 128 ? n - k : 128;
+        CHECK(st_posblock_get(&p, buf + len, m, got) == 1);
+        for (size_t i = 0; i < m; i++)
+            CHECK(got[i] == v[k + i]);
+    }
+    CHECK(p == buf + len);
+    if (n) {
+        size_t m = n % 128 ? n % 128 : 128;
+        for (size_t cut = last; cut < len; cut++) {
+            p = buf + last;
+            CHECK(st_posblock_get(&p, buf + cut, m, got) == 0 && p == buf + last);
+        }
+    }
+    return len;
+}
+
+/* Bytes of a Rice run of n >= 3 values at its best parameter, computed
+ * from the definition in format.h. */
+static size_t rice_len(const uint32_t *v, size_t n)
+{
+    uint64_t best = UINT64_MAX;
+    for (unsigned k = 0; k <= 32; k++) {
+        uint64_t bits = 0;
+        for (size_t i = 0; i < n; i++)
+            bits += (uint64_t)(k == 32 ? 0 : v[i] >> k) + 1 + k;
+        if (bits < best) best = bits;
+    }
+    return 1 + (size_t)((best + 7) / 8);
+}
+
+static void test_positions(void)
+{
+    uint32_t v[600] = {0};
+    CHECK(posrun_roundtrip(v, 0) == 0); /* no positions: no bytes */
+    v[0] = 0;
+    CHECK(posrun_roundtrip(v, 1) == 1);
+    v[0] = 300;
+    CHECK(posrun_roundtrip(v, 1) == 2); /* short runs are varints */
+    v[1] = 0x80000000u;
+    CHECK(posrun_roundtrip(v, 2) == 2 + 5);
+    for (size_t i = 0; i < 600; i++)
+        v[i] = (uint32_t)(i * 7 % 61);
+    /* 0, 7, 14 at k = 3: 3 + 5 + 5 bits, and the k byte. */
+    CHECK(posrun_roundtrip(v, 3) == 1 + 2);
+    CHECK(posrun_roundtrip(v, 127) == rice_len(v, 127));
+    CHECK(posrun_roundtrip(v, 128) == rice_len(v, 128));
+    CHECK(posrun_roundtrip(v, 129) == rice_len(v, 128) + 1);
+    CHECK(posrun_roundtrip(v, 131) == rice_len(v, 128) + rice_len(v + 128, 3));
+    CHECK(posrun_roundtrip(v, 600) > 0);
+    /* Gaps near 2^31 and 2^32 - 1, at every run length up to 130, fit
+     * the writer's buffer bound. */
+    for (size_t n = 1; n <= 130; n++) {
+        for (size_t i = 0; i < n; i++)
+            v[i] = i % 3 == 0 ? 0x7FFFFFFFu + (uint32_t)(i % 2) : i % 3 == 1 ? 0xFFFFFFFFu : 1;
+        posrun_roundtrip(v, n);
+    }
+    for (size_t i = 0; i < 128; i++)
+        v[i] = 0xFFFFFFFFu;
+    uint8_t big[ST_POSBLOCK_MAX];
+    CHECK(st_posblock_put(v, 128, big) <= ST_POSBLOCK_MAX);
+    /* All zeros: one bit each. */
+    memset(v, 0, sizeof v);
+    CHECK(posrun_roundtrip(v, 128) == 1 + 16 && posrun_roundtrip(v, 5) == 2);
+    /* k above 32, nonzero padding and a unary part that would overflow 32
+     * bits are refused. */
+    uint8_t bad[64] = {33};
+    const uint8_t *p = bad;
+    uint32_t got[128];
+    CHECK(st_posblock_get(&p, bad + sizeof bad, 3, got) == 0 && p == bad);
+    bad[0] = 0;    /* k = 0: three zero values take 3 bits */
+    bad[1] = 0x08; /* a padding bit set */
+    CHECK(st_posblock_get(&p, bad + 2, 3, got) == 0 && p == bad);
+    bad[1] = 0;
+    CHECK(st_posblock_get(&p, bad + 2, 3, got) == 1 && p == bad + 2 && got[2] == 0);
+    bad[0] = 31; /* k = 31: a unary part of 2 makes 2^32 */
+    memset(bad + 1, 0, sizeof bad - 1);
+    bad[1] = 0x03;
+    p = bad;
+    CHECK(st_posblock_get(&p, bad + sizeof bad, 3, got) == 0 && p == bad);
+    /* st_posblock_sum reads exactly the run st_posblock_get reads. */
+    for (size_t n = 1; n <= 128; n++) {
+        uint8_t run[ST_POSBLOCK_MAX];
+        uint64_t want = 0, sum = 0;
+        for (size_t i = 0; i < n; i++) {
+            v[i] = i % 5 == 0 ? 0xFFFFFFFFu : (uint32_t)(i * 13);
+            want += v[i];
+        }
+        size_t len = st_posblock_put(v, n, run);
+        p = run;
+        CHECK(st_posblock_sum(&p, run + len, n, &sum) == 1 && p == run + len && sum == want);
+        p = run;
+        CHECK(st_posblock_sum(&p, run + len - 1, n, &sum) == 0 && p == run);
+    }
+}
+
 int main(void)
 {
+    test_positions();
     test_varint();
     test_pack();
     test_le();

@@ -276,6 +276,35 @@ static void test_synthetic(void)
     TH_CHECK(ix.zlib_wbits_ == 9 && ix.sec_[ST_SEC_ZDICT].size > 0 &&
              ix.sec_[ST_SEC_ZDICT].size <= 512);
     check_docs(&ix, &c);
+    /* The preset dictionary is kept only when it makes the stored text
+     * (dictionary included) strictly smaller; compare with a build
+     * without one, for small blocks (where it tends to pay) and one large
+     * block (where it tends not to). */
+    static const size_t block_sizes[] = {256, 1u << 20};
+    for (size_t k = 0; k < 2; k++) {
+        stele_index plain;
+        uint8_t *p;
+        size_t np;
+        free(b);
+        opts.window_bits = 0;
+        opts.block_bytes = block_sizes[k];
+        opts.dict_bytes = STELE_BUILD_NO_DICT;
+        th_build(&c, &opts, &p, &np);
+        open_index(&plain, p, np);
+        opts.dict_bytes = 1024;
+        th_build(&c, &opts, &b, &nb);
+        open_index(&ix, b, nb);
+        uint32_t with = ix.sec_[ST_SEC_TEXT].size + ix.sec_[ST_SEC_ZDICT].size;
+        uint32_t without = plain.sec_[ST_SEC_TEXT].size;
+        TH_CHECK(plain.sec_[ST_SEC_ZDICT].size == 0 && !(plain.flags_ & ST_FLAG_ZDICT));
+        TH_CHECK(!(ix.flags_ & ST_FLAG_ZDICT) == (ix.sec_[ST_SEC_ZDICT].size == 0));
+        if (ix.sec_[ST_SEC_ZDICT].size)
+            TH_CHECK(with < without);
+        else
+            TH_CHECK(with == without && nb == np && memcmp(b, p, np) == 0);
+        check_docs(&ix, &c);
+        free(p);
+    }
     free(a);
     free(b);
     th_expect_free(&exp);
@@ -301,6 +330,74 @@ static void test_tiny(void)
     open_index(&ix, a, na);
     TH_CHECK(ix.n_docs_ == 1 && ix.n_terms_ == 0);
     check_docs(&ix, &c);
+    free(a);
+    st_corpus_free(&c);
+}
+
+/*
+ * Positions in several runs: a term with 300, 2 and 130 occurrences in
+ * three documents (runs of 128 crossing documents, a list whose
+ * positions length the dictionary must store) and gaps of thousands of
+ * positions.  Each document's positions are read twice (the second read
+ * starts over from the block's first run), and a document is skipped
+ * unread.
+ */
+static void test_long_positions(void)
+{
+    static const uint32_t counts[3] = {300, 2, 130};
+    static const uint32_t filler[3] = {3, 5000, 0};
+    st_corpus c;
+    TH_CHECK(st_corpus_init(&c) == STELE_OK);
+    uint32_t *want[3];
+    char *text = malloc(1 << 20);
+    TH_CHECK(text != NULL);
+    for (int d = 0; d < 3; d++) {
+        char id[8];
+        snprintf(id, sizeof id, "d%d", d);
+        st_doc *doc = st_corpus_add_doc(&c, id, "title", "test");
+        TH_CHECK(doc != NULL);
+        want[d] = malloc(counts[d] * sizeof *want[d]);
+        size_t len = 0;
+        uint32_t pos = 2; /* the title paragraph takes position 0, one is left out */
+        for (uint32_t i = 0; i < counts[d]; i++) {
+            for (uint32_t k = 0; k < filler[d] * (i % 2 + 1) / 2 + i % 3; k++, pos++)
+                len += (size_t)sprintf(text + len, "qq ");
+            want[d][i] = pos++;
+            len += (size_t)sprintf(text + len, "zz ");
+        }
+        TH_CHECK(st_doc_add_para(doc, 1, STELE_PARA_TEXT, 0, text, len, 0) == STELE_OK);
+    }
+    free(text);
+    st_err e;
+    TH_CHECK(st_corpus_finish(&c, &e) == STELE_OK);
+    stele_build_opts opts = {.language = "none"};
+    uint8_t *a;
+    size_t na;
+    stele_index ix;
+    th_build(&c, &opts, &a, &na);
+    open_index(&ix, a, na);
+    st_term_info info;
+    TH_CHECK(st_dict_find(&ix, "zz", 2, &info) == STELE_OK && info.field_mask == 2u);
+    static st_postings p;
+    static uint32_t pos[512];
+    for (int pass = 0; pass < 2; pass++) {
+        TH_CHECK(st_postings_init(&p, &ix, &info.list[1]) == STELE_OK);
+        for (int d = 0; d < 3; d++) {
+            if (pass == 1 && d == 1) continue; /* skipped unread */
+            TH_CHECK((pass == 0 ? st_postings_next(&p) : st_postings_advance(&p, (uint32_t)d)) ==
+                     1);
+            TH_CHECK(p.doc == (uint32_t)d && p.tf == counts[d]);
+            for (int again = 0; again < 2; again++) {
+                uint32_t n = 0;
+                TH_CHECK(st_postings_positions(&p, pos, 512, &n) == STELE_OK && n == counts[d]);
+                for (uint32_t i = 0; i < n && i < counts[d]; i++)
+                    TH_CHECK(pos[i] == want[d][i]);
+            }
+        }
+        TH_CHECK(st_postings_next(&p) == 0);
+    }
+    for (int d = 0; d < 3; d++)
+        free(want[d]);
     free(a);
     st_corpus_free(&c);
 }
@@ -454,6 +551,7 @@ int main(int argc, char **argv)
     test_tiny();
     test_synthetic();
     test_atomic();
+    test_long_positions();
     if (argc > 1) test_corpus(argv[1]);
     if (th_failures) fprintf(stderr, "%d checks failed\n", th_failures);
     return th_failures ? 1 : 0;

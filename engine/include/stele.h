@@ -193,9 +193,10 @@ typedef struct stele_hit {
  * plus alignment (about 20 KB); each piece is rounded up to 8 bytes.  A
  * search needs only the tree, the heap, and per leaf term I + S per field
  * it occurs in, plus, if the term is positive or in a phrase, 4 bytes per
- * position it can have in one document (at most B, and at most the bytes
- * of its positions lists, so rare terms need little): on the bundled
- * corpus about 4.5 KB for one word, 14 KB for three.  Every search reports
+ * position it can have in one document (at most B, and at most its
+ * occurrences, counted or bounded by the size of its positions lists, so
+ * rare terms need little): on the bundled corpus about 4.8 KB for one
+ * word, 14 KB for three.  Every search reports
  * the workspace it needed in diag->needed.
  */
 STELE_API size_t stele_workspace_bound(const stele_index *ix, size_t max_hits);

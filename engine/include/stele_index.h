@@ -35,7 +35,8 @@ typedef struct stele_build_opts {
     double field_weight[STELE_MAX_FIELDS]; /* default weights; 0 = title 2, body 1,
                                               footnote 0.5, others 1; max 15.9 */
     size_t dict_bytes; /* preset zlib dictionary size; 0 = STELE_BUILD_DICT_BYTES,
-                          STELE_BUILD_NO_DICT = none; at most 2^window_bits */
+                          STELE_BUILD_NO_DICT = none; at most 2^window_bits.  It
+                          is kept only if it makes the stored text smaller */
     int window_bits;   /* zlib window of the stored text, 9 .. 15; 0 = 14.  A reader
                           needs 2^window_bits bytes of workspace for it when the
                           index has a preset dictionary */

@@ -273,6 +273,16 @@ static int write_list(st_invert_out *out, const occ *g, size_t n, uint32_t df, u
             st_pack128(gaps, gb, pb->data + pb->len);
             st_pack128(tf1, tb, pb->data + pb->len + 16u * gb);
             pb->len += 16u * (gb + tb);
+        } else if (len >= ST_POSBLOCK_PACKED) {
+            uint32_t gaps[ST_BLOCK], tf1[ST_BLOCK];
+            uint8_t coded[ST_POSBLOCK_MAX];
+            for (uint32_t i = 0; i < len; i++) {
+                gaps[i] = (uint32_t)(docs[first + i] - next_doc);
+                next_doc = (uint64_t)docs[first + i] + 1;
+                tf1[i] = tfs[first + i] - 1;
+            }
+            st_buf_put(pb, coded, st_posblock_put(gaps, len, coded));
+            st_buf_put(pb, coded, st_posblock_put(tf1, len, coded));
         } else {
             for (uint32_t i = first; i < first + len; i++) {
                 uint64_t gap = docs[i] - next_doc;
@@ -281,15 +291,23 @@ static int write_list(st_invert_out *out, const occ *g, size_t n, uint32_t df, u
                 if (tfs[i] != 1) st_buf_varint(pb, tfs[i]);
             }
         }
-        /* Positions of the block's documents. */
+        /* Positions of the block's documents: their deltas in runs of
+         * 128 and a last shorter run, each coded by st_posblock_put(). */
+        uint32_t deltas[ST_BLOCK], n_deltas = 0;
+        uint8_t coded[ST_POSBLOCK_MAX];
         for (uint32_t i = first; i < first + len; i++) {
             uint32_t prev = 0;
             for (uint32_t j = 0; j < tfs[i]; j++, occ_at++) {
                 uint32_t pos = g[occ_at].pos;
-                st_buf_varint(qb, j == 0 ? pos : pos - prev);
+                deltas[n_deltas++] = j == 0 ? pos : pos - prev;
                 prev = pos;
+                if (n_deltas == ST_BLOCK) {
+                    st_buf_put(qb, coded, st_posblock_put(deltas, ST_BLOCK, coded));
+                    n_deltas = 0;
+                }
             }
         }
+        if (n_deltas) st_buf_put(qb, coded, st_posblock_put(deltas, n_deltas, coded));
     }
     if (pb->failed || qb->failed) return STELE_ENOMEM;
     return STELE_OK;
@@ -363,8 +381,10 @@ static int emit_terms(const term_table *terms, const term_ref *refs, const occ *
             if ((rc = write_list(out, occs + g, h - g, df_f[f], f, docs, tfs)) != 0) goto done;
             if (mask & (mask - 1)) /* more than one field */
                 st_buf_varint(&out->dict, df_f[f]);
-            st_buf_varint(&out->dict, out->postings.len - p0);
-            st_buf_varint(&out->dict, out->positions.len - q0);
+            /* Lengths the reader can find by decoding are left out. */
+            if (df_f[f] >= ST_BLOCK) st_buf_varint(&out->dict, out->postings.len - p0);
+            if (df_f[f] >= ST_BLOCK || h - g >= ST_BLOCK)
+                st_buf_varint(&out->dict, out->positions.len - q0);
             out->n_postings += df_f[f];
             g = h;
         }

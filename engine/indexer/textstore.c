@@ -18,6 +18,13 @@
  * any already contained in the chosen text, until the size is reached.  They are laid out with the
  * best last, because zlib codes nearer distances in fewer bits.  Ties are broken by the bytes, so
  * training is deterministic.
+ *
+ * A dictionary does not always pay: with large blocks zlib finds most of
+ * its phrases in the block itself, and the dictionary's own bytes and the
+ * inflate window it costs the reader remain.  So the text is compressed
+ * both ways and the dictionary kept only when the blocks with it plus the
+ * dictionary are strictly smaller than the blocks without it; the choice
+ * is recorded in the header (flag bit 0) by the dictionary being non-empty.
  */
 #define ZLIB_CONST
 #include <stdlib.h>
@@ -196,17 +203,18 @@ static int compress_block(const uint8_t *raw, size_t n, const st_buf *zdict, int
     return rc;
 }
 
-int st_textstore(const st_corpus *c, size_t block_bytes, size_t dict_bytes, int window_bits,
-                 st_text_out *out, char *err, size_t err_cap)
+/*
+ * Cuts the documents into blocks and compresses each with zdict (empty:
+ * none) into out->text and out->text_index, filling out's per-document
+ * block numbers and offsets and its block counts.
+ */
+static int compress_all(const st_corpus *c, size_t block_bytes, const st_buf *zdict,
+                        int window_bits, st_text_out *out)
 {
     st_buf raw = {0};
-    int rc;
-    memset(out, 0, sizeof *out);
-    out->doc_block = calloc(c->n_docs ? c->n_docs : 1, sizeof *out->doc_block);
-    out->doc_off = calloc(c->n_docs ? c->n_docs : 1, sizeof *out->doc_off);
-    if (!out->doc_block || !out->doc_off) goto nomem;
-    if (dict_bytes > ST_ZDICT_MAX) dict_bytes = ST_ZDICT_MAX;
-    if ((rc = st_zdict_train(c, dict_bytes, &out->zdict)) != 0) goto nomem;
+    out->text.len = out->text_index.len = 0;
+    out->max_block = 0;
+    out->n_blocks = out->raw_bytes = 0;
     for (size_t d = 0; d <= c->n_docs; d++) {
         size_t len = 0;
         if (d < c->n_docs)
@@ -217,11 +225,10 @@ int st_textstore(const st_corpus *c, size_t block_bytes, size_t dict_bytes, int 
             (d < c->n_docs && raw.len > 0 && raw.len + len > block_bytes)) {
             if (raw.len > UINT32_MAX || out->text.len > UINT32_MAX) {
                 st_buf_free(&raw);
-                st_textstore_free(out);
-                return st_build_error(err, err_cap, STELE_EINPUT, "stored text too large");
+                return STELE_EINPUT;
             }
             size_t before = out->text.len;
-            if (compress_block(raw.data, raw.len, &out->zdict, window_bits, &out->text)) goto nomem;
+            if (compress_block(raw.data, raw.len, zdict, window_bits, &out->text)) break;
             st_buf_u32(&out->text_index, (uint32_t)before);
             st_buf_u32(&out->text_index, (uint32_t)(out->text.len - before));
             st_buf_u32(&out->text_index, (uint32_t)raw.len);
@@ -230,21 +237,53 @@ int st_textstore(const st_corpus *c, size_t block_bytes, size_t dict_bytes, int 
             out->n_blocks++;
             raw.len = 0;
         }
-        if (d == c->n_docs) break;
+        if (d == c->n_docs) {
+            st_buf_free(&raw);
+            return out->text_index.failed || out->text.failed ? STELE_ENOMEM : STELE_OK;
+        }
         out->doc_block[d] = (uint32_t)out->n_blocks;
         out->doc_off[d] = (uint32_t)raw.len;
         for (size_t i = 0; i < c->docs[d].n_paras; i++) {
             if (i > 0) st_buf_u8(&raw, '\n');
             st_buf_put(&raw, c->docs[d].paras[i].text, c->docs[d].paras[i].len);
         }
-        if (raw.failed) goto nomem;
+        if (raw.failed) break;
     }
-    if (out->text_index.failed) goto nomem;
     st_buf_free(&raw);
+    return STELE_ENOMEM;
+}
+
+int st_textstore(const st_corpus *c, size_t block_bytes, size_t dict_bytes, int window_bits,
+                 st_text_out *out, char *err, size_t err_cap)
+{
+    st_text_out plain = {0};
+    int rc = STELE_ENOMEM;
+    memset(out, 0, sizeof *out);
+    out->doc_block = calloc(c->n_docs ? c->n_docs : 1, sizeof *out->doc_block);
+    out->doc_off = calloc(c->n_docs ? c->n_docs : 1, sizeof *out->doc_off);
+    plain.doc_block = calloc(c->n_docs ? c->n_docs : 1, sizeof *plain.doc_block);
+    plain.doc_off = calloc(c->n_docs ? c->n_docs : 1, sizeof *plain.doc_off);
+    if (!out->doc_block || !out->doc_off || !plain.doc_block || !plain.doc_off) goto fail;
+    if (dict_bytes > ST_ZDICT_MAX) dict_bytes = ST_ZDICT_MAX;
+    if (st_zdict_train(c, dict_bytes, &out->zdict)) goto fail;
+    if ((rc = compress_all(c, block_bytes, &out->zdict, window_bits, out)) != 0) goto fail;
+    if (out->zdict.len) {
+        /* Keep the dictionary only if it pays for itself, its own bytes
+         * included; without it the reader also needs no inflate window. */
+        if ((rc = compress_all(c, block_bytes, &plain.zdict, window_bits, &plain)) != 0) goto fail;
+        if (plain.text.len <= out->text.len + out->zdict.len) {
+            st_text_out swap = *out;
+            *out = plain;
+            plain = swap;
+        }
+    }
+    st_textstore_free(&plain);
     return STELE_OK;
-nomem:
-    st_buf_free(&raw);
+fail:
+    st_textstore_free(&plain);
     st_textstore_free(out);
+    if (rc == STELE_EINPUT)
+        return st_build_error(err, err_cap, STELE_EINPUT, "stored text too large");
     return st_build_error(err, err_cap, STELE_ENOMEM, "out of memory");
 }
 

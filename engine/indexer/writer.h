@@ -68,7 +68,9 @@ typedef struct st_text_out {
 
 /* Cuts the documents' stored texts into blocks of about block_bytes,
  * trains a preset dictionary of at most dict_bytes (0: none) and
- * compresses each block with it and a window of 2^window_bits. */
+ * compresses each block with a window of 2^window_bits, with the
+ * dictionary when that makes blocks plus dictionary smaller than the
+ * blocks alone (otherwise out->zdict is left empty). */
 int st_textstore(const st_corpus *c, size_t block_bytes, size_t dict_bytes, int window_bits,
                  st_text_out *out, char *err, size_t err_cap);
 void st_textstore_free(st_text_out *out);

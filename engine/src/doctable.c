@@ -248,6 +248,11 @@ static int inflate_block(const stele_index *ix, uint32_t b, uint8_t *out, uint32
     zs.next_out = out;
     zs.avail_out = raw;
     zrc = inflate(&zs, Z_FINISH);
+    /* Decoding a whole well-formed block into exactly its size in one
+     * Z_FINISH call never allocates the inflate window; only a preset
+     * dictionary does.  So a failed allocation here means the stream is
+     * longer than stated: damage, not a small workspace. */
+    if (zrc == Z_MEM_ERROR) zrc = Z_DATA_ERROR;
     if (zrc == Z_NEED_DICT) {
         if (zsize == 0)
             zrc = Z_DATA_ERROR;

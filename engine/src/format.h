@@ -21,11 +21,14 @@
  *
  * HEADER (offset 0, ST_HEADER_FIXED bytes, then the section table):
  *    0 u8[8]  magic 0x89 'S' 'T' 'E' 'L' 'E' '\r' '\n'
- *    8 u32    format version, ST_FORMAT_VERSION; any other is STELE_EVERSION
+ *    8 u32    format version, ST_FORMAT_VERSION (2: Rice-coded runs of
+ *             positions and short postings blocks, implied list lengths);
+ *             any other is STELE_EVERSION
  *   12 u32    flags: bit 0 = stored text uses the preset dictionary
+ *             (set exactly when ZDICT is not empty)
  *   16 u32    header bytes: ST_HEADER_FIXED + 16 * n_sections, rounded up
  *             to a multiple of 8
- *   20 u32    n_sections, exactly ST_N_SECTIONS in version 1
+ *   20 u32    n_sections, exactly ST_N_SECTIONS in version 2
  *   24 u32    n_docs
  *   28 u32    n_terms
  *   32 u32    n_fields, 1 .. STELE_MAX_FIELDS
@@ -71,8 +74,16 @@
  *                    in any field, mask bit f = it has a list for field f
  *                  per field f in mask, ascending:
  *                    vint df_f (only when mask has more than one bit;
- *                    otherwise df_f = df), vint postings bytes,
- *                    vint positions bytes
+ *                    otherwise df_f = df),
+ *                    vint postings bytes (only when df_f >= 128),
+ *                    vint positions bytes (only when df_f >= 128 or the
+ *                    list has P >= 128 positions)
+ *                A length left out is found by decoding: a list of fewer
+ *                than 128 documents is one partial postings block, whose
+ *                end and tf sum P follow from decoding it; with P < 128
+ *                its positions are one run, whose end follows from
+ *                decoding it.  So reading an entry also reads the start
+ *                of its lists, and most entries carry no lengths at all.
  *                Lists are laid out in POSTINGS and POSITIONS in dictionary
  *                order, so a list's offset is the block's base plus the
  *                lengths of the lists before it in the block.  Exact lookup
@@ -83,8 +94,10 @@
  *                last block holds the rest.  With n_blocks = ceil(df_f/128):
  *                if n_blocks > 1, a skip table of n_blocks 16-byte entries:
  *                  u32 last doc of the block, u32 offset of the block from
- *                  the list start, u32 offset of the block's positions from
- *                  the list's positions start, u16 largest tf in the block
+ *                  the list start, u32 offset of the block's positions
+ *                  (its first run, see POSITIONS) from the list's
+ *                  positions start, 0 for the first block, u16 largest tf
+ *                  in the block
  *                  (saturated at 65535), u8 smallest norm byte of the field
  *                  among its documents, u8 0;
  *                if n_blocks == 1, nothing: the reader computes the one
@@ -94,12 +107,32 @@
  *                list's first document being "-1".  A full block of 128 is
  *                bit-packed: u8 gap bits, u8 tf bits (0 .. 32 each), then
  *                128 gaps and 128 (tf - 1) values, each packed LSB-first in
- *                16 * bits bytes.  A partial last block is varint-coded:
- *                per document vint (gap << 1 | (tf == 1)) and, when tf > 1,
- *                vint tf.
- *  4 POSITIONS   per list, per document in list order, tf vints: the
- *                first position, then each later one minus the one before
- *                (>= 1).  Boolean queries never read this section.
+ *                16 * bits bytes.  A partial last block of n documents
+ *                is, when n >= 3 (ST_POSBLOCK_PACKED), two runs coded as
+ *                in POSITIONS: the n gaps, then the n (tf - 1) values;
+ *                when n < 3, per document vint (gap << 1 | (tf == 1))
+ *                and, when tf > 1, vint tf.
+ *  4 POSITIONS   per list, per postings block, the positions of the
+ *                block's documents (P = the sum of their tfs) as deltas:
+ *                per document in block order, its first position, then
+ *                each later one minus the one before (>= 1).  The P deltas
+ *                are cut into runs of 128, the last run the rest, and each
+ *                run of n values is coded alone: n < 3, n vints; n >= 3, a
+ *                Rice code: u8 k (0 .. 32), then per value v, in a bit
+ *                stream filled from each byte's low bit up: v >> k one
+ *                bits, a zero bit, the k low bits of v (lowest first);
+ *                the last byte's unused high bits are 0.  The writer
+ *                takes the k giving the fewest bits (the smallest such
+ *                k).  Runs never span postings blocks, so a block's skip
+ *                entry points at its first document's first run, and P is
+ *                known from the block's tfs; a run's end is found by
+ *                decoding it.  In a Rice run every value takes at least 1
+ *                bit and every value but a document's first (deltas >= 1)
+ *                at least 2, so a list of B bytes holds at most 4 * B + 1
+ *                positions of one document (the query runtime sizes its
+ *                position buffers by this, or by P when the dictionary
+ *                entry is decoded with the list's P counted).
+ *                Boolean queries never read this section.
  *  5 DOCS        n_docs records of ST_DOC_REC + n_fields bytes:
  *                  u32 string offset (in STRINGS), u32 id bytes,
  *                  u32 title bytes (the title follows the id),
@@ -124,7 +157,10 @@
  *                block's size decodes a block.
  * 10 ZDICT       the preset dictionary (phrases shared by many documents,
  *                the best last, where zlib's distances are shortest), at
- *                most 32 KB; empty when flag bit 0 is clear.
+ *                most 32 KB; empty when flag bit 0 is clear.  The writer
+ *                compresses the text with and without it and keeps it
+ *                only when TEXT plus ZDICT is then strictly smaller than
+ *                TEXT alone (large blocks often gain nothing from it).
  *
  * MEMORY.  Reading stored text needs, from the caller's workspace, the
  * block's size (at most header field 40), zlib's inflate state (under
@@ -150,7 +186,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define ST_FORMAT_VERSION 1u
+#define ST_FORMAT_VERSION 2u
 #define ST_MAGIC          "\x89STELE\r\n"
 #define ST_MAGIC_BYTES    8
 #define ST_HEADER_FIXED   144u
@@ -256,5 +292,26 @@ unsigned st_bits_needed(const uint32_t *v, size_t n);
 void st_pack128(const uint32_t *v, unsigned bits, uint8_t *out);
 /* Unpacks 128 values from 16 * bits bytes of in (bits 0 .. 32). */
 void st_unpack128(const uint8_t *in, unsigned bits, uint32_t *v);
+
+/* Runs of at least this many values are Rice-coded, shorter ones are
+ * varints (cheaper for one or two values than the parameter byte). */
+#define ST_POSBLOCK_PACKED 3u
+/* Largest run the writer makes: the k byte and 128 values of 33 bits (no
+ * value costs more at k = 32, and the writer takes the cheapest k). */
+#define ST_POSBLOCK_MAX (1u + (128u * 33u + 7u) / 8u)
+/* Writes one run of n (1 .. 128) values to out (room for ST_POSBLOCK_MAX):
+ * n >= ST_POSBLOCK_PACKED: Rice-coded (u8 k, then the bit stream, see
+ * POSITIONS above); otherwise n varints.  Returns the bytes. */
+size_t st_posblock_put(const uint32_t *v, size_t n, uint8_t *out);
+/* Reads one run of n (1 .. 128) values from [*p, end) into v; advances *p
+ * and returns 1, or returns 0 (leaving *p) when the bytes run out, k
+ * exceeds 32, a value exceeds 32 bits or the padding bits are not 0. */
+int st_posblock_get(const uint8_t **p, const uint8_t *end, size_t n, uint32_t *v);
+/* Decodes one Rice-coded value with parameter k (0 .. 32) from the bit
+ * stream in[0, n_bits / 8) at bit *at, advancing *at; returns 0 (leaving
+ * *at) when the bits run out or the value exceeds 32 bits. */
+int st_rice_get(const uint8_t *in, uint64_t n_bits, uint64_t *at, unsigned k, uint32_t *v);
+/* As st_posblock_get, but only adds the values up into *sum. */
+int st_posblock_sum(const uint8_t **p, const uint8_t *end, size_t n, uint64_t *sum);
 
 #endif /* STELE_FORMAT_H */

@@ -56,7 +56,7 @@ static int gather(st_eval *ev, uint32_t doc)
             if (it->doc != doc) continue;
             rc = st_postings_positions(it, t->pos + t->n_pos, t->pos_cap - t->n_pos, &n);
             if (rc == STELE_ENOSPACE)
-                return st_corrupt(); /* more positions than the text has bytes */
+                return st_corrupt(); /* more positions than the list can hold */
             if (rc < 0) return rc;
             t->n_pos += n;
             parts++;

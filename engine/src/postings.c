@@ -6,10 +6,12 @@
  * docs[]/tfs[] arrays; a list of more than one block starts with a skip
  * table, so st_postings_advance() finds the block that can hold a target by
  * binary search over the blocks' last documents and decodes only that one.
- * Positions are read lazily: the iterator counts the positions of documents
- * it passed without reading them (pos_pending) and skips them only when
- * positions are asked for, and a skip entry gives each block's positions
- * offset, so a boolean query never touches the POSITIONS section.
+ * Positions are read lazily: an iterator only counts, per block, how many
+ * positions the documents before the current one hold (pos_index), and
+ * decodes the deltas up to them, one at a time, only when positions are
+ * asked for.  A skip
+ * entry gives each block's positions offset, so a boolean query never
+ * touches the POSITIONS section.
  *
  * Invariants checked while decoding, whatever the file says: every byte
  * read lies inside the list's range of its section; documents strictly
@@ -81,14 +83,19 @@ static int load_block(st_postings *p, uint32_t b)
         p->min_norm = e[14];
         if (e[15] != 0) return st_corrupt();
         if (b > 0) next_doc = (uint64_t)st_get32(e - ST_SKIP_REC) + 1;
+        if (b == 0 && poff != 0) return st_corrupt();
         q = start + boff;
-        p->pos_off = p->list.positions_off + poff;
+        p->pos_base = p->list.positions_off + poff;
     } else {
         q = start;
-        p->pos_off = p->list.positions_off;
+        p->pos_base = p->list.positions_off;
     }
-    p->pos_pending = 0;
-    p->pos_read = 0;
+    p->pos_total = 0;
+    p->pos_index = 0;
+    p->run_off = p->pos_base;
+    p->run_first = 0;
+    p->next_pos = 0;
+    p->run_open = 0;
     uint32_t len = ST_BLOCK;
     if (b == p->n_blocks - 1 && p->list.df % ST_BLOCK) len = p->list.df % ST_BLOCK;
     if (len == ST_BLOCK) {
@@ -102,6 +109,16 @@ static int load_block(st_postings *p, uint32_t b)
         st_unpack128(q, tf_bits, p->tfs);
         q += 16u * tf_bits;
         for (uint32_t i = 0; i < ST_BLOCK; i++) {
+            uint64_t doc = next_doc + p->docs[i];
+            if (doc >= p->ix->n_docs_ || p->tfs[i] == 0xFFFFFFFFu) return st_corrupt();
+            p->docs[i] = (uint32_t)doc;
+            p->tfs[i] += 1;
+            next_doc = doc + 1;
+        }
+    } else if (len >= ST_POSBLOCK_PACKED) {
+        if (!st_posblock_get(&q, end, len, p->docs) || !st_posblock_get(&q, end, len, p->tfs))
+            return st_corrupt();
+        for (uint32_t i = 0; i < len; i++) {
             uint64_t doc = next_doc + p->docs[i];
             if (doc >= p->ix->n_docs_ || p->tfs[i] == 0xFFFFFFFFu) return st_corrupt();
             p->docs[i] = (uint32_t)doc;
@@ -135,6 +152,8 @@ static int load_block(st_postings *p, uint32_t b)
         }
         if (p->max_tf > ST_MAX_TF_SAT) p->max_tf = ST_MAX_TF_SAT;
     }
+    for (uint32_t i = 0; i < len; i++)
+        p->pos_total += p->tfs[i];
     p->block = b;
     p->block_len = len;
     p->in_block = 0;
@@ -153,11 +172,7 @@ int st_postings_next(st_postings *p)
         return 1;
     }
     if (p->doc == ST_DOC_END) return 0;
-    if (p->pos_read)
-        p->pos_off = p->pos_after;
-    else
-        p->pos_pending += p->tf;
-    p->pos_read = 0;
+    p->pos_index += p->tf;
     if (++p->in_block == p->block_len) {
         if (p->block + 1 >= p->n_blocks) {
             p->doc = ST_DOC_END;
@@ -213,17 +228,53 @@ int st_postings_block_max(const st_postings *p, uint32_t *max_tf, uint8_t *min_n
     return STELE_OK;
 }
 
-/* Skips the positions of passed documents, so pos_off is the current
- * document's first position. */
-static int skip_pending(st_postings *p, const uint8_t *qsec, const uint8_t *qend)
+/*
+ * Decodes the next position delta of the current block into *v.  The
+ * block's deltas are runs of 128 and a last shorter run, each coded by
+ * st_posblock_put(), so a run is full exactly when 128 more values remain.
+ * Values are decoded one at a time, with no buffer: a run is opened when
+ * its first value is wanted and closed (its padding checked, run_off moved
+ * past it) as soon as its last one is read, so after the block's last
+ * value run_off is the end of the block's positions.
+ */
+static int next_delta(st_postings *p, const uint8_t *qsec, const uint8_t *qend, uint32_t *v)
 {
-    const uint8_t *q = qsec + p->pos_off;
-    if (q > qend) return st_corrupt();
-    for (; p->pos_pending > 0; p->pos_pending--) {
-        uint64_t v;
-        if (!st_varint_get(&q, qend, &v)) return st_corrupt();
+    if (p->next_pos >= p->pos_total) return st_corrupt();
+    if (p->run_off > (uint64_t)(qend - qsec)) return st_corrupt();
+    const uint8_t *run = qsec + p->run_off;
+    if (!p->run_open) {
+        uint64_t left = p->pos_total - p->run_first;
+        p->run_n = left < ST_BLOCK ? (uint32_t)left : ST_BLOCK;
+        p->run_at = 0;
+        if (p->run_n < ST_POSBLOCK_PACKED) {
+            p->run_k = ST_RUN_VARINT;
+        } else {
+            if (run >= qend || run[0] > 32) return st_corrupt();
+            p->run_k = run[0];
+        }
+        p->run_open = 1;
     }
-    p->pos_off = (uint64_t)(q - qsec);
+    uint64_t end_off;
+    if (p->run_k == ST_RUN_VARINT) {
+        const uint8_t *q = run + p->run_at;
+        if (!st_varint_get32(&q, qend, v)) return st_corrupt();
+        p->run_at = (uint64_t)(q - run);
+        end_off = p->run_at;
+    } else {
+        if (!st_rice_get(run + 1, (uint64_t)(qend - run - 1) * 8, &p->run_at, p->run_k, v))
+            return st_corrupt();
+        end_off = 1 + (p->run_at + 7) / 8;
+    }
+    p->next_pos++;
+    if (p->next_pos == p->run_first + p->run_n) {
+        /* The run's last value: unused bits of its last byte must be 0. */
+        if (p->run_k != ST_RUN_VARINT && (p->run_at & 7) &&
+            (run[1 + (p->run_at >> 3)] >> (p->run_at & 7)) != 0)
+            return st_corrupt();
+        p->run_off += end_off;
+        p->run_first = p->next_pos;
+        p->run_open = 0;
+    }
     return STELE_OK;
 }
 
@@ -238,14 +289,22 @@ static int read_positions(st_postings *p, uint32_t *pos, uint32_t limit)
     const uint8_t *qsec = st_section(p->ix, ST_SEC_POSITIONS, &qsize);
     const uint8_t *qend = qsec + p->list.positions_off + p->list.positions_len;
     int rc;
-    if (!p->pos_read) {
-        if ((rc = skip_pending(p, qsec, qend)) != 0) return rc;
-    }
-    const uint8_t *q = qsec + p->pos_off;
     uint64_t at = 0;
+    if (p->next_pos > p->pos_index) {
+        /* Read before: start over from the block's first run. */
+        p->run_off = p->pos_base;
+        p->run_first = 0;
+        p->next_pos = 0;
+        p->run_open = 0;
+    }
+    while (p->next_pos < p->pos_index) {
+        uint32_t skipped;
+        if ((rc = next_delta(p, qsec, qend, &skipped)) != 0) return rc;
+    }
     for (uint32_t i = 0; i < p->tf; i++) {
-        uint64_t v;
-        if (!st_varint_get(&q, qend, &v) || (i > 0 && v == 0) || v >= limit) return st_corrupt();
+        uint32_t v;
+        if ((rc = next_delta(p, qsec, qend, &v)) != 0) return rc;
+        if ((i > 0 && v == 0) || v >= limit) return st_corrupt();
         at = i == 0 ? v : at + v; /* at, v < 2^32: no overflow */
         if (at >= limit) return st_corrupt();
         if (pos) {
@@ -261,8 +320,6 @@ static int read_positions(st_postings *p, uint32_t *pos, uint32_t limit)
                 return st_corrupt();
         }
     }
-    p->pos_read = 1;
-    p->pos_after = (uint64_t)(q - qsec);
     return STELE_OK;
 }
 
@@ -319,7 +376,7 @@ int st_postings_verify(st_postings *p, uint64_t *tokens)
             if (p->block + 1 < p->n_blocks)
                 pos_end = p->list.positions_off +
                           st_get32(start + (size_t)(p->block + 1) * ST_SKIP_REC + 8);
-            if (p->pos_after != pos_end) return st_corrupt();
+            if (p->run_off != pos_end) return st_corrupt();
         }
     }
     if (rc < 0) return rc;

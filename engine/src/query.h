@@ -151,8 +151,8 @@ size_t st_query_dump(const st_query *q, char *out, size_t cap);
 /* No term has more positions in one document than this. */
 uint32_t st_pos_cap(const stele_index *ix);
 /* The most positions term (info) can have in one document within scope
- * field (-1 = all): at most st_pos_cap(ix), and at most the bytes of its
- * positions lists, as every position takes at least one byte there. */
+ * field (-1 = all): at most st_pos_cap(ix), and at most the positions its
+ * lists can hold (query_eval.c says how that is bounded). */
 uint32_t st_term_pos_cap(const stele_index *ix, const st_term_info *info, int field);
 
 typedef struct st_rank_params {

@@ -15,7 +15,10 @@
  * key, and one scan of at most ST_DICT_BLOCK front-coded entries finds it.
  * The entry decoder (dict_entry) is shared by lookup and enumeration; it
  * rebuilds the term from the previous one, so a cursor carries the
- * previous term and the running list offsets.
+ * previous term and the running list offsets.  Most entries leave their
+ * list lengths out (format.h, DICT), so the decoder also reads the head
+ * of each list in POSTINGS and POSITIONS (list_lengths), checked like any
+ * other read.
  */
 #include <string.h>
 
@@ -270,6 +273,43 @@ static int cursor_at_block(const stele_index *ix, st_dict_cursor *c, uint32_t b)
 }
 
 /*
+ * The lengths a dictionary entry leaves out (format.h, DICT): for a list
+ * of df_f < 128 documents, its postings bytes, found by decoding its one
+ * partial block, and the sum of its tfs (*n_pos); when that is below 128
+ * too, its positions bytes, from its one positions run.
+ */
+static int list_lengths(const stele_index *ix, const st_dict_cursor *c, uint32_t df_f,
+                        uint64_t *plen, uint64_t *n_pos, uint64_t *qlen)
+{
+    uint32_t psize, qsize;
+    const uint8_t *post = st_section(ix, ST_SEC_POSTINGS, &psize);
+    const uint8_t *pos = st_section(ix, ST_SEC_POSITIONS, &qsize);
+    const uint8_t *q = post + c->post_off, *pend = post + psize;
+    uint64_t sum = 0, gaps;
+    if (df_f < ST_POSBLOCK_PACKED) {
+        for (uint32_t i = 0; i < df_f; i++) {
+            uint64_t v;
+            uint32_t tf = 1;
+            if (!st_varint_get(&q, pend, &v)) return st_corrupt();
+            if (!(v & 1) && (!st_varint_get32(&q, pend, &tf) || tf < 2)) return st_corrupt();
+            sum += tf;
+        }
+    } else {
+        if (!st_posblock_sum(&q, pend, df_f, &gaps) || !st_posblock_sum(&q, pend, df_f, &sum))
+            return st_corrupt();
+        sum += df_f;
+    }
+    *plen = (uint64_t)(q - (post + c->post_off));
+    *n_pos = sum;
+    if (sum < ST_BLOCK) {
+        const uint8_t *r = pos + c->pos_off;
+        if (!st_posblock_sum(&r, pos + qsize, (size_t)sum, &gaps)) return st_corrupt();
+        *qlen = (uint64_t)(r - (pos + c->pos_off));
+    }
+    return STELE_OK;
+}
+
+/*
  * Decodes the entry at c->off, with c->term holding the previous term of
  * the block, into c->term and (when info is not NULL) *info.  Every length
  * is checked against the DICT section and the list offsets against
@@ -313,13 +353,17 @@ static int dict_entry(const stele_index *ix, st_dict_cursor *c, st_term_info *in
     for (unsigned f = 0; f < ix->n_fields_; f++) {
         if (!(mask >> f & 1)) continue;
         uint32_t df_f;
-        uint64_t plen, qlen;
+        uint64_t plen = 0, qlen = 0, n_pos = ST_BLOCK;
         df_f = df;
-        if (((mask & (mask - 1)) && !st_varint_get32(&p, end, &df_f)) ||
-            !st_varint_get(&p, end, &plen) || !st_varint_get(&p, end, &qlen))
+        if ((mask & (mask - 1)) && !st_varint_get32(&p, end, &df_f)) return st_corrupt();
+        if (df_f == 0 || df_f > df || c->post_off > psize || c->pos_off > qsize)
             return st_corrupt();
-        if (df_f == 0 || df_f > df || plen > psize - (uint64_t)c->post_off ||
-            qlen > qsize - (uint64_t)c->pos_off || c->post_off > psize || c->pos_off > qsize)
+        int rc = df_f < ST_BLOCK                 ? list_lengths(ix, c, df_f, &plen, &n_pos, &qlen)
+                 : st_varint_get(&p, end, &plen) ? STELE_OK
+                                                 : st_corrupt();
+        if (rc) return rc;
+        if (n_pos >= ST_BLOCK && !st_varint_get(&p, end, &qlen)) return st_corrupt();
+        if (plen > psize - (uint64_t)c->post_off || qlen > qsize - (uint64_t)c->pos_off)
             return st_corrupt();
         if (info) {
             st_list *l = &info->list[f];
@@ -329,6 +373,7 @@ static int dict_entry(const stele_index *ix, st_dict_cursor *c, st_term_info *in
             l->postings_len = plen;
             l->positions_off = c->pos_off;
             l->positions_len = qlen;
+            l->n_positions = df_f < ST_BLOCK ? n_pos : 0;
         }
         c->post_off += plen;
         c->pos_off += qlen;

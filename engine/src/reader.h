@@ -32,6 +32,8 @@ typedef struct st_list {
     uint32_t field;
     uint64_t postings_off, postings_len;   /* byte range in the postings section */
     uint64_t positions_off, positions_len; /* byte range in the positions section */
+    uint64_t n_positions;                  /* sum of tf over the list when df < ST_BLOCK (the
+                                            * dictionary decoder counts it), else 0: unknown */
 } st_list;
 
 typedef struct st_term_info {
@@ -62,8 +64,9 @@ int st_dict_next(const stele_index *ix, st_dict_cursor *c, st_term_info *info);
 
 /* ---- Postings -------------------------------------------------------- */
 
-#define ST_BLOCK   128         /* documents per bit-packed block */
-#define ST_DOC_END 0xFFFFFFFFu /* doc of an exhausted iterator */
+#define ST_BLOCK      128         /* documents per bit-packed block */
+#define ST_DOC_END    0xFFFFFFFFu /* doc of an exhausted iterator */
+#define ST_RUN_VARINT 0xFF        /* run_k of a run of varints */
 
 typedef struct st_postings {
     const stele_index *ix;
@@ -73,13 +76,21 @@ typedef struct st_postings {
     uint32_t tf;  /* occurrences in the current document */
     /* private decoding state */
     uint32_t n_blocks, block, in_block, block_len;
-    uint64_t doc_off, pos_off, skip_off;
-    uint64_t pos_pending; /* positions of passed documents not yet skipped */
-    uint64_t pos_after;   /* end of the current document's positions, once read */
-    uint32_t max_tf;      /* bounds of the current block */
+    uint64_t doc_off, skip_off;
+    uint64_t pos_base;  /* section offset of the current block's positions */
+    uint64_t pos_total; /* positions of the current block's documents */
+    uint64_t pos_index; /* the current document's first one among them */
+    uint64_t run_off;   /* section offset of the current positions run */
+    uint64_t run_first; /* index of its first value */
+    uint64_t run_at;    /* bytes (varint run) or bits (Rice run, after the
+                         * k byte) of the run read so far */
+    uint64_t next_pos;  /* index of the next value to decode */
+    uint32_t run_n;     /* values in the run */
+    uint8_t run_k;      /* Rice parameter; ST_RUN_VARINT for a varint run */
+    uint8_t run_open;   /* run_n, run_k and run_at are set */
+    uint32_t max_tf;    /* bounds of the current block */
     uint8_t min_norm;
-    uint8_t started;  /* st_postings_next() was called */
-    uint8_t pos_read; /* the current document's positions were read */
+    uint8_t started; /* st_postings_next() was called */
     uint32_t docs[ST_BLOCK], tfs[ST_BLOCK];
 } st_postings;
 
