@@ -197,27 +197,27 @@ int main(void)
         size_t n = 0, want = 0;
         for (int i = 0; i < STELE_MAX_QUERY_TERMS + 1; i++) {
             if (i == STELE_MAX_QUERY_TERMS) want = n;
-            n += (size_t)sprintf(big + n, "w%d ", i);
+            n += (size_t)snprintf(big + n, sizeof big - n, "w%d ", i);
         }
         bad(big, STELE_ELIMIT, want);
         /* a phrase of STELE_MAX_PHRASE words is fine, one more is not */
-        n = (size_t)sprintf(big, "x \"");
+        n = (size_t)snprintf(big, sizeof big, "x \"");
         for (int i = 0; i < STELE_MAX_PHRASE; i++)
-            n += (size_t)sprintf(big + n, "p%d ", i);
-        sprintf(big + n, "\"");
+            n += (size_t)snprintf(big + n, sizeof big - n, "p%d ", i);
+        snprintf(big + n, sizeof big - n, "\"");
         st_query q;
         size_t off;
         if (parse(big, strlen(big), &q, &off, work, sizeof work) != STELE_OK) {
             printf("FAIL: a phrase of STELE_MAX_PHRASE words\n");
             failures++;
         }
-        sprintf(big + n, "extra\"");
+        snprintf(big + n, sizeof big - n, "extra\"");
         bad(big, STELE_ELIMIT, 2);
         /* a NEAR group over the limit */
-        n = (size_t)sprintf(big, "NEAR(");
+        n = (size_t)snprintf(big, sizeof big, "NEAR(");
         for (int i = 0; i < STELE_MAX_PHRASE + 1; i++)
-            n += (size_t)sprintf(big + n, "n%d ", i);
-        sprintf(big + n, ")");
+            n += (size_t)snprintf(big + n, sizeof big - n, "n%d ", i);
+        snprintf(big + n, sizeof big - n, ")");
         bad(big, STELE_ELIMIT, 0);
         /* nesting: STELE_MAX_DEPTH parentheses are fine, one more is not */
         n = 0;
@@ -240,10 +240,10 @@ int main(void)
         big[n] = '\0';
         bad(big, STELE_ELIMIT, STELE_MAX_DEPTH);
         /* a chain of NOTs counts as nesting too */
-        n = (size_t)sprintf(big, "x ");
+        n = (size_t)snprintf(big, sizeof big, "x ");
         for (int i = 0; i < STELE_MAX_DEPTH + 1; i++)
-            n += (size_t)sprintf(big + n, "NOT ");
-        sprintf(big + n, "a");
+            n += (size_t)snprintf(big + n, sizeof big - n, "NOT ");
+        snprintf(big + n, sizeof big - n, "a");
         bad(big, STELE_ELIMIT, 2 + 4 * STELE_MAX_DEPTH);
         /* query longer than STELE_MAX_QUERY_BYTES */
         memset(big, 'a', sizeof big);

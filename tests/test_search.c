@@ -452,6 +452,141 @@ static void test_api_edges(void)
     }
 }
 
+/* stele_snippet parses a query exactly as stele_search does (same
+ * expansion of prefixes, same limits), so it accepts and refuses the same
+ * queries with the same offsets.  Regressions: a prefix that expands to
+ * nothing counted as a leaf in the snippet, which then refused 32 more
+ * words with STELE_ELIMIT. */
+static void test_snippet_parse_agrees(void)
+{
+    static const char *const queries[] = {
+        "zzzq* OR drug drug drug drug drug drug drug drug drug drug drug drug drug drug drug drug "
+        "drug drug drug drug drug drug drug drug drug drug drug drug drug drug drug drug",
+        "title:caus* OR drug drug drug drug drug drug drug drug drug drug drug drug drug drug drug "
+        "drug drug drug drug drug drug drug drug drug drug drug drug drug drug drug drug drug",
+        "zzzq* OR drug drug drug drug drug drug drug drug drug drug drug drug drug drug drug drug "
+        "drug drug drug drug drug drug drug drug drug drug drug drug drug drug drug drug drug",
+        "rehab* drug drug drug drug drug drug drug drug drug drug drug drug drug drug drug drug "
+        "drug drug drug drug drug drug drug drug drug drug drug drug",
+        "treat* OR women",
+        "title:treat* prison",
+    };
+    for (size_t i = 0; i < sizeof queries / sizeof queries[0]; i++) {
+        const char *query = queries[i];
+        result r = run(query);
+        stele_hit h;
+        char snip[1024];
+        size_t len;
+        stele_diag d = {0, 0};
+        int rc;
+        memset(&h, 0, sizeof h);
+        if (r.n_hits > 0) h = r.hits[0];
+        rc = stele_snippet(&ix, query, strlen(query), &opts, &h, NULL, work, work_size, snip,
+                           sizeof snip, &len, &d);
+        CHECK(rc == r.rc && (rc == STELE_OK || d.offset == r.diag.offset),
+              "query %zu: search %d at %zu, snippet %d at %zu", i, r.rc, r.diag.offset, rc,
+              d.offset);
+        if (i < 2) CHECK(r.rc == STELE_OK && r.n_hits > 0, "query %zu: rc %d", i, r.rc);
+        if (i == 2) CHECK(r.rc == STELE_ELIMIT, "33 words: rc %d", r.rc);
+    }
+}
+
+/* Words of a phrase or NEAR are marked only where the phrase or NEAR
+ * matches; a plain term is marked wherever it occurs. */
+static void test_snippet_groups(void)
+{
+    char snip[2048];
+    result r = run("\"alternatives to imprisonment\" reinforce");
+    CHECK(r.rc == STELE_OK && r.n_hits > 0 && strcmp(id_of(&r.hits[0]), "55/12") == 0,
+          "phrase: first %s", r.n_hits ? id_of(&r.hits[0]) : "(none)");
+    if (r.n_hits > 0) {
+        int rc =
+            snippet("\"alternatives to imprisonment\" reinforce", &r.hits[0], snip, sizeof snip);
+        CHECK(rc == STELE_OK && strstr(snip, "the need to [reinforce] [alternatives] [to] "
+                                             "[imprisonment], which"),
+              "phrase marks: %s", snip);
+    }
+    /* a hit's paragraph is one where its phrase matches, not merely one
+     * with many of the phrase's words */
+    r = run("\"drug treatment\"");
+    CHECK(r.rc == STELE_OK && r.n_hits >= 3, "drug treatment: %zu hits", r.n_hits);
+    for (size_t i = 0; i < r.n_hits; i++) {
+        int rc = snippet("\"drug treatment\"", &r.hits[i], snip, sizeof snip);
+        CHECK(rc == STELE_OK &&
+                  (strstr(snip, "[drug] [treatment]") || strstr(snip, "[Drug] [treatment]")),
+              "drug treatment hit %zu: %s", i, snip);
+    }
+    /* the same words as plain terms: every "to" is marked */
+    r = run("alternatives to imprisonment");
+    if (r.n_hits > 0) {
+        int rc = snippet("alternatives to imprisonment", &r.hits[0], snip, sizeof snip);
+        CHECK(rc == STELE_OK && strstr(snip, "need [to] reinforce [alternatives] [to]"),
+              "term marks: %s", snip);
+    }
+    /* NEAR: the second "Women" is 9 words after "Treatment", beyond 3 */
+    r = run("treatment NEAR/3 women");
+    if (r.n_hits > 0) {
+        int rc = snippet("treatment NEAR/3 women", &r.hits[0], snip, sizeof snip);
+        CHECK(rc == STELE_OK && strstr(snip, "[Treatment] of [Women] Prisoners") &&
+                  strstr(snip, "Measures for Women Offenders"),
+              "NEAR marks: %s", snip);
+    }
+    /* a phrase word that is also a plain term is marked everywhere */
+    r = run("\"alternatives to imprisonment\" need");
+    if (r.n_hits > 0) {
+        int rc = snippet("\"alternatives to imprisonment\" need", &r.hits[0], snip, sizeof snip);
+        CHECK(rc == STELE_OK && strstr(snip, "[need] to reinforce [alternatives] [to]"),
+              "phrase and term: %s", snip);
+    }
+}
+
+/* The workspace bound holds for searches and snippets of many queries,
+ * among them the worst this corpus allows: STELE_MAX_QUERY_TERMS leaves of
+ * its most frequent words (each may need a position buffer as large as the
+ * longest document), a phrase of STELE_MAX_PHRASE of them, prefixes with
+ * STELE_MAX_PREFIX_TERMS expansions, and NOT terms. */
+static void test_bound_holds(void)
+{
+    static const char *const queries[] = {
+        "the the the the the the the the the the the the the the the the the the the the the "
+        "the the the the the the the the the the the",
+        "of and the to in of and the to in of and the to in of and the to in of and the to in "
+        "of and the to in of and",
+        "\"the of and to in the of and to in the of and to in the\" the of and to in the of and "
+        "to in the",
+        "\"of the\" \"in the\" \"to the\" \"and the\" the of and to in the of and to in the of and "
+        "to in the of and to in the",
+        "NEAR(the of and to in the of and to in the of and to in the, 50) OR (the of and) -drug",
+        "pre* OR prev* OR the",
+        "title:(the OR of) body:\"of the\" footnote:the",
+        "women",
+        "treatment in prison",
+        "55/12 OR 59/4 OR 1972",
+        "rehab* OR NEAR(drug treatment, 5) -title:women",
+    };
+    size_t bound = stele_workspace_bound(&ix, MAX_HITS), bound0 = stele_workspace_bound(&ix, 0);
+    size_t most = 0, most_snippet = 0;
+    for (size_t i = 0; i < sizeof queries / sizeof queries[0]; i++) {
+        const char *query = queries[i];
+        result r = run(query);
+        CHECK(r.rc == STELE_OK && r.needed > 0 && r.needed <= bound,
+              "query %zu: rc %d, needed %zu, bound %zu", i, r.rc, r.needed, bound);
+        if (r.needed > most) most = r.needed;
+        for (size_t h = 0; h < r.n_hits; h++) {
+            char snip[1024];
+            size_t len;
+            stele_diag d = {0, 0};
+            int rc = stele_snippet(&ix, query, strlen(query), &opts, &r.hits[h], NULL, work, bound0,
+                                   snip, sizeof snip, &len, &d);
+            CHECK(rc == STELE_OK && d.needed <= bound0, "query %zu hit %zu: rc %d, needed %zu", i,
+                  h, rc, d.needed);
+            if (d.needed > most_snippet) most_snippet = d.needed;
+        }
+    }
+    printf("workspace bound %zu (max_hits %d), %zu (0); most needed: search %zu, snippet %zu\n",
+           bound, MAX_HITS, bound0, most, most_snippet);
+}
+
 int main(int argc, char **argv)
 {
     stele_stemmer *stemmer;
@@ -485,6 +620,9 @@ int main(int argc, char **argv)
     test_rankings();
     test_operators();
     test_snippet_space();
+    test_snippet_parse_agrees();
+    test_snippet_groups();
+    test_bound_holds();
     test_api_edges();
     sweep("women");
     sweep("opioid overdose");

@@ -111,12 +111,14 @@ typedef struct stele_index {
     uint32_t norm_version_;
     uint32_t zlib_wbits_; /* window bits of the stored-text streams */
     uint64_t n_tokens_;   /* tokens over all fields and documents */
-    uint32_t reserved_[4];
+    uint32_t max_doc_pos_; /* no document has a position at or above this */
+    uint32_t reserved_[3];
 } stele_index;
 
 /* Opens an index from memory: size is the index's exact size (trailing
  * bytes are corruption).  Checks magic, version, section bounds and
- * each section's CRC32: O(size) in CRC work, no parsing, no allocation.
+ * each section's CRC32: O(size) in CRC work, and reads each document's
+ * record once (for the workspace bound); no allocation.
  * Returns STELE_OK, STELE_ECORRUPT or STELE_EVERSION; on error *ix is
  * left zeroed. */
 STELE_API int stele_open(stele_index *ix, const void *data, size_t size);
@@ -183,20 +185,24 @@ typedef struct stele_hit {
  * A bound on the workspace any query within the STELE_MAX_* limits needs
  * on this index, for a search returning up to max_hits hits, or for a
  * snippet or verify call (max_hits = 0).  It is the largest of
- *   search:  P + T * (I + F * S + 4 * B) + 16 * min(max_hits, STELE_MAX_RESULTS)
- *   snippet: P + st_doc_load_bound (B plus zlib's inflate state and window)
+ *   search:  P + T * (I + F * S + 4 * M) + 16 * min(max_hits, STELE_MAX_RESULTS)
+ *   snippet: P + T * (I + F * S + 4 * M) + st_doc_load_bound (B plus zlib's
+ *            inflate state and window)
  *   verify:  what stele_verify() needs
  * where T = STELE_MAX_QUERY_TERMS, F = the index's fields, B = its largest
- * stored-text block in bytes (no document has more tokens, so no term more
- * positions in one document), S = one postings iterator (about 1.1 KB),
- * I = one dictionary entry (about 340 bytes) and P = the largest query tree
- * plus alignment (about 20 KB); each piece is rounded up to 8 bytes.  A
- * search needs only the tree, the heap, and per leaf term I + S per field
- * it occurs in, plus, if the term is positive or in a phrase, 4 bytes per
- * position it can have in one document (at most B, and at most its
- * occurrences, counted or bounded by the size of its positions lists, so
- * rare terms need little): on the bundled corpus about 4.8 KB for one
- * word, 14 KB for three.  Every search reports
+ * stored-text block in bytes, M = the most positions of any document
+ * (found by stele_open(); never above B, as every token takes a byte), so
+ * the most positions any term has in one document, S = one postings
+ * iterator (about 1.1 KB), I = one dictionary entry (about 340 bytes) and
+ * P = the largest query tree plus alignment (about 20 KB); each piece is
+ * rounded up to 8 bytes.  A search needs only the tree, the heap, and per
+ * leaf term I + S per field it occurs in, plus, if the term is positive or
+ * in a phrase, 4 bytes per position it can have in one document (at most
+ * M, and at most its occurrences, counted or bounded by the size of its
+ * positions lists, so rare terms need little): on the bundled corpus about
+ * 4.8 KB for one word, 14 KB for three.  A snippet needs the same for its
+ * terms (it reads the positions of phrase and NEAR words) plus the
+ * document's text.  Every call reports
  * the workspace it needed in diag->needed.
  */
 STELE_API size_t stele_workspace_bound(const stele_index *ix, size_t max_hits);

@@ -184,6 +184,7 @@ size_t st_posblock_put(const uint32_t *v, size_t n, uint8_t *out)
 int st_rice_get(const uint8_t *in, uint64_t n_bits, uint64_t *at, unsigned k, uint32_t *v)
 {
     uint64_t bit_at = *at, q = 0, low = 0, max_q = 0xFFFFFFFFull >> k;
+    if (st_rice_get_fast(in, n_bits, at, k, v)) return 1;
     for (;;) {
         if (bit_at >= n_bits) return 0;
         unsigned bit = in[bit_at >> 3] >> (bit_at & 7) & 1;
@@ -226,7 +227,8 @@ static int posblock_read(const uint8_t **p, const uint8_t *end, size_t n, uint32
     uint64_t n_bits = (uint64_t)(end - in) * 8, at = 0;
     for (size_t i = 0; i < n; i++) {
         uint32_t x;
-        if (!st_rice_get(in, n_bits, &at, k, &x)) return 0;
+        if (!st_rice_get_fast(in, n_bits, &at, k, &x) && !st_rice_get(in, n_bits, &at, k, &x))
+            return 0;
         if (v) v[i] = x;
         total += x;
     }

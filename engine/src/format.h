@@ -311,6 +311,45 @@ int st_posblock_get(const uint8_t **p, const uint8_t *end, size_t n, uint32_t *v
  * stream in[0, n_bits / 8) at bit *at, advancing *at; returns 0 (leaving
  * *at) when the bits run out or the value exceeds 32 bits. */
 int st_rice_get(const uint8_t *in, uint64_t n_bits, uint64_t *at, unsigned k, uint32_t *v);
+
+/* Number of trailing one bits of w (w != ~0). */
+static inline unsigned st_trailing_ones(uint64_t w)
+{
+#if defined(__GNUC__)
+    return (unsigned)__builtin_ctzll(~w);
+#else
+    unsigned n = 0;
+    while (w & 1) {
+        w >>= 1;
+        n++;
+    }
+    return n;
+#endif
+}
+
+/*
+ * Fast path of st_rice_get: when eight whole bytes are left, one
+ * little-endian load holds at least 57 bits from *at; a value whose unary
+ * part, stop bit and k low bits all fit in them is decoded without a bit
+ * loop.  Returns 0 when the value does not qualify (the end of the run, a
+ * long unary part), and the caller takes the checked bit-by-bit path.
+ */
+static inline int st_rice_get_fast(const uint8_t *in, uint64_t n_bits, uint64_t *at, unsigned k,
+                                   uint32_t *v)
+{
+    uint64_t bit_at = *at, max_q = 0xFFFFFFFFull >> k;
+    if ((bit_at >> 3) + 8 > n_bits >> 3) return 0;
+    uint64_t w = st_get64(in + (bit_at >> 3)) >> (bit_at & 7);
+    unsigned avail = 64 - (unsigned)(bit_at & 7);
+    if (~w == 0) return 0;
+    unsigned ones = st_trailing_ones(w);
+    if (ones + 1 + k > avail || ones > max_q) return 0;
+    uint64_t low = k ? (w >> (ones + 1)) & (((uint64_t)1 << k) - 1) : 0;
+    *v = (uint32_t)(k >= 32 ? low : (uint64_t)ones << k | low);
+    *at = bit_at + ones + 1 + k;
+    return 1;
+}
+
 /* As st_posblock_get, but only adds the values up into *sum. */
 int st_posblock_sum(const uint8_t **p, const uint8_t *end, size_t n, uint64_t *sum);
 

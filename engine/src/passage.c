@@ -8,15 +8,17 @@
  * once) can be reopened once and only move forward.  For each hit, every
  * highlight term's positions in the document are gathered from its field
  * lists into its position buffer and sorted (fields interleave: footnotes
- * sit between body paragraphs).  A k-way merge of these sorted lists walks
- * the matches in position order; st_para_at() maps them to paragraphs, and
- * the paragraph with the most distinct terms wins, then the one with the
- * most matches, then the earliest.  A match only in the title names the
- * title paragraph.  Inside the winner, a window of ST_DENSE_WINDOW
- * positions is slid over the matches and the start of the window with the
- * most distinct terms (then most matches, then earliest) becomes match_pos.
- * A hit with no positive match (`a OR -b` matching through its NOT) gets
- * the title paragraph.
+ * sit between body paragraphs).  A term that is only a word of phrases or
+ * NEARs keeps only its occurrences inside a match of one of them
+ * (st_group_covers() on the words' lists; for NEAR the lists of all fields
+ * together, so a window across a field boundary, which the evaluator does
+ * not count, may keep an occurrence: a rare and harmless over-keep).  A k-way merge of these sorted
+ * lists walks the matches in position order; st_para_at() maps them to paragraphs, and the
+ * paragraph with the most distinct terms wins, then the one with the most matches, then the
+ * earliest.  A match only in the title names the title paragraph.  Inside the winner, a window of
+ * ST_DENSE_WINDOW positions is slid over the matches and the start of the window with the most
+ * distinct terms (then most matches, then earliest) becomes match_pos. A hit with no positive match
+ * (`a OR -b` matching through its NOT) gets the title paragraph.
  */
 #include <string.h>
 
@@ -66,6 +68,57 @@ static int gather(st_eval *ev, uint32_t doc)
     return STELE_OK;
 }
 
+/* Bit 31 of a position marks, while keep_group_matches() runs, an
+ * occurrence inside a match of its group. */
+#define IN_MATCH 0x80000000u
+
+/* Whether the occurrence of highlight term h at pos is part of a match of
+ * a positive phrase or NEAR that has h as a word.  The words' lists are
+ * their highlight terms' lists: the same term in the same scope. */
+static int in_group_match(const st_eval *ev, uint32_t h, uint32_t pos)
+{
+    for (uint32_t g = 0; g < ev->n_groups; g++) {
+        const st_qnode *n = ev->groups[g];
+        const uint32_t *lists[STELE_MAX_PHRASE];
+        uint32_t lens[STELE_MAX_PHRASE], n_words = 0;
+        int has_h = 0;
+        for (const st_qnode *k = n->kids; k && n_words < STELE_MAX_PHRASE; k = k->next) {
+            const st_qterm *w = ev->hl[k->term->hl];
+            has_h |= (uint32_t)k->term->hl == h;
+            lists[n_words] = w->pos;
+            lens[n_words++] = w->n_pos;
+        }
+        if (has_h && st_group_covers(n->type, n->near_k, n_words, lists, lens, ~IN_MATCH, pos))
+            return 1;
+    }
+    return 0;
+}
+
+/* Drops the occurrences of phrase/NEAR-only terms that are not inside a
+ * match of their group, so a hit's paragraph is one where its phrase
+ * matches, not merely one with many of its words.  The occurrences are
+ * flagged first and dropped after, as every list is read while flagging.
+ * Positions always fit in 31 bits (no document comes near 2^31 tokens);
+ * an index claiming otherwise is left unfiltered. */
+static void keep_group_matches(st_eval *ev)
+{
+    if (ev->n_groups == 0 || ev->ix->max_doc_pos_ > IN_MATCH) return;
+    for (uint32_t h = 0; h < ev->n_hl; h++) {
+        st_qterm *t = ev->hl[h];
+        if (!ev->hl_grouped[h]) continue;
+        for (uint32_t j = 0; j < t->n_pos; j++)
+            if (in_group_match(ev, h, t->pos[j] & ~IN_MATCH)) t->pos[j] |= IN_MATCH;
+    }
+    for (uint32_t h = 0; h < ev->n_hl; h++) {
+        st_qterm *t = ev->hl[h];
+        uint32_t kept = 0;
+        if (!ev->hl_grouped[h]) continue;
+        for (uint32_t j = 0; j < t->n_pos; j++)
+            if (t->pos[j] & IN_MATCH) t->pos[kept++] = t->pos[j] & ~IN_MATCH;
+        t->n_pos = kept;
+    }
+}
+
 static uint32_t popcount32(uint32_t x)
 {
     uint32_t n = 0;
@@ -110,6 +163,7 @@ int st_best_paragraph(st_eval *ev, stele_hit *hit)
     int rc = gather(ev, doc);
 
     if (rc < 0) return rc;
+    keep_group_matches(ev);
     memset(&best, 0, sizeof best);
     memset(&now, 0, sizeof now);
     while ((p = next_head(ev, cur, UINT32_MAX, &which)) != UINT32_MAX) {

@@ -261,7 +261,9 @@ static int next_delta(st_postings *p, const uint8_t *qsec, const uint8_t *qend, 
         p->run_at = (uint64_t)(q - run);
         end_off = p->run_at;
     } else {
-        if (!st_rice_get(run + 1, (uint64_t)(qend - run - 1) * 8, &p->run_at, p->run_k, v))
+        uint64_t n_bits = (uint64_t)(qend - run - 1) * 8;
+        if (!st_rice_get_fast(run + 1, n_bits, &p->run_at, p->run_k, v) &&
+            !st_rice_get(run + 1, n_bits, &p->run_at, p->run_k, v))
             return st_corrupt();
         end_off = 1 + (p->run_at + 7) / 8;
     }

@@ -13,9 +13,10 @@
  * that would be made, never by a separate formula that could drift.
  *
  * The query tree.  A parsed query is a tree of st_qnode.  Leaves are TERM
- * (one analysed term, possibly scoped to a field) and PREFIX (only before
- * expansion, or when the parser is asked not to expand, as the snippet code
- * does).  Inner nodes are AND, OR (n-ary), NOT (one child), and PHRASE and
+ * (one analysed term, possibly scoped to a field) and PREFIX (only when
+ * there is no index to expand against, or the parser is asked not to
+ * expand; searches and snippets always expand, so both count the same
+ * leaves against the limits).  Inner nodes are AND, OR (n-ary), NOT (one child), and PHRASE and
  * NEAR whose children are TERM leaves.  Field scope is pushed down to the
  * leaves while parsing, so a node's field is only informative.  Leaves are
  * also listed in st_query.terms in query order; a leaf is "positive" when no
@@ -168,6 +169,11 @@ typedef struct st_eval {
     st_rank_params rp;
     uint32_t n_hl;                       /* distinct positive terms */
     st_qterm *hl[STELE_MAX_QUERY_TERMS]; /* one representative leaf each */
+    /* hl_grouped[h]: every leaf of highlight term h is a phrase/NEAR word,
+     * so only its occurrences inside a match of its group count */
+    uint8_t hl_grouped[STELE_MAX_QUERY_TERMS];
+    uint32_t n_groups;                       /* positive PHRASE and NEAR nodes */
+    st_qnode *groups[STELE_MAX_QUERY_TERMS]; /* (each has two words or more) */
 } st_eval;
 
 /* Carves iterators and buffers for q from a (counting when short), then, if
@@ -179,6 +185,19 @@ int st_eval_setup(st_eval *ev, const stele_index *ix, st_query *q, const stele_s
 int st_eval_next(st_eval *ev, uint32_t target, uint32_t *doc);
 /* The BM25F score of the document the last st_eval_next() returned. */
 int st_eval_score(st_eval *ev, uint32_t doc, double *score);
+
+/* For snippets: loads the positions, in field of doc, of every word of the
+ * PHRASE or NEAR node n (a word not there gets none).  Documents must be
+ * visited in ascending order; st_eval_setup() must have run. */
+int st_group_load(st_qnode *n, uint32_t doc, uint32_t field);
+/* Whether an occurrence at pos of a word of a PHRASE (type ST_Q_PHRASE) or
+ * NEAR (near_k) group is part of a match of it, given each word's sorted
+ * positions pos[i] (n_pos[i] of them; entries compared under mask, so
+ * callers may keep a flag in the bits outside it). */
+int st_group_covers(int type, uint32_t near_k, uint32_t n_words, const uint32_t *const *pos,
+                    const uint32_t *n_pos, uint32_t mask, uint32_t at);
+/* st_group_covers() for n on the positions st_group_load() loaded. */
+int st_group_covers_loaded(const st_qnode *n, uint32_t at);
 
 /* ---- Interface to code in rank.c ----------------------------------- */
 

@@ -41,13 +41,18 @@
 
 #include "query.h"
 
-/* A document's stored text is inflated as one piece (st_doc_load), so no
- * document has more tokens than the largest stored-text block has bytes:
- * every token takes at least one byte.  That bounds the positions of any
- * (term, document) pair. */
+/* No term has more positions in one document than the document has
+ * positions: stele_open() found the largest, max_doc_pos_ (the most tokens
+ * of any document, paragraph gaps included).  A document's stored text is
+ * also inflated as one piece (st_doc_load), so it has no more tokens than
+ * the largest stored-text block has bytes; the smaller of the two holds.
+ * An index whose postings break this is corrupt, and reading such a list
+ * gives STELE_ECORRUPT, never an overrun (st_postings_positions checks
+ * the capacity). */
 uint32_t st_pos_cap(const stele_index *ix)
 {
     uint32_t cap = ix ? ix->max_block_bytes_ : 0;
+    if (ix && ix->max_doc_pos_ < cap) cap = ix->max_doc_pos_;
     return cap < 16 ? 16 : cap;
 }
 
@@ -59,7 +64,8 @@ uint32_t st_pos_cap(const stele_index *ix)
  * document's first (deltas >= 1) at least 2, so a list of n bytes holds at
  * most 4 * n + 1 positions of one document.  For all but the most frequent
  * terms this is far below st_pos_cap(), and it is what keeps a typical
- * search's workspace small. */
+ * search's workspace small.  The sum over the fields in scope bounds a
+ * document's positions in all of them together, as passages gather them. */
 uint32_t st_term_pos_cap(const stele_index *ix, const st_term_info *info, int field)
 {
     uint64_t n = 0, cap = st_pos_cap(ix);
@@ -70,6 +76,15 @@ uint32_t st_term_pos_cap(const stele_index *ix, const st_term_info *info, int fi
         if (n >= cap) break;
     }
     return (uint32_t)(n < cap ? n : cap);
+}
+
+static void find_groups(st_eval *ev, st_qnode *n)
+{
+    if ((n->type == ST_Q_PHRASE || n->type == ST_Q_NEAR) && n->kids->term->positive &&
+        ev->n_groups < STELE_MAX_QUERY_TERMS)
+        ev->groups[ev->n_groups++] = n;
+    for (st_qnode *k = n->kids; k; k = k->next)
+        find_groups(ev, k);
 }
 
 static void mark_grouped(st_qnode *n)
@@ -120,9 +135,12 @@ int st_eval_setup(st_eval *ev, const stele_index *ix, st_query *q, const stele_s
         }
         if (t->hl < 0) {
             t->hl = (int)ev->n_hl;
+            ev->hl_grouped[ev->n_hl] = 1;
             ev->hl[ev->n_hl++] = t;
         }
+        if (!t->grouped) ev->hl_grouped[t->hl] = 0;
     }
+    find_groups(ev, q->root);
 
     /* all allocations first */
     for (uint32_t i = 0; i < q->n_terms; i++) {
@@ -263,6 +281,100 @@ static int group_check(st_eval *ev, st_qnode *n, uint32_t doc, int *any)
         if (n->ftf[f]) *any = 1;
     }
     return STELE_OK;
+}
+
+/* The index of the first entry of v (ascending under mask, n entries)
+ * whose masked value is >= x. */
+static uint32_t lower_bound(const uint32_t *v, uint32_t n, uint32_t mask, uint32_t x)
+{
+    uint32_t lo = 0, hi = n;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if ((v[mid] & mask) < x)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+static int has_pos(const uint32_t *v, uint32_t n, uint32_t mask, uint32_t x)
+{
+    uint32_t i = lower_bound(v, n, mask, x);
+    return i < n && (v[i] & mask) == x;
+}
+
+int st_group_load(st_qnode *n, uint32_t doc, uint32_t field)
+{
+    for (st_qnode *k = n->kids; k; k = k->next) {
+        st_qterm *t = k->term;
+        st_postings *it = NULL;
+        int rc;
+        t->n_pos = 0;
+        for (uint32_t i = 0; i < t->n_iter; i++)
+            if (t->iter_field[i] == field) it = t->iter[i];
+        if (!it || !t->pos) continue;
+        if (it->doc < doc) {
+            rc = st_postings_advance(it, doc);
+            if (rc < 0) return rc;
+        }
+        if (it->doc != doc) continue;
+        rc = st_postings_positions(it, t->pos, t->pos_cap, &t->n_pos);
+        if (rc == STELE_ENOSPACE) return st_corrupt(); /* more positions than its lists' bytes */
+        if (rc < 0) return rc;
+    }
+    return STELE_OK;
+}
+
+/* A phrase covers at when, for some word i at at, every word j sits at
+ * at - i + j.  A NEAR group covers at when some window [lo, lo + limit]
+ * holds at and an occurrence of every word (at being one of them); such a
+ * window can start at its smallest occurrence, so only occurrences in
+ * [at - limit, at] are tried as lo.  This is the condition under which
+ * near_count() finds a window (it finds one whenever one exists). */
+int st_group_covers(int type, uint32_t near_k, uint32_t n_words, const uint32_t *const *pos,
+                    const uint32_t *n_pos, uint32_t mask, uint32_t at)
+{
+    uint32_t i, j;
+    int found = 0;
+
+    for (i = 0; i < n_words && !found; i++)
+        found = has_pos(pos[i], n_pos[i], mask, at);
+    if (!found) return 0;
+    if (type == ST_Q_PHRASE) {
+        for (i = 0; i < n_words; i++) {
+            if (at < i || !has_pos(pos[i], n_pos[i], mask, at)) continue;
+            for (j = 0; j < n_words; j++)
+                if (!has_pos(pos[j], n_pos[j], mask, at - i + j)) break;
+            if (j == n_words) return 1;
+        }
+        return 0;
+    }
+    uint64_t limit = (uint64_t)near_k + (n_words - 1);
+    uint32_t from = at > limit ? (uint32_t)(at - limit) : 0;
+    for (i = 0; i < n_words; i++) {
+        for (uint32_t a = lower_bound(pos[i], n_pos[i], mask, from);
+             a < n_pos[i] && (pos[i][a] & mask) <= at; a++) {
+            uint32_t lo = pos[i][a] & mask;
+            for (j = 0; j < n_words; j++) {
+                uint32_t b = lower_bound(pos[j], n_pos[j], mask, lo);
+                if (b == n_pos[j] || (pos[j][b] & mask) - lo > limit) break;
+            }
+            if (j == n_words) return 1;
+        }
+    }
+    return 0;
+}
+
+int st_group_covers_loaded(const st_qnode *n, uint32_t at)
+{
+    const uint32_t *pos[STELE_MAX_PHRASE];
+    uint32_t n_pos[STELE_MAX_PHRASE], n_words = 0;
+    for (const st_qnode *k = n->kids; k && n_words < STELE_MAX_PHRASE; k = k->next) {
+        pos[n_words] = k->term->pos;
+        n_pos[n_words++] = k->term->n_pos;
+    }
+    return st_group_covers(n->type, n->near_k, n_words, pos, n_pos, UINT32_MAX, at);
 }
 
 static int node_advance(st_eval *ev, st_qnode *n, uint32_t target, uint32_t *doc);

@@ -10,7 +10,12 @@
  *      iterator per field it can match in, and a position buffer of
  *      st_term_pos_cap() entries if it is positive or a phrase/NEAR word
  *      (query_eval.c).  stele_workspace_bound() takes every term at
- *      st_pos_cap(), the most any term can need.
+ *      st_pos_cap(), the most any term can need (the positions of the
+ *      longest document).
+ *
+ * A snippet (snippet.c) lays out the query tree, the document's text and
+ * then the same per-term pieces, which it uses to read the positions of
+ * phrase and NEAR words; the bound covers both layouts.
  *
  * Then it evaluates document at a time (st_eval_next), scoring each match
  * and keeping the best in the heap, writes the heap best first into hits,
@@ -56,7 +61,9 @@ size_t stele_workspace_bound(const stele_index *ix, size_t max_hits)
     search =
         add_sat(ST_WS_ALIGN - 1 + ST_PARSE_MEM, add_sat(mul_sat(STELE_MAX_QUERY_TERMS, per_term),
                                                         ALIGNED(max_hits * sizeof(st_heap_entry))));
-    snippet = add_sat(ST_WS_ALIGN - 1 + ST_PARSE_MEM, ALIGNED(st_doc_load_bound(ix)));
+    snippet =
+        add_sat(ST_WS_ALIGN - 1 + ST_PARSE_MEM,
+                add_sat(mul_sat(STELE_MAX_QUERY_TERMS, per_term), ALIGNED(st_doc_load_bound(ix))));
     if (snippet > search) search = snippet;
     return search > st_verify_bound(ix) ? search : st_verify_bound(ix);
 }
@@ -85,19 +92,18 @@ ST_NOINLINE int st_need_on_stack(const stele_index *ix, const char *query, size_
     int rc;
 
     st_arena_init(&sa, buf, sizeof buf);
-    rc = st_parse(ix, query, len, opts, snippet ? ST_PARSE_NO_EXPAND : 0, &sa, &q, diag);
+    rc = st_parse(ix, query, len, opts, 0, &sa, &q, diag);
     if (rc < 0) return rc;
     count.base = NULL;
     count.cap = 0;
     count.used = sa.used;
     count.pad = pad;
     count.short_ = 1;
-    if (snippet) {
+    if (snippet)
         st_arena_alloc(&count, st_doc_load_bound(ix));
-    } else {
+    else
         st_arena_alloc(&count, max_hits * sizeof(st_heap_entry));
-        st_eval_setup(&ev, ix, &q, opts, &count);
-    }
+    st_eval_setup(&ev, ix, &q, opts, &count);
     *needed = st_arena_needed(&count);
     return STELE_OK;
 }

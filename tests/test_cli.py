@@ -1,0 +1,572 @@
+#!/usr/bin/env python3
+"""Tests of the `stele` command-line tool (meson suite 'cli').
+
+Each test case is a function named case_<name>; meson runs one case per
+test so a failure names what broke:
+
+    test_cli.py --stele PATH --source-root DIR [--embed-search PATH]
+                [--corpus-index PATH] CASE
+
+Everything runs in a fresh temporary directory, so the bundled index is
+proved to work with no files beside the binary.  JSON output is parsed with
+json.loads, never compared as text.  A case that cannot run here (no C
+compiler, no pseudo-terminal) exits 77 and says why.
+"""
+
+import argparse
+import json
+import os
+import pty
+import re
+import select
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+SKIP = 77
+
+
+class Skip(Exception):
+    pass
+
+
+class Ctx:
+    def __init__(self, args, tmp):
+        self.stele = os.path.abspath(args.stele)
+        self.root = os.path.abspath(args.source_root)
+        self.embed_search = args.embed_search and os.path.abspath(args.embed_search)
+        self.corpus_index = args.corpus_index and os.path.abspath(args.corpus_index)
+        self.tmp = tmp
+        self.data = os.path.join(self.root, "tests", "data", "cli")
+        self._corpus = None
+
+    def run(self, *args, stdin=None, env=None, check=None):
+        """Runs stele with args; returns (status, stdout, stderr) as text."""
+        e = dict(os.environ)
+        e.pop("NO_COLOR", None)
+        if env:
+            e.update(env)
+        p = subprocess.run([self.stele, *args], input=stdin, capture_output=True,
+                           text=True, cwd=self.tmp, env=e, timeout=120)
+        if check is not None and p.returncode != check:
+            raise AssertionError(
+                f"stele {' '.join(args)}: exit {p.returncode}, want {check}\n"
+                f"stdout:\n{p.stdout}\nstderr:\n{p.stderr}")
+        return p.returncode, p.stdout, p.stderr
+
+    def corpus(self):
+        """An index of corpus/ built by this stele into the temporary directory."""
+        if self._corpus is None:
+            path = os.path.join(self.tmp, "corpus.stele")
+            self.run("index", "--quiet", "--format", "resolutions",
+                     os.path.join(self.root, "corpus"), "-o", path, check=0)
+            self._corpus = path
+        return self._corpus
+
+
+def expect(cond, msg):
+    if not cond:
+        raise AssertionError(msg)
+
+
+def json_lines(text):
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+def one_line_error(err, *needles):
+    lines = [line for line in err.splitlines() if line.strip()]
+    expect(lines, "no error message on stderr")
+    expect(lines[0].startswith("stele"), f"error does not start with 'stele': {lines[0]!r}")
+    for n in needles:
+        expect(n in err, f"error message lacks {n!r}: {err!r}")
+
+
+# --- help, version, usage -------------------------------------------------
+
+def case_help(c):
+    st, out, _ = c.run("--help", check=0)
+    for cmd in ("search", "index", "stats", "verify", "embed"):
+        expect(cmd in out, f"--help does not mention {cmd}")
+        st, out2, _ = c.run(cmd, "--help", check=0)
+        expect(out2.startswith(f"Usage: stele {cmd}"), f"{cmd} --help: {out2[:60]!r}")
+    st, out, _ = c.run("--version", check=0)
+    expect(re.match(r"stele \d+\.\d+\.\d+", out), f"--version: {out!r}")
+
+
+def case_usage(c):
+    for args in (["search", "--bogus", "x"], ["frobnicate"], ["--bogus"],
+                 ["search", "-n", "0", "x"], ["search", "-n", "ten", "x"],
+                 ["index", os.path.join(c.data, "text")],  # no -o
+                 ["index", "-o", "x.stele"],               # no input
+                 ["index", "--format", "pdf", "-o", "x.stele", "in.txt"],
+                 ["embed"], ["stats", "a", "b"], ["search", "prison", "--json"]):
+        st, out, err = c.run(*args)
+        expect(st == 2, f"stele {' '.join(args)}: exit {st}, want 2")
+        expect(err.strip(), f"stele {' '.join(args)}: no message")
+        expect(out == "", f"stele {' '.join(args)}: wrote to stdout: {out!r}")
+
+
+# --- search over the bundled index ----------------------------------------
+
+def check_hit_fields(h):
+    for field, kind in (("query", str), ("rank", int), ("id", str), ("title", str),
+                        ("score", (int, float)), ("para", str), ("para_kind", str),
+                        ("doc", int), ("snippet", str)):
+        expect(isinstance(h.get(field), kind), f"field {field} missing or wrong type: {h}")
+    expect(h["para_number"] is None or isinstance(h["para_number"], int),
+           f"para_number: {h}")
+    expect(h["para_kind"] in ("title", "preamble", "operative", "footnote", "text",
+                              "heading", "field"), f"para_kind: {h['para_kind']}")
+    if h["para_number"] is not None:
+        expect(h["para"].endswith(" " + str(h["para_number"])), f"para vs number: {h}")
+
+
+def case_search_topic(c):
+    st, out, err = c.run("search", "--json", "alternatives to imprisonment", check=0)
+    hits = json_lines(out)
+    expect(hits, "no hits")
+    expect(hits[0]["id"] == "55/12", f"first hit {hits[0]['id']}, want 55/12")
+    for i, h in enumerate(hits):
+        check_hit_fields(h)
+        expect(h["rank"] == i + 1, f"rank {h['rank']} at position {i}")
+        expect(h["query"] == "alternatives to imprisonment", f"query field {h['query']!r}")
+    scores = [h["score"] for h in hits]
+    expect(scores == sorted(scores, reverse=True), f"scores not descending: {scores}")
+    expect("[" in hits[0]["snippet"] and "]" in hits[0]["snippet"],
+           f"snippet has no [markers]: {hits[0]['snippet']!r}")
+    expect("\x1b" not in out, "escape codes in JSON output")
+    # The words of the query are joined: several arguments mean the same query.
+    st, out2, _ = c.run("search", "--json", "alternatives", "to", "imprisonment", check=0)
+    expect([h["id"] for h in json_lines(out2)] == [h["id"] for h in hits],
+           "split words give other hits")
+
+
+def case_search_symbol(c):
+    st, out, _ = c.run("search", "--json", "55/12", check=0)
+    hits = json_lines(out)
+    expect(hits and hits[0]["id"] == "55/12", f"55/12 gives {[h['id'] for h in hits]}")
+
+
+def case_search_para(c):
+    # The matched paragraph is named for people and for programs alike.
+    for query, kind, numbered in (('footnote:"Treaty Series"', "footnote", True),
+                                  ("title:women", "title", False)):
+        st, out, _ = c.run("search", "--json", "-n", "3", query, check=0)
+        for h in json_lines(out):
+            check_hit_fields(h)
+            expect(h["para_kind"] == kind, f"{query}: para_kind {h['para_kind']}")
+            expect((h["para_number"] is not None) == numbered, f"{query}: {h}")
+            expect(h["para"] == (f"{kind} {h['para_number']}" if numbered else kind),
+                   f"{query}: para {h['para']!r}")
+
+
+def case_search_limit(c):
+    st, out, _ = c.run("search", "--json", "-n", "2", "drug", check=0)
+    hits = json_lines(out)
+    expect(len(hits) == 2, f"-n 2 gave {len(hits)} hits")
+    st, out, _ = c.run("search", "-n", "1", "drug", check=0)
+    expect(re.search(r"^1\. \S+", out, re.M), f"human output lacks '1. ID': {out!r}")
+    expect(not re.search(r"^2\. ", out, re.M), "-n 1 printed a second hit")
+
+
+def case_search_human(c):
+    st, out, _ = c.run("search", "alternatives to imprisonment", check=0)
+    first = out.splitlines()[:3]
+    expect(first[0].startswith("1. 55/12 "), f"first line {first[0]!r}")
+    expect(re.match(r"   (title|preambular para|operative para|footnote|text|heading|field)"
+                    r"( \d+)?, score \d+\.\d+$", first[1]), f"second line {first[1]!r}")
+    expect("[" in first[2] and "\x1b" not in out, f"snippet line {first[2]!r}")
+
+
+def case_search_nohits(c):
+    st, out, err = c.run("search", "--json", "xylophonequartz")
+    expect(st == 1, f"exit {st}, want 1")
+    expect(out.strip() == "", f"JSON output for no hits: {out!r}")
+    st, out, err = c.run("search", "xylophonequartz")
+    expect(st == 1, f"exit {st}, want 1")
+
+
+def caret_column(err):
+    lines = err.splitlines()
+    for i, line in enumerate(lines):
+        if line.strip() == "^" and i > 0:
+            return lines[i - 1], line.index("^")
+    raise AssertionError(f"no caret line in {err!r}")
+
+
+def case_search_syntax(c):
+    st, out, err = c.run("search", '"unbalanced')
+    expect(st == 2, f"exit {st}, want 2")
+    one_line_error(err)
+    m = re.search(r"at byte (\d+)", err)
+    expect(m, f"no byte offset in {err!r}")
+    query_line, col = caret_column(err)
+    expect('"unbalanced' in query_line, f"query not shown: {query_line!r}")
+    expect(col == query_line.index('"unbalanced') + int(m.group(1)),
+           f"caret at {col}, offset {m.group(1)}")
+    st, out, err = c.run("search", "")
+    expect(st == 2, f"empty query: exit {st}, want 2")
+    one_line_error(err, "empty query")
+    st, out, err = c.run("search", "-prison")
+    expect(st == 2, f"only-negative query: exit {st}, want 2")
+    st, out, err = c.run("search", "--json", "(treatment")
+    expect(st == 2 and out == "", f"unbalanced parenthesis: exit {st}")
+
+
+def case_missing_index(c):
+    missing = os.path.join(c.tmp, "no-such.stele")
+    for args in (["search", "-i", missing, "prison"], ["stats", missing],
+                 ["verify", missing], ["embed", missing, "-o", "x.c"]):
+        st, out, err = c.run(*args)
+        expect(st == 2, f"{args}: exit {st}, want 2")
+        one_line_error(err, "no-such.stele")
+    st, _, err = c.run("search", "-i", c.tmp, "prison")
+    expect(st == 2, f"directory as index: exit {st}")
+    one_line_error(err, "directory")
+
+
+# --- stats, verify, corruption ---------------------------------------------
+
+def case_stats_verify(c):
+    idx = c.corpus()
+    st, out, _ = c.run("stats", "--json", idx, check=0)
+    s = json.loads(out)
+    expect(s["documents"] >= 10, f"documents {s['documents']}")
+    expect(s["terms"] > 100 and s["tokens"] > s["terms"], f"terms/tokens {s}")
+    expect(s["language"] == "english", f"language {s['language']!r}")
+    expect(s["fields"][:3] == ["title", "body", "footnote"], f"fields {s['fields']}")
+    expect(s["sections"] and sum(x["size"] for x in s["sections"]) <= s["size"],
+           f"sections {s['sections']}")
+    expect(s["size"] == os.path.getsize(idx), "size differs from the file")
+    expect(s["workspace_search_10"] > 0 and s["workspace_verify"] > 0, f"workspace {s}")
+    st, out, _ = c.run("stats", idx, check=0)
+    for word in ("documents:", "terms:", "tokens:", "language:", "norm version:",
+                 "format version:", "workspace:", "sections:"):
+        expect(word in out, f"stats lacks {word!r}")
+    st, out, _ = c.run("verify", idx, check=0)
+    expect(out.startswith(idx + ": ok"), f"verify: {out!r}")
+    # The bundled index is the same corpus.
+    st, out, _ = c.run("stats", "--json", check=0)
+    expect(json.loads(out)["documents"] == s["documents"], "bundled index differs")
+    c.run("verify", check=0)
+
+
+def case_corrupt(c):
+    idx = c.corpus()
+    data = open(idx, "rb").read()
+    bad = os.path.join(c.tmp, "bad.stele")
+    variants = {
+        "flipped middle": data[:len(data) // 2] + bytes([data[len(data) // 2] ^ 0x55])
+        + data[len(data) // 2 + 1:],
+        "flipped end": data[:-1] + bytes([data[-1] ^ 0xFF]),
+        "truncated": data[:len(data) * 2 // 3],
+        "header only": data[:16],
+        "empty": b"",
+        "not an index": b"hello world\n" * 100,
+    }
+    for name, blob in variants.items():
+        with open(bad, "wb") as f:
+            f.write(blob)
+        for args in (["verify", bad], ["search", "-i", bad, "prison"], ["stats", bad]):
+            st, out, err = c.run(*args)
+            expect(st == 2, f"{name}: stele {args[0]} exit {st}, want 2")
+            one_line_error(err, "bad.stele")
+
+
+# --- building indexes ---------------------------------------------------------
+
+def case_index_text(c):
+    idx = os.path.join(c.tmp, "text.stele")
+    st, out, _ = c.run("index", "--format", "text", os.path.join(c.data, "text"), "-o", idx,
+                       check=0)
+    expect("3 documents" in out, f"summary: {out!r}")
+    st, out, _ = c.run("search", "-i", idx, "--json", "spiral stairs", check=0)
+    hits = json_lines(out)
+    expect([h["id"] for h in hits] == ["lighthouse"], f"hits {hits}")
+    st, out, _ = c.run("search", "-i", idx, "--json", '"apple trees"', check=0)
+    expect(json_lines(out)[0]["id"] == "orchard", "phrase search in text index")
+    c.run("search", "-i", idx, "imprisonment", check=1)
+    c.run("verify", idx, check=0)
+
+
+def case_index_jsonl(c):
+    idx = os.path.join(c.tmp, "jsonl.stele")
+    c.run("index", "--quiet", "--format", "jsonl", os.path.join(c.data, "docs.jsonl"),
+          "-o", idx, check=0)
+    st, out, _ = c.run("stats", "--json", idx, check=0)
+    expect(json.loads(out)["documents"] == 3, f"stats {out}")
+    st, out, _ = c.run("search", "-i", idx, "--json", "sourdough starter", check=0)
+    hits = json_lines(out)
+    expect(hits[0]["id"] == "bread-1", f"hits {hits}")
+    expect(hits[0]["title"] == "Keeping a sourdough starter", f"title {hits[0]['title']!r}")
+    st, out, _ = c.run("search", "-i", idx, "--json", '"spring tides"', check=0)
+    expect(json_lines(out)[0]["id"] == "sea-3", "phrase in jsonl body")
+    # A directory of JSON Lines files.
+    d = os.path.join(c.tmp, "jdir")
+    os.mkdir(d)
+    shutil.copy(os.path.join(c.data, "docs.jsonl"), os.path.join(d, "b.jsonl"))
+    with open(os.path.join(d, "a.jsonl"), "w") as f:
+        f.write('{"id": "first", "title": "Lanterns", "body": "Paper lanterns."}\n')
+    with open(os.path.join(d, "ignored.txt"), "w") as f:
+        f.write("not json\n")
+    c.run("index", "--quiet", "--format", "jsonl", d, "-o", idx, check=0)
+    st, out, _ = c.run("search", "-i", idx, "--json", "lanterns OR starter", check=0)
+    docs = {h["id"]: h["doc"] for h in json_lines(out)}
+    expect(docs.get("first") == 0 and "bread-1" in docs, f"directory order: {docs}")
+
+
+def case_index_errors(c):
+    idx = os.path.join(c.tmp, "keep.stele")
+    c.run("index", "--quiet", "--format", "text", os.path.join(c.data, "text"), "-o", idx,
+          check=0)
+    before = open(idx, "rb").read()
+    # A missing input: exit 2, the old index untouched.
+    st, _, err = c.run("index", "--format", "text", os.path.join(c.tmp, "missing.txt"),
+                       "-o", idx)
+    expect(st == 2, f"missing input: exit {st}")
+    one_line_error(err, "missing.txt")
+    # Malformed JSON Lines: exit 2, the message names the file.
+    badj = os.path.join(c.tmp, "bad.jsonl")
+    with open(badj, "w") as f:
+        f.write('{"id": "ok", "title": "fine"}\n{"id": \n')
+    st, _, err = c.run("index", "--format", "jsonl", badj, "-o", idx)
+    expect(st == 2, f"bad jsonl: exit {st}")
+    one_line_error(err, "bad.jsonl")
+    # An empty directory.
+    empty = os.path.join(c.tmp, "empty")
+    os.mkdir(empty)
+    st, _, err = c.run("index", empty, "-o", idx)
+    expect(st == 2, f"empty directory: exit {st}")
+    expect(open(idx, "rb").read() == before, "failed builds changed the index")
+    # Rebuilding over an existing file replaces it.
+    c.run("index", "--quiet", "--format", "jsonl", os.path.join(c.data, "docs.jsonl"),
+          "-o", idx, check=0)
+    expect(open(idx, "rb").read() != before, "index not replaced")
+    c.run("verify", idx, check=0)
+    leftovers = [n for n in os.listdir(c.tmp) if ".tmp" in n]
+    expect(not leftovers, f"temporary files left: {leftovers}")
+
+
+def case_index_lang(c):
+    idx = os.path.join(c.tmp, "nostem.stele")
+    c.run("index", "--quiet", "--lang", "none", "--format", "text",
+          os.path.join(c.data, "text"), "-o", idx, check=0)
+    st, out, _ = c.run("stats", "--json", idx, check=0)
+    expect(json.loads(out)["language"] in ("", "none"), f"language {out}")
+    # Without stemming "keepers" (the title) does not match "keeper".
+    st, out, _ = c.run("search", "-i", idx, "--json", "title:keeper")
+    expect(st == 1, f"unstemmed title:keeper: exit {st}")
+    c.run("search", "-i", idx, "title:keepers", check=0)
+    st, _, err = c.run("index", "--lang", "klingon", "--format", "text",
+                       os.path.join(c.data, "text"), "-o", idx)
+    expect(st == 2, f"unknown language: exit {st}")
+
+
+# --- query-per-line, terminals, colour ------------------------------------------
+
+def case_stdin(c):
+    queries = "alternatives to imprisonment\n\nxylophonequartz\n55/12\n"
+    st, out, _ = c.run("search", "--json", "-n", "3", stdin=queries, check=0)
+    hits = json_lines(out)
+    by_query = {}
+    for h in hits:
+        by_query.setdefault(h["query"], []).append(h)
+    expect(set(by_query) == {"alternatives to imprisonment", "55/12"}, f"queries {by_query}")
+    expect(by_query["alternatives to imprisonment"][0]["id"] == "55/12", "topic query")
+    expect(by_query["55/12"][0]["id"] == "55/12", "symbol query")
+    st, out, _ = c.run("search", "-n", "2", stdin=queries, check=0)
+    blocks = out.strip("\n").split("\n\n")
+    expect(len(blocks) == 3, f"{len(blocks)} answer blocks: {out!r}")
+    expect(blocks[0].startswith("query: alternatives to imprisonment\n1. 55/12"),
+           f"block 0: {blocks[0]!r}")
+    expect(blocks[1].startswith("query: xylophonequartz"), f"block 1: {blocks[1]!r}")
+    # All queries without hits: 1; an error among them: 2.
+    c.run("search", stdin="xylophonequartz\nquartzxylophone\n", check=1)
+    st, out, err = c.run("search", "--json", stdin='55/12\n"unbalanced\n')
+    expect(st == 2 and json_lines(out)[0]["id"] == "55/12", f"exit {st}")
+    # `stele` alone is `stele search` without a query.
+    p = subprocess.run([c.stele], input="55/12\n", capture_output=True, text=True, cwd=c.tmp,
+                       timeout=120)
+    expect(p.returncode == 0 and "1. 55/12" in p.stdout,
+           f"bare stele with a query on stdin: exit {p.returncode}")
+
+
+def run_pty(c, args, env, stdin_text=None, stderr_tty=False):
+    """Runs stele with stdout (and stdin if stdin_text, stderr instead of
+    stdout if stderr_tty) on a pseudo-terminal."""
+    try:
+        master, slave = pty.openpty()
+    except OSError as e:
+        raise Skip(f"no pseudo-terminal: {e}")
+    e = dict(os.environ)
+    e.pop("NO_COLOR", None)
+    e.update(env)
+    p = subprocess.Popen([c.stele, *args], stdin=slave if stdin_text is not None else
+                         subprocess.DEVNULL,
+                         stdout=subprocess.DEVNULL if stderr_tty else slave,
+                         stderr=slave if stderr_tty else subprocess.DEVNULL,
+                         cwd=c.tmp, env=e)
+    os.close(slave)
+    if stdin_text is not None:
+        os.write(master, stdin_text.encode())
+    chunks = []
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        r, _, _ = select.select([master], [], [], 0.2)
+        if r:
+            try:
+                data = os.read(master, 65536)
+            except OSError:
+                break
+            if not data:
+                break
+            chunks.append(data)
+        elif p.poll() is not None:
+            break
+    p.wait(timeout=60)
+    os.close(master)
+    return p.returncode, b"".join(chunks).decode("utf-8", "replace")
+
+
+def case_color(c):
+    st, out = run_pty(c, ["search", "-n", "2", "55/12"], {})
+    expect(st == 0, f"tty search: exit {st}")
+    expect("\x1b[1m" in out and "\x1b[0m" in out, f"no bold on a terminal: {out!r}")
+    st, out = run_pty(c, ["search", "-n", "2", "55/12"], {"NO_COLOR": "1"})
+    expect(st == 0 and "\x1b" not in out and "[" in out, f"NO_COLOR ignored: {out!r}")
+    st, out, _ = c.run("search", "-n", "2", "55/12", check=0)
+    expect("\x1b" not in out and "[" in out, "escape codes into a pipe")
+
+
+def case_index_progress(c):
+    idx = os.path.join(c.tmp, "p.stele")
+    st, err = run_pty(c, ["index", "--format", "text", os.path.join(c.data, "text"), "-o", idx],
+                      {}, stderr_tty=True)
+    expect(st == 0, f"index with a terminal: exit {st}")
+    expect("[1/3]" in err and "[3/3]" in err and "orchard.txt" in err, f"progress: {err!r}")
+    st, out, err = c.run("index", "--format", "text", os.path.join(c.data, "text"), "-o", idx,
+                         check=0)
+    expect(err == "", f"progress into a pipe: {err!r}")
+    c.run("index", "-q", "--format", "text", os.path.join(c.data, "text"), "-o", idx, check=0)
+
+
+def case_interactive(c):
+    st, out = run_pty(c, ["search", "-n", "1"], {"NO_COLOR": "1"}, "55/12\n\n")
+    expect(st == 0, f"prompt loop: exit {st}")
+    expect(out.count("stele> ") >= 2, f"prompt not shown twice: {out!r}")
+    expect("1. 55/12" in out, f"no answer in the prompt loop: {out!r}")
+    st, out = run_pty(c, [], {"NO_COLOR": "1"}, "55/12\n\x04")
+    expect(st == 0 and "1. 55/12" in out, f"bare stele on a terminal: {st} {out!r}")
+
+
+# --- embedding ----------------------------------------------------------------
+
+def parse_c_array(src, name):
+    m = re.search(r"const unsigned char " + name + r"\[(\d+)\] = \{(.*?)\};", src, re.S)
+    expect(m, "array definition not found")
+    values = bytes(int(v, 16) for v in re.findall(r"0x([0-9a-f]{2})", m.group(2)))
+    expect(len(values) == int(m.group(1)), "array length differs from its declared size")
+    return values
+
+
+def case_embed(c):
+    idx = os.path.join(c.tmp, "small.stele")
+    c.run("index", "--quiet", "--format", "text", os.path.join(c.data, "text"), "-o", idx,
+          check=0)
+    out_c = os.path.join(c.tmp, "small_index.c")
+    out_h = os.path.join(c.tmp, "small_index.h")
+    c.run("embed", idx, "-o", out_c, "--name", "small_index", "--header", out_h, check=0)
+    src = open(out_c).read()
+    expect(parse_c_array(src, "small_index") == open(idx, "rb").read(),
+           "embedded bytes differ from the index file")
+    expect("_Alignas(8)" in src and "const size_t small_index_size" in src, "declarations")
+    header = open(out_h).read()
+    expect("extern const unsigned char small_index[];" in header, "header")
+    st, out, _ = c.run("stats", "--json", idx, check=0)
+    m = re.search(r"#define SMALL_INDEX_WORKSPACE_BYTES (\d+)u", header)
+    expect(m and int(m.group(1)) == json.loads(out)["workspace_search_10"],
+           f"workspace macro {m and m.group(1)} vs stats {out}")
+    expect("#define SMALL_INDEX_MAX_HITS 10" in header, "max hits macro")
+    st, _, err = c.run("embed", idx, "--max-hits", "0", "-o", out_c)
+    expect(st == 2, f"--max-hits 0: exit {st}")
+    st, _, err = c.run("embed", idx, "--name", "9lives", "-o", out_c)
+    expect(st == 2, f"bad --name: exit {st}")
+    st, _, err = c.run("embed", idx, "-o", os.path.join(c.tmp, "no", "such", "dir", "x.c"))
+    expect(st == 2, f"embed into a missing directory: exit {st}")
+    one_line_error(err, "x.c")
+    st, out, _ = c.run("embed", idx, check=0)
+    expect(parse_c_array(out, "stele_index_data") == open(idx, "rb").read(), "stdout embed")
+
+    cc = os.environ.get("CC") or shutil.which("cc") or shutil.which("gcc") or \
+        shutil.which("clang")
+    if not cc:
+        raise Skip("no C compiler to compile the generated source")
+    main_c = os.path.join(c.tmp, "main.c")
+    with open(main_c, "w") as f:
+        f.write('#include <stdint.h>\n#include <stdio.h>\n#include "small_index.h"\n'
+                "static unsigned char workspace[SMALL_INDEX_WORKSPACE_BYTES];\n"
+                "int main(void) {\n"
+                "    workspace[0] = 1;\n"
+                "    if ((uintptr_t)small_index % 8) return 3;\n"
+                "    return fwrite(small_index, 1, small_index_size, stdout)"
+                " == small_index_size ? 0 : 4;\n}\n")
+    exe = os.path.join(c.tmp, "main")
+    subprocess.run([cc, "-std=c11", "-Wall", "-Werror", "-pedantic", "-o", exe, main_c,
+                    out_c], check=True, cwd=c.tmp)
+    p = subprocess.run([exe], capture_output=True)
+    expect(p.returncode == 0, f"compiled program: exit {p.returncode} (3 = misaligned)")
+    expect(p.stdout == open(idx, "rb").read(), "compiled array differs from the index")
+
+
+def case_embed_example(c):
+    if not c.embed_search:
+        raise Skip("embed_search example not built (no corpus)")
+    query = "alternatives to imprisonment"
+    st, out, _ = c.run("search", "--json", query, check=0)
+    cli_top = json_lines(out)[0]
+    p = subprocess.run([c.embed_search, *query.split()], capture_output=True, text=True,
+                       cwd=c.tmp, timeout=60)
+    expect(p.returncode == 0, f"embed_search: exit {p.returncode}: {p.stderr}")
+    rank, doc_id, score, title = p.stdout.splitlines()[0].split("\t")
+    expect(rank == "1" and doc_id == cli_top["id"] == "55/12",
+           f"example top hit {doc_id}, CLI {cli_top['id']}")
+    expect(title == cli_top["title"], "titles differ")
+    expect(abs(float(score) - cli_top["score"]) < 1e-3, f"scores {score} vs {cli_top['score']}")
+    p = subprocess.run([c.embed_search, "xylophonequartz"], capture_output=True, cwd=c.tmp)
+    expect(p.returncode == 1, f"embed_search without hits: exit {p.returncode}")
+    if c.corpus_index:
+        # The embedded corpus is byte for byte the one the build indexed.
+        st, out, _ = c.run("embed", c.corpus_index, check=0)
+        expect(parse_c_array(out, "stele_index_data") == open(c.corpus_index, "rb").read(),
+               "corpus embed")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--stele", required=True)
+    ap.add_argument("--source-root", required=True)
+    ap.add_argument("--embed-search")
+    ap.add_argument("--corpus-index")
+    ap.add_argument("case")
+    args = ap.parse_args()
+    fn = globals().get("case_" + args.case)
+    if not fn:
+        print(f"unknown case {args.case}", file=sys.stderr)
+        return 2
+    with tempfile.TemporaryDirectory(prefix="stele-cli-") as tmp:
+        try:
+            fn(Ctx(args, tmp))
+        except Skip as e:
+            print(f"SKIP: {e}")
+            return SKIP
+        except AssertionError as e:
+            print(f"FAIL {args.case}: {e}")
+            return 1
+    print(f"ok {args.case}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

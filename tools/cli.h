@@ -1,0 +1,75 @@
+/*
+ * cli.h: shared pieces of the `stele` command-line tool.  Interface to code
+ * in cli_util.c (index files, messages, atomic output) and to the
+ * subcommands in cmd_*.c, which stele.c dispatches to.
+ *
+ * Exit statuses follow grep: 0 when the command succeeded (for search: at
+ * least one hit), 1 when a search found nothing, 2 on any error, including
+ * usage errors.  Every error is one line on stderr that starts with
+ * "stele: " and names the file or query at fault; the library never prints,
+ * so all messages come from here.
+ *
+ * Index files are read through a read-only memory map, never copied; the
+ * index built into the binary (see bundled_index.c) is used in place.
+ */
+#ifndef STELE_CLI_H
+#define STELE_CLI_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "stele.h"
+
+enum { CLI_EXIT_OK = 0, CLI_EXIT_NOMATCH = 1, CLI_EXIT_ERROR = 2 };
+
+/* The index compiled into the program: bundled_index.c, generated at build
+ * time by `stele embed`, or bundled_none.c (size 0) in stele-bootstrap. */
+extern const unsigned char stele_bundled_index[];
+extern const size_t stele_bundled_index_size;
+
+/* An index file mapped read-only (data == NULL, size == 0 for an empty
+ * mapping that needs no unmapping). */
+typedef struct cli_map {
+    const void *data;
+    size_t size;
+} cli_map;
+
+/* Prints "stele: <message>" and a newline on stderr. */
+void cli_error(const char *fmt, ...)
+#ifdef __GNUC__
+    __attribute__((format(printf, 1, 2)))
+#endif
+    ;
+
+/* Maps path read-only into *m.  On failure prints why and returns -1. */
+int cli_map_file(const char *path, cli_map *m);
+void cli_unmap(cli_map *m);
+
+/* Maps path and opens it as an index; path NULL means the bundled index.
+ * On failure prints a message naming the file and returns -1 (with *m
+ * unmapped). */
+int cli_open_index(const char *path, cli_map *m, stele_index *ix);
+
+/* The name to show for an index path (NULL = the bundled index). */
+const char *cli_index_name(const char *path);
+
+/* Prints "Try 'stele CMD --help'." for a usage error and returns 2. */
+int cli_usage_error(const char *cmd);
+
+/* Resets getopt_long so a subcommand can parse its own argv. */
+void cli_reset_getopt(void);
+
+/* Writes a file with write(out, ctx) through a temporary file in the same directory
+ * and rename(), so readers never see a half-written file; "-" means
+ * stdout.  Prints the error and returns -1 on failure. */
+typedef int (*cli_writer_fn)(FILE *out, void *ctx);
+int cli_write_atomic(const char *path, cli_writer_fn write, void *ctx);
+
+/* Subcommands: argv[0] is "stele CMD"; each returns an exit status. */
+int cmd_search(int argc, char **argv);
+int cmd_index(int argc, char **argv);
+int cmd_stats(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
+int cmd_embed(int argc, char **argv);
+
+#endif /* STELE_CLI_H */

@@ -1,0 +1,487 @@
+/*
+ * cmd_search.c: `stele search`, the query front end.
+ *
+ *   stele search [-i INDEX] [-n N] [--json] QUERY...
+ *
+ * The words of QUERY are joined by single spaces into one query string.
+ * Options must come before the query (getopt_long stops at the first
+ * word), so a query such as `stele search drugs -prison` keeps its
+ * negative term; `--` ends the options explicitly.  A word after the query
+ * that starts with "--" is reported as a misplaced option.
+ *
+ * Without -i the index compiled into the binary is searched.  The index's
+ * recorded language picks the stemmer (stele_stemmer_new), so queries are
+ * analysed exactly as the documents were.  One workspace of
+ * stele_workspace_bound(ix, N) bytes is allocated here, once, and reused by
+ * every search and snippet; the library itself never allocates.
+ *
+ * Output, per hit: rank, document symbol, title, the paragraph that matched
+ * best ("operative para 3", "footnote 12", "title"), the BM25 score and a
+ * snippet whose matched words are bold (ESC[1m ... ESC[0m) when stdout is a
+ * terminal and NO_COLOR is not set, and marked [like this] otherwise.
+ * With --json each hit is one JSON object on its own line, built with
+ * jansson so every string is escaped correctly.  Its fields are stable:
+ *   query        the query string
+ *   rank         1-based rank
+ *   id           document symbol, e.g. "55/12"
+ *   title        document title
+ *   score        BM25 score (number)
+ *   para         matched paragraph for people: "operative para 3"
+ *   para_kind    "title", "preamble", "operative", "footnote", "text",
+ *                "heading" or "field"
+ *   para_number  the paragraph's number, or null when it has none
+ *   doc          document number inside the index
+ *   snippet      the snippet with [plain] markers
+ *
+ * Without a query: on a terminal, a `stele> ` prompt loop that ends at an
+ * empty line or end of input (for kiosks); otherwise every non-empty line
+ * of standard input is one query, answered in turn (human output: a
+ * "query:" line, the hits, a blank line; JSON: the lines carry "query").
+ *
+ * Exit status: 0 if some query found hits, 1 if none did, 2 on any error
+ * (a bad query prints the query with a caret under the offending byte).
+ */
+#include <getopt.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "stele_stem.h"
+
+#define SNIPPET_CAP 8192
+
+static const char help_text[] =
+    "Usage: stele search [-i INDEX] [-n N] [--json] QUERY...\n"
+    "\n"
+    "Search an index and print the best-ranked documents.\n"
+    "\n"
+    "  -i, --index FILE  index to search (default: the bundled corpus)\n"
+    "  -n, --max N       show at most N hits (default 10)\n"
+    "      --json        one JSON object per hit and line\n"
+    "  -h, --help        show this help\n"
+    "\n"
+    "Options go before the query.  Without a query, read queries from a\n"
+    "prompt (terminal) or one per line from standard input.\n"
+    "\n"
+    "Query language: words (all must match), a OR b, NOT a, -a, (a b),\n"
+    "\"exact phrase\", NEAR(a b, 5), a NEAR/5 b, rehab*, title:word,\n"
+    "footnote:\"a phrase\", symbols such as 55/12.\n"
+    "\n"
+    "Exit status: 0 hits found, 1 no hits, 2 error.\n";
+
+typedef struct searcher {
+    stele_index ix;
+    cli_map map;
+    const char *index_name;
+    stele_stemmer *stemmer;
+    stele_search_opts opts;
+    unsigned char *ws;
+    size_t ws_size;
+    stele_hit *hits;
+    size_t max_hits;
+    char *snippet;
+    uint32_t n_docs;
+    int json;
+    int color;
+} searcher;
+
+/* Names of paragraph kinds (indexed by enum stele_para_kind): for people,
+ * and the stable tokens of the JSON para_kind field. */
+static void para_names(unsigned kind, const char **human, const char **token)
+{
+    static const char *const humans[] = {"title", "preambular para", "operative para", "footnote",
+                                         "text",  "heading",         "field"};
+    static const char *const tokens[] = {"title", "preamble", "operative", "footnote",
+                                         "text",  "heading",  "field"};
+    if (kind < sizeof humans / sizeof humans[0]) {
+        *human = humans[kind];
+        *token = tokens[kind];
+    } else {
+        *human = "paragraph";
+        *token = "unknown";
+    }
+}
+
+static void format_para(const stele_hit *hit, char *out, size_t cap)
+{
+    const char *human, *token;
+    para_names(hit->para_kind, &human, &token);
+    if (hit->para_number && hit->para_kind != STELE_PARA_TITLE)
+        snprintf(out, cap, "%s %u", human, (unsigned)hit->para_number);
+    else
+        snprintf(out, cap, "%s", human);
+}
+
+/* Prints the query and a caret under byte offset (counted in characters,
+ * so the caret lines up under UTF-8 text). */
+static void print_caret(const char *query, size_t len, size_t offset)
+{
+    size_t i, col = 0;
+    if (offset > len) offset = len;
+    fputs("  ", stderr);
+    for (i = 0; i < len; i++) {
+        unsigned char ch = (unsigned char)query[i];
+        fputc(ch < 0x20 || ch == 0x7f ? ' ' : ch, stderr);
+    }
+    fputs("\n  ", stderr);
+    for (i = 0; i < offset; i++)
+        if (((unsigned char)query[i] & 0xC0) != 0x80) col++;
+    while (col--)
+        fputc(' ', stderr);
+    fputs("^\n", stderr);
+}
+
+/* A JSON string of (s, len); bytes that are not valid UTF-8 (which the
+ * indexer should never store) become '?' rather than failing. */
+static json_t *json_text(const char *s, size_t len)
+{
+    json_t *j = json_stringn(s, len);
+    char *copy;
+    size_t i;
+    if (j) return j;
+    copy = malloc(len + 1);
+    if (!copy) return NULL;
+    for (i = 0; i < len; i++)
+        copy[i] = (s[i] & 0x80) || s[i] == 0 ? '?' : s[i];
+    j = json_stringn(copy, len);
+    free(copy);
+    return j;
+}
+
+static int print_json_hit(const char *query, size_t query_len, size_t rank, const stele_hit *hit,
+                          const char *para, const char *snippet)
+{
+    const char *human, *token;
+    json_t *o = json_object();
+    char *line;
+    int rc = -1;
+
+    para_names(hit->para_kind, &human, &token);
+    if (!o) return -1;
+    if (json_object_set_new(o, "query", json_text(query, query_len)) ||
+        json_object_set_new(o, "rank", json_integer((json_int_t)rank)) ||
+        json_object_set_new(o, "id", json_text(hit->id.data, hit->id.len)) ||
+        json_object_set_new(o, "title", json_text(hit->title.data, hit->title.len)) ||
+        json_object_set_new(o, "score", json_real(hit->score)) ||
+        json_object_set_new(o, "para", json_string(para)) ||
+        json_object_set_new(o, "para_kind", json_string(token)) ||
+        json_object_set_new(o, "para_number",
+                            hit->para_number ? json_integer(hit->para_number) : json_null()) ||
+        json_object_set_new(o, "doc", json_integer(hit->doc)) ||
+        json_object_set_new(o, "snippet", json_text(snippet, strlen(snippet))))
+        goto out;
+    line = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
+    if (!line) goto out;
+    puts(line);
+    free(line);
+    rc = 0;
+out:
+    json_decref(o);
+    return rc;
+}
+
+static void print_human_hit(size_t rank, const stele_hit *hit, const char *para,
+                            const char *snippet)
+{
+    printf("%zu. %.*s  %.*s\n", rank, (int)hit->id.len, hit->id.data, (int)hit->title.len,
+           hit->title.data);
+    printf("   %s, score %.3f\n", para, hit->score);
+    if (snippet[0]) printf("   %s\n", snippet);
+}
+
+/* Grows the workspace to need bytes; the bound should make this dead code,
+ * but a runtime that asks for more still gets it instead of failing. */
+static int grow_workspace(searcher *s, size_t need)
+{
+    unsigned char *p;
+    if (need <= s->ws_size) return -1;
+    p = realloc(s->ws, need);
+    if (!p) return -1;
+    s->ws = p;
+    s->ws_size = need;
+    return 0;
+}
+
+/* Runs one query; returns an exit status (0 hits, 1 none, 2 error). */
+static int run_query(searcher *s, const char *query, size_t len, int batch)
+{
+    stele_snippet_opts sopts;
+    stele_diag diag;
+    size_t n_hits = 0, n_matches = 0, i;
+    int rc, status = CLI_EXIT_OK;
+
+    if (batch && !s->json) printf("query: %.*s\n", (int)len, query);
+    memset(&diag, 0, sizeof diag);
+    rc = stele_search(&s->ix, query, len, &s->opts, s->ws, s->ws_size, s->hits, s->max_hits,
+                      &n_hits, &n_matches, &diag);
+    if (rc == STELE_ENOSPACE && grow_workspace(s, diag.needed) == 0)
+        rc = stele_search(&s->ix, query, len, &s->opts, s->ws, s->ws_size, s->hits, s->max_hits,
+                          &n_hits, &n_matches, &diag);
+    if (rc == STELE_ESYNTAX || rc == STELE_ELIMIT) {
+        cli_error("bad query at byte %zu: %s", diag.offset, stele_strerror(rc));
+        print_caret(query, len, diag.offset);
+        return CLI_EXIT_ERROR;
+    }
+    if (rc != STELE_OK) {
+        cli_error("%s: search failed: %s", s->index_name, stele_strerror(rc));
+        return CLI_EXIT_ERROR;
+    }
+    if (n_hits == 0) {
+        if (!s->json) puts("no documents match");
+        return CLI_EXIT_NOMATCH;
+    }
+
+    memset(&sopts, 0, sizeof sopts);
+    sopts.open = s->color ? "\033[1m" : "[";
+    sopts.close = s->color ? "\033[0m" : "]";
+    for (i = 0; i < n_hits; i++) {
+        const stele_hit *hit = &s->hits[i];
+        char para[64];
+        size_t snippet_len = 0;
+
+        format_para(hit, para, sizeof para);
+        rc = stele_snippet(&s->ix, query, len, &s->opts, hit, &sopts, s->ws, s->ws_size, s->snippet,
+                           SNIPPET_CAP, &snippet_len, &diag);
+        if (rc != STELE_OK) {
+            cli_error("%s: snippet of %.*s: %s", s->index_name, (int)hit->id.len, hit->id.data,
+                      stele_strerror(rc));
+            s->snippet[0] = '\0';
+            status = CLI_EXIT_ERROR;
+        }
+        if (s->json) {
+            if (print_json_hit(query, len, i + 1, hit, para, s->snippet) != 0) {
+                cli_error("out of memory");
+                return CLI_EXIT_ERROR;
+            }
+        } else {
+            print_human_hit(i + 1, hit, para, s->snippet);
+        }
+    }
+    if (!s->json && n_matches > n_hits)
+        printf("(%zu of %zu matching documents; -n shows more)\n", n_hits, n_matches);
+    return status;
+}
+
+/* Reads one line into *line (without its end of line); -1 at end of input. */
+static ssize_t read_line(char **line, size_t *cap, FILE *in)
+{
+    ssize_t n = getline(line, cap, in);
+    if (n < 0) return -1;
+    while (n > 0 && ((*line)[n - 1] == '\n' || (*line)[n - 1] == '\r'))
+        (*line)[--n] = '\0';
+    return n;
+}
+
+static int is_blank(const char *s)
+{
+    while (*s == ' ' || *s == '\t')
+        s++;
+    return *s == '\0';
+}
+
+/* The prompt loop for a terminal: errors are shown and the loop goes on. */
+static int run_interactive(searcher *s)
+{
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+
+    printf("stele %s: %u documents. Empty line or Ctrl-D quits.\n", STELE_VERSION_STRING,
+           (unsigned)s->n_docs);
+    for (;;) {
+        fputs("stele> ", stdout);
+        fflush(stdout);
+        n = read_line(&line, &cap, stdin);
+        if (n < 0) {
+            putchar('\n');
+            break;
+        }
+        if (is_blank(line)) break;
+        run_query(s, line, (size_t)n, 0);
+        putchar('\n');
+        fflush(stdout);
+    }
+    free(line);
+    return CLI_EXIT_OK;
+}
+
+/* One query per line of a non-terminal stdin. */
+static int run_batch(searcher *s)
+{
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    int any_hits = 0, any_error = 0, first = 1;
+
+    while ((n = read_line(&line, &cap, stdin)) >= 0) {
+        int st;
+        if (is_blank(line)) continue;
+        if (!first && !s->json) putchar('\n');
+        first = 0;
+        st = run_query(s, line, (size_t)n, 1);
+        if (st == CLI_EXIT_OK)
+            any_hits = 1;
+        else if (st == CLI_EXIT_ERROR)
+            any_error = 1;
+    }
+    if (ferror(stdin)) {
+        cli_error("standard input: read error");
+        any_error = 1;
+    }
+    free(line);
+    if (any_error) return CLI_EXIT_ERROR;
+    return any_hits ? CLI_EXIT_OK : CLI_EXIT_NOMATCH;
+}
+
+static int use_color(void)
+{
+    const char *no_color = getenv("NO_COLOR");
+    return isatty(STDOUT_FILENO) && !(no_color && no_color[0]);
+}
+
+/* Joins argv words with single spaces into a new string. */
+static char *join_words(int n, char **words, size_t *len)
+{
+    size_t total = 0, pos = 0;
+    char *q;
+    int i;
+    for (i = 0; i < n; i++)
+        total += strlen(words[i]) + 1;
+    q = malloc(total + 1);
+    if (!q) return NULL;
+    for (i = 0; i < n; i++) {
+        size_t w = strlen(words[i]);
+        if (i) q[pos++] = ' ';
+        memcpy(q + pos, words[i], w);
+        pos += w;
+    }
+    q[pos] = '\0';
+    *len = pos;
+    return q;
+}
+
+static int open_searcher(searcher *s, const char *path, size_t max_hits)
+{
+    stele_info info;
+    size_t bound, bound0;
+
+    s->index_name = cli_index_name(path);
+    if (cli_open_index(path, &s->map, &s->ix) != 0) return -1;
+    stele_index_info(&s->ix, &info);
+    s->n_docs = info.n_docs;
+    if (info.language && info.language[0] && strcmp(info.language, "none") != 0) {
+        s->stemmer = stele_stemmer_new(info.language);
+        if (!s->stemmer) {
+            cli_error("%s: no stemmer for the index's language '%s'", s->index_name, info.language);
+            return -1;
+        }
+        s->opts.stem = stele_stemmer_stem;
+        s->opts.stem_ctx = s->stemmer;
+    }
+    bound = stele_workspace_bound(&s->ix, max_hits);
+    bound0 = stele_workspace_bound(&s->ix, 0);
+    s->ws_size = bound > bound0 ? bound : bound0;
+    if (s->ws_size == 0) s->ws_size = 1;
+    s->ws = malloc(s->ws_size);
+    s->hits = calloc(max_hits, sizeof *s->hits);
+    s->snippet = malloc(SNIPPET_CAP);
+    s->max_hits = max_hits;
+    if (!s->ws || !s->hits || !s->snippet) {
+        cli_error("out of memory (workspace of %zu bytes)", s->ws_size);
+        return -1;
+    }
+    s->snippet[0] = '\0';
+    return 0;
+}
+
+static void close_searcher(searcher *s)
+{
+    free(s->ws);
+    free(s->hits);
+    free(s->snippet);
+    if (s->stemmer) stele_stemmer_free(s->stemmer);
+    cli_unmap(&s->map);
+}
+
+int cmd_search(int argc, char **argv)
+{
+    static const struct option long_opts[] = {{"index", required_argument, NULL, 'i'},
+                                              {"max", required_argument, NULL, 'n'},
+                                              {"json", no_argument, NULL, 'j'},
+                                              {"help", no_argument, NULL, 'h'},
+                                              {NULL, 0, NULL, 0}};
+    const char *index_path = NULL;
+    unsigned long max_hits = 10;
+    searcher s;
+    int c, status;
+
+    memset(&s, 0, sizeof s);
+    while ((c = getopt_long(argc, argv, "+i:n:h", long_opts, NULL)) != -1) {
+        char *end;
+        switch (c) {
+        case 'i':
+            index_path = optarg;
+            break;
+        case 'n':
+            max_hits = strtoul(optarg, &end, 10);
+            if (end == optarg || *end || optarg[0] == '-' || max_hits < 1 ||
+                max_hits > STELE_MAX_RESULTS) {
+                cli_error("search: -n wants a number from 1 to %d, not '%s'", STELE_MAX_RESULTS,
+                          optarg);
+                return cli_usage_error("search");
+            }
+            break;
+        case 'j':
+            s.json = 1;
+            break;
+        case 'h':
+            fputs(help_text, stdout);
+            return CLI_EXIT_OK;
+        default:
+            return cli_usage_error("search");
+        }
+    }
+    /* Scanning stops at the first query word, so an option typed after the
+     * query would silently become query text.  No query term starts with
+     * "--", so such a word is reported as the misplaced option it is
+     * (unless an explicit "--" ended the options). */
+    for (c = optind; c < argc && strcmp(argv[optind - 1], "--") != 0; c++) {
+        if (strncmp(argv[c], "--", 2) == 0 && argv[c][2]) {
+            cli_error("search: options go before the query: '%s'", argv[c]);
+            return cli_usage_error("search");
+        }
+    }
+    s.color = !s.json && use_color();
+    if (open_searcher(&s, index_path, (size_t)max_hits) != 0) {
+        close_searcher(&s);
+        return CLI_EXIT_ERROR;
+    }
+    if (optind < argc) {
+        size_t len;
+        char *query = join_words(argc - optind, argv + optind, &len);
+        if (!query) {
+            cli_error("out of memory");
+            status = CLI_EXIT_ERROR;
+        } else if (is_blank(query)) {
+            cli_error("empty query");
+            status = CLI_EXIT_ERROR;
+            free(query);
+        } else {
+            status = run_query(&s, query, len, 0);
+            free(query);
+        }
+    } else if (isatty(STDIN_FILENO)) {
+        status = run_interactive(&s);
+    } else {
+        status = run_batch(&s);
+    }
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        cli_error("standard output: write error");
+        status = CLI_EXIT_ERROR;
+    }
+    close_searcher(&s);
+    return status;
+}
