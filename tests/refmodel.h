@@ -176,7 +176,8 @@ int rq_positive_term(const rm_model *m, const rq_query *q, uint32_t term, int fi
 
 /* The paragraph and match position a hit on doc should name: among the
  * paragraphs holding occurrences of q's distinct positive terms (each
- * (term, scope) once, in scope), the one with the most distinct terms,
+ * (term, scope) once, in scope; a term that is only a phrase or NEAR word
+ * counts only inside a match of its group, fields together), the one with the most distinct terms,
  * then the most occurrences, then the earliest; inside it the occurrence
  * starting the 24-position window with the most distinct terms, then the
  * most occurrences, then the earliest.  With no occurrence at all, the
@@ -184,9 +185,11 @@ int rq_positive_term(const rm_model *m, const rq_query *q, uint32_t term, int fi
 void rq_passage(const rm_model *m, const rq_query *q, uint32_t doc, uint32_t *para,
                 uint32_t *match_pos);
 
-/* 1 when a snippet must mark a token whose analysed term is (term, len)
- * in field: it equals a positive word of q, or starts with a positive
- * prefix, in scope. */
-int rq_marks_token(const rm_model *m, const rq_query *q, const char *term, size_t len, int field);
+/* 1 when a snippet must mark the token at pos of doc whose analysed term
+ * is (term, len) in field: it is a positive plain word or prefix expansion
+ * of q in scope, or a word of a positive phrase or NEAR in scope whose
+ * match (positions in that field) covers pos. */
+int rq_marks_token(const rm_model *m, const rq_query *q, uint32_t doc, uint32_t pos,
+                   const char *term, size_t len, int field);
 
 #endif /* STELE_REFMODEL_H */

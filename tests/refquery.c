@@ -758,6 +758,9 @@ int rq_positive_term(const rm_model *m, const rq_query *q, uint32_t term, int fi
 
 /* ---- Passage --------------------------------------------------------- */
 
+static void term_role(const rm_model *m, const rq_query *q, uint32_t i, uint32_t term, int scope,
+                      int any_scope, uint32_t doc, int field, uint32_t x, int *plain, int *covered);
+
 typedef struct hl_term {
     uint32_t term;
     int scope;
@@ -817,6 +820,19 @@ void rq_passage(const rm_model *m, const rq_query *q, uint32_t doc, uint32_t *pa
     for (uint32_t h = 0; h < n_hl; h++) {
         n_pos[h] = rm_positions(m, doc, hl[h].term, hl[h].scope, pos[h], RQ_MAX_POS);
         if (n_pos[h] > RQ_MAX_POS) n_pos[h] = RQ_MAX_POS;
+        /* A term that is only a word of phrases or NEARs keeps only its
+         * occurrences inside a match of one of them (fields together). */
+        int plain = 0, covered = 0;
+        term_role(m, q, q->root, hl[h].term, hl[h].scope, 0, doc, -1, UINT32_MAX, &plain, &covered);
+        if (plain) continue;
+        size_t kept = 0;
+        for (size_t i = 0; i < n_pos[h]; i++) {
+            covered = 0;
+            term_role(m, q, q->root, hl[h].term, hl[h].scope, 0, doc, -1, pos[h][i], &plain,
+                      &covered);
+            if (covered) pos[h][kept++] = pos[h][i];
+        }
+        n_pos[h] = kept;
     }
     /* The paragraph with the most distinct terms, then the most matches,
      * then the earliest. */
@@ -869,27 +885,101 @@ void rq_passage(const rm_model *m, const rq_query *q, uint32_t doc, uint32_t *pa
     *match_pos = start;
 }
 
-static int marks_in(const rm_model *m, const rq_query *q, uint32_t i, uint32_t term,
-                    const char *text, size_t len, int field)
+int rq_marks_token(const rm_model *m, const rq_query *q, uint32_t doc, uint32_t pos,
+                   const char *term, size_t len, int field)
 {
-    const rq_node *n = &q->node[i];
-    if (n->kind == RQ_NOT) return 0;
-    if (n->kind == RQ_AND || n->kind == RQ_OR) {
-        for (uint32_t k = 0; k < n->n_kids; k++)
-            if (marks_in(m, q, n->kids[k], term, text, len, field)) return 1;
-        return 0;
-    }
-    if (n->scope >= 0 && n->scope != field) return 0;
-    if (n->kind == RQ_PREFIX) {
-        size_t plen = strlen(n->words[0]);
-        return len >= plen && memcmp(text, n->words[0], plen) == 0;
-    }
-    for (uint32_t w = 0; w < n->n_words; w++)
-        if (term != RM_NONE && n->term[w] == term) return 1;
+    int plain = 0, covered = 0;
+    term_role(m, q, q->root, rm_term_id(m, term, len), -1, 1, doc, field, pos, &plain, &covered);
+    return plain || covered;
+}
+
+/* ---- Group coverage (phrase and NEAR words in passages and snippets) -- */
+
+/* Positions of word w of group n in doc: in field when field >= 0 (and in
+ * the group's scope), else in the group's scope. */
+static size_t group_positions(const rm_model *m, const rq_node *n, uint32_t doc, uint32_t w,
+                              int field, uint32_t *pos)
+{
+    if (field >= 0 && n->scope >= 0 && n->scope != field) return 0;
+    return rm_positions(m, doc, n->term[w], field >= 0 ? field : n->scope, pos, RQ_MAX_POS);
+}
+
+static int has(const uint32_t *pos, size_t n, uint32_t x)
+{
+    for (size_t i = 0; i < n; i++)
+        if (pos[i] == x) return 1;
     return 0;
 }
 
-int rq_marks_token(const rm_model *m, const rq_query *q, const char *term, size_t len, int field)
+/* 1 when position x lies inside a match of group n (a phrase or NEAR). */
+static int group_covers(const rm_model *m, const rq_node *n, uint32_t doc, int field, uint32_t x)
 {
-    return marks_in(m, q, q->root, rm_term_id(m, term, len), term, len, field);
+    static uint32_t pos[RQ_MAX_WORDS][RQ_MAX_POS];
+    size_t n_pos[RQ_MAX_WORDS];
+    for (uint32_t w = 0; w < n->n_words; w++) {
+        n_pos[w] = group_positions(m, n, doc, w, field, pos[w]);
+        if (n_pos[w] > RQ_MAX_POS) n_pos[w] = RQ_MAX_POS;
+    }
+    int found = 0;
+    for (uint32_t w = 0; w < n->n_words && !found; w++)
+        found = has(pos[w], n_pos[w], x);
+    if (!found) return 0;
+    if (n->kind == RQ_PHRASE) {
+        for (uint32_t i = 0; i < n->n_words; i++) {
+            if (x < i || !has(pos[i], n_pos[i], x)) continue;
+            uint32_t j = 0;
+            while (j < n->n_words && has(pos[j], n_pos[j], x - i + j))
+                j++;
+            if (j == n->n_words) return 1;
+        }
+        return 0;
+    }
+    uint32_t span = n->k + n->n_words - 1;
+    for (uint32_t i = 0; i < n->n_words; i++)
+        for (size_t a = 0; a < n_pos[i]; a++) {
+            uint32_t lo = pos[i][a];
+            if (lo > x || x - lo > span) continue;
+            uint32_t j = 0;
+            for (; j < n->n_words; j++) {
+                size_t b = 0;
+                while (b < n_pos[j] && (pos[j][b] < lo || pos[j][b] - lo > span))
+                    b++;
+                if (b == n_pos[j]) break;
+            }
+            if (j == n->n_words) return 1;
+        }
+    return 0;
+}
+
+/* Whether (term, scope) is a positive plain word or prefix expansion
+ * (*plain), and whether a positive group with that scope covering x holds
+ * it (*covered); field as for group_covers. */
+static void term_role(const rm_model *m, const rq_query *q, uint32_t i, uint32_t term, int scope,
+                      int any_scope, uint32_t doc, int field, uint32_t x, int *plain, int *covered)
+{
+    const rq_node *n = &q->node[i];
+    switch (n->kind) {
+    case RQ_NOT:
+        return;
+    case RQ_AND:
+    case RQ_OR:
+        for (uint32_t k = 0; k < n->n_kids; k++)
+            term_role(m, q, n->kids[k], term, scope, any_scope, doc, field, x, plain, covered);
+        return;
+    default:
+        break;
+    }
+    if (any_scope ? (n->scope >= 0 && n->scope != field) : n->scope != scope) return;
+    if (n->kind == RQ_PREFIX) {
+        for (uint32_t e = 0; e < n->n_exp; e++)
+            if (n->exp[e] == term) *plain = 1;
+        return;
+    }
+    for (uint32_t w = 0; w < n->n_words; w++) {
+        if (n->term[w] != term) continue;
+        if (n->kind == RQ_TERM)
+            *plain = 1;
+        else if (!*covered && x != UINT32_MAX)
+            *covered = group_covers(m, n, doc, field, x);
+    }
 }

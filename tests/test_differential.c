@@ -278,8 +278,10 @@ static int check_snippet_text(const rm_model *m, const rq_query *q, const stele_
         return 1;
     }
     size_t n_marked = 0;
+    i_tok = 0;
     st_tokenizer_init(&tz, para->text, para->len);
     while (st_tokenizer_next(&tz, &tok)) {
+        uint32_t tok_pos = rp->first_pos + (uint32_t)i_tok++;
         if (tok.end <= off || tok.start >= off + len) continue;
         if (tok.start < off || tok.end > off + len) {
             snprintf(why, why_cap, "snippet cuts a token at bytes %zu..%zu", tok.start, tok.end);
@@ -287,7 +289,7 @@ static int check_snippet_text(const rm_model *m, const rq_query *q, const stele_
         }
         char term[STELE_MAX_TERM_BYTES + 1];
         size_t tlen = st_token_term(&tok, m->stem, m->stem_ctx, term);
-        int want = rq_marks_token(m, q, term, tlen, para->field);
+        int want = rq_marks_token(m, q, h->doc, tok_pos, term, tlen, para->field);
         int have = 0;
         for (size_t k = 0; k < n_marks && !have; k++)
             have = mark_lo[k] == tok.start - off && mark_hi[k] == tok.end - off;
