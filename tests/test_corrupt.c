@@ -16,7 +16,8 @@
  *      and must return, with a defined status, without reading out of
  *      bounds.
  * The small index has a list of more than 128 documents, so skip tables
- * and bit-packed blocks are among the damaged bytes.
+ * and bit-packed blocks are among the damaged bytes; a document of 150
+ * paragraphs puts paragraph skip entries among them too.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -134,11 +135,11 @@ static void test_truncation(const uint8_t *data, size_t size)
     }
 }
 
-static void test_bytes(const uint8_t *data, size_t size, size_t stride, int crafted, size_t *n_open,
-                       size_t *n_verify, size_t *n_passed)
+static void test_range(const uint8_t *data, size_t size, size_t from, size_t to, size_t stride,
+                       int crafted, size_t *n_open, size_t *n_verify, size_t *n_passed)
 {
     static const uint8_t patterns[] = {0xFF, 0x01, 0x80};
-    for (size_t at = 0; at < size; at += stride) {
+    for (size_t at = from; at < to && at < size; at += stride) {
         for (size_t k = 0; k < sizeof patterns; k++) {
             uint8_t *copy = malloc(size);
             memcpy(copy, data, size);
@@ -170,6 +171,53 @@ static void test_bytes(const uint8_t *data, size_t size, size_t stride, int craf
             free(copy);
         }
     }
+}
+
+static void test_bytes(const uint8_t *data, size_t size, size_t stride, int crafted, size_t *n_open,
+                       size_t *n_verify, size_t *n_passed)
+{
+    test_range(data, size, 0, size, stride, crafted, n_open, n_verify, n_passed);
+}
+
+/*
+ * Paragraph streams with skip entries: one document of 150 paragraphs
+ * ((150 - 1) / ST_PARA_SKIP skip entries), some without tokens, some
+ * numbered.  Every byte of the DOCS and PARAS sections is damaged,
+ * plainly and crafted.
+ */
+static void test_many_paragraphs(void)
+{
+    st_corpus c;
+    TH_CHECK(st_corpus_init(&c) == STELE_OK);
+    st_doc *doc = st_corpus_add_doc(&c, "many", "many paragraphs", "t");
+    TH_CHECK(doc != NULL);
+    for (uint32_t i = 1; i < 150 && doc; i++) {
+        char text[32];
+        int len = i % 5 == 0 ? snprintf(text, sizeof text, "-- ; --")
+                             : snprintf(text, sizeof text, "w%u x%u", i % 9, i % 4);
+        TH_CHECK(st_doc_add_para(doc, 1, STELE_PARA_OPERATIVE, i % 3 ? i : 0, text, (size_t)len,
+                                 i) == STELE_OK);
+    }
+    TH_CHECK(st_corpus_add_doc(&c, "next", "the next document", "t") != NULL);
+    stele_build_opts opts = {.language = "none"};
+    uint8_t *data;
+    size_t size;
+    th_build(&c, &opts, &data, &size);
+    stele_index ix;
+    TH_CHECK(stele_open(&ix, data, size) == STELE_OK);
+    TH_CHECK(stele_verify(&ix, workspace, sizeof workspace) == STELE_OK);
+    TH_CHECK(exercise(&ix) == 0);
+    size_t from = ix.sec_[ST_SEC_DOCS].offset;
+    size_t to = (size_t)ix.sec_[ST_SEC_PARAS].offset + ix.sec_[ST_SEC_PARAS].size;
+    for (int crafted = 0; crafted < 2; crafted++) {
+        size_t n_open = 0, n_verify = 0, n_passed = 0;
+        test_range(data, size, from, to, 1, crafted, &n_open, &n_verify, &n_passed);
+        printf("150-paragraph document, %s damage to DOCS..PARAS: %zu caught by open, %zu by "
+               "verify, %zu passed\n",
+               crafted ? "crafted" : "plain", n_open, n_verify, n_passed);
+    }
+    free(data);
+    st_corpus_free(&c);
 }
 
 int main(void)
@@ -210,6 +258,8 @@ int main(void)
     printf("140-document index (%zu bytes), crafted, every 17th byte: %zu open, %zu verify, "
            "%zu passed\n",
            size, n_open, n_verify, n_passed);
+
+    test_many_paragraphs();
 
     free(data);
     free(sdata);

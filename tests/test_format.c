@@ -6,8 +6,11 @@
  * the index holds exactly the expected postings and positions for every
  * word and field, that advance() across blocks lands where a linear scan
  * does, that block bounds (largest tf, smallest norm) are exact, dictionary
- * lookups and ordered prefix enumeration, paragraph tables, stored-text
- * round trips, and determinism (two builds give the same bytes).  Given the
+ * lookups and ordered prefix enumeration, paragraph streams, stored-text
+ * round trips, and determinism (two builds give the same bytes).  A small
+ * corpus checks paragraph streams against first positions and text
+ * offsets computed by the rules of format.h (tokenless paragraphs, a
+ * title-only document, 300 paragraphs across skip entries).  Given the
  * corpus directory as argv[1], it builds the bundled corpus through
  * stele_build() to a file, opens and verifies it, and compares every
  * document's text with the ingested one.
@@ -335,6 +338,107 @@ static void test_tiny(void)
 }
 
 /*
+ * Paragraph streams round-trip: a title-only document, a document whose
+ * title and some paragraphs have no tokens, and one of 300 paragraphs
+ * (a skip entry every ST_PARA_SKIP; tokenless paragraphs on and next to
+ * the skip boundaries; numbers, footnotes).  Expected first positions and
+ * text offsets are computed here from the rules of format.h: a paragraph
+ * with t tokens moves the next first position on by t + 1, one without
+ * tokens leaves it; text offsets advance by the text bytes + 1.
+ */
+#define TP_MANY 300
+
+static uint32_t tp_tokens(uint32_t i)
+{
+    /* Tokenless on and around skip boundaries, and every 7th. */
+    if (i % ST_PARA_SKIP == 0 || i % ST_PARA_SKIP == ST_PARA_SKIP - 1 || i % 7 == 3) return 0;
+    return 1 + i % 5;
+}
+
+static void check_paras(const stele_index *ix, uint32_t d, const st_doc *doc,
+                        const uint32_t *tokens)
+{
+    uint32_t n;
+    TH_CHECK(st_para_count(ix, d, &n) == STELE_OK && n == doc->n_paras);
+    uint64_t pos = 0, text_off = 0;
+    uint32_t first[TP_MANY + 1], limit = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        st_para_info pi;
+        TH_CHECK(st_para_get(ix, d, i, &pi) == STELE_OK);
+        TH_CHECK(pi.index == i && pi.field == doc->paras[i].field &&
+                 pi.kind == doc->paras[i].kind && pi.number == doc->paras[i].number);
+        TH_CHECK(pi.n_tokens == tokens[i] && pi.first_pos == pos);
+        TH_CHECK(pi.text_off == text_off && pi.text_len == doc->paras[i].len);
+        first[i] = (uint32_t)pos;
+        if (tokens[i]) {
+            limit = (uint32_t)(pos + tokens[i]);
+            pos += tokens[i] + 1;
+        }
+        text_off += doc->paras[i].len + 1;
+    }
+    st_para_info pi;
+    TH_CHECK(st_para_get(ix, d, n, &pi) == STELE_ENOTFOUND);
+    uint32_t got_limit;
+    TH_CHECK(st_doc_pos_limit(ix, d, &got_limit) == STELE_OK && got_limit == limit);
+    /* Every position (and the gaps and one past the end) maps to the last
+     * paragraph whose first position is <= it. */
+    for (uint32_t at = 0; at <= limit + 1; at++) {
+        uint32_t want = 0;
+        for (uint32_t i = 0; i < n; i++)
+            if (first[i] <= at) want = i;
+        TH_CHECK(st_para_at(ix, d, at, &pi) == STELE_OK && pi.index == want);
+    }
+}
+
+static void test_paragraphs(void)
+{
+    st_corpus c;
+    static uint32_t tokens[3][TP_MANY + 1];
+    TH_CHECK(st_corpus_init(&c) == STELE_OK);
+    /* 0: the title only. */
+    TH_CHECK(st_corpus_add_doc(&c, "title-only", "just a title", "t") != NULL);
+    tokens[0][0] = 3;
+    /* 1: a title without tokens, then tokens, none, tokens, none. */
+    st_doc *doc = st_corpus_add_doc(&c, "gaps", "-- ; --", "t");
+    TH_CHECK(doc != NULL);
+    TH_CHECK(st_doc_add_para(doc, 1, STELE_PARA_TEXT, 0, "one two", 7, 1) == STELE_OK);
+    TH_CHECK(st_doc_add_para(doc, 1, STELE_PARA_TEXT, 0, "* * *", 5, 2) == STELE_OK);
+    TH_CHECK(st_doc_add_para(doc, 2, STELE_PARA_FOOTNOTE, 7, "three", 5, 3) == STELE_OK);
+    TH_CHECK(st_doc_add_para(doc, 1, STELE_PARA_TEXT, 0, "--", 2, 4) == STELE_OK);
+    static const uint32_t gap_tokens[] = {0, 2, 0, 1, 0};
+    memcpy(tokens[1], gap_tokens, sizeof gap_tokens);
+    /* 2: many paragraphs. */
+    doc = st_corpus_add_doc(&c, "many", "many paragraphs", "t");
+    TH_CHECK(doc != NULL);
+    tokens[2][0] = 2;
+    for (uint32_t i = 1; i < TP_MANY && doc; i++) {
+        char text[64];
+        size_t len = 0;
+        uint32_t t = tp_tokens(i);
+        for (uint32_t k = 0; k < t; k++)
+            len += (size_t)snprintf(text + len, sizeof text - len, "%sw%c", k ? " " : "",
+                                    'a' + (int)((i + k) % 26));
+        if (t == 0) memcpy(text, "-- ; --", len = 7);
+        unsigned field = i % 11 == 0 ? 2 : 1;
+        unsigned kind = field == 2 ? STELE_PARA_FOOTNOTE : STELE_PARA_OPERATIVE;
+        TH_CHECK(st_doc_add_para(doc, field, kind, i % 3 ? i : 0, text, len, i) == STELE_OK);
+        tokens[2][i] = t;
+    }
+    uint8_t *a;
+    size_t na;
+    stele_build_opts opts = {.language = "none"};
+    th_build(&c, &opts, &a, &na);
+    stele_index ix;
+    open_index(&ix, a, na);
+    TH_CHECK(ix.n_docs_ == 3 && c.docs[2].n_paras == TP_MANY);
+    for (uint32_t d = 0; d < 3; d++)
+        check_paras(&ix, d, &c.docs[d], tokens[d]);
+    check_docs(&ix, &c);
+    free(a);
+    st_corpus_free(&c);
+}
+
+/*
  * Positions in several runs: a term with 300, 2 and 130 occurrences in
  * three documents (runs of 128 crossing documents, a list whose
  * positions length the dictionary must store) and gaps of thousands of
@@ -552,6 +656,7 @@ int main(int argc, char **argv)
     test_synthetic();
     test_atomic();
     test_long_positions();
+    test_paragraphs();
     if (argc > 1) test_corpus(argv[1]);
     if (th_failures) fprintf(stderr, "%d checks failed\n", th_failures);
     return th_failures ? 1 : 0;

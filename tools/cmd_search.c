@@ -245,6 +245,9 @@ static int run_query(searcher *s, const char *query, size_t len, int batch)
         format_para(hit, para, sizeof para);
         rc = stele_snippet(&s->ix, query, len, &s->opts, hit, &sopts, s->ws, s->ws_size, s->snippet,
                            SNIPPET_CAP, &snippet_len, &diag);
+        if (rc == STELE_ENOSPACE && grow_workspace(s, diag.needed) == 0)
+            rc = stele_snippet(&s->ix, query, len, &s->opts, hit, &sopts, s->ws, s->ws_size,
+                               s->snippet, SNIPPET_CAP, &snippet_len, &diag);
         if (rc != STELE_OK) {
             cli_error("%s: snippet of %.*s: %s", s->index_name, (int)hit->id.len, hit->id.data,
                       stele_strerror(rc));

@@ -7,7 +7,7 @@
  * left out before each paragraph that follows earlier tokens; a paragraph
  * without tokens takes none.  Every token becomes an occurrence
  * (term id, field, doc, position); terms are interned in a hash table.
- * The pass also writes the paragraph tables and computes field lengths
+ * The pass also writes the paragraph streams and computes field lengths
  * (norm bytes) and per-field token totals.
  *
  * Pass 2 gives terms their rank in byte order, sorts the occurrences by
@@ -127,7 +127,7 @@ static int occ_push(occ_vec *o, uint32_t term, uint32_t field, uint32_t doc, uin
     return STELE_OK;
 }
 
-/* Pass 1 for one document: occurrences, paragraph table, norms. */
+/* Pass 1 for one document: occurrences, paragraph stream, norms. */
 static int analyse_doc(const st_corpus *c, uint32_t d, stele_stem_fn stem, void *stem_ctx,
                        term_table *terms, occ_vec *occs, st_invert_out *out, char *err,
                        size_t err_cap)
@@ -136,18 +136,27 @@ static int analyse_doc(const st_corpus *c, uint32_t d, stele_stem_fn stem, void 
     st_doc_out *dout = &out->docs[d];
     uint64_t field_len[STELE_MAX_FIELDS] = {0};
     uint64_t next_pos = 0, text_off = 0;
-    int emitted = 0;
-    if (out->paras.len > UINT32_MAX || doc->n_paras > UINT32_MAX / ST_PARA_REC)
+    int emitted = 0, rc = STELE_OK;
+    if (out->paras.len > UINT32_MAX || doc->n_paras > UINT32_MAX / 4)
         return st_build_error(err, err_cap, STELE_EINPUT, "too many paragraphs");
     dout->para_off = (uint32_t)out->paras.len;
-    dout->n_paras = (uint32_t)doc->n_paras;
+    /* The entries go to ent, the skip entries to skips; both follow the
+     * stream's head once the text length is known. */
+    st_buf ent = {0}, skips = {0};
     for (size_t i = 0; i < doc->n_paras; i++) {
         const st_para *para = &doc->paras[i];
-        if (para->field >= c->n_fields || para->kind > STELE_PARA_FIELD)
-            return st_build_error(err, err_cap, STELE_EINPUT,
-                                  "document %s: paragraph %zu has a bad field or kind",
-                                  doc->id ? doc->id : "?", i);
+        if (para->field >= c->n_fields || para->kind > STELE_PARA_FIELD) {
+            rc = st_build_error(err, err_cap, STELE_EINPUT,
+                                "document %s: paragraph %zu has a bad field or kind",
+                                doc->id ? doc->id : "?", i);
+            goto done;
+        }
         uint64_t first = emitted ? next_pos + 1 : next_pos, at = first;
+        if (i > 0 && i % ST_PARA_SKIP == 0) {
+            st_buf_u32(&skips, (uint32_t)ent.len);
+            st_buf_u32(&skips, (uint32_t)first);
+            st_buf_u32(&skips, (uint32_t)text_off);
+        }
         st_tokenizer tz;
         st_token tok;
         st_tokenizer_init(&tz, para->text, para->len);
@@ -156,12 +165,16 @@ static int analyse_doc(const st_corpus *c, uint32_t d, stele_stem_fn stem, void 
             size_t n = st_token_term(&tok, stem, stem_ctx, term);
             if (n == 0 || n > STELE_MAX_TERM_BYTES) continue;
             uint32_t id;
-            if (at >= UINT32_MAX - 2)
-                return st_build_error(err, err_cap, STELE_EINPUT, "document %s is too long",
-                                      doc->id ? doc->id : "?");
+            if (at >= UINT32_MAX - 2) {
+                rc = st_build_error(err, err_cap, STELE_EINPUT, "document %s is too long",
+                                    doc->id ? doc->id : "?");
+                goto done;
+            }
             if (table_intern(terms, term, n, &id) ||
-                occ_push(occs, id, para->field, d, (uint32_t)at))
-                return st_build_error(err, err_cap, STELE_ENOMEM, "out of memory");
+                occ_push(occs, id, para->field, d, (uint32_t)at)) {
+                rc = st_build_error(err, err_cap, STELE_ENOMEM, "out of memory");
+                goto done;
+            }
             at++;
         }
         out->n_invalid += tz.n_invalid;
@@ -173,26 +186,41 @@ static int analyse_doc(const st_corpus *c, uint32_t d, stele_stem_fn stem, void 
         field_len[para->field] += n_tokens;
         out->field_tokens[para->field] += n_tokens;
         out->n_tokens += n_tokens;
-        if (para->len > UINT32_MAX || text_off + para->len > UINT32_MAX)
-            return st_build_error(err, err_cap, STELE_EINPUT, "document %s is too long",
-                                  doc->id ? doc->id : "?");
-        st_buf *b = &out->paras;
-        st_buf_u8(b, para->field);
-        st_buf_u8(b, para->kind);
-        st_buf_u16(b, 0);
-        st_buf_u32(b, para->number);
-        st_buf_u32(b, (uint32_t)first);
-        st_buf_u32(b, (uint32_t)n_tokens);
-        st_buf_u32(b, (uint32_t)text_off);
-        if (st_buf_u32(b, (uint32_t)para->len))
-            return st_build_error(err, err_cap, STELE_ENOMEM, "out of memory");
+        if (para->len > UINT32_MAX || text_off + para->len > UINT32_MAX ||
+            ent.len > UINT32_MAX - 32) {
+            rc = st_build_error(err, err_cap, STELE_EINPUT, "document %s is too long",
+                                doc->id ? doc->id : "?");
+            goto done;
+        }
+        /* Entry: field, kind and "has a number" in one byte (see format.h). */
+        st_buf_u8(&ent, (uint8_t)(para->field | para->kind << 3 | (para->number != 0) << 6));
+        if (para->number) st_buf_varint(&ent, para->number);
+        st_buf_varint(&ent, n_tokens);
+        st_buf_varint(&ent, para->len);
         text_off += para->len + 1;
     }
     dout->text_len = doc->n_paras ? (uint32_t)(text_off - 1) : 0;
+    if (emitted && next_pos > out->max_pos_limit) out->max_pos_limit = (uint32_t)next_pos;
+    size_t id_len = doc->id ? strlen(doc->id) : 0, title_len = doc->title ? strlen(doc->title) : 0;
+    if (id_len > UINT32_MAX || title_len > UINT32_MAX) {
+        rc = st_build_error(err, err_cap, STELE_EINPUT, "document metadata too long");
+        goto done;
+    }
+    st_buf_varint(&out->paras, id_len);
+    st_buf_varint(&out->paras, title_len);
+    st_buf_varint(&out->paras, dout->text_len);
+    st_buf_varint(&out->paras, doc->n_paras);
+    st_buf_put(&out->paras, skips.data, skips.len);
+    st_buf_put(&out->paras, ent.data, ent.len);
+    if (ent.failed || skips.failed || out->paras.failed)
+        rc = st_build_error(err, err_cap, STELE_ENOMEM, "out of memory");
     for (unsigned f = 0; f < c->n_fields; f++)
         dout->norm[f] =
             st_norm_encode(field_len[f] > UINT32_MAX ? UINT32_MAX : (uint32_t)field_len[f]);
-    return STELE_OK;
+done:
+    st_buf_free(&ent);
+    st_buf_free(&skips);
+    return rc;
 }
 
 typedef struct term_ref {

@@ -2,7 +2,7 @@
  * writer.c: assembling an index file and writing it atomically.
  *
  * st_build_memory() runs the builders (invert.c for the inverted index and
- * paragraph tables, textstore.c for the stored text), writes the small
+ * paragraph streams, textstore.c for the stored text), writes the small
  * sections itself (field names, document table, strings), then lays out
  * the header and section table of format.h: sections in id order, each at
  * an 8-byte offset with zero padding, each with its CRC32, and the header
@@ -69,16 +69,13 @@ static int small_sections(const st_corpus *c, const st_invert_out *inv, const st
         if (strings->len > UINT32_MAX || id_len > UINT32_MAX - strings->len ||
             title_len > UINT32_MAX - strings->len - id_len)
             return st_build_error(err, err_cap, STELE_EINPUT, "too much document metadata");
+        /* The id, title and text lengths are in the paragraph stream. */
         st_buf_u32(docs, (uint32_t)strings->len);
-        st_buf_u32(docs, (uint32_t)id_len);
-        st_buf_u32(docs, (uint32_t)title_len);
         st_buf_put(strings, doc->id, id_len);
         st_buf_put(strings, doc->title, title_len);
         st_buf_u32(docs, inv->docs[d].para_off);
-        st_buf_u32(docs, inv->docs[d].n_paras);
         st_buf_u32(docs, txt->doc_block[d]);
         st_buf_u32(docs, txt->doc_off[d]);
-        st_buf_u32(docs, inv->docs[d].text_len);
         st_buf_put(docs, inv->docs[d].norm, c->n_fields);
     }
     if (fields->failed || docs->failed || strings->failed)
@@ -175,6 +172,7 @@ int st_build_memory(const st_corpus *c, const stele_build_opts *opts, uint8_t **
     st_put32(out + ST_H_NORM_VERSION, ST_NORM_VERSION);
     st_put32(out + ST_H_MAX_BLOCK, txt.max_block);
     st_put32(out + ST_H_WBITS, (uint32_t)window_bits);
+    st_put32(out + ST_H_MAX_POS, inv.max_pos_limit);
     if (!no_stem) memcpy(out + ST_H_LANGUAGE, lang, strlen(lang));
     memcpy(out + ST_H_WEIGHTS, weight_q, STELE_MAX_FIELDS);
     for (unsigned f = 0; f < STELE_MAX_FIELDS; f++)

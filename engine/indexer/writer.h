@@ -1,7 +1,7 @@
 /*
  * writer.h: the index writer's internal interface.  Interface to code in
  * buf.c (growable byte buffers), invert.c (analysis and the inverted
- * index: dictionary, postings, positions, paragraph tables, norms),
+ * index: dictionary, postings, positions, paragraph streams, norms),
  * textstore.c (stored text blocks and the preset dictionary) and writer.c
  * (assembling the file, atomic write).  Host side: allocates and checks
  * every allocation; a failure is STELE_ENOMEM.
@@ -39,8 +39,8 @@ void st_buf_free(st_buf *b);
 
 /* Per-document results of analysis that the document table needs. */
 typedef struct st_doc_out {
-    uint32_t para_off, n_paras; /* paragraph table in PARAS */
-    uint32_t text_len;          /* stored text bytes */
+    uint32_t para_off; /* paragraph stream in PARAS */
+    uint32_t text_len; /* stored text bytes */
     uint8_t norm[STELE_MAX_FIELDS];
 } st_doc_out;
 
@@ -48,6 +48,7 @@ typedef struct st_invert_out {
     st_buf dict_index, dict, postings, positions, paras;
     st_doc_out *docs; /* n_docs entries */
     uint64_t field_tokens[STELE_MAX_FIELDS];
+    uint32_t max_pos_limit; /* largest position limit of a document */
     uint64_t n_terms, n_postings, n_tokens, n_invalid;
 } st_invert_out;
 

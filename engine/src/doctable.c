@@ -1,13 +1,17 @@
 /*
- * doctable.c: the document table, paragraph tables, field norms and stored
+ * doctable.c: the document table, paragraph streams, field norms and stored
  * text (sections DOCS, STRINGS, PARAS, TEXT_INDEX, TEXT, ZDICT; layout in
  * format.h).
  *
- * Documents and paragraphs are fixed-size records, so document d and its
- * paragraph i are found in O(1) and the paragraph holding a position by
- * binary search over first positions.  Every record is checked when it is
- * read: string, paragraph and text ranges must lie inside their sections
- * and the document's text, so a damaged table gives STELE_ECORRUPT.
+ * Document records have a fixed size, so document d's norms and pointers
+ * are found in O(1).  Its paragraphs are a varint stream (format.h, PARAS)
+ * from which text offsets and first positions are derived, not stored;
+ * a skip entry every ST_PARA_SKIP paragraphs bounds the decoding behind
+ * st_para_get() and st_para_at() to that many entries (most documents
+ * have fewer paragraphs than that and no skip entry at all).  Every field
+ * is checked as it is decoded: string, paragraph and text ranges must lie
+ * inside their sections and the document's text, positions inside 32
+ * bits, so a damaged table gives STELE_ECORRUPT.
  *
  * Stored text is read by inflating the one zlib block that holds the
  * document, in one inflate(Z_FINISH) call, straight into the caller's
@@ -56,9 +60,25 @@ uint32_t st_norm_decode(uint8_t norm)
 
 /* ---- Documents ------------------------------------------------------- */
 
+/* st_varint_get32 with the one-byte case (most lengths and counts here)
+ * inline. */
+static inline int vint32(const uint8_t **p, const uint8_t *end, uint32_t *v)
+{
+    if (*p < end && **p < 0x80) {
+        *v = *(*p)++;
+        return 1;
+    }
+    return st_varint_get32(p, end, v);
+}
+
+/* A document record plus the head of its paragraph stream. */
 typedef struct doc_rec {
-    uint32_t str_off, id_len, title_len, para_off, n_paras, block, text_off, text_len;
+    uint32_t str_off, para_off, block, text_off;
+    uint32_t id_len, title_len, text_len, n_paras;
     const uint8_t *norms;
+    const uint8_t *skips; /* n_skips ST_PARA_SKIP_REC-byte entries */
+    uint32_t n_skips;
+    const uint8_t *paras, *end; /* first paragraph entry; end of PARAS */
 } doc_rec;
 
 static int doc_get(const stele_index *ix, uint32_t doc, doc_rec *r)
@@ -67,21 +87,27 @@ static int doc_get(const stele_index *ix, uint32_t doc, doc_rec *r)
     uint32_t dsize, ssize, psize, tsize;
     const uint8_t *d = st_section(ix, ST_SEC_DOCS, &dsize);
     const uint8_t *ti = st_section(ix, ST_SEC_TEXT_INDEX, &tsize);
+    const uint8_t *ps = st_section(ix, ST_SEC_PARAS, &psize);
     (void)st_section(ix, ST_SEC_STRINGS, &ssize);
-    (void)st_section(ix, ST_SEC_PARAS, &psize);
     const uint8_t *e = d + (size_t)doc * (ST_DOC_REC + ix->n_fields_); /* size checked at open */
     r->str_off = st_get32(e);
-    r->id_len = st_get32(e + 4);
-    r->title_len = st_get32(e + 8);
-    r->para_off = st_get32(e + 12);
-    r->n_paras = st_get32(e + 16);
-    r->block = st_get32(e + 20);
-    r->text_off = st_get32(e + 24);
-    r->text_len = st_get32(e + 28);
+    r->para_off = st_get32(e + 4);
+    r->block = st_get32(e + 8);
+    r->text_off = st_get32(e + 12);
     r->norms = e + ST_DOC_REC;
-    if ((uint64_t)r->str_off + r->id_len + r->title_len > ssize ||
-        (uint64_t)r->para_off + (uint64_t)r->n_paras * ST_PARA_REC > psize ||
-        r->block >= tsize / ST_TEXT_REC)
+    if (r->para_off >= psize || r->block >= tsize / ST_TEXT_REC) return st_corrupt();
+    const uint8_t *p = ps + r->para_off;
+    r->end = ps + psize;
+    if (!vint32(&p, r->end, &r->id_len) || !vint32(&p, r->end, &r->title_len) ||
+        !vint32(&p, r->end, &r->text_len) || !vint32(&p, r->end, &r->n_paras))
+        return st_corrupt();
+    r->n_skips = r->n_paras ? (r->n_paras - 1) / ST_PARA_SKIP : 0;
+    if ((uint64_t)r->n_skips * ST_PARA_SKIP_REC > (uint64_t)(r->end - p)) return st_corrupt();
+    r->skips = p;
+    r->paras = p + (size_t)r->n_skips * ST_PARA_SKIP_REC;
+    /* Every paragraph takes at least 3 bytes. */
+    if ((uint64_t)r->n_paras * 3 > (uint64_t)(r->end - r->paras) ||
+        (uint64_t)r->str_off + r->id_len + r->title_len > ssize)
         return st_corrupt();
     uint32_t raw = st_get32(ti + (size_t)r->block * ST_TEXT_REC + 8);
     if ((uint64_t)r->text_off + r->text_len > raw) return st_corrupt();
@@ -121,6 +147,60 @@ int st_doc_norm(const stele_index *ix, uint32_t doc, unsigned field, uint8_t *no
 
 /* ---- Paragraphs ------------------------------------------------------ */
 
+/* Decoding state before paragraph index: where its entry starts, the
+ * position its first token takes and its offset in the stored text. */
+typedef struct para_cursor {
+    const uint8_t *p;
+    uint32_t index;
+    uint64_t pos, text_off;
+} para_cursor;
+
+static void cursor_start(const doc_rec *r, para_cursor *c)
+{
+    c->p = r->paras;
+    c->index = 0;
+    c->pos = 0;
+    c->text_off = 0;
+}
+
+/* Moves c to skip entry k's paragraph, (k + 1) * ST_PARA_SKIP. */
+static int cursor_skip(const doc_rec *r, uint32_t k, para_cursor *c)
+{
+    const uint8_t *e = r->skips + (size_t)k * ST_PARA_SKIP_REC;
+    uint32_t off = st_get32(e);
+    if (off >= (uint64_t)(r->end - r->paras)) return st_corrupt();
+    c->p = r->paras + off;
+    c->index = (k + 1) * ST_PARA_SKIP;
+    c->pos = st_get32(e + 4);
+    c->text_off = st_get32(e + 8);
+    return STELE_OK;
+}
+
+/* Decodes paragraph c->index into out and advances c (c->index < n_paras). */
+static int cursor_next(const stele_index *ix, const doc_rec *r, para_cursor *c, st_para_info *out)
+{
+    const uint8_t *p = c->p;
+    if (p >= r->end) return st_corrupt();
+    uint8_t tag = *p++;
+    out->index = c->index;
+    out->field = tag & 7;
+    out->kind = tag >> 3 & 7;
+    out->number = 0;
+    if (out->field >= ix->n_fields_ || out->kind > STELE_PARA_FIELD || (tag & 0x80) ||
+        ((tag & 0x40) && (!vint32(&p, r->end, &out->number) || out->number == 0)) ||
+        !vint32(&p, r->end, &out->n_tokens) || !vint32(&p, r->end, &out->text_len))
+        return st_corrupt();
+    if (c->pos + out->n_tokens > 0xFFFFFFFFu || c->text_off + out->text_len > r->text_len)
+        return st_corrupt();
+    out->first_pos = (uint32_t)c->pos;
+    out->text_off = (uint32_t)c->text_off;
+    if (out->n_tokens) c->pos += (uint64_t)out->n_tokens + 1;
+    c->text_off += (uint64_t)out->text_len + 1;
+    c->p = p;
+    c->index++;
+    return STELE_OK;
+}
+
 int st_para_count(const stele_index *ix, uint32_t doc, uint32_t *n)
 {
     doc_rec r;
@@ -130,64 +210,90 @@ int st_para_count(const stele_index *ix, uint32_t doc, uint32_t *n)
     return STELE_OK;
 }
 
-static int para_read(const stele_index *ix, const doc_rec *r, uint32_t i, st_para_info *out)
-{
-    uint32_t psize;
-    const uint8_t *e = st_section(ix, ST_SEC_PARAS, &psize) + r->para_off + (size_t)i * ST_PARA_REC;
-    out->index = i;
-    out->field = e[0];
-    out->kind = e[1];
-    out->number = st_get32(e + 4);
-    out->first_pos = st_get32(e + 8);
-    out->n_tokens = st_get32(e + 12);
-    out->text_off = st_get32(e + 16);
-    out->text_len = st_get32(e + 20);
-    if (out->field >= ix->n_fields_ || out->kind > STELE_PARA_FIELD || st_get16(e + 2) != 0 ||
-        (uint64_t)out->first_pos + out->n_tokens > 0xFFFFFFFFu ||
-        (uint64_t)out->text_off + out->text_len > r->text_len)
-        return st_corrupt();
-    return STELE_OK;
-}
-
 int st_para_get(const stele_index *ix, uint32_t doc, uint32_t i, st_para_info *out)
 {
     doc_rec r;
+    para_cursor c;
     int rc = doc_get(ix, doc, &r);
     if (rc) return rc;
     if (i >= r.n_paras) return STELE_ENOTFOUND;
-    return para_read(ix, &r, i, out);
+    cursor_start(&r, &c);
+    if (i >= ST_PARA_SKIP && (rc = cursor_skip(&r, i / ST_PARA_SKIP - 1, &c)) != 0) return rc;
+    do {
+        if ((rc = cursor_next(ix, &r, &c, out)) != 0) return rc;
+    } while (out->index < i);
+    return STELE_OK;
 }
 
 int st_para_at(const stele_index *ix, uint32_t doc, uint32_t pos, st_para_info *out)
 {
     doc_rec r;
+    para_cursor c;
+    st_para_info next;
     int rc = doc_get(ix, doc, &r);
     if (rc) return rc;
     if (r.n_paras == 0) return STELE_ENOTFOUND;
-    /* The last paragraph whose first position is <= pos (or the first). */
-    uint32_t lo = 0, hi = r.n_paras;
-    uint32_t psize;
-    const uint8_t *base = st_section(ix, ST_SEC_PARAS, &psize) + r.para_off;
-    while (hi - lo > 1) {
+    /* Start from the last skip entry whose paragraph begins at or before
+     * pos, then decode on to the last paragraph whose first position is
+     * <= pos (or the first paragraph). */
+    uint32_t lo = 0, hi = r.n_skips;
+    while (lo < hi) {
         uint32_t mid = lo + (hi - lo) / 2;
-        if (st_get32(base + (size_t)mid * ST_PARA_REC + 8) <= pos)
-            lo = mid;
+        if (st_get32(r.skips + (size_t)mid * ST_PARA_SKIP_REC + 4) <= pos)
+            lo = mid + 1;
         else
             hi = mid;
     }
-    return para_read(ix, &r, lo, out);
+    cursor_start(&r, &c);
+    if (lo > 0 && (rc = cursor_skip(&r, lo - 1, &c)) != 0) return rc;
+    if ((rc = cursor_next(ix, &r, &c, out)) != 0) return rc;
+    while (c.index < r.n_paras && c.pos <= pos) {
+        if ((rc = cursor_next(ix, &r, &c, &next)) != 0) return rc;
+        *out = next;
+    }
+    return STELE_OK;
 }
 
 int st_doc_pos_limit(const stele_index *ix, uint32_t doc, uint32_t *limit)
 {
     doc_rec r;
-    st_para_info last;
+    para_cursor c;
+    st_para_info para;
     int rc = doc_get(ix, doc, &r);
     if (rc) return rc;
-    *limit = 0;
-    if (r.n_paras == 0) return STELE_OK;
-    if ((rc = para_read(ix, &r, r.n_paras - 1, &last)) != 0) return rc;
-    *limit = last.first_pos + last.n_tokens;
+    cursor_start(&r, &c);
+    if (r.n_skips && (rc = cursor_skip(&r, r.n_skips - 1, &c)) != 0) return rc;
+    while (c.index < r.n_paras)
+        if ((rc = cursor_next(ix, &r, &c, &para)) != 0) return rc;
+    /* c.pos is one past the gap after the last token, or 0. */
+    *limit = c.pos ? (uint32_t)(c.pos - 1) : 0;
+    return STELE_OK;
+}
+
+int st_para_verify(const stele_index *ix, uint32_t doc, uint32_t *start, uint32_t *end,
+                   uint32_t *text_len)
+{
+    doc_rec r;
+    para_cursor c;
+    st_para_info para;
+    uint32_t psize;
+    const uint8_t *ps = st_section(ix, ST_SEC_PARAS, &psize);
+    int rc = doc_get(ix, doc, &r);
+    if (rc) return rc;
+    cursor_start(&r, &c);
+    while (c.index < r.n_paras) {
+        if (c.index >= ST_PARA_SKIP && c.index % ST_PARA_SKIP == 0) {
+            /* The skip entry must hold the state decoding reached. */
+            const uint8_t *e = r.skips + (size_t)(c.index / ST_PARA_SKIP - 1) * ST_PARA_SKIP_REC;
+            if (st_get32(e) != (uint64_t)(c.p - r.paras) || st_get32(e + 4) != c.pos ||
+                st_get32(e + 8) != c.text_off)
+                return st_corrupt();
+        }
+        if ((rc = cursor_next(ix, &r, &c, &para)) != 0) return rc;
+    }
+    *start = r.para_off;
+    *end = (uint32_t)(c.p - ps);
+    *text_len = r.text_len;
     return STELE_OK;
 }
 

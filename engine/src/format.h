@@ -21,14 +21,14 @@
  *
  * HEADER (offset 0, ST_HEADER_FIXED bytes, then the section table):
  *    0 u8[8]  magic 0x89 'S' 'T' 'E' 'L' 'E' '\r' '\n'
- *    8 u32    format version, ST_FORMAT_VERSION (2: Rice-coded runs of
- *             positions and short postings blocks, implied list lengths);
- *             any other is STELE_EVERSION
+ *    8 u32    format version, ST_FORMAT_VERSION (3: varint paragraph
+ *             streams, 16-byte document records; 2 had fixed paragraph
+ *             and document records); any other is STELE_EVERSION
  *   12 u32    flags: bit 0 = stored text uses the preset dictionary
  *             (set exactly when ZDICT is not empty)
  *   16 u32    header bytes: ST_HEADER_FIXED + 16 * n_sections, rounded up
  *             to a multiple of 8
- *   20 u32    n_sections, exactly ST_N_SECTIONS in version 2
+ *   20 u32    n_sections, exactly ST_N_SECTIONS in version 3
  *   24 u32    n_docs
  *   28 u32    n_terms
  *   32 u32    n_fields, 1 .. STELE_MAX_FIELDS
@@ -38,7 +38,10 @@
  *   44 u32    zlib window bits of the stored text (9 .. 15)
  *   48 u32    CRC32 of the header bytes [0, header bytes) computed with
  *             this field as zero
- *   52 u32    reserved, 0
+ *   52 u32    one past the largest position of any document (the
+ *             most tokens of a document, gaps included; 0 when no
+ *             document has tokens): no document has a position at or
+ *             above it, which sizes the query runtime's position buffers
  *   56 u8[16] stemmer language, NUL-padded ("" = no stemming)
  *   72 u8[8]  default weight of field f, in sixteenths (title 32 = 2.0)
  *   80 u64[8] total tokens of field f over all documents (exact)
@@ -133,19 +136,39 @@
  *                position buffers by this, or by P when the dictionary
  *                entry is decoded with the list's P counted).
  *                Boolean queries never read this section.
- *  5 DOCS        n_docs records of ST_DOC_REC + n_fields bytes:
- *                  u32 string offset (in STRINGS), u32 id bytes,
- *                  u32 title bytes (the title follows the id),
- *                  u32 offset of the paragraph table in PARAS,
- *                  u32 paragraphs, u32 stored-text block,
- *                  u32 text offset in the block, u32 text bytes,
+ *  5 DOCS        n_docs records of ST_DOC_REC + n_fields bytes, so a
+ *                document's norms and pointers are found in O(1):
+ *                  u32 string offset (in STRINGS), u32 offset of the
+ *                  document's paragraph stream in PARAS, u32 stored-text
+ *                  block, u32 text offset in the block,
  *                  u8 norm[n_fields]: st_norm_encode(tokens in the field)
- *  6 STRINGS     document ids and titles, UTF-8, not NUL-terminated.
- *  7 PARAS       per document, ST_PARA_REC-byte records in paragraph order:
- *                  u8 field, u8 kind, u16 0, u32 number, u32 first position,
- *                  u32 tokens, u32 text offset, u32 text bytes (the range
- *                  of the paragraph in the document's stored text; the
- *                  paragraphs tile it, one '\n' between two).
+ *  6 STRINGS     document ids and titles, UTF-8, not NUL-terminated; a
+ *                document's title follows its id.
+ *  7 PARAS       per document, in document order and tiling the section,
+ *                its paragraph stream:
+ *                  vint id bytes, vint title bytes (in STRINGS),
+ *                  vint text bytes (of the stored text), vint paragraphs n
+ *                  skip table: (n - 1) / ST_PARA_SKIP entries (none when
+ *                    n == 0) of ST_PARA_SKIP_REC bytes, entry k describing
+ *                    paragraph (k + 1) * ST_PARA_SKIP: u32 offset of its
+ *                    entry from the first paragraph entry, u32 its first
+ *                    position, u32 its text offset
+ *                  n paragraph entries in paragraph order:
+ *                    u8 field | kind << 3 | (number != 0) << 6 (bit 7 0),
+ *                    vint number (only when bit 6 is set; then not 0),
+ *                    vint tokens, vint text bytes.
+ *                Nothing else is stored: a paragraph's text offset is the
+ *                previous one's offset + bytes + 1 (the paragraphs tile the
+ *                document's stored text, one '\n' between two; the first
+ *                starts at 0), and its first position follows from the
+ *                rule under POSITIONS AND PARAGRAPHS: the first paragraph's
+ *                is 0, and after a paragraph with t > 0 tokens the next
+ *                one's is its first position + t + 1 (after one without
+ *                tokens it is unchanged).  Paragraph i is decoded from
+ *                the nearest skip entry at or before it (at most
+ *                ST_PARA_SKIP - 1 entries read first); the paragraph
+ *                holding a position from the last skip entry whose first
+ *                position is <= it.
  *  8 TEXT_INDEX  per stored-text block, 12 bytes: u32 offset in TEXT,
  *                u32 compressed bytes, u32 uncompressed bytes; the blocks
  *                tile TEXT in order.  A document longer than the writer's
@@ -186,7 +209,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define ST_FORMAT_VERSION 2u
+#define ST_FORMAT_VERSION 3u
 #define ST_MAGIC          "\x89STELE\r\n"
 #define ST_MAGIC_BYTES    8
 #define ST_HEADER_FIXED   144u
@@ -197,8 +220,9 @@
 #define ST_DICT_BLOCK        32u    /* terms per dictionary block */
 #define ST_DICT_INDEX_REC    12u    /* bytes per DICT_INDEX entry */
 #define ST_SKIP_REC          16u    /* bytes per postings skip entry */
-#define ST_DOC_REC           32u    /* bytes per DOCS record before the norms */
-#define ST_PARA_REC          24u    /* bytes per PARAS record */
+#define ST_DOC_REC           16u    /* bytes per DOCS record before the norms */
+#define ST_PARA_SKIP         16u    /* paragraphs per PARAS skip entry */
+#define ST_PARA_SKIP_REC     12u    /* bytes per PARAS skip entry */
 #define ST_TEXT_REC          12u    /* bytes per TEXT_INDEX entry */
 #define ST_ZDICT_MAX         32768u /* largest preset dictionary */
 #define ST_MAX_TF_SAT        65535u /* skip entries saturate max tf here */
@@ -233,6 +257,7 @@ enum {
     ST_H_MAX_BLOCK = 40,
     ST_H_WBITS = 44,
     ST_H_CRC = 48,
+    ST_H_MAX_POS = 52,
     ST_H_LANGUAGE = 56,
     ST_H_LANGUAGE_BYTES = 16,
     ST_H_WEIGHTS = 72,

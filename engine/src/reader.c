@@ -111,22 +111,6 @@ static uint32_t header_crc(const uint8_t *h, uint32_t n)
     return (uint32_t)crc;
 }
 
-/* One past the largest position of any document (the most tokens, gaps
- * included), for the query runtime: no term has more positions in one
- * document, which sizes its position buffers (query_eval.c).  One read of
- * each document's last paragraph record.  A document table that cannot be
- * read gives UINT32_MAX, no tighter limit: open does not judge that
- * section's contents, and the calls that read it report the corruption. */
-static uint32_t max_doc_pos(const stele_index *ix)
-{
-    uint32_t max = 0, limit;
-    for (uint32_t doc = 0; doc < ix->n_docs_; doc++) {
-        if (st_doc_pos_limit(ix, doc, &limit) != STELE_OK) return UINT32_MAX;
-        if (limit > max) max = limit;
-    }
-    return max;
-}
-
 int stele_open(stele_index *ix, const void *data, size_t size)
 {
     if (!ix) return STELE_EINVAL;
@@ -210,7 +194,11 @@ int stele_open(stele_index *ix, const void *data, size_t size)
         at += 1u + fp[at];
     }
     if (at != fsize) return open_fail(ix, st_corrupt());
-    ix->max_doc_pos_ = max_doc_pos(ix);
+    /* One past the largest position of any document, for the query
+     * runtime: no term has more positions in one document, which sizes
+     * its position buffers (query_eval.c).  Read from the header in O(1);
+     * stele_verify() checks it against every document. */
+    ix->max_doc_pos_ = st_get32(d + ST_H_MAX_POS);
     return STELE_OK;
 }
 

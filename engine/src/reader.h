@@ -142,6 +142,12 @@ int st_para_get(const stele_index *ix, uint32_t doc, uint32_t i, st_para_info *o
 /* The paragraph containing position pos (or the last one starting before it). */
 int st_para_at(const stele_index *ix, uint32_t doc, uint32_t pos, st_para_info *out);
 
+/* Decodes doc's whole paragraph stream, checking its skip entries against
+ * the decoded state (for stele_verify()): *start and *end get the
+ * stream's byte range in PARAS, *text_len the document's text bytes. */
+int st_para_verify(const stele_index *ix, uint32_t doc, uint32_t *start, uint32_t *end,
+                   uint32_t *text_len);
+
 /* Bytes of workspace st_doc_load() needs: inflate state plus the largest
  * uncompressed stored-text block. */
 size_t st_doc_load_bound(const stele_index *ix);

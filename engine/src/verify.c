@@ -10,11 +10,16 @@
  *     tiling the POSTINGS and POSITIONS sections exactly;
  *   - every list (st_postings_verify): document count, skip entries,
  *     positions ascending and inside the document;
- *   - documents: strings, paragraph tables tiling the document's text with
- *     '\n' between paragraphs, first positions ordered with room for each
- *     paragraph's tokens, norm bytes equal to the encoded field lengths;
+ *   - documents: ids and titles tiling STRINGS in document order,
+ *     paragraph streams tiling the PARAS section in
+ *     document order, each decoding exactly to where the next begins,
+ *     with skip entries equal to the decoded state, paragraphs tiling the
+ *     document's text with '\n' between them, first positions ordered
+ *     with room for each paragraph's tokens, norm bytes equal to the
+ *     encoded field lengths;
+ *   - the header's largest position limit is that of the longest document;
  *   - token totals per field agree three ways: header, postings (sum of
- *     tf), paragraph tables;
+ *     tf), paragraph streams;
  *   - every stored-text block inflates to its stated size.
  * It is O(index size) and uses the workspace for one postings iterator and
  * one decoded text block.
@@ -80,7 +85,14 @@ static int verify_dict(const stele_index *ix, st_postings *p, uint64_t *tokens)
     return STELE_OK;
 }
 
-static int verify_doc(const stele_index *ix, uint32_t doc, uint64_t *tokens)
+/* Where the previous document's id and title and paragraph stream
+ * ended: the next document's must start there. */
+typedef struct doc_ends {
+    uint64_t strings, paras;
+} doc_ends;
+
+static int verify_doc(const stele_index *ix, uint32_t doc, uint64_t *tokens, doc_ends *ends,
+                      uint32_t *max_pos)
 {
     uint32_t n_paras, field_len[STELE_MAX_FIELDS] = {0};
     stele_view id, title;
@@ -98,11 +110,20 @@ static int verify_doc(const stele_index *ix, uint32_t doc, uint64_t *tokens)
         if ((uint64_t)field_len[para.field] + para.n_tokens > 0xFFFFFFFFu) return st_corrupt();
         field_len[para.field] += para.n_tokens;
     }
-    /* The paragraphs must cover the document's text exactly. */
-    uint32_t dsize;
-    const uint8_t *rec =
-        st_section(ix, ST_SEC_DOCS, &dsize) + (size_t)doc * (ST_DOC_REC + ix->n_fields_);
-    uint32_t text_len = st_get32(rec + 28);
+    /* The paragraphs must cover the document's text exactly, and the
+     * streams tile PARAS in document order. */
+    uint32_t start, end, text_len;
+    if ((rc = st_para_verify(ix, doc, &start, &end, &text_len)) != 0) return rc;
+    uint32_t ssize;
+    const char *strings = (const char *)st_section(ix, ST_SEC_STRINGS, &ssize);
+    if (start != ends->paras || (uint64_t)(id.data - strings) != ends->strings ||
+        title.data != id.data + id.len)
+        return st_corrupt();
+    ends->paras = end;
+    uint32_t limit;
+    if ((rc = st_doc_pos_limit(ix, doc, &limit)) != 0) return rc;
+    if (limit > *max_pos) *max_pos = limit;
+    ends->strings += (uint64_t)id.len + title.len;
     if (n_paras ? text_at != (uint64_t)text_len + 1 : text_len != 0) return st_corrupt();
     for (unsigned f = 0; f < ix->n_fields_; f++) {
         uint8_t norm;
@@ -126,8 +147,13 @@ int stele_verify(const stele_index *ix, void *mem, size_t mem_size)
     uint64_t post_tokens[STELE_MAX_FIELDS] = {0}, para_tokens[STELE_MAX_FIELDS] = {0};
     int rc = verify_dict(ix, p, post_tokens);
     if (rc) return rc;
+    doc_ends ends = {0, 0};
+    uint32_t max_pos = 0;
     for (uint32_t d = 0; d < ix->n_docs_; d++)
-        if ((rc = verify_doc(ix, d, para_tokens)) != 0) return rc;
+        if ((rc = verify_doc(ix, d, para_tokens, &ends, &max_pos)) != 0) return rc;
+    if (max_pos != ix->max_doc_pos_) return st_corrupt();
+    if (ends.paras != ix->sec_[ST_SEC_PARAS].size || ends.strings != ix->sec_[ST_SEC_STRINGS].size)
+        return st_corrupt();
     for (unsigned f = 0; f < ix->n_fields_; f++) {
         uint64_t header = st_get64(ix->data_ + ST_H_TOKENS + 8 * f);
         if (post_tokens[f] != header || para_tokens[f] != header) return st_corrupt();
