@@ -43,16 +43,16 @@ extern "C" {
 /* Status codes.  0 is success; errors are negative. */
 enum {
     STELE_OK = 0,
-    STELE_ENOSPACE = -1, /* workspace or output buffer too small */
-    STELE_ECORRUPT = -2, /* index data is damaged or truncated */
-    STELE_EVERSION = -3, /* index written by an unknown format version */
-    STELE_ESYNTAX = -4,  /* malformed query; diag->offset says where */
-    STELE_ELIMIT = -5,   /* query over a STELE_MAX_* limit; diag->offset */
-    STELE_EINVAL = -6,   /* invalid argument */
+    STELE_ENOSPACE = -1,  /* workspace or output buffer too small */
+    STELE_ECORRUPT = -2,  /* index data is damaged or truncated */
+    STELE_EVERSION = -3,  /* index written by an unknown format version */
+    STELE_ESYNTAX = -4,   /* malformed query; diag->offset says where */
+    STELE_ELIMIT = -5,    /* query over a STELE_MAX_* limit; diag->offset */
+    STELE_EINVAL = -6,    /* invalid argument */
     STELE_ENOTFOUND = -7, /* no such document, field or language */
-    STELE_EIO = -8,      /* input/output error (indexer, tools) */
-    STELE_ENOMEM = -9,   /* allocation failed (indexer, tools only) */
-    STELE_EINPUT = -10   /* bad input text or file (indexer) */
+    STELE_EIO = -8,       /* input/output error (indexer, tools) */
+    STELE_ENOMEM = -9,    /* allocation failed (indexer, tools only) */
+    STELE_EINPUT = -10    /* bad input text or file (indexer) */
 };
 
 /* A static, human-readable message for a status code. */
@@ -109,8 +109,8 @@ typedef struct stele_index {
     uint8_t field_weight_q_[STELE_MAX_FIELDS];
     char language_[16];
     uint32_t norm_version_;
-    uint32_t zlib_wbits_; /* window bits of the stored-text streams */
-    uint64_t n_tokens_;   /* tokens over all fields and documents */
+    uint32_t zlib_wbits_;  /* window bits of the stored-text streams */
+    uint64_t n_tokens_;    /* tokens over all fields and documents */
     uint32_t max_doc_pos_; /* no document has a position at or above this */
     uint32_t reserved_[3];
 } stele_index;
@@ -135,7 +135,7 @@ typedef struct stele_info {
     uint32_t n_terms;
     uint32_t n_fields;
     uint64_t n_tokens;
-    const char *language; /* stemmer language, e.g. "english"; "" = none */
+    const char *language;  /* stemmer language, e.g. "english"; "" = none */
     uint32_t norm_version; /* text-analysis rules version */
     size_t size;
 } stele_info;
@@ -158,8 +158,8 @@ STELE_API int stele_doc_title(const stele_index *ix, uint32_t doc, stele_view *t
 typedef struct stele_search_opts {
     stele_stem_fn stem; /* NULL: terms are not stemmed */
     void *stem_ctx;
-    double k1;                          /* 0 = 1.2 */
-    double b;                           /* 0 = 0.75 */
+    double k1;                             /* 0 = 1.2 */
+    double b;                              /* 0 = 0.75 */
     double field_weight[STELE_MAX_FIELDS]; /* 0 = the index's default */
 } stele_search_opts;
 
@@ -171,9 +171,9 @@ typedef struct stele_diag {
 
 /* One ranked hit. */
 typedef struct stele_hit {
-    uint32_t doc;      /* document number, 0 .. n_docs-1 */
-    double score;      /* BM25 score; higher is better */
-    stele_view id;     /* e.g. "55/12" */
+    uint32_t doc;  /* document number, 0 .. n_docs-1 */
+    double score;  /* BM25 score; higher is better */
+    stele_view id; /* e.g. "55/12" */
     stele_view title;
     uint32_t para;        /* index of the best-matching paragraph in the document */
     uint8_t para_kind;    /* enum stele_para_kind */
@@ -243,8 +243,8 @@ typedef struct stele_snippet_opts {
  */
 STELE_API int stele_snippet(const stele_index *ix, const char *query, size_t query_len,
                             const stele_search_opts *opts, const stele_hit *hit,
-                            const stele_snippet_opts *sopts, void *mem, size_t mem_size,
-                            char *out, size_t out_cap, size_t *out_len, stele_diag *diag);
+                            const stele_snippet_opts *sopts, void *mem, size_t mem_size, char *out,
+                            size_t out_cap, size_t *out_len, stele_diag *diag);
 
 /* A document's whole stored text (paragraphs separated by "\n") into out,
  * NUL-terminated.  *out_len gets the text's length even when out_cap is not
