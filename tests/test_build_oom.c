@@ -15,38 +15,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "oom_wrap.h"
+
 #include "index_helper.h"
 #include "reader.h"
 #include "writer.h"
-
-void *__real_malloc(size_t n);
-void *__real_calloc(size_t n, size_t size);
-void *__real_realloc(void *p, size_t n);
-void *__wrap_malloc(size_t n);
-void *__wrap_calloc(size_t n, size_t size);
-void *__wrap_realloc(void *p, size_t n);
-
-static long n_calls, fail_at = -1;
-
-static int should_fail(void)
-{
-    return ++n_calls == fail_at;
-}
-
-void *__wrap_malloc(size_t n)
-{
-    return should_fail() ? NULL : __real_malloc(n);
-}
-
-void *__wrap_calloc(size_t n, size_t size)
-{
-    return should_fail() ? NULL : __real_calloc(n, size);
-}
-
-void *__wrap_realloc(void *p, size_t n)
-{
-    return should_fail() ? NULL : __real_realloc(p, n);
-}
 
 static uint8_t workspace[1 << 20];
 
@@ -59,19 +32,19 @@ int main(void)
     uint8_t *data;
     size_t size;
     char err[256];
-    n_calls = 0;
+    oom_calls = 0;
     int rc = st_build_memory(&c, &opts, &data, &size, NULL, err, sizeof err);
-    long total = n_calls;
+    long total = oom_calls;
     TH_CHECK(rc == STELE_OK);
     if (rc == STELE_OK) free(data);
     TH_CHECK(total > 10);
     long n_nomem = 0;
     for (long k = 1; k <= total; k++) {
-        n_calls = 0;
-        fail_at = k;
+        oom_calls = 0;
+        oom_fail_at = k;
         err[0] = '\0';
         rc = st_build_memory(&c, &opts, &data, &size, NULL, err, sizeof err);
-        fail_at = -1;
+        oom_fail_at = -1;
         if (rc == STELE_OK) {
             stele_index ix;
             TH_CHECK(stele_open(&ix, data, size) == STELE_OK &&

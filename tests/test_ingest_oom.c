@@ -20,34 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-void *__real_malloc(size_t n);
-void *__real_calloc(size_t n, size_t size);
-void *__real_realloc(void *p, size_t n);
-void *__wrap_malloc(size_t n);
-void *__wrap_calloc(size_t n, size_t size);
-void *__wrap_realloc(void *p, size_t n);
-
-static long n_calls, fail_at = -1;
-
-static int should_fail(void)
-{
-    return ++n_calls == fail_at;
-}
-
-void *__wrap_malloc(size_t n)
-{
-    return should_fail() ? NULL : __real_malloc(n);
-}
-
-void *__wrap_calloc(size_t n, size_t size)
-{
-    return should_fail() ? NULL : __real_calloc(n, size);
-}
-
-void *__wrap_realloc(void *p, size_t n)
-{
-    return should_fail() ? NULL : __real_realloc(p, n);
-}
+#include "oom_wrap.h"
 
 static const char *const corpus_names[] = {"cnd-report-55th-session-chapter-1.txt",
                                            "cnd-resolution-54-5.txt", "cnd-resolution-55-12.txt",
@@ -89,21 +62,21 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: %s CORPUS_DIR DATA_DIR\n", argv[0]);
         return 2;
     }
-    n_calls = 0;
-    fail_at = -1;
+    oom_calls = 0;
+    oom_fail_at = -1;
     if (run(argv[1], argv[2]) != STELE_OK) {
         fprintf(stderr, "ingestion fails without injected failures\n");
         return 1;
     }
-    long total = n_calls;
+    long total = oom_calls;
     if (total < 100) {
         fprintf(stderr, "only %ld allocations counted: is the wrapping in effect?\n", total);
         return 1;
     }
     int failed = 0;
     for (long k = 1; k <= total; k++) {
-        n_calls = 0;
-        fail_at = k;
+        oom_calls = 0;
+        oom_fail_at = k;
         int rc = run(argv[1], argv[2]);
         if (rc != STELE_ENOMEM) {
             fprintf(stderr, "allocation %ld failing gave %d, not STELE_ENOMEM\n", k, rc);
