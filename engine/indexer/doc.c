@@ -49,7 +49,7 @@ int st_corpus_init(st_corpus *c)
     return STELE_OK;
 }
 
-static void doc_free(st_doc *d)
+void st_doc_free(st_doc *d)
 {
     for (size_t i = 0; i < d->n_paras; i++)
         free(d->paras[i].text);
@@ -64,7 +64,7 @@ static void doc_free(st_doc *d)
 void st_corpus_free(st_corpus *c)
 {
     for (size_t i = 0; i < c->n_docs; i++)
-        doc_free(&c->docs[i]);
+        st_doc_free(&c->docs[i]);
     free(c->docs);
     for (size_t i = 0; i < c->n_fields; i++)
         free(c->field_names[i]);
@@ -73,7 +73,7 @@ void st_corpus_free(st_corpus *c)
 
 void st_corpus_pop_doc(st_corpus *c)
 {
-    if (c->n_docs > 0) doc_free(&c->docs[--c->n_docs]);
+    if (c->n_docs > 0) st_doc_free(&c->docs[--c->n_docs]);
 }
 
 int st_corpus_field(st_corpus *c, const char *name)
@@ -103,26 +103,26 @@ st_doc *st_corpus_add_doc(st_corpus *c, const char *id, const char *title, const
     d->title = dup_string(title);
     d->source = dup_string(source ? source : "");
     if (!d->id || !d->title || !d->source) {
-        doc_free(d);
+        st_doc_free(d);
         return NULL;
     }
     /* Room for a few paragraphs; the title paragraph is there even when
      * empty, since paragraph 0 is always the title. */
     d->paras = calloc(4, sizeof(st_para));
     if (!d->paras) {
-        doc_free(d);
+        st_doc_free(d);
         return NULL;
     }
     d->cap_paras = 4;
     if (st_doc_add_para(d, ST_FIELD_TITLE, STELE_PARA_TITLE, 0, title, strlen(title), 0) !=
         STELE_OK) {
-        doc_free(d);
+        st_doc_free(d);
         return NULL;
     }
     if (d->n_paras == 0) { /* the title was empty or only white space */
         char *empty = dup_string("");
         if (!empty) {
-            doc_free(d);
+            st_doc_free(d);
             return NULL;
         }
         d->paras[0] = (st_para){.field = ST_FIELD_TITLE, .kind = STELE_PARA_TITLE, .text = empty};
@@ -131,7 +131,7 @@ st_doc *st_corpus_add_doc(st_corpus *c, const char *id, const char *title, const
     /* The display title is the normalized text of paragraph 0. */
     char *norm_title = dup_string(d->paras[0].text);
     if (!norm_title) {
-        doc_free(d);
+        st_doc_free(d);
         return NULL;
     }
     free(d->title);

@@ -71,6 +71,8 @@ typedef struct st_err {
 
 int st_corpus_init(st_corpus *c); /* fields title, body, footnote */
 void st_corpus_free(st_corpus *c);
+/* Frees everything a document owns and zeroes it (the struct itself stays). */
+void st_doc_free(st_doc *d);
 /* Appends a document and its title paragraph (paragraph 0, field title,
  * kind STELE_PARA_TITLE); NULL when out of memory. */
 st_doc *st_corpus_add_doc(st_corpus *c, const char *id, const char *title, const char *source);

@@ -180,17 +180,6 @@ static void describe(note_buf *nb, const st_doc *kept, const st_doc *other)
     if (n_diff == 0) note_str(nb, " in nothing");
 }
 
-static void free_doc(st_doc *d)
-{
-    for (size_t i = 0; i < d->n_paras; i++)
-        free(d->paras[i].text);
-    free(d->paras);
-    free(d->id);
-    free(d->title);
-    free(d->source);
-    free(d->note);
-}
-
 typedef struct id_ref {
     const char *id;
     size_t index;
@@ -256,7 +245,7 @@ int st_corpus_finish(st_corpus *c, st_err *err)
     size_t out = 0;
     for (size_t i = 0; i < c->n_docs; i++) {
         if (drop[i]) {
-            free_doc(&c->docs[i]);
+            st_doc_free(&c->docs[i]);
             continue;
         }
         c->docs[out++] = c->docs[i];
