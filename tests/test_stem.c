@@ -9,15 +9,7 @@
 #include "stele.h"
 #include "stele_stem.h"
 
-static int failures;
-
-#define CHECK(cond)                                                                                \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);               \
-            failures++;                                                                            \
-        }                                                                                          \
-    } while (0)
+#include "check.h"
 
 /* Stems word with s into a buffer of cap bytes; returns the length. */
 static int stem(stele_stemmer *s, const char *word, size_t cap, char *out)
