@@ -8,11 +8,10 @@
  *   - a term matches a document when it occurs in the scope (one field,
  *     or any field); its per-field tf feeds BM25F with idf(t) over the
  *     scope's df;
- *   - a prefix is the OR of the dictionary terms that start with its
- *     folded bytes (no stemming of the prefix) and, when scoped, occur in
- *     the scope field; each expansion is a term and a leaf for the
- *     STELE_MAX_QUERY_TERMS limit, more than STELE_MAX_PREFIX_TERMS of
- *     them is STELE_ELIMIT;
+ *   - a prefix is the OR of the STELE_PREFIX_TERMS dictionary terms with
+ *     the largest df (ties to the first in dictionary order) that start
+ *     with its folded bytes (no stemming of the prefix) and, when scoped,
+ *     occur in the scope field; each expansion is a term and a leaf;
  *   - a phrase matches at p when word i is at p + i (consecutive positions
  *     never cross a paragraph, so never a field); its pseudo-term tf in a
  *     field is the number of such p there, its idf the sum of its words';
@@ -477,17 +476,28 @@ static void prepare_node(const rm_model *m, rq_query *q, uint32_t i, int scope, 
         lim->leaves += n->n_words;
         break;
     case RQ_PREFIX: {
-        uint32_t lo, hi, in_scope = 0;
+        /* The STELE_PREFIX_TERMS words of the range with the largest df
+         * (in scope), ties to the first in dictionary order, kept in
+         * dictionary order: the runtime's rule. */
+        uint32_t lo, hi, in_scope = 0, keep = STELE_PREFIX_TERMS;
         rm_prefix_range(m, n->words[0], strlen(n->words[0]), &lo, &hi);
         n->n_exp = 0;
         for (uint32_t e = lo; e < hi; e++) {
-            uint32_t t = m->sorted[e];
+            uint32_t t = m->sorted[e], df = scope >= 0 ? m->df_field[t][scope] : m->df[t];
             if (scope >= 0 && m->df_field[t][scope] == 0) continue;
             in_scope++;
-            if (n->n_exp < RQ_MAX_EXP) n->exp[n->n_exp++] = t;
+            /* rank among the range: words before with df >= this one's,
+             * and words after with a larger df */
+            uint32_t better = 0;
+            for (uint32_t o = lo; o < hi && better < keep; o++) {
+                uint32_t u = m->sorted[o], du;
+                if (o == e || (scope >= 0 && m->df_field[u][scope] == 0)) continue;
+                du = scope >= 0 ? m->df_field[u][scope] : m->df[u];
+                better += du > df || (du == df && o < e);
+            }
+            if (better < keep && n->n_exp < RQ_MAX_EXP) n->exp[n->n_exp++] = t;
         }
-        if (in_scope > STELE_MAX_PREFIX_TERMS) lim->prefix_over = 1;
-        lim->leaves += in_scope;
+        lim->leaves += in_scope < keep ? in_scope : keep;
         break;
     }
     default:
@@ -504,7 +514,7 @@ static int limit_walk(const rq_query *q, uint32_t i, uint32_t *leaves, size_t *o
     switch (n->kind) {
     case RQ_PREFIX:
         for (uint32_t e = 0, found = 0; e < n->n_exp; e++) {
-            if (++found > STELE_MAX_PREFIX_TERMS || ++*leaves > STELE_MAX_QUERY_TERMS) {
+            if (++found > RQ_MAX_EXP || ++*leaves > RQ_MAX_HL) {
                 *offset = n->word_off[0];
                 return 1;
             }
@@ -514,7 +524,7 @@ static int limit_walk(const rq_query *q, uint32_t i, uint32_t *leaves, size_t *o
     case RQ_PHRASE:
     case RQ_NEAR:
         for (uint32_t w = 0; w < n->n_words; w++)
-            if (++*leaves > STELE_MAX_QUERY_TERMS) {
+            if (++*leaves > RQ_MAX_HL) {
                 *offset = n->word_off[w];
                 return 1;
             }
@@ -538,7 +548,7 @@ int rq_prepare(const rm_model *m, rq_query *q)
 {
     limits lim = {0, 0};
     prepare_node(m, q, q->root, -1, &lim);
-    if (lim.prefix_over || lim.leaves > STELE_MAX_QUERY_TERMS) return STELE_ELIMIT;
+    (void)lim; /* no limit on leaves: the workspace decides */
     return STELE_OK;
 }
 
@@ -794,8 +804,7 @@ static void collect_hl(const rq_query *q, uint32_t i, hl_term *hl, uint32_t *n_h
         if (terms[t] == RM_NONE) continue;
         while (h < *n_hl && !(hl[h].term == terms[t] && hl[h].scope == n->scope))
             h++;
-        if (h == *n_hl && *n_hl < STELE_MAX_QUERY_TERMS)
-            hl[(*n_hl)++] = (hl_term){terms[t], n->scope};
+        if (h == *n_hl && *n_hl < RQ_MAX_HL) hl[(*n_hl)++] = (hl_term){terms[t], n->scope};
     }
 }
 
@@ -811,9 +820,9 @@ static uint32_t count_in(const uint32_t *pos, size_t n, uint32_t lo, uint32_t en
 void rq_passage(const rm_model *m, const rq_query *q, uint32_t doc, uint32_t *para,
                 uint32_t *match_pos)
 {
-    static uint32_t pos[STELE_MAX_QUERY_TERMS][RQ_MAX_POS];
-    size_t n_pos[STELE_MAX_QUERY_TERMS];
-    hl_term hl[STELE_MAX_QUERY_TERMS];
+    static uint32_t pos[RQ_MAX_HL][RQ_MAX_POS];
+    size_t n_pos[RQ_MAX_HL];
+    hl_term hl[RQ_MAX_HL];
     uint32_t n_hl = 0;
     const rm_doc *d = &m->docs[doc];
     collect_hl(q, q->root, hl, &n_hl);

@@ -20,7 +20,7 @@
  * max_hits covering all matches, for a small top-k (which exercises any
  * pruning) and for max_hits 0 (counting only), and each hit's best paragraph and match position
  * must be the ones the passage rules give (rq_passage).  One query in five runs with its own k1, b
- * and field weights through stele_search_opts.  A query the limits forbid must give STELE_ELIMIT.
+ * and field weights through stele_query_opts.  A query the limits forbid must give STELE_ELIMIT.
  * On a mismatch the query and both result lists are printed.
  *
  * With --split the corpus is first cut into one document per paragraph,
@@ -46,6 +46,7 @@
 #include "reader.h"
 #include "refmodel.h"
 #include "tutil.h"
+#include "tsearch.h"
 
 #define SCORE_EPS   1e-6
 #define MAX_REPORTS 10
@@ -390,10 +391,10 @@ static int run_query(tu_env *env, const rm_model *m, rq_query *q, int expect, co
                      size_t query_len, void *mem, size_t mem_size, stele_hit *hits, ref_hit *ref,
                      double *ref_score, tu_rng *rng, counters *cnt)
 {
-    stele_diag diag = {0, 0};
+    stele_diag diag = {0, 0, 0};
     size_t n_hits = 0, n_matches = 0;
     size_t max_hits = m->n_docs < STELE_MAX_RESULTS ? m->n_docs : STELE_MAX_RESULTS;
-    int rc = stele_search(&env->ix, query, query_len, &env->opts, mem, mem_size, hits, max_hits,
+    int rc = tu_search(&env->ix, query, query_len, &env->opts, mem, mem_size, hits, max_hits,
                           &n_hits, &n_matches, &diag);
     cnt->queries++;
     if (expect == STELE_ELIMIT) {
@@ -438,8 +439,8 @@ static int run_query(tu_env *env, const rm_model *m, rq_query *q, int expect, co
         /* Every hit's snippet: it must work and be terminated. */
         char snip[1024];
         size_t snip_len = 0;
-        stele_snippet_opts sopts = {MARK_OPEN, MARK_CLOSE, MARK_CUT, 0};
-        rc = stele_snippet(&env->ix, query, query_len, &env->opts, &hits[h], &sopts, mem, mem_size,
+        stele_snippet_opts sopts = {MARK_OPEN, MARK_CLOSE, MARK_CUT, 0, NULL, 0, NULL};
+        rc = tu_snippet(&env->ix, query, query_len, &env->opts, &hits[h], &sopts, mem, mem_size,
                            snip, sizeof snip, &snip_len, &diag);
         cnt->snippets++;
         if (rc != STELE_OK || snip_len != strlen(snip) || snip_len == 0) {
@@ -462,7 +463,7 @@ static int run_query(tu_env *env, const rm_model *m, rq_query *q, int expect, co
         /* Top-k: the same leading hits, still the full match count. */
         static const size_t ks[] = {1, 2, 3, 5, 10};
         size_t k = ks[tu_rng_below(rng, 5)];
-        rc = stele_search(&env->ix, query, query_len, &env->opts, mem, mem_size, hits, k, &n_hits,
+        rc = tu_search(&env->ix, query, query_len, &env->opts, mem, mem_size, hits, k, &n_hits,
                           &n_matches, &diag);
         cnt->topk_runs++;
         if (rc != STELE_OK) {
@@ -472,7 +473,7 @@ static int run_query(tu_env *env, const rm_model *m, rq_query *q, int expect, co
         if (compare(m, q, query, ref, n_ref, ref_score, hits, n_hits, n_matches, k)) return 1;
     }
     /* Counting only: max_hits 0 and no hit array. */
-    rc = stele_search(&env->ix, query, query_len, &env->opts, mem, mem_size, NULL, 0, &n_hits,
+    rc = tu_search(&env->ix, query, query_len, &env->opts, mem, mem_size, NULL, 0, &n_hits,
                       &n_matches, &diag);
     if (rc != STELE_OK || n_hits != 0 || n_matches != n_ref) {
         char why[160];
@@ -514,8 +515,8 @@ static int run_regressions(tu_env *env)
     for (size_t i = 0; i < n; i++) {
         const char *query = regressions[i];
         size_t len = strlen(query), n_hits = 0, n_matches = 0;
-        stele_diag diag = {0, 0};
-        int rc = stele_search(&env->ix, query, len, &env->opts, mem, mem_size, hits, max_hits,
+        stele_diag diag = {0, 0, 0};
+        int rc = tu_search(&env->ix, query, len, &env->opts, mem, mem_size, hits, max_hits,
                               &n_hits, &n_matches, &diag);
         if (rc != STELE_OK || n_hits == 0) {
             fprintf(stderr, "regression %zu: search %s, %zu hits\n  query: %s\n", i + 1,
@@ -526,7 +527,7 @@ static int run_regressions(tu_env *env)
         for (size_t h = 0; h < n_hits; h++) {
             char snip[1024];
             size_t snip_len = 0;
-            rc = stele_snippet(&env->ix, query, len, &env->opts, &hits[h], NULL, mem, mem_size,
+            rc = tu_snippet(&env->ix, query, len, &env->opts, &hits[h], NULL, mem, mem_size,
                                snip, sizeof snip, &snip_len, &diag);
             n_snippets++;
             if (rc != STELE_OK || snip_len == 0) {

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "stele.h"
+#include "tsearch.h"
 #include "stele_index.h"
 #include "stele_stem.h"
 
@@ -26,7 +27,7 @@
 
 static int failures;
 static stele_index ix;
-static stele_search_opts opts;
+static stele_query_opts opts;
 static unsigned char *work;
 static size_t work_size;
 
@@ -51,8 +52,8 @@ static result run(const char *query)
 {
     result r;
     memset(&r, 0, sizeof r);
-    r.rc = stele_search(&ix, query, strlen(query), &opts, work, work_size, r.hits, MAX_HITS,
-                        &r.n_hits, &r.n_matches, &r.diag);
+    r.rc = tu_search(&ix, query, strlen(query), &opts, work, work_size, r.hits, MAX_HITS, &r.n_hits,
+                     &r.n_matches, &r.diag);
     r.needed = r.diag.needed;
     return r;
 }
@@ -80,8 +81,8 @@ static int snippet(const char *query, const stele_hit *h, char *out, size_t cap)
 {
     size_t len;
     stele_diag d;
-    return stele_snippet(&ix, query, strlen(query), &opts, h, NULL, work, work_size, out, cap, &len,
-                         &d);
+    return tu_snippet(&ix, query, strlen(query), &opts, h, NULL, work, work_size, out, cap, &len,
+                      &d);
 }
 
 static void show(const char *query)
@@ -126,32 +127,32 @@ static void sweep(const char *query)
 
     CHECK(r.rc == STELE_OK, "%s: rc %d", query, r.rc);
     CHECK(r.needed > 0 && r.needed <= bound, "%s: needed %zu, bound %zu", query, r.needed, bound);
-    rc = stele_search(&ix, query, strlen(query), &opts, NULL, 0, hits, MAX_HITS, &n_hits,
-                      &n_matches, &d);
+    rc = tu_search(&ix, query, strlen(query), &opts, NULL, 0, hits, MAX_HITS, &n_hits, &n_matches,
+                   &d);
     /* work comes from malloc, so it is aligned as mem == NULL assumes */
     CHECK(rc == STELE_OK && d.needed == r.needed, "%s: mem NULL: rc %d needed %zu (actual %zu)",
           query, rc, d.needed, r.needed);
     size_t null_needed = d.needed;
-    /* an odd address needs a little more, says so, and works with it */
-    rc = stele_search(&ix, query, strlen(query), &opts, work + 1, r.needed, hits, MAX_HITS, &n_hits,
-                      &n_matches, &d);
-    CHECK(rc == STELE_ENOSPACE && d.needed == r.needed + 7, "%s: odd address: rc %d needed %zu",
-          query, rc, d.needed);
-    rc = stele_search(&ix, query, strlen(query), &opts, work + 1, d.needed, hits, MAX_HITS, &n_hits,
-                      &n_matches, &d);
+    /* an odd address needs at most 7 bytes more, and works with them */
+    rc = tu_search(&ix, query, strlen(query), &opts, work + 1, r.needed + 7, hits, MAX_HITS,
+                   &n_hits, &n_matches, &d);
     CHECK(rc == STELE_OK && n_hits == r.n_hits && d.needed <= bound, "%s: odd address: rc %d",
           query, rc);
     for (size_t size = 0; size < r.needed; size += 1 + size / 7) {
-        rc = stele_search(&ix, query, strlen(query), &opts, work, size, hits, MAX_HITS, &n_hits,
-                          &n_matches, &d);
-        if (rc != STELE_ENOSPACE || d.needed != r.needed) {
+        rc = tu_search(&ix, query, strlen(query), &opts, work, size, hits, MAX_HITS, &n_hits,
+                       &n_matches, &d);
+        /* short of what preparing reported: too small (and the same figure
+         * again), or enough for the run (which needs no snippet text) and
+         * right */
+        if (!(rc == STELE_ENOSPACE && d.needed == r.needed) &&
+            !(rc == STELE_OK && n_hits == r.n_hits)) {
             CHECK(0, "%s: size %zu gave rc %d needed %zu (want ENOSPACE, %zu)", query, size, rc,
                   d.needed, r.needed);
             break;
         }
     }
-    rc = stele_search(&ix, query, strlen(query), &opts, work, r.needed, hits, MAX_HITS, &n_hits,
-                      &n_matches, &d);
+    rc = tu_search(&ix, query, strlen(query), &opts, work, r.needed, hits, MAX_HITS, &n_hits,
+                   &n_matches, &d);
     CHECK(rc == STELE_OK && n_hits == r.n_hits, "%s: at exactly needed: rc %d", query, rc);
     printf("workspace %-45s needed %8zu  (mem NULL %zu)\n", query, r.needed, null_needed);
 }
@@ -306,14 +307,14 @@ static void test_operators(void)
     b = run("rehabilitation");
     CHECK(a.rc == STELE_OK && a.n_matches >= b.n_matches && b.n_matches > 0,
           "rehab*: %zu, rehabilitation %zu", a.n_matches, b.n_matches);
+    /* a prefix with many words is cut to the most frequent, never refused */
     r = run("women r*");
-    CHECK(r.rc == STELE_ELIMIT && r.diag.offset == 6, "women r*: rc %d at %zu", r.rc,
-          r.diag.offset);
+    CHECK(r.rc == STELE_OK && r.n_matches > 0, "women r*: rc %d", r.rc);
     r = run("zzqq* OR women");
     CHECK(r.rc == STELE_OK && r.n_matches == run("women").n_matches, "empty prefix: %zu",
           r.n_matches);
     r = run("r*");
-    CHECK(r.rc == STELE_ELIMIT && r.diag.offset == 0, "r*: rc %d", r.rc);
+    CHECK(r.rc == STELE_OK && r.n_matches > 0, "r*: rc %d", r.rc);
 
     /* errors come back with offsets, never as empty results */
     r = run("women OR");
@@ -333,26 +334,26 @@ static void test_snippet_space(void)
     int rc;
 
     if (r.n_hits == 0) return;
-    rc = stele_snippet(&ix, "opioid overdose", 15, &opts, &r.hits[0], NULL, work, work_size, snip,
-                       sizeof snip, &len, &d);
+    rc = tu_snippet(&ix, "opioid overdose", 15, &opts, &r.hits[0], NULL, work, work_size, snip,
+                    sizeof snip, &len, &d);
     CHECK(rc == STELE_OK && len == strlen(snip), "snippet: rc %d", rc);
     CHECK(strstr(snip, "[opioid]") || strstr(snip, "[overdose]"), "snippet marks: %s", snip);
     need = d.needed;
     CHECK(need <= stele_workspace_bound(&ix, 0), "snippet needs %zu > bound %zu", need,
           stele_workspace_bound(&ix, 0));
     for (size_t size = 0; size < need; size += 1 + size / 5) {
-        rc = stele_snippet(&ix, "opioid overdose", 15, &opts, &r.hits[0], NULL, work, size, snip,
-                           sizeof snip, &len, &d);
+        rc = tu_snippet(&ix, "opioid overdose", 15, &opts, &r.hits[0], NULL, work, size, snip,
+                        sizeof snip, &len, &d);
         CHECK(rc == STELE_ENOSPACE && d.needed == need, "snippet at %zu: rc %d", size, rc);
         if (rc != STELE_ENOSPACE) break;
     }
     /* an output buffer one byte short: ENOSPACE and an empty string */
-    rc = stele_snippet(&ix, "opioid overdose", 15, &opts, &r.hits[0], NULL, work, work_size, snip,
-                       sizeof snip, &len, &d);
+    rc = tu_snippet(&ix, "opioid overdose", 15, &opts, &r.hits[0], NULL, work, work_size, snip,
+                    sizeof snip, &len, &d);
     size_t full = len;
     memset(snip, 'x', sizeof snip);
-    rc = stele_snippet(&ix, "opioid overdose", 15, &opts, &r.hits[0], NULL, work, work_size, snip,
-                       full, &len, &d);
+    rc = tu_snippet(&ix, "opioid overdose", 15, &opts, &r.hits[0], NULL, work, work_size, snip,
+                    full, &len, &d);
     CHECK(rc == STELE_ENOSPACE && snip[0] == '\0' && len == full, "short out: rc %d", rc);
     printf("workspace snippet %-37s needed %8zu\n", "opioid overdose", need);
 }
@@ -371,35 +372,33 @@ static void test_api_edges(void)
     CHECK(r.rc == STELE_OK && r.n_hits > 1 && r.n_matches == r.n_hits, "treatment: %zu hits",
           r.n_hits);
     /* the best hit of a top-1 search is the first of a top-10 one */
-    rc =
-        stele_search(&ix, "treatment", 9, &opts, work, work_size, &one, 1, &n_hits, &n_matches, &d);
+    rc = tu_search(&ix, "treatment", 9, &opts, work, work_size, &one, 1, &n_hits, &n_matches, &d);
     CHECK(rc == STELE_OK && n_hits == 1 && one.doc == r.hits[0].doc &&
               one.score == r.hits[0].score && n_matches == r.n_matches,
           "top-1: doc %u vs %u", one.doc, r.hits[0].doc);
     /* max_hits 0 still counts, and writes nothing */
-    rc =
-        stele_search(&ix, "treatment", 9, &opts, work, work_size, NULL, 0, &n_hits, &n_matches, &d);
+    rc = tu_search(&ix, "treatment", 9, &opts, work, work_size, NULL, 0, &n_hits, &n_matches, &d);
     CHECK(rc == STELE_OK && n_hits == 0 && n_matches == r.n_matches, "max_hits 0: %zu %zu", n_hits,
           n_matches);
     /* mem == NULL: the query is parsed and errors still come back */
-    rc = stele_search(&ix, "a OR", 4, &opts, NULL, 0, hits, MAX_HITS, &n_hits, NULL, &d);
+    rc = tu_search(&ix, "a OR", 4, &opts, NULL, 0, hits, MAX_HITS, &n_hits, NULL, &d);
     CHECK(rc == STELE_ESYNTAX && d.offset == 2, "mem NULL, bad query: %d", rc);
-    rc = stele_search(&ix, "women", 5, &opts, NULL, 0, hits, MAX_HITS, &n_hits, NULL, &d);
+    rc = tu_search(&ix, "women", 5, &opts, NULL, 0, hits, MAX_HITS, &n_hits, NULL, &d);
     CHECK(rc == STELE_OK && n_hits == 0 && d.needed > 0, "mem NULL: %d", rc);
     /* bad arguments */
-    rc = stele_search(&ix, "women", 5, &opts, work, work_size, NULL, 3, &n_hits, NULL, NULL);
+    rc = tu_search(&ix, "women", 5, &opts, work, work_size, NULL, 3, &n_hits, NULL, NULL);
     CHECK(rc == STELE_EINVAL, "hits NULL: %d", rc);
 
     {
-        stele_search_opts bad_opts = opts;
+        stele_query_opts bad_opts = opts;
         bad_opts.b = 2;
-        rc = stele_search(&ix, "women", 5, &bad_opts, work, work_size, hits, MAX_HITS, &n_hits,
-                          NULL, NULL);
+        rc = tu_search(&ix, "women", 5, &bad_opts, work, work_size, hits, MAX_HITS, &n_hits, NULL,
+                       NULL);
         CHECK(rc == STELE_EINVAL, "b = 2: %d", rc);
         bad_opts.b = 0;
         bad_opts.k1 = 1.0 / 0.0;
-        rc = stele_search(&ix, "women", 5, &bad_opts, work, work_size, hits, MAX_HITS, &n_hits,
-                          NULL, NULL);
+        rc = tu_search(&ix, "women", 5, &bad_opts, work, work_size, hits, MAX_HITS, &n_hits, NULL,
+                       NULL);
         CHECK(rc == STELE_EINVAL, "k1 = inf: %d", rc);
     }
 
@@ -409,8 +408,8 @@ static void test_api_edges(void)
     so.close = "</b>";
     so.ellipsis = "...";
     so.max_bytes = 60;
-    rc = stele_snippet(&ix, "treatment", 9, &opts, &r.hits[0], &so, work, work_size, snip,
-                       sizeof snip, &len, &d);
+    rc = tu_snippet(&ix, "treatment", 9, &opts, &r.hits[0], &so, work, work_size, snip, sizeof snip,
+                    &len, &d);
     CHECK(rc == STELE_OK && strstr(snip, "<b>treatment</b>") != NULL, "custom marks: %s", snip);
     {
         /* without marks and ellipses the text is at most max_bytes */
@@ -438,15 +437,15 @@ static void test_api_edges(void)
     /* a NOT term is never marked; a scoped term only in its field */
     r = run("treatment -women");
     if (r.n_hits > 0) {
-        rc = stele_snippet(&ix, "treatment -women", 16, &opts, &r.hits[0], NULL, work, work_size,
-                           snip, sizeof snip, &len, &d);
+        rc = tu_snippet(&ix, "treatment -women", 16, &opts, &r.hits[0], NULL, work, work_size, snip,
+                        sizeof snip, &len, &d);
         CHECK(rc == STELE_OK && !strstr(snip, "[women]") && !strstr(snip, "[Women]"),
               "NOT marked: %s", snip);
     }
     r = run("title:women prison");
     for (size_t i = 0; i < r.n_hits; i++) {
-        rc = stele_snippet(&ix, "title:women prison", 18, &opts, &r.hits[i], NULL, work, work_size,
-                           snip, sizeof snip, &len, &d);
+        rc = tu_snippet(&ix, "title:women prison", 18, &opts, &r.hits[i], NULL, work, work_size,
+                        snip, sizeof snip, &len, &d);
         if (r.hits[i].para != 0)
             CHECK(rc == STELE_OK && !strstr(snip, "[women]"), "scoped mark in body: %s", snip);
     }
@@ -477,17 +476,17 @@ static void test_snippet_parse_agrees(void)
         stele_hit h;
         char snip[1024];
         size_t len;
-        stele_diag d = {0, 0};
+        stele_diag d = {0, 0, 0};
         int rc;
         memset(&h, 0, sizeof h);
         if (r.n_hits > 0) h = r.hits[0];
-        rc = stele_snippet(&ix, query, strlen(query), &opts, &h, NULL, work, work_size, snip,
-                           sizeof snip, &len, &d);
+        rc = tu_snippet(&ix, query, strlen(query), &opts, &h, NULL, work, work_size, snip,
+                        sizeof snip, &len, &d);
         CHECK(rc == r.rc && (rc == STELE_OK || d.offset == r.diag.offset),
               "query %zu: search %d at %zu, snippet %d at %zu", i, r.rc, r.diag.offset, rc,
               d.offset);
         if (i < 2) CHECK(r.rc == STELE_OK && r.n_hits > 0, "query %zu: rc %d", i, r.rc);
-        if (i == 2) CHECK(r.rc == STELE_ELIMIT, "33 words: rc %d", r.rc);
+        if (i == 2) CHECK(r.rc == STELE_OK, "33 words: rc %d", r.rc);
     }
 }
 
@@ -575,9 +574,9 @@ static void test_bound_holds(void)
         for (size_t h = 0; h < r.n_hits; h++) {
             char snip[1024];
             size_t len;
-            stele_diag d = {0, 0};
-            int rc = stele_snippet(&ix, query, strlen(query), &opts, &r.hits[h], NULL, work, bound0,
-                                   snip, sizeof snip, &len, &d);
+            stele_diag d = {0, 0, 0};
+            int rc = tu_snippet(&ix, query, strlen(query), &opts, &r.hits[h], NULL, work, bound0,
+                                snip, sizeof snip, &len, &d);
             CHECK(rc == STELE_OK && d.needed <= bound0, "query %zu hit %zu: rc %d, needed %zu", i,
                   h, rc, d.needed);
             if (d.needed > most_snippet) most_snippet = d.needed;

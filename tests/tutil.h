@@ -20,6 +20,7 @@
 
 #include "doc.h"
 #include "stele.h"
+#include "tsearch.h"
 #include "stele_stem.h"
 
 /* Exit status meson reads as "skipped". */
@@ -55,7 +56,7 @@ typedef struct tu_env {
     size_t index_size;
     stele_index ix;
     stele_stemmer *stemmer;
-    stele_search_opts opts; /* english stemming, default ranking */
+    stele_query_opts opts; /* english stemming, default ranking */
 } tu_env;
 int tu_env_open(tu_env *env, int argc, char **argv);
 

@@ -77,7 +77,7 @@ typedef struct searcher {
     cli_map map;
     const char *index_name;
     stele_stemmer *stemmer;
-    stele_search_opts opts;
+    stele_query_opts opts;
     unsigned char *ws;
     size_t ws_size;
     stele_hit *hits;
@@ -205,30 +205,54 @@ static int grow_workspace(searcher *s, size_t need)
     return 0;
 }
 
+/* Names the index's fields, for an unknown-field error. */
+static void print_fields(const searcher *s)
+{
+    stele_info info;
+    stele_index_info(&s->ix, &info);
+    fputs("  fields of this index:", stderr);
+    for (unsigned f = 0; f < info.n_fields; f++) {
+        stele_view v;
+        if (stele_field_name(&s->ix, f, &v) == STELE_OK)
+            fprintf(stderr, " %.*s", (int)v.len, v.data);
+    }
+    fputc('\n', stderr);
+}
+
+/* Prepares query in the workspace, growing it once if the query needs
+ * more than the bound (a long query). */
+static int prepare(searcher *s, stele_query *q, const char *query, size_t len)
+{
+    int rc = stele_query_prepare(q, &s->ix, query, len, &s->opts, s->ws, s->ws_size);
+    if (rc == STELE_ENOSPACE && grow_workspace(s, q->diag.needed) == 0)
+        rc = stele_query_prepare(q, &s->ix, query, len, &s->opts, s->ws, s->ws_size);
+    return rc;
+}
+
 /* Runs one query; returns an exit status (0 hits, 1 none, 2 error). */
 static int run_query(searcher *s, const char *query, size_t len, int batch)
 {
     stele_snippet_opts sopts;
-    stele_diag diag;
+    stele_query q;
     size_t n_hits = 0, n_matches = 0, i;
     int rc, status = CLI_EXIT_OK;
 
     if (batch && !s->json) printf("query: %.*s\n", (int)len, query);
-    memset(&diag, 0, sizeof diag);
-    rc = stele_search(&s->ix, query, len, &s->opts, s->ws, s->ws_size, s->hits, s->max_hits,
-                      &n_hits, &n_matches, &diag);
-    if (rc == STELE_ENOSPACE && grow_workspace(s, diag.needed) == 0)
-        rc = stele_search(&s->ix, query, len, &s->opts, s->ws, s->ws_size, s->hits, s->max_hits,
-                          &n_hits, &n_matches, &diag);
+    rc = prepare(s, &q, query, len);
     if (rc == STELE_ESYNTAX || rc == STELE_ELIMIT) {
-        cli_error("bad query at byte %zu: %s", diag.offset, stele_strerror(rc));
-        print_caret(query, len, diag.offset);
+        cli_error("bad query at byte %zu: %s", q.diag.offset, stele_query_reason(q.diag.reason));
+        print_caret(query, len, q.diag.offset);
+        if (q.diag.reason == STELE_QR_FIELD) print_fields(s);
         return CLI_EXIT_ERROR;
     }
+    if (rc == STELE_OK) rc = stele_query_run(&q, s->hits, s->max_hits, 0, &n_hits, &n_matches);
     if (rc != STELE_OK) {
         cli_error("%s: search failed: %s", s->index_name, stele_strerror(rc));
         return CLI_EXIT_ERROR;
     }
+    if (q.n_cut && !s->json)
+        printf("(a prefix matched %u words; the %u most frequent were searched)\n",
+               (unsigned)q.n_prefix_words, (unsigned)q.n_terms);
     if (n_hits == 0) {
         if (!s->json) puts("no documents match");
         return CLI_EXIT_NOMATCH;
@@ -243,11 +267,7 @@ static int run_query(searcher *s, const char *query, size_t len, int batch)
         size_t snippet_len = 0;
 
         format_para(hit, para, sizeof para);
-        rc = stele_snippet(&s->ix, query, len, &s->opts, hit, &sopts, s->ws, s->ws_size, s->snippet,
-                           SNIPPET_CAP, &snippet_len, &diag);
-        if (rc == STELE_ENOSPACE && grow_workspace(s, diag.needed) == 0)
-            rc = stele_snippet(&s->ix, query, len, &s->opts, hit, &sopts, s->ws, s->ws_size,
-                               s->snippet, SNIPPET_CAP, &snippet_len, &diag);
+        rc = stele_query_snippet(&q, hit, &sopts, s->snippet, SNIPPET_CAP, &snippet_len);
         if (rc != STELE_OK) {
             cli_error("%s: snippet of %.*s: %s", s->index_name, (int)hit->id.len, hit->id.data,
                       stele_strerror(rc));
@@ -384,6 +404,7 @@ static int open_searcher(searcher *s, const char *path, size_t max_hits)
         s->opts.stem = stele_stemmer_stem;
         s->opts.stem_ctx = s->stemmer;
     }
+    s->opts.max_results = (uint32_t)max_hits;
     bound = stele_workspace_bound(&s->ix, max_hits);
     bound0 = stele_workspace_bound(&s->ix, 0);
     s->ws_size = bound > bound0 ? bound : bound0;

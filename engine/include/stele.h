@@ -28,6 +28,18 @@
 
 #include "stele_config.h"
 
+/* Constants of the index format, not tunables: an index has at most
+ * STELE_MAX_FIELDS fields (the header has that many slots), field names of
+ * at most STELE_MAX_FIELD_NAME bytes, and terms of at most
+ * STELE_MAX_TERM_BYTES bytes (longer tokens are cut at a character
+ * boundary by the indexer and the query parser alike). */
+#if defined(STELE_MAX_FIELDS) || defined(STELE_MAX_TERM_BYTES) || defined(STELE_MAX_FIELD_NAME)
+#error "STELE_MAX_FIELDS, STELE_MAX_TERM_BYTES and STELE_MAX_FIELD_NAME are fixed by the format"
+#endif
+#define STELE_MAX_FIELDS     8
+#define STELE_MAX_TERM_BYTES 64
+#define STELE_MAX_FIELD_NAME 31
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -152,27 +164,91 @@ STELE_API int stele_field_name(const stele_index *ix, unsigned i, stele_view *na
 STELE_API int stele_doc_id(const stele_index *ix, uint32_t doc, stele_view *id);
 STELE_API int stele_doc_title(const stele_index *ix, uint32_t doc, stele_view *title);
 
-/* Search options; a NULL pointer or a zeroed struct means the defaults.
- * A parameter <= 0 means its default; a non-finite one, or b > 1, gives
- * STELE_EINVAL. */
-typedef struct stele_search_opts {
+/* ---- Queries ---------------------------------------------------------
+ *
+ * A query is prepared once and then run and snippeted as often as wanted,
+ * the zlib z_stream way: the caller owns a stele_query struct and a
+ * workspace; stele_query_prepare() parses the text, looks every term up in
+ * the dictionary once and lays the query's whole state out in the
+ * workspace; stele_query_run() ranks, stele_query_snippet() marks a hit's
+ * passage, both reusing that state.  The workspace must stay untouched
+ * while the query is in use, and the index open.  One prepared query is
+ * used by one thread at a time; distinct queries may run in parallel.
+ */
+
+/* Query options; a NULL pointer or a zeroed struct means the defaults.
+ * A ranking parameter <= 0 means its default; a non-finite one, or b > 1,
+ * gives STELE_EINVAL. */
+typedef struct stele_query_opts {
     stele_stem_fn stem; /* NULL: terms are not stemmed */
     void *stem_ctx;
     double k1;                             /* 0 = 1.2 */
     double b;                              /* 0 = 0.75 */
     double field_weight[STELE_MAX_FIELDS]; /* 0 = the index's default */
-} stele_search_opts;
+    /* Words one prefix (rehab*) expands to: the most frequent ones (by
+     * document frequency, ties in dictionary order), at most this many;
+     * 0 = STELE_PREFIX_TERMS, at most STELE_PREFIX_TERMS_MAX.  A prefix
+     * with more words is cut, never refused: stele_query.n_cut says so. */
+    uint32_t prefix_terms;
+    /* Largest offset + max_hits the caller will ask stele_query_run() for,
+     * so that diag.needed after preparing covers it; 0 = 10. */
+    uint32_t max_results;
+} stele_query_opts;
 
-/* Details of a failed call, filled when the pointer is not NULL. */
+/* Why a query was refused (stele_diag.reason); stele_query_reason()
+ * names each. */
+enum stele_query_reason {
+    STELE_QR_NONE = 0,
+    STELE_QR_EMPTY = 1,          /* nothing to search for */
+    STELE_QR_QUOTE = 2,          /* unclosed quote */
+    STELE_QR_OPEN_PAREN = 3,     /* unclosed parenthesis */
+    STELE_QR_CLOSE_PAREN = 4,    /* closing parenthesis without an opening one */
+    STELE_QR_FIELD = 5,          /* unknown field name before ':' */
+    STELE_QR_SCOPE_EMPTY = 6,    /* a field name with nothing after it */
+    STELE_QR_NO_POSITIVE = 7,    /* only negated terms: nothing to find */
+    STELE_QR_DANGLING = 8,       /* NOT, '-' or OR with nothing after it */
+    STELE_QR_OR_LEFT = 9,        /* OR with nothing before it */
+    STELE_QR_MINUS_SPACE = 10,   /* '-' not touching what it excludes */
+    STELE_QR_EMPTY_GROUP = 11,   /* empty parentheses or phrase */
+    STELE_QR_NEAR = 12,          /* malformed NEAR(...) or NEAR/k */
+    STELE_QR_NEAR_MIXED = 13,    /* a chain of NEAR/k with different k */
+    STELE_QR_NEAR_WORDS = 14,    /* NEAR needs two or more plain words */
+    STELE_QR_PREFIX = 15,        /* a prefix must be one word before '*' */
+    STELE_QR_NOTHING = 16,       /* NOT or OR of a word with no searchable text */
+    STELE_QR_TOO_LONG = 17,      /* over STELE_MAX_QUERY_BYTES */
+    STELE_QR_TOO_DEEP = 18,      /* nested over STELE_MAX_DEPTH */
+    STELE_QR_PHRASE_LONG = 19,   /* phrase or NEAR of over STELE_MAX_PHRASE words */
+    STELE_QR_NEAR_DISTANCE = 20, /* NEAR distance over STELE_MAX_NEAR */
+    STELE_QR_TOO_MANY = 21       /* over 65535 leaf terms */
+};
+/* A static description of a reason ("unclosed quote"). */
+STELE_API const char *stele_query_reason(int reason);
+
+/* Details of a failed call. */
 typedef struct stele_diag {
     size_t offset; /* byte offset in the query of a syntax or limit error */
-    size_t needed; /* workspace bytes needed, with STELE_ENOSPACE */
+    size_t needed; /* workspace bytes needed (see stele_query_prepare) */
+    int reason;    /* enum stele_query_reason, with STELE_ESYNTAX/ELIMIT */
 } stele_diag;
+
+/* A prepared query.  The caller owns it (stack or static memory is fine);
+ * the public members are read-only facts; the rest is private. */
+typedef struct stele_query {
+    stele_diag diag;         /* what the last call on this query said */
+    uint32_t n_terms;        /* leaf terms, prefix expansions included */
+    uint32_t n_cut;          /* prefixes whose expansion was cut */
+    uint32_t n_prefix_words; /* words the cut prefixes had in all */
+    const stele_index *ix_;
+    void *state_;
+    unsigned char *mem_;
+    size_t size_, mark_;
+    uint32_t magic_;
+} stele_query;
 
 /* One ranked hit. */
 typedef struct stele_hit {
     uint32_t doc;  /* document number, 0 .. n_docs-1 */
-    double score;  /* BM25 score; higher is better */
+    double score;  /* BM25F score; higher is better */
     stele_view id; /* e.g. "55/12" */
     stele_view title;
     uint32_t para;        /* index of the best-matching paragraph in the document */
@@ -182,48 +258,42 @@ typedef struct stele_hit {
 } stele_hit;
 
 /*
- * A bound on the workspace any query within the STELE_MAX_* limits needs
- * on this index, for a search returning up to max_hits hits, or for a
- * snippet or verify call (max_hits = 0).  It is the largest of
- *   search:  P + T * (I + F * S + 4 * M) + 16 * min(max_hits, STELE_MAX_RESULTS)
- *   snippet: P + T * (I + F * S + 4 * M) + st_doc_load_bound (B plus zlib's
- *            inflate state and window)
- *   verify:  what stele_verify() needs
- * where T = STELE_MAX_QUERY_TERMS, F = the index's fields, B = its largest
- * stored-text block in bytes, M = the most positions of any document
- * (found by stele_open(); never above B, as every token takes a byte), so
- * the most positions any term has in one document, S = one postings
- * iterator (about 1.1 KB), I = one dictionary entry (about 340 bytes) and
- * P = the largest query tree plus alignment (about 20 KB); each piece is
- * rounded up to 8 bytes.  A search needs only the tree, the heap, and per
- * leaf term I + S per field it occurs in, plus, if the term is positive or
- * in a phrase, 4 bytes per position it can have in one document (at most
- * M, and at most its occurrences, counted or bounded by the size of its
- * positions lists, so rare terms need little): on the bundled corpus about
- * 4.8 KB for one word, 14 KB for three.  A snippet needs the same for its
- * terms (it reads the positions of phrase and NEAR words) plus the
- * document's text.  Every call reports
- * the workspace it needed in diag->needed.
+ * Parses query (len bytes of UTF-8) against ix and lays the prepared query
+ * out in the workspace (mem, mem_size), which it keeps using until the
+ * query is no longer needed.  Returns STELE_OK, STELE_ESYNTAX or
+ * STELE_ELIMIT (q->diag.offset and .reason say where and why),
+ * STELE_ENOSPACE, STELE_EINVAL or an index error.
+ *
+ * q->diag.needed gets, on success and on STELE_ENOSPACE alike, the
+ * workspace this query needs to be prepared and then run for up to
+ * opts->max_results hits and snippeted: pass that much and every later
+ * call on the query fits.  With mem == NULL the query is only parsed and
+ * measured, with no memory at all (no buffer on the stack either), and
+ * the call returns STELE_OK or the query's error; the size is exact for a
+ * workspace aligned to 8 bytes (a less aligned one needs up to 7 more).
  */
-STELE_API size_t stele_workspace_bound(const stele_index *ix, size_t max_hits);
+STELE_API int stele_query_prepare(stele_query *q, const stele_index *ix, const char *query,
+                                  size_t len, const stele_query_opts *opts, void *mem,
+                                  size_t mem_size);
 
 /*
- * Runs a query and writes up to max_hits hits, best first, into hits;
- * *n_hits gets how many were written and *n_matches (if not NULL) how many
- * documents matched in all.  Ties in score go to the lower document
- * number.  With mem == NULL it only parses the query and sets diag->needed
- * (returning STELE_OK or the query's error): the exact size for a
- * workspace aligned to 8 bytes (as malloc's is); every call also reports
- * what it needed in diag->needed.  max_hits above
- * STELE_MAX_RESULTS is treated as STELE_MAX_RESULTS.  The hits array is
- * also used as scratch while paragraphs are chosen.  A field scope with a
- * name that is not a field of the index ("ratio:2") is STELE_ESYNTAX at
- * the name.
+ * Ranks the documents matching a prepared query and writes hits number
+ * offset .. offset + max_hits - 1 of the ranking (best first; ties in score
+ * go to the lower document number) into hits, *n_hits how many.
+ * *n_matches (if not NULL) gets how many documents matched in all.  Each
+ * hit names its best paragraph and match position (for the snippet).
+ * Needs (offset + max_hits) * 16 bytes of workspace beyond the prepared
+ * state (STELE_ENOSPACE with q->diag.needed otherwise); offset + max_hits
+ * is capped at STELE_MAX_RESULTS.  May be called again (to page).
  */
-STELE_API int stele_search(const stele_index *ix, const char *query, size_t query_len,
-                           const stele_search_opts *opts, void *mem, size_t mem_size,
-                           stele_hit *hits, size_t max_hits, size_t *n_hits, size_t *n_matches,
-                           stele_diag *diag);
+STELE_API int stele_query_run(stele_query *q, stele_hit *hits, size_t max_hits, size_t offset,
+                              size_t *n_hits, size_t *n_matches);
+
+/* A marked word's byte range in a snippet's text (marks not counted in
+ * the range: out[start .. end) is the word as written). */
+typedef struct stele_span {
+    uint32_t start, end;
+} stele_span;
 
 /* How a snippet marks matched words and cut text. */
 typedef struct stele_snippet_opts {
@@ -231,20 +301,34 @@ typedef struct stele_snippet_opts {
     const char *close;    /* after a matched word; NULL = "]" */
     const char *ellipsis; /* where text is cut; NULL = "…" */
     size_t max_bytes;     /* text bytes around the match, 0 = 240 */
+    stele_span *spans;    /* if not NULL: the marked words' ranges in out */
+    size_t max_spans;     /* entries spans has room for */
+    size_t *n_spans;      /* if not NULL: marked words (may exceed max_spans) */
 } stele_snippet_opts;
 
 /*
  * Writes the passage of hit's best paragraph around hit->match_pos into out
- * (NUL-terminated), the words that match the query marked as written in the
- * text, with an ellipsis where the paragraph was cut.  query and opts must
- * be the ones the hit came from.  Too small a workspace (or mem == NULL)
- * gives STELE_ENOSPACE with diag->needed; too small an out gives
- * STELE_ENOSPACE with *out_len = the length needed and out = "".
+ * (NUL-terminated), the words that match the query marked as written in
+ * the text, with an ellipsis where the paragraph was cut.  hit must come
+ * from stele_query_run() on this query.  Needs the stored-text bytes
+ * beyond the prepared state (covered by diag.needed after preparing);
+ * too small an out gives STELE_ENOSPACE with *out_len = the length needed
+ * and out = "".
  */
-STELE_API int stele_snippet(const stele_index *ix, const char *query, size_t query_len,
-                            const stele_search_opts *opts, const stele_hit *hit,
-                            const stele_snippet_opts *sopts, void *mem, size_t mem_size, char *out,
-                            size_t out_cap, size_t *out_len, stele_diag *diag);
+STELE_API int stele_query_snippet(stele_query *q, const stele_hit *hit,
+                                  const stele_snippet_opts *sopts, char *out, size_t out_cap,
+                                  size_t *out_len);
+
+/*
+ * A bound on the workspace that is always enough, on this index, to
+ * prepare any query of up to STELE_BOUND_TERMS leaf terms (prefix
+ * expansions included) and STELE_MAX_QUERY_BYTES bytes, run it for up to
+ * max_hits hits (offset included) and snippet its hits; with max_hits = 0,
+ * also enough for stele_verify() and stele_doc_text().  Longer queries run
+ * too when the workspace allows: stele_query_prepare(mem = NULL) says
+ * what one query needs.  The formula is in search.c's top comment.
+ */
+STELE_API size_t stele_workspace_bound(const stele_index *ix, size_t max_hits);
 
 /* A document's whole stored text (paragraphs separated by "\n") into out,
  * NUL-terminated.  *out_len gets the text's length even when out_cap is not

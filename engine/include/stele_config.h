@@ -3,29 +3,49 @@
  *
  * Each limit is an #ifndef default, so a build for a small target can lower
  * them with -D flags; the runtime's workspace bound (stele_workspace_bound())
- * is a formula over these numbers.  Limits bound the work one query may do:
- * a query that needs more returns STELE_ELIMIT with the byte offset of the
- * construct that went over, never a silent truncation.
+ * is a formula over these numbers.  Limits bound the work one query may do
+ * or the stack the parser may use: a query that needs more returns
+ * STELE_ELIMIT with the byte offset of the construct that went over, never
+ * a silent truncation.  How large a query may be is otherwise the
+ * caller's choice, through the workspace it gives.  Constants fixed by the
+ * index format (fields, term bytes) are not here but in stele.h, and
+ * cannot be changed.
  */
 #ifndef STELE_CONFIG_H
 #define STELE_CONFIG_H
 
-/* Bytes of one analysed term.  Longer tokens are truncated (at a UTF-8
- * character boundary) rather than rejected, by the indexer and the query
- * parser alike, so a long token still matches itself. */
-#ifndef STELE_MAX_TERM_BYTES
-#define STELE_MAX_TERM_BYTES 64
-#endif
-
-/* Bytes of one query string. */
+/* Bytes of one query string (byte offsets in diagnostics stay exact). */
 #ifndef STELE_MAX_QUERY_BYTES
-#define STELE_MAX_QUERY_BYTES 1024
+#define STELE_MAX_QUERY_BYTES 65536
 #endif
 
-/* Leaf terms in one query, counting each word of a phrase and each
- * expansion of a prefix. */
-#ifndef STELE_MAX_QUERY_TERMS
-#define STELE_MAX_QUERY_TERMS 32
+/* Leaf terms stele_workspace_bound() covers (words, phrase words and
+ * prefix expansions).  Not a limit: a longer query runs in a workspace
+ * big enough for it (stele_query_prepare says how big). */
+#ifndef STELE_BOUND_TERMS
+#define STELE_BOUND_TERMS 32
+#endif
+
+/* Words a prefix expands to by default (the most frequent), and at most
+ * (stele_query_opts.prefix_terms); a prefix with more words is cut. */
+#ifndef STELE_PREFIX_TERMS
+#define STELE_PREFIX_TERMS 16
+#endif
+#ifndef STELE_PREFIX_TERMS_MAX
+#define STELE_PREFIX_TERMS_MAX 256
+#endif
+
+/* Dictionary entries all the prefixes of one query may scan together
+ * (each prefix is read twice: once to rank its words, once to take them).
+ * Past it the remaining prefixes are cut, so a query's cost is bounded by
+ * this number, not by the dictionary's size. */
+#ifndef STELE_PREFIX_SCAN
+#define STELE_PREFIX_SCAN 65536
+#endif
+
+/* Largest NEAR distance. */
+#ifndef STELE_MAX_NEAR
+#define STELE_MAX_NEAR 100000
 #endif
 
 /* Nesting depth of parentheses and operators in a query. */
@@ -38,25 +58,9 @@
 #define STELE_MAX_PHRASE 16
 #endif
 
-/* Dictionary terms one prefix query (rehab*) may expand to.  A prefix with
- * more terms is a limit error, so the cost of a query stays bounded. */
-#ifndef STELE_MAX_PREFIX_TERMS
-#define STELE_MAX_PREFIX_TERMS 16
-#endif
-
 /* Hits one search may return. */
 #ifndef STELE_MAX_RESULTS
 #define STELE_MAX_RESULTS 1000
-#endif
-
-/* Fields an index may have (title, body, footnote, and JSON Lines fields). */
-#ifndef STELE_MAX_FIELDS
-#define STELE_MAX_FIELDS 8
-#endif
-
-/* Bytes of a field name. */
-#ifndef STELE_MAX_FIELD_NAME
-#define STELE_MAX_FIELD_NAME 31
 #endif
 
 #endif /* STELE_CONFIG_H */

@@ -85,17 +85,17 @@ static int load_block(st_postings *p, uint32_t b)
         if (b > 0) next_doc = (uint64_t)st_get32(e - ST_SKIP_REC) + 1;
         if (b == 0 && poff != 0) return st_corrupt();
         q = start + boff;
-        p->pos_base = p->list.positions_off + poff;
+        p->rs.pos_base = p->list.positions_off + poff;
     } else {
         q = start;
-        p->pos_base = p->list.positions_off;
+        p->rs.pos_base = p->list.positions_off;
     }
-    p->pos_total = 0;
+    p->rs.pos_total = 0;
     p->pos_index = 0;
-    p->run_off = p->pos_base;
-    p->run_first = 0;
-    p->next_pos = 0;
-    p->run_open = 0;
+    p->rs.run_off = p->rs.pos_base;
+    p->rs.run_first = 0;
+    p->rs.next_pos = 0;
+    p->rs.run_open = 0;
     uint32_t len = ST_BLOCK;
     if (b == p->n_blocks - 1 && p->list.df % ST_BLOCK) len = p->list.df % ST_BLOCK;
     if (len == ST_BLOCK) {
@@ -153,7 +153,7 @@ static int load_block(st_postings *p, uint32_t b)
         if (p->max_tf > ST_MAX_TF_SAT) p->max_tf = ST_MAX_TF_SAT;
     }
     for (uint32_t i = 0; i < len; i++)
-        p->pos_total += p->tfs[i];
+        p->rs.pos_total += p->tfs[i];
     p->block = b;
     p->block_len = len;
     p->in_block = 0;
@@ -237,47 +237,102 @@ int st_postings_block_max(const st_postings *p, uint32_t *max_tf, uint8_t *min_n
  * past it) as soon as its last one is read, so after the block's last
  * value run_off is the end of the block's positions.
  */
-static int next_delta(st_postings *p, const uint8_t *qsec, const uint8_t *qend, uint32_t *v)
+static int next_delta(st_runstate *r, const uint8_t *qsec, const uint8_t *qend, uint32_t *v)
 {
-    if (p->next_pos >= p->pos_total) return st_corrupt();
-    if (p->run_off > (uint64_t)(qend - qsec)) return st_corrupt();
-    const uint8_t *run = qsec + p->run_off;
-    if (!p->run_open) {
-        uint64_t left = p->pos_total - p->run_first;
-        p->run_n = left < ST_BLOCK ? (uint32_t)left : ST_BLOCK;
-        p->run_at = 0;
-        if (p->run_n < ST_POSBLOCK_PACKED) {
-            p->run_k = ST_RUN_VARINT;
+    if (r->next_pos >= r->pos_total) return st_corrupt();
+    if (r->run_off > (uint64_t)(qend - qsec)) return st_corrupt();
+    const uint8_t *run = qsec + r->run_off;
+    if (!r->run_open) {
+        uint64_t left = r->pos_total - r->run_first;
+        r->run_n = left < ST_BLOCK ? (uint32_t)left : ST_BLOCK;
+        r->run_at = 0;
+        if (r->run_n < ST_POSBLOCK_PACKED) {
+            r->run_k = ST_RUN_VARINT;
         } else {
             if (run >= qend || run[0] > 32) return st_corrupt();
-            p->run_k = run[0];
+            r->run_k = run[0];
         }
-        p->run_open = 1;
+        r->run_open = 1;
     }
     uint64_t end_off;
-    if (p->run_k == ST_RUN_VARINT) {
-        const uint8_t *q = run + p->run_at;
+    if (r->run_k == ST_RUN_VARINT) {
+        const uint8_t *q = run + r->run_at;
         if (!st_varint_get32(&q, qend, v)) return st_corrupt();
-        p->run_at = (uint64_t)(q - run);
-        end_off = p->run_at;
+        r->run_at = (uint64_t)(q - run);
+        end_off = r->run_at;
     } else {
         uint64_t n_bits = (uint64_t)(qend - run - 1) * 8;
-        if (!st_rice_get_fast(run + 1, n_bits, &p->run_at, p->run_k, v) &&
-            !st_rice_get(run + 1, n_bits, &p->run_at, p->run_k, v))
+        if (!st_rice_get_fast(run + 1, n_bits, &r->run_at, r->run_k, v) &&
+            !st_rice_get(run + 1, n_bits, &r->run_at, r->run_k, v))
             return st_corrupt();
-        end_off = 1 + (p->run_at + 7) / 8;
+        end_off = 1 + (r->run_at + 7) / 8;
     }
-    p->next_pos++;
-    if (p->next_pos == p->run_first + p->run_n) {
+    r->next_pos++;
+    if (r->next_pos == r->run_first + r->run_n) {
         /* The run's last value: unused bits of its last byte must be 0. */
-        if (p->run_k != ST_RUN_VARINT && (p->run_at & 7) &&
-            (run[1 + (p->run_at >> 3)] >> (p->run_at & 7)) != 0)
+        if (r->run_k != ST_RUN_VARINT && (r->run_at & 7) &&
+            (run[1 + (r->run_at >> 3)] >> (r->run_at & 7)) != 0)
             return st_corrupt();
-        p->run_off += end_off;
-        p->run_first = p->next_pos;
-        p->run_open = 0;
+        r->run_off += end_off;
+        r->run_first = r->next_pos;
+        r->run_open = 0;
     }
     return STELE_OK;
+}
+
+/* Moves p's run state to the current document's first position: from the
+ * block's first run if it was read past it, skipping the deltas of the
+ * documents before. */
+static int sync_positions(st_postings *p, const uint8_t *qsec, const uint8_t *qend)
+{
+    int rc;
+    if (p->rs.next_pos > p->pos_index) {
+        /* Read before: start over from the block's first run. */
+        p->rs.run_off = p->rs.pos_base;
+        p->rs.run_first = 0;
+        p->rs.next_pos = 0;
+        p->rs.run_open = 0;
+    }
+    while (p->rs.next_pos < p->pos_index) {
+        uint32_t skipped;
+        if ((rc = next_delta(&p->rs, qsec, qend, &skipped)) != 0) return rc;
+    }
+    return STELE_OK;
+}
+
+int st_poscur_open(st_poscur *c, st_postings *p)
+{
+    uint32_t qsize;
+    const uint8_t *qsec = st_section(p->ix, ST_SEC_POSITIONS, &qsize);
+    const uint8_t *qend = qsec + p->list.positions_off + p->list.positions_len;
+    int rc;
+    if (!p->started || p->doc == ST_DOC_END) return STELE_EINVAL;
+    if ((rc = sync_positions(p, qsec, qend)) != 0) return rc;
+    c->sec = qsec;
+    c->end = qend;
+    c->rs = p->rs;
+    c->left = p->tf;
+    c->pos = 0;
+    c->started = 0;
+    return STELE_OK;
+}
+
+int st_poscur_next(st_poscur *c)
+{
+    uint32_t v;
+    int rc;
+    if (c->left == 0) return 0;
+    if ((rc = next_delta(&c->rs, c->sec, c->end, &v)) != 0) return rc;
+    if (!c->started) {
+        c->pos = v;
+        c->started = 1;
+    } else {
+        /* deltas after a document's first are >= 1; the sum stays in 32 bits */
+        if (v == 0 || v > UINT32_MAX - c->pos) return st_corrupt();
+        c->pos += v;
+    }
+    c->left--;
+    return 1;
 }
 
 /*
@@ -292,20 +347,10 @@ static int read_positions(st_postings *p, uint32_t *pos, uint32_t limit)
     const uint8_t *qend = qsec + p->list.positions_off + p->list.positions_len;
     int rc;
     uint64_t at = 0;
-    if (p->next_pos > p->pos_index) {
-        /* Read before: start over from the block's first run. */
-        p->run_off = p->pos_base;
-        p->run_first = 0;
-        p->next_pos = 0;
-        p->run_open = 0;
-    }
-    while (p->next_pos < p->pos_index) {
-        uint32_t skipped;
-        if ((rc = next_delta(p, qsec, qend, &skipped)) != 0) return rc;
-    }
+    if ((rc = sync_positions(p, qsec, qend)) != 0) return rc;
     for (uint32_t i = 0; i < p->tf; i++) {
         uint32_t v;
-        if ((rc = next_delta(p, qsec, qend, &v)) != 0) return rc;
+        if ((rc = next_delta(&p->rs, qsec, qend, &v)) != 0) return rc;
         if ((i > 0 && v == 0) || v >= limit) return st_corrupt();
         at = i == 0 ? v : at + v; /* at, v < 2^32: no overflow */
         if (at >= limit) return st_corrupt();
@@ -378,7 +423,7 @@ int st_postings_verify(st_postings *p, uint64_t *tokens)
             if (p->block + 1 < p->n_blocks)
                 pos_end = p->list.positions_off +
                           st_get32(start + (size_t)(p->block + 1) * ST_SKIP_REC + 8);
-            if (p->run_off != pos_end) return st_corrupt();
+            if (p->rs.run_off != pos_end) return st_corrupt();
         }
     }
     if (rc < 0) return rc;

@@ -1,26 +1,32 @@
 /*
  * query.h: the query runtime's internal interfaces.  Interface to code in
  * arena.c (workspace bump allocator), query_parse.c (query language to a
- * tree), query_dump.c (its debug print), query_eval.c (document-at-a-time evaluation), rank.c
- * (BM25F and the top-k heap), passage.c (best paragraph of a hit), snippet.c (marked passage text)
- * and search.c (the public entry points).
+ * tree), query_eval.c (document-at-a-time evaluation and position
+ * streams), rank.c (BM25F and the top-k heap), passage.c (best paragraph
+ * of a hit), snippet.c (marked passage text) and search.c (the public
+ * entry points: prepare, run, snippet, the bound).
  *
  * Memory.  Nothing here allocates.  Every structure is carved, in order,
  * from the caller's workspace by an st_arena.  An arena that runs short
  * keeps counting what was asked of it and hands out NULL, so one pass of
  * the same code tells both "it fits" and "this many bytes are needed": the
  * size reported with STELE_ENOSPACE is computed by the very allocations
- * that would be made, never by a separate formula that could drift.
+ * that would be made, never by a separate formula that could drift.  A
+ * query's state has a fixed size per leaf term (its dictionary entry, one
+ * postings iterator and two position cursors per field it occurs in):
+ * nothing grows with a document's length or the corpus, because positions
+ * are never buffered but decoded one at a time by cursors (st_poscur) and
+ * merged over fields by streams (st_tstream).
  *
  * The query tree.  A parsed query is a tree of st_qnode.  Leaves are TERM
  * (one analysed term, possibly scoped to a field) and PREFIX (only when
- * there is no index to expand against, or the parser is asked not to
- * expand; searches and snippets always expand, so both count the same
- * leaves against the limits).  Inner nodes are AND, OR (n-ary), NOT (one child), and PHRASE and
- * NEAR whose children are TERM leaves.  Field scope is pushed down to the
- * leaves while parsing, so a node's field is only informative.  Leaves are
- * also listed in st_query.terms in query order; a leaf is "positive" when no
- * NOT is above it: only positive leaves are scored and highlighted.
+ * the parser is asked not to expand, or has no index; searches always
+ * expand, into an OR of the most frequent words).  Inner nodes are AND, OR
+ * (n-ary), NOT (one child), and PHRASE and NEAR whose children are TERM
+ * leaves.  Field scope is pushed down to the leaves while parsing, so a
+ * node's field is only informative.  Leaves are also listed in
+ * st_query.terms in query order; a leaf is "positive" when no NOT is above
+ * it: only positive leaves are scored and highlighted.
  */
 #ifndef STELE_QUERY_H
 #define STELE_QUERY_H
@@ -41,7 +47,8 @@
 
 /* Alignment of every workspace piece: enough for the uint64_t, double and
  * pointer members of the runtime's structs, and what any malloc returns. */
-#define ST_WS_ALIGN 8
+#define ST_WS_ALIGN   8
+#define ST_ALIGNED(n) (((size_t)(n) + ST_WS_ALIGN - 1) / ST_WS_ALIGN * ST_WS_ALIGN)
 
 typedef struct st_arena {
     unsigned char *base; /* aligned start; NULL: counting only */
@@ -59,6 +66,9 @@ void *st_arena_alloc(st_arena *a, size_t n);
 /* Workspace bytes the arena's requests need, counted from the caller's
  * pointer (alignment padding included). */
 size_t st_arena_needed(const st_arena *a);
+/* Saturating size arithmetic, for bounds computed from index values. */
+size_t st_add_sat(size_t a, size_t b);
+size_t st_mul_sat(size_t a, size_t b);
 
 /* ---- Interface to code in query_parse.c ---------------------------- */
 
@@ -74,30 +84,40 @@ enum st_qtype {
 
 /* Default NEAR distance. */
 #define ST_NEAR_DEFAULT 10
-/* Nodes one query may have: leaves plus inner nodes and NOT chains. */
-#define ST_MAX_NODES (4 * STELE_MAX_QUERY_TERMS)
+/* Leaf terms of one query: a parser limit (term numbers are 16 bits). */
+#define ST_MAX_TERMS 65535u
 
-struct st_postings;
+struct st_qterm;
+
+/* A leaf's positions in the current document, in ascending order, merged
+ * over the fields it is read in: one cursor per field list. */
+typedef struct st_tstream {
+    st_poscur *cur; /* one per field iterator of the leaf */
+    uint32_t live;  /* bit k: cursor k has a position (cur[k].pos) */
+    uint32_t pos;   /* the current position, valid when has */
+    uint8_t has;    /* 1 while on a position */
+    uint8_t field;  /* the cursor (iterator index) of the current position */
+} st_tstream;
 
 /* One leaf term and its evaluation state. */
 typedef struct st_qterm {
     char text[STELE_MAX_TERM_BYTES + 1]; /* analysed term (prefix: folded) */
     uint32_t len;
-    int field;           /* scope, -1 = any field */
-    uint32_t field_mask; /* fields the term occurs in (0: not in the index,
-                          * or unknown because no index was given) */
-    uint32_t pos_cap;    /* most positions it can have in one document */
-    uint32_t offset;     /* byte offset of its word in the query */
-    uint8_t positive;    /* no NOT above it */
-    uint8_t prefix;      /* a PREFIX leaf (not expanded) */
-    uint8_t grouped;     /* a word of a PHRASE or NEAR */
+    int field;             /* scope, -1 = any field */
+    uint32_t field_mask;   /* fields the term occurs in (0: not in the index,
+                            * or unknown because no index was given) */
+    uint32_t offset;       /* byte offset of its word in the query */
+    uint8_t positive;      /* no NOT above it */
+    uint8_t prefix;        /* a PREFIX leaf (not expanded) */
+    uint8_t grouped;       /* a word of a PHRASE or NEAR */
+    struct st_qterm *next; /* the next leaf in query order */
     /* evaluation state, set by st_eval_setup() */
     uint32_t n_iter;
     uint32_t iter_field[STELE_MAX_FIELDS];
-    struct st_postings *iter[STELE_MAX_FIELDS];
+    st_postings *iter[STELE_MAX_FIELDS];
     st_term_info *info;
-    uint32_t *pos; /* position buffer of pos_cap entries */
-    uint32_t n_pos;
+    st_tstream walk;  /* for phrase/NEAR counting and passages */
+    st_tstream cover; /* for its group's coverage (passages, snippets) */
     double idf;
     int hl; /* index of its distinct highlight term, -1 if not positive */
 } st_qterm;
@@ -119,42 +139,49 @@ typedef struct st_qnode {
 
 typedef struct st_query {
     st_qnode *root;
-    st_qterm *terms[STELE_MAX_QUERY_TERMS];
+    st_qterm **terms; /* n_terms leaves in query order */
+    st_qterm *first_term, *last_term;
     uint32_t n_terms;
     uint32_t n_nodes;
-    uint32_t n_fields; /* fields of the index (3 when parsed without one) */
+    uint32_t n_fields;       /* fields of the index (3 when parsed without one) */
+    uint32_t n_cut;          /* prefixes whose expansion was cut */
+    uint32_t n_prefix_words; /* words those prefixes had */
 } st_query;
 
 /* Parser flags. */
 #define ST_PARSE_NO_EXPAND 1u /* keep prefixes as PREFIX leaves */
 
+typedef struct st_parse_in {
+    const stele_index *ix; /* NULL: fields title, body, footnote; no lookups */
+    stele_stem_fn stem;
+    void *stem_ctx;
+    unsigned flags;
+    uint32_t prefix_terms; /* expansions per prefix */
+} st_parse_in;
+
+/* Details of a refused query. */
+typedef struct st_parse_err {
+    size_t offset;
+    int reason; /* enum stele_query_reason */
+} st_parse_err;
+
 /*
- * Parses query (len bytes) into *q with nodes from arena a.  ix may be NULL
- * (field names are then title, body, footnote; terms are not looked up and
- * prefixes are not expanded).  Returns STELE_OK, STELE_ESYNTAX or
- * STELE_ELIMIT (with *err_off), STELE_ENOSPACE when the arena is short, or
- * a reader error.
+ * Parses query (len bytes) into *q with nodes from arena a.  When the
+ * arena only counts (a->base == NULL) nothing is stored: the parse checks
+ * the syntax and adds to a->used exactly what a storing parse and
+ * st_eval_setup() would take, with no buffer.  Returns STELE_OK,
+ * STELE_ESYNTAX or STELE_ELIMIT (with *err), STELE_ENOSPACE when a storing
+ * arena is short, or a reader error.
  */
-int st_query_parse(const stele_index *ix, const char *query, size_t len, stele_stem_fn stem,
-                   void *stem_ctx, unsigned flags, st_arena *a, st_query *q, size_t *err_off);
+int st_query_parse(const st_parse_in *in, const char *query, size_t len, st_arena *a, st_query *q,
+                   st_parse_err *err);
 
-/* Worst-case arena bytes st_query_parse() uses for any query. */
-#define ST_PARSE_MEM                                                                               \
-    (ST_MAX_NODES * ((sizeof(st_qnode) + ST_WS_ALIGN - 1) / ST_WS_ALIGN * ST_WS_ALIGN) +           \
-     STELE_MAX_QUERY_TERMS * ((sizeof(st_qterm) + ST_WS_ALIGN - 1) / ST_WS_ALIGN * ST_WS_ALIGN))
-
-/* In query_dump.c: writes a one-line S-expression of the tree into out
- * (always NUL-terminated); returns the length it needed. */
+/* In query_dump.c (built for the tests only): writes a one-line
+ * S-expression of the tree into out (always NUL-terminated); returns the
+ * length it needed. */
 size_t st_query_dump(const st_query *q, char *out, size_t cap);
 
 /* ---- Interface to code in query_eval.c ----------------------------- */
-
-/* No term has more positions in one document than this. */
-uint32_t st_pos_cap(const stele_index *ix);
-/* The most positions term (info) can have in one document within scope
- * field (-1 = all): at most st_pos_cap(ix), and at most the positions its
- * lists can hold (query_eval.c says how that is bounded). */
-uint32_t st_term_pos_cap(const stele_index *ix, const st_term_info *info, int field);
 
 typedef struct st_rank_params {
     double k1, b;
@@ -167,41 +194,76 @@ typedef struct st_eval {
     const stele_index *ix;
     st_query *q;
     st_rank_params rp;
-    uint32_t n_hl;                       /* distinct positive terms */
-    st_qterm *hl[STELE_MAX_QUERY_TERMS]; /* one representative leaf each */
+    uint32_t n_hl; /* distinct positive terms */
+    st_qterm **hl; /* one representative leaf each */
     /* hl_grouped[h]: every leaf of highlight term h is a phrase/NEAR word,
      * so only its occurrences inside a match of its group count */
-    uint8_t hl_grouped[STELE_MAX_QUERY_TERMS];
-    uint32_t n_groups;                       /* positive PHRASE and NEAR nodes */
-    st_qnode *groups[STELE_MAX_QUERY_TERMS]; /* (each has two words or more) */
+    uint8_t *hl_grouped;
+    uint32_t n_groups;       /* positive PHRASE and NEAR nodes */
+    st_qnode **groups;       /* (each has two words or more) */
+    struct st_cover *covers; /* one coverage tracker per group */
+    uint32_t *near_prev;     /* per group word: NEAR trackers' state */
+    /* passage scratch: per highlight term */
+    uint32_t *hl_seen;  /* paragraph (+1) where it was last counted */
+    uint16_t *hl_count; /* occurrences in the sliding window */
+    uint32_t *win_pos;  /* the sliding window's entries (ring) */
+    uint16_t *win_term;
+    uint32_t win_cap;
 } st_eval;
 
-/* Carves iterators and buffers for q from a (counting when short), then, if
- * everything fitted, opens the iterators.  STELE_ENOSPACE when short.  A
- * counting arena (base NULL) gives the workspace size the search needs. */
-int st_eval_setup(st_eval *ev, const stele_index *ix, st_query *q, const stele_search_opts *opts,
+/* Workspace bytes st_eval_setup() takes for one leaf in n_lists field
+ * lists, and for a query's per-query pieces; st_query_parse() adds the
+ * same in counting mode. */
+size_t st_eval_leaf_bytes(uint32_t n_lists);
+size_t st_eval_query_bytes(uint32_t n_terms, uint32_t n_group_words);
+
+/* The field lists a leaf is read in: its fields within its scope. */
+uint32_t st_leaf_mask(const stele_index *ix, uint32_t field_mask, int field);
+
+/* Carves iterators and cursors for q from a (counting when short), then,
+ * if everything fitted, opens the iterators.  STELE_ENOSPACE when short. */
+int st_eval_setup(st_eval *ev, const stele_index *ix, st_query *q, const stele_query_opts *opts,
                   st_arena *a);
+/* Reopens every leaf's iterators at the start of its lists. */
+int st_eval_rewind(st_eval *ev);
 /* The next matching document >= target into *doc (ST_DOC_END when none). */
 int st_eval_next(st_eval *ev, uint32_t target, uint32_t *doc);
 /* The BM25F score of the document the last st_eval_next() returned. */
 int st_eval_score(st_eval *ev, uint32_t doc, double *score);
 
-/* For snippets: loads the positions, in field of doc, of every word of the
- * PHRASE or NEAR node n (a word not there gets none).  Documents must be
- * visited in ascending order; st_eval_setup() must have run. */
-int st_group_load(st_qnode *n, uint32_t doc, uint32_t field);
-/* Whether an occurrence at pos of a word of a PHRASE (type ST_Q_PHRASE) or
- * NEAR (near_k) group is part of a match of it, given each word's sorted
- * positions pos[i] (n_pos[i] of them; entries compared under mask, so
- * callers may keep a flag in the bits outside it). */
-int st_group_covers(int type, uint32_t near_k, uint32_t n_words, const uint32_t *const *pos,
-                    const uint32_t *n_pos, uint32_t mask, uint32_t at);
-/* st_group_covers() for n on the positions st_group_load() loaded. */
-int st_group_covers_loaded(const st_qnode *n, uint32_t at);
+/* Moves t's iterators to the first document >= doc. */
+int st_term_seek(st_qterm *t, uint32_t doc);
+/* Opens s on t's positions in doc (t's iterators must be at doc or past
+ * it), over every field of t, or only field when field >= 0. */
+int st_tstream_open(st_tstream *s, const st_qterm *t, uint32_t doc, int field);
+/* Moves s to its next position: 1 = on one (s->pos), 0 = none left. */
+int st_tstream_next(st_tstream *s);
+/* Moves s to its first position >= target: 1 = on one, 0 = none left. */
+int st_tstream_seek(st_tstream *s, uint32_t target);
+
+/* Coverage: whether an occurrence of a word of a positive PHRASE or NEAR
+ * group is part of a match of it, asked for ascending positions of one
+ * document.  A phrase covers at when a match starts in [at - n + 1, at];
+ * a NEAR group when some window [lo, lo + k + n - 1] holds at (an
+ * occurrence of one of its words) and an occurrence of every word.  The
+ * trackers read the words' cover streams. */
+typedef struct st_cover {
+    st_qnode *group;
+    uint32_t n_words;
+    uint32_t *prev;  /* NEAR: per word, its last position < the one asked */
+    uint64_t last_p; /* phrase: the last match start <= the one asked */
+    uint64_t next_p; /* phrase: the next match start not yet passed */
+    uint8_t has_last, done;
+} st_cover;
+
+/* Opens c on doc, over the words' positions in field (-1: all fields). */
+int st_cover_open(st_cover *c, uint32_t doc, int field);
+/* 1 when at is covered, 0 when not, < 0 on error. */
+int st_cover_test(st_cover *c, uint32_t at);
 
 /* ---- Interface to code in rank.c ----------------------------------- */
 
-void st_rank_params_init(st_rank_params *rp, const stele_index *ix, const stele_search_opts *opts);
+void st_rank_params_init(st_rank_params *rp, const stele_index *ix, const stele_query_opts *opts);
 double st_idf(uint32_t n_docs, uint32_t df);
 /* Per-field length normalisers of doc: norm[f] = 1 - b + b * Ld / avgL,
  * or 0 for a field to skip (avgL == 0). */
@@ -227,34 +289,35 @@ void st_heap_sort(st_heap *h);
 /* Sorts hits by document number, or back to rank order. */
 void st_hits_sort_by_doc(stele_hit *hits, size_t n);
 void st_hits_sort_by_rank(stele_hit *hits, size_t n);
-/* Sorts positions ascending, in place. */
-void st_sort_u32(uint32_t *v, size_t n);
 
 /* ---- Interface to code in passage.c -------------------------------- */
 
 /* Window, in token positions, in which match density is measured. */
 #define ST_DENSE_WINDOW 24
 
-/* Reopens the iterators of the highlight terms, for st_best_paragraph(). */
-int st_passage_begin(st_eval *ev);
 /* Fills hit->para, para_kind, para_number and match_pos for hit->doc.
- * Hits must be visited in ascending document order (iterators only move
- * forward); st_eval_setup() must have run on ev. */
+ * Hits must be visited in ascending document order after
+ * st_eval_rewind() (iterators only move forward). */
 int st_best_paragraph(st_eval *ev, stele_hit *hit);
 
 /* ---- Interface to code in search.c --------------------------------- */
 
 /* 0 when opts has a non-finite parameter or b > 1. */
-int st_opts_valid(const stele_search_opts *opts);
-/* st_query_parse() with the stemmer of opts, the error offset into diag. */
-int st_parse(const stele_index *ix, const char *query, size_t len, const stele_search_opts *opts,
-             unsigned flags, st_arena *a, st_query *q, stele_diag *diag);
-/* The workspace a search (or, with snippet set, a snippet) of query needs
- * for a pointer pad bytes short of alignment, found by parsing into a
- * stack buffer of ST_PARSE_MEM bytes and replaying the allocations on a
- * counting arena.  For callers whose workspace cannot hold the query. */
-int st_need_on_stack(const stele_index *ix, const char *query, size_t len,
-                     const stele_search_opts *opts, int snippet, size_t max_hits, size_t pad,
-                     size_t *needed, stele_diag *diag);
+int st_opts_valid(const stele_query_opts *opts);
+
+/* A prepared query's state, at the start of its workspace. */
+typedef struct st_prepared {
+    st_query q;
+    st_eval ev;
+    stele_query_opts opts;
+    uint32_t max_results;
+} st_prepared;
+
+/* ---- Interface to code in snippet.c -------------------------------- */
+
+/* Workspace beyond the prepared state a snippet takes on this index. */
+size_t st_snippet_bytes(const stele_index *ix);
+int st_snippet(st_prepared *pq, const stele_hit *hit, const stele_snippet_opts *sopts, void *mem,
+               size_t mem_size, char *out, size_t out_cap, size_t *out_len, size_t *needed);
 
 #endif /* STELE_QUERY_H */

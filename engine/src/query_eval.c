@@ -31,57 +31,64 @@
  * contributes nothing, a TERM contributes its BM25F over its fields and a
  * PHRASE or NEAR its BM25F as one pseudo-term (rank.c).
  *
- * Memory (st_eval_setup): per leaf, one st_term_info, one st_postings per
- * field the leaf can match in (fields of the term within its scope), and,
- * for a positive leaf or a word of a PHRASE or NEAR, one position buffer of
- * st_term_pos_cap() entries (fixed when the query was parsed).  The allocations are made before any
- * iterator is opened, so a short workspace is found, and measured, without touching the index.
+ * Positions are never buffered.  A leaf's positions in a document come
+ * from one st_poscur per field list, decoding one delta at a time, merged
+ * in ascending order by an st_tstream; phrase and NEAR matching walk the
+ * words' streams in step (a phrase by leapfrogging to a common start, NEAR
+ * by moving the smallest head of a window), so memory does not depend on
+ * how many positions a document has.
+ *
+ * Memory (st_eval_setup): per leaf, one st_term_info, and per field list
+ * the leaf is read in (fields of the term within its scope) one
+ * st_postings and two st_poscur (a walk and a cover stream); per query the
+ * leaf and highlight tables, the coverage trackers and the passage window
+ * (st_eval_query_bytes).  The allocations are made before any iterator is
+ * opened, so a short workspace is found, and measured, without touching
+ * the index; st_query_parse() counts the same bytes with no memory.
  */
 #include <string.h>
 
 #include "query.h"
 
-/* No term has more positions in one document than the document has
- * positions: stele_open() found the largest, max_doc_pos_ (the most tokens
- * of any document, paragraph gaps included).  A document's stored text is
- * also inflated as one piece (st_doc_load), so it has no more tokens than
- * the largest stored-text block has bytes; the smaller of the two holds.
- * An index whose postings break this is corrupt, and reading such a list
- * gives STELE_ECORRUPT, never an overrun (st_postings_positions checks
- * the capacity). */
-uint32_t st_pos_cap(const stele_index *ix)
+uint32_t st_leaf_mask(const stele_index *ix, uint32_t field_mask, int field)
 {
-    uint32_t cap = ix ? ix->max_block_bytes_ : 0;
-    if (ix && ix->max_doc_pos_ < cap) cap = ix->max_doc_pos_;
-    return cap < 16 ? 16 : cap;
+    uint32_t n_fields = ix->n_fields_ < STELE_MAX_FIELDS ? ix->n_fields_ : STELE_MAX_FIELDS;
+    uint32_t mask = field_mask & ((1u << n_fields) - 1);
+    if (field >= 0) mask &= field < 32 ? 1u << field : 0;
+    return mask;
 }
 
-/* A list of fewer than 128 documents has its total positions counted
- * when its dictionary entry is read (st_list.n_positions), and no document
- * has more than that.  For a longer list the bytes bound it: the POSITIONS
- * section codes positions in runs (format.h), a varint at least a byte
- * each, and in a Rice run every value at least 1 bit and every value but a
- * document's first (deltas >= 1) at least 2, so a list of n bytes holds at
- * most 4 * n + 1 positions of one document.  For all but the most frequent
- * terms this is far below st_pos_cap(), and it is what keeps a typical
- * search's workspace small.  The sum over the fields in scope bounds a
- * document's positions in all of them together, as passages gather them. */
-uint32_t st_term_pos_cap(const stele_index *ix, const st_term_info *info, int field)
+size_t st_eval_leaf_bytes(uint32_t n_lists)
 {
-    uint64_t n = 0, cap = st_pos_cap(ix);
-    for (uint32_t f = 0; f < STELE_MAX_FIELDS && f < ix->n_fields_; f++) {
-        if (!(info->field_mask & (1u << f)) || (field >= 0 && (uint32_t)field != f)) continue;
-        const st_list *l = &info->list[f];
-        n += l->n_positions ? l->n_positions : 4 * l->positions_len + 1;
-        if (n >= cap) break;
-    }
-    return (uint32_t)(n < cap ? n : cap);
+    return ST_ALIGNED(sizeof(st_term_info)) + n_lists * (ST_ALIGNED(sizeof(st_postings)) + 0) +
+           2 * ST_ALIGNED((size_t)n_lists * sizeof(st_poscur));
+}
+
+/* The window of the passage scan holds the positions of ST_DENSE_WINDOW
+ * consecutive tokens, each of which may be several highlight terms. */
+static size_t win_entries(uint32_t n_terms)
+{
+    return (size_t)ST_DENSE_WINDOW * n_terms + 1;
+}
+
+size_t st_eval_query_bytes(uint32_t n_terms, uint32_t n_group_words)
+{
+    size_t n = n_terms, w = win_entries(n_terms);
+    return ST_ALIGNED(n * sizeof(st_qterm *)) +                       /* q->terms */
+           ST_ALIGNED(n * sizeof(st_qterm *)) +                       /* hl */
+           ST_ALIGNED(n) +                                            /* hl_grouped */
+           ST_ALIGNED(n * sizeof(st_qnode *)) +                       /* groups */
+           ST_ALIGNED(n * sizeof(struct st_cover)) +                  /* covers */
+           ST_ALIGNED((size_t)n_group_words * sizeof(uint32_t) + 4) + /* near_prev */
+           ST_ALIGNED(n * sizeof(uint32_t)) +                         /* hl_seen */
+           ST_ALIGNED(n * sizeof(uint16_t)) +                         /* hl_count */
+           ST_ALIGNED(w * sizeof(uint32_t)) +                         /* win_pos */
+           ST_ALIGNED(w * sizeof(uint16_t));                          /* win_term */
 }
 
 static void find_groups(st_eval *ev, st_qnode *n)
 {
-    if ((n->type == ST_Q_PHRASE || n->type == ST_Q_NEAR) && n->kids->term->positive &&
-        ev->n_groups < STELE_MAX_QUERY_TERMS)
+    if ((n->type == ST_Q_PHRASE || n->type == ST_Q_NEAR) && n->kids->term->positive)
         ev->groups[ev->n_groups++] = n;
     for (st_qnode *k = n->kids; k; k = k->next)
         find_groups(ev, k);
@@ -108,11 +115,27 @@ static void reset_nodes(st_qnode *n)
         reset_nodes(k);
 }
 
-int st_eval_setup(st_eval *ev, const stele_index *ix, st_query *q, const stele_search_opts *opts,
+static uint32_t popcount32(uint32_t x)
+{
+    uint32_t n = 0;
+    for (; x; x &= x - 1)
+        n++;
+    return n;
+}
+
+static uint32_t count_group_words(const st_qnode *n)
+{
+    uint32_t w = 0;
+    for (const st_qnode *k = n->kids; k; k = k->next)
+        w += (n->type == ST_Q_PHRASE || n->type == ST_Q_NEAR) ? 1 : count_group_words(k);
+    return w;
+}
+
+int st_eval_setup(st_eval *ev, const stele_index *ix, st_query *q, const stele_query_opts *opts,
                   st_arena *a)
 {
-    uint32_t n_fields = ix->n_fields_ < STELE_MAX_FIELDS ? ix->n_fields_ : STELE_MAX_FIELDS;
-    uint32_t all_fields = n_fields >= 32 ? 0xFFFFFFFFu : (1u << n_fields) - 1;
+    uint32_t n = q->n_terms, i = 0, words = count_group_words(q->root);
+    size_t w = win_entries(n);
 
     memset(ev, 0, sizeof *ev);
     ev->ix = ix;
@@ -120,8 +143,37 @@ int st_eval_setup(st_eval *ev, const stele_index *ix, st_query *q, const stele_s
     st_rank_params_init(&ev->rp, ix, opts);
     mark_grouped(q->root);
 
+    /* all allocations first, in the order st_eval_query_bytes() and
+     * st_eval_leaf_bytes() count them */
+    q->terms = st_arena_alloc(a, n * sizeof(st_qterm *));
+    ev->hl = st_arena_alloc(a, n * sizeof(st_qterm *));
+    ev->hl_grouped = st_arena_alloc(a, n);
+    ev->groups = st_arena_alloc(a, n * sizeof(st_qnode *));
+    ev->covers = st_arena_alloc(a, n * sizeof(st_cover));
+    ev->near_prev = st_arena_alloc(a, (size_t)words * sizeof(uint32_t) + 4);
+    ev->hl_seen = st_arena_alloc(a, n * sizeof(uint32_t));
+    ev->hl_count = st_arena_alloc(a, n * sizeof(uint16_t));
+    ev->win_pos = st_arena_alloc(a, w * sizeof(uint32_t));
+    ev->win_term = st_arena_alloc(a, w * sizeof(uint16_t));
+    ev->win_cap = (uint32_t)w;
+    for (st_qterm *t = q->first_term; t; t = t->next) {
+        uint32_t mask = st_leaf_mask(ix, t->field_mask, t->field), lists = popcount32(mask);
+        t->n_iter = 0;
+        t->info = st_arena_alloc(a, sizeof *t->info);
+        for (uint32_t f = 0; f < STELE_MAX_FIELDS; f++) {
+            if (!(mask & (1u << f))) continue;
+            t->iter_field[t->n_iter] = f;
+            t->iter[t->n_iter++] = st_arena_alloc(a, sizeof(st_postings));
+        }
+        t->walk.cur = st_arena_alloc(a, lists * sizeof(st_poscur));
+        t->cover.cur = st_arena_alloc(a, lists * sizeof(st_poscur));
+        if (!a->short_) q->terms[i] = t;
+        i++;
+    }
+    if (a->short_) return STELE_ENOSPACE;
+
     /* distinct positive terms, for choosing and marking passages */
-    for (uint32_t i = 0; i < q->n_terms; i++) {
+    for (i = 0; i < n; i++) {
         st_qterm *t = q->terms[i];
         t->hl = -1;
         if (!t->positive) continue;
@@ -141,28 +193,20 @@ int st_eval_setup(st_eval *ev, const stele_index *ix, st_query *q, const stele_s
         if (!t->grouped) ev->hl_grouped[t->hl] = 0;
     }
     find_groups(ev, q->root);
-
-    /* all allocations first */
-    for (uint32_t i = 0; i < q->n_terms; i++) {
-        st_qterm *t = q->terms[i];
-        uint32_t mask = t->field_mask & all_fields;
-        if (t->field >= 0) mask &= 1u << t->field;
-        t->n_iter = 0;
-        t->info = st_arena_alloc(a, sizeof *t->info);
-        for (uint32_t f = 0; f < n_fields; f++) {
-            if (!(mask & (1u << f))) continue;
-            t->iter_field[t->n_iter] = f;
-            t->iter[t->n_iter++] = st_arena_alloc(a, sizeof(st_postings));
+    {
+        uint32_t *prev = ev->near_prev;
+        for (uint32_t g = 0; g < ev->n_groups; g++) {
+            st_cover *c = &ev->covers[g];
+            memset(c, 0, sizeof *c);
+            c->group = ev->groups[g];
+            c->n_words = c->group->n_kids;
+            c->prev = prev;
+            prev += c->n_words;
         }
-        t->pos = NULL;
-        t->n_pos = 0;
-        if (t->positive || t->grouped)
-            t->pos = st_arena_alloc(a, (size_t)t->pos_cap * sizeof(uint32_t));
     }
-    if (a->short_) return STELE_ENOSPACE;
 
-    /* then open the iterators */
-    for (uint32_t i = 0; i < q->n_terms; i++) {
+    /* then look the terms up and open the iterators */
+    for (i = 0; i < n; i++) {
         st_qterm *t = q->terms[i];
         uint32_t df;
         int rc;
@@ -170,14 +214,24 @@ int st_eval_setup(st_eval *ev, const stele_index *ix, st_query *q, const stele_s
         if (t->n_iter == 0 || t->prefix) continue;
         rc = st_dict_find(ix, t->text, t->len, t->info);
         if (rc != STELE_OK) return rc == STELE_ENOTFOUND ? st_corrupt() : rc;
+        df = t->field >= 0 ? t->info->list[t->field].df : t->info->df;
+        t->idf = st_idf(ev->rp.n_docs, df);
+    }
+    return st_eval_rewind(ev);
+}
+
+int st_eval_rewind(st_eval *ev)
+{
+    st_query *q = ev->q;
+    for (uint32_t i = 0; i < q->n_terms; i++) {
+        st_qterm *t = q->terms[i];
+        if (t->prefix) continue;
         for (uint32_t k = 0; k < t->n_iter; k++) {
-            rc = st_postings_init(t->iter[k], ix, &t->info->list[t->iter_field[k]]);
+            int rc = st_postings_init(t->iter[k], ev->ix, &t->info->list[t->iter_field[k]]);
             if (rc < 0) return rc;
             rc = st_postings_next(t->iter[k]);
             if (rc < 0) return rc;
         }
-        df = t->field >= 0 ? t->info->list[t->field].df : t->info->df;
-        t->idf = st_idf(ev->rp.n_docs, df);
     }
     reset_nodes(q->root);
     return STELE_OK;
@@ -199,64 +253,148 @@ static int term_advance(st_qterm *t, uint32_t target, uint32_t *doc)
     return STELE_OK;
 }
 
-/* The iterator of t for field f if it is on doc, else NULL. */
-static st_postings *term_iter_at(const st_qterm *t, uint32_t f, uint32_t doc)
+int st_term_seek(st_qterm *t, uint32_t doc)
 {
-    for (uint32_t k = 0; k < t->n_iter; k++)
-        if (t->iter_field[k] == f) return t->iter[k]->doc == doc ? t->iter[k] : NULL;
-    return NULL;
+    uint32_t d;
+    return t->prefix ? STELE_OK : term_advance(t, doc, &d);
 }
 
-static uint32_t phrase_count(st_qnode *n)
+/* ---- Position streams --------------------------------------------------- */
+
+static void tstream_pick(st_tstream *s)
 {
-    uint32_t cur[STELE_MAX_PHRASE] = {0}, count = 0;
-    const st_qterm *first = n->kids->term;
-    for (uint32_t j = 0; j < first->n_pos; j++) {
-        uint32_t p = first->pos[j], i = 1;
-        int ok = 1;
-        for (st_qnode *k = n->kids->next; k; k = k->next, i++) {
-            const st_qterm *t = k->term;
-            while (cur[i] < t->n_pos && t->pos[cur[i]] < p + i)
-                cur[i]++;
-            if (cur[i] == t->n_pos) return count;
-            if (t->pos[cur[i]] != p + i) {
-                ok = 0;
+    s->has = 0;
+    for (uint32_t k = 0; k < 32 && (s->live >> k); k++) {
+        if (!(s->live & (1u << k))) continue;
+        if (!s->has || s->cur[k].pos < s->pos) {
+            s->pos = s->cur[k].pos;
+            s->field = (uint8_t)k;
+            s->has = 1;
+        }
+    }
+}
+
+int st_tstream_open(st_tstream *s, const st_qterm *t, uint32_t doc, int field)
+{
+    s->live = 0;
+    s->has = 0;
+    if (t->prefix) return STELE_OK;
+    for (uint32_t k = 0; k < t->n_iter; k++) {
+        st_postings *it = t->iter[k];
+        int rc;
+        if (it->doc != doc || (field >= 0 && t->iter_field[k] != (uint32_t)field)) continue;
+        if ((rc = st_poscur_open(&s->cur[k], it)) < 0) return rc;
+        if ((rc = st_poscur_next(&s->cur[k])) < 0) return rc;
+        if (rc == 1) s->live |= 1u << k;
+    }
+    tstream_pick(s);
+    return s->has;
+}
+
+int st_tstream_next(st_tstream *s)
+{
+    int rc;
+    if (!s->has) return 0;
+    if ((rc = st_poscur_next(&s->cur[s->field])) < 0) return rc;
+    if (rc == 0) s->live &= ~(1u << s->field);
+    tstream_pick(s);
+    return s->has;
+}
+
+int st_tstream_seek(st_tstream *s, uint32_t target)
+{
+    while (s->has && s->pos < target) {
+        int rc = st_tstream_next(s);
+        if (rc < 0) return rc;
+    }
+    return s->has;
+}
+
+/* ---- Phrases and NEAR ---------------------------------------------------- */
+
+/* The first start p >= from at which word i of the phrase n sits at p + i
+ * for every i, reading the words' streams of kind (walk or cover), into
+ * *p; *found = 0 when there is none. */
+static int phrase_next(st_qnode *n, int cover, uint64_t from, uint64_t *p, int *found)
+{
+    uint64_t cand = from;
+    *found = 0;
+    for (;;) {
+        uint32_t i = 0;
+        st_qnode *k;
+        uint64_t moved = cand;
+        for (k = n->kids; k; k = k->next, i++) {
+            st_tstream *s = cover ? &k->term->cover : &k->term->walk;
+            uint64_t want = cand + i;
+            int rc;
+            if (want > UINT32_MAX) return STELE_OK;
+            if ((rc = st_tstream_seek(s, (uint32_t)want)) < 0) return rc;
+            if (rc == 0) return STELE_OK;
+            if (s->pos != want) {
+                moved = (uint64_t)s->pos - i; /* >= cand + 1 as pos > want */
                 break;
             }
         }
-        count += (uint32_t)ok;
+        if (!k) {
+            *p = cand;
+            *found = 1;
+            return STELE_OK;
+        }
+        cand = moved;
     }
-    return count;
 }
 
-static uint32_t near_count(st_qnode *n)
+static int phrase_count(st_qnode *n, uint32_t *count)
 {
-    uint32_t cur[STELE_MAX_PHRASE] = {0}, count = 0;
-    const st_qterm *w[STELE_MAX_PHRASE];
-    uint32_t n_words = 0, limit;
-    for (st_qnode *k = n->kids; k && n_words < STELE_MAX_PHRASE; k = k->next) {
-        if (k->term->n_pos == 0) return 0;
-        w[n_words++] = k->term;
-    }
-    limit = n->near_k + (n_words - 1);
+    uint64_t from = 0, p;
+    int found, rc;
+    *count = 0;
     for (;;) {
-        uint32_t lo = UINT32_MAX, hi = 0, arg = 0;
-        for (uint32_t i = 0; i < n_words; i++) {
-            uint32_t p = w[i]->pos[cur[i]];
-            if (p < lo) {
-                lo = p;
-                arg = i;
+        if ((rc = phrase_next(n, 0, from, &p, &found)) < 0) return rc;
+        if (!found) return STELE_OK;
+        (*count)++;
+        from = p + 1;
+    }
+}
+
+static int near_count(st_qnode *n, uint32_t *count)
+{
+    uint32_t n_words = n->n_kids;
+    uint64_t limit = (uint64_t)n->near_k + (n_words - 1);
+    *count = 0;
+    for (st_qnode *k = n->kids; k; k = k->next)
+        if (!k->term->walk.has) return STELE_OK;
+    for (;;) {
+        uint32_t lo = UINT32_MAX, hi = 0;
+        st_tstream *arg = NULL;
+        int rc;
+        for (st_qnode *k = n->kids; k; k = k->next) {
+            st_tstream *s = &k->term->walk;
+            if (s->pos < lo) {
+                lo = s->pos;
+                arg = s;
             }
-            if (p > hi) hi = p;
+            if (s->pos > hi) hi = s->pos;
         }
         if (hi - lo <= limit) {
-            count++;
-            for (uint32_t i = 0; i < n_words; i++)
-                if (++cur[i] == w[i]->n_pos) return count;
-        } else if (++cur[arg] == w[arg]->n_pos) {
-            return count;
+            (*count)++;
+            for (st_qnode *k = n->kids; k; k = k->next) {
+                if ((rc = st_tstream_next(&k->term->walk)) < 0) return rc;
+                if (rc == 0) return STELE_OK;
+            }
+        } else {
+            if ((rc = st_tstream_next(arg)) < 0) return rc;
+            if (rc == 0) return STELE_OK;
         }
     }
+}
+
+/* Whether t has a list for field f on doc. */
+static int term_on(const st_qterm *t, uint32_t f, uint32_t doc)
+{
+    for (uint32_t k = 0; k < t->n_iter; k++)
+        if (t->iter_field[k] == f) return t->iter[k]->doc == doc;
+    return 0;
 }
 
 /* Counts the group's matches in each field at doc (all words are on doc in
@@ -266,115 +404,90 @@ static int group_check(st_eval *ev, st_qnode *n, uint32_t doc, int *any)
     *any = 0;
     for (uint32_t f = 0; f < ev->rp.n_fields; f++) {
         st_qnode *k;
+        int rc;
         n->ftf[f] = 0;
         for (k = n->kids; k; k = k->next)
-            if (!term_iter_at(k->term, f, doc)) break;
+            if (!term_on(k->term, f, doc)) break;
         if (k) continue; /* some word is not in this field */
-        for (k = n->kids; k; k = k->next) {
-            st_qterm *t = k->term;
-            int rc = st_postings_positions(term_iter_at(t, f, doc), t->pos, t->pos_cap, &t->n_pos);
-            if (rc == STELE_ENOSPACE)
-                return st_corrupt(); /* more positions than the list can hold */
-            if (rc < 0) return rc;
-        }
-        n->ftf[f] = n->type == ST_Q_PHRASE ? phrase_count(n) : near_count(n);
+        for (k = n->kids; k; k = k->next)
+            if ((rc = st_tstream_open(&k->term->walk, k->term, doc, (int)f)) < 0) return rc;
+        rc = n->type == ST_Q_PHRASE ? phrase_count(n, &n->ftf[f]) : near_count(n, &n->ftf[f]);
+        if (rc < 0) return rc;
         if (n->ftf[f]) *any = 1;
     }
     return STELE_OK;
 }
 
-/* The index of the first entry of v (ascending under mask, n entries)
- * whose masked value is >= x. */
-static uint32_t lower_bound(const uint32_t *v, uint32_t n, uint32_t mask, uint32_t x)
+/* ---- Coverage ------------------------------------------------------------ */
+
+int st_cover_open(st_cover *c, uint32_t doc, int field)
 {
-    uint32_t lo = 0, hi = n;
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        if ((v[mid] & mask) < x)
-            lo = mid + 1;
-        else
-            hi = mid;
+    int rc;
+    c->has_last = 0;
+    c->done = 0;
+    c->next_p = 0;
+    for (st_qnode *k = c->group->kids; k; k = k->next) {
+        if ((rc = st_term_seek(k->term, doc)) < 0) return rc;
+        if ((rc = st_tstream_open(&k->term->cover, k->term, doc, field)) < 0) return rc;
     }
-    return lo;
-}
-
-static int has_pos(const uint32_t *v, uint32_t n, uint32_t mask, uint32_t x)
-{
-    uint32_t i = lower_bound(v, n, mask, x);
-    return i < n && (v[i] & mask) == x;
-}
-
-int st_group_load(st_qnode *n, uint32_t doc, uint32_t field)
-{
-    for (st_qnode *k = n->kids; k; k = k->next) {
-        st_qterm *t = k->term;
-        st_postings *it = NULL;
-        int rc;
-        t->n_pos = 0;
-        for (uint32_t i = 0; i < t->n_iter; i++)
-            if (t->iter_field[i] == field) it = t->iter[i];
-        if (!it || !t->pos) continue;
-        if (it->doc < doc) {
-            rc = st_postings_advance(it, doc);
-            if (rc < 0) return rc;
-        }
-        if (it->doc != doc) continue;
-        rc = st_postings_positions(it, t->pos, t->pos_cap, &t->n_pos);
-        if (rc == STELE_ENOSPACE) return st_corrupt(); /* more positions than its lists' bytes */
-        if (rc < 0) return rc;
+    for (uint32_t i = 0; i < c->n_words; i++)
+        c->prev[i] = UINT32_MAX;
+    if (c->group->type == ST_Q_PHRASE) {
+        int found;
+        if ((rc = phrase_next(c->group, 1, 0, &c->next_p, &found)) < 0) return rc;
+        c->done = !found;
     }
     return STELE_OK;
 }
 
-/* A phrase covers at when, for some word i at at, every word j sits at
- * at - i + j.  A NEAR group covers at when some window [lo, lo + limit]
- * holds at and an occurrence of every word (at being one of them); such a
- * window can start at its smallest occurrence, so only occurrences in
- * [at - limit, at] are tried as lo.  This is the condition under which
- * near_count() finds a window (it finds one whenever one exists). */
-int st_group_covers(int type, uint32_t near_k, uint32_t n_words, const uint32_t *const *pos,
-                    const uint32_t *n_pos, uint32_t mask, uint32_t at)
+static int near_covers(st_cover *c, uint32_t at)
 {
-    uint32_t i, j;
-    int found = 0;
+    uint64_t limit = (uint64_t)c->group->near_k + (c->n_words - 1);
+    uint64_t left[STELE_MAX_PHRASE], right[STELE_MAX_PHRASE];
+    uint32_t i = 0;
+    int on_word = 0;
+    const uint64_t far = UINT64_MAX / 4;
 
-    for (i = 0; i < n_words && !found; i++)
-        found = has_pos(pos[i], n_pos[i], mask, at);
-    if (!found) return 0;
-    if (type == ST_Q_PHRASE) {
-        for (i = 0; i < n_words; i++) {
-            if (at < i || !has_pos(pos[i], n_pos[i], mask, at)) continue;
-            for (j = 0; j < n_words; j++)
-                if (!has_pos(pos[j], n_pos[j], mask, at - i + j)) break;
-            if (j == n_words) return 1;
+    for (st_qnode *k = c->group->kids; k && i < STELE_MAX_PHRASE; k = k->next, i++) {
+        st_tstream *s = &k->term->cover;
+        while (s->has && s->pos < at) {
+            int rc;
+            c->prev[i] = s->pos;
+            if ((rc = st_tstream_next(s)) < 0) return rc;
         }
-        return 0;
+        left[i] = c->prev[i] == UINT32_MAX ? far : (uint64_t)(at - c->prev[i]);
+        right[i] = s->has ? (uint64_t)(s->pos - at) : far;
+        if (s->has && s->pos == at) {
+            on_word = 1;
+            left[i] = right[i] = 0;
+        }
     }
-    uint64_t limit = (uint64_t)near_k + (n_words - 1);
-    uint32_t from = at > limit ? (uint32_t)(at - limit) : 0;
-    for (i = 0; i < n_words; i++) {
-        for (uint32_t a = lower_bound(pos[i], n_pos[i], mask, from);
-             a < n_pos[i] && (pos[i][a] & mask) <= at; a++) {
-            uint32_t lo = pos[i][a] & mask;
-            for (j = 0; j < n_words; j++) {
-                uint32_t b = lower_bound(pos[j], n_pos[j], mask, lo);
-                if (b == n_pos[j] || (pos[j][b] & mask) - lo > limit) break;
-            }
-            if (j == n_words) return 1;
-        }
+    if (!on_word) return 0;
+    /* Some window holds at and a word each: take every word from the left
+     * when its left distance is at most A, from the right otherwise, for
+     * each candidate A; the window then spans A + the largest right. */
+    for (uint32_t a = 0; a <= i; a++) {
+        uint64_t span_left = a == i ? 0 : left[a], span_right = 0;
+        if (span_left >= far) continue;
+        for (uint32_t j = 0; j < i; j++)
+            if (left[j] > span_left && right[j] > span_right) span_right = right[j];
+        if (span_left + span_right <= limit) return 1;
     }
     return 0;
 }
 
-int st_group_covers_loaded(const st_qnode *n, uint32_t at)
+int st_cover_test(st_cover *c, uint32_t at)
 {
-    const uint32_t *pos[STELE_MAX_PHRASE];
-    uint32_t n_pos[STELE_MAX_PHRASE], n_words = 0;
-    for (const st_qnode *k = n->kids; k && n_words < STELE_MAX_PHRASE; k = k->next) {
-        pos[n_words] = k->term->pos;
-        n_pos[n_words++] = k->term->n_pos;
+    int rc;
+    if (c->group->type == ST_Q_NEAR) return near_covers(c, at);
+    while (!c->done && c->next_p <= at) {
+        int found;
+        c->last_p = c->next_p;
+        c->has_last = 1;
+        if ((rc = phrase_next(c->group, 1, c->last_p + 1, &c->next_p, &found)) < 0) return rc;
+        c->done = !found;
     }
-    return st_group_covers(n->type, n->near_k, n_words, pos, n_pos, UINT32_MAX, at);
+    return c->has_last && c->last_p + c->group->n_kids - 1 >= at;
 }
 
 static int node_advance(st_eval *ev, st_qnode *n, uint32_t target, uint32_t *doc);

@@ -22,7 +22,12 @@
  * word with no token at all ("&") is dropped, unless it is all an OR
  * operand or a NOT is applied to it, which is an error.  A prefix is folded
  * but not stemmed, and is expanded (when an index is given) into an OR of
- * the dictionary terms that start with it, at most STELE_MAX_PREFIX_TERMS.
+ * the STELE_PREFIX_TERMS (or the caller's number) dictionary terms that
+ * start with it and have the most documents, ties to the first in
+ * dictionary order; a prefix with more is cut and counted in q->n_cut,
+ * never refused.  All the prefixes of a query read at most
+ * STELE_PREFIX_SCAN dictionary entries together, so a query's cost is
+ * bounded by its length and that number, whatever the dictionary's size.
  * Field scope is pushed down to the leaves; an inner scope overrides an
  * outer one.  "title:" etc. is a scope only when the name before the colon
  * is a field of the index (compared without case); any other
@@ -30,19 +35,26 @@
  * a typo in a field name never silently becomes a different query.  The
  * curly quotes U+201C and U+201D delimit phrases like '"'.
  *
- * Errors carry the byte offset of the construct: the opening quote or
- * parenthesis of an unbalanced one, the operator of a dangling OR, NOT or
- * "-", the NEAR of malformed proximity syntax, the word whose analysis
- * pushes the query over STELE_MAX_QUERY_TERMS or whose prefix matches too
- * many terms, the opening of a phrase over STELE_MAX_PHRASE, the
+ * Errors carry the byte offset of the construct and a reason (enum
+ * stele_query_reason): the opening quote or parenthesis of an unbalanced
+ * one, the operator of a dangling OR, NOT or "-", the NEAR of malformed
+ * proximity syntax, the opening of a phrase over STELE_MAX_PHRASE, the
  * parenthesis or operator nested beyond STELE_MAX_DEPTH, offset 0 for an
- * empty query, and the first negation of a query with no positive part.
- * Inside NEAR(...) only plain words, a comma and a number may appear; the
- * operands of an infix NEAR are plain words (a split word joins the group
- * token by token), all with one distance.  A "-" must touch what it
- * negates ("a - b" is an error at the "-").  The tree has at most
- * ST_MAX_NODES nodes (a limit error beyond), so ST_PARSE_MEM bytes always
- * hold it.
+ * empty query, and the first negation of a query with no positive part
+ * (a NOT of something that can only exclude, "-(-a)", is refused the
+ * same way).  Inside NEAR(...) only plain words, a comma and a number may
+ * appear; the operands of an infix NEAR are plain words (a split word
+ * joins the group token by token), all with one distance.  A "-" must
+ * touch what it negates ("a - b" is an error at the "-").  How many terms
+ * a query has is bounded only by the workspace (and ST_MAX_TERMS).
+ *
+ * Counting mode.  With an arena that only counts, the same code runs and
+ * stores nothing: nodes and terms are written over two scratch records,
+ * links are skipped, and what later passes would read from the tree (how
+ * many tokens a word had, whether an operand only excludes) is carried in
+ * the parser instead; every leaf also counts what st_eval_setup() will
+ * take for it.  So a size query needs no buffer, and its figure is the
+ * very sum a storing parse and setup allocate.
  */
 #include <string.h>
 
@@ -79,18 +91,48 @@ typedef struct parser {
     stele_stem_fn stem;
     void *stem_ctx;
     unsigned flags;
+    uint32_t prefix_terms;
+    uint32_t scan_left; /* dictionary entries prefixes may still read */
     st_arena *a;
     st_query *q;
     size_t err_off;
+    int err_reason;
     int depth;
+    /* Counting mode (a->base == NULL): nodes and terms are not stored but
+     * written over these two, and only counted. */
+    int counting;
+    st_qnode scratch_node;
+    st_qterm scratch_term;
+    uint32_t group_words; /* words of PHRASE and NEAR groups */
+    uint32_t last_n_tok;  /* tokens of the last words_node() */
+    /* What the last parse function returned: whether it can only exclude
+     * (a NOT, or AND/OR of such), and the offset of its first NOT. */
+    int neg;
+    size_t neg_off;
 } parser;
 
 static const char *const default_fields[] = {"title", "body", "footnote"};
 
-static int fail(parser *p, int code, size_t off)
+static int fail(parser *p, int code, size_t off, int reason)
 {
     p->err_off = off;
+    p->err_reason = reason;
     return code;
+}
+
+/* Why a primary cannot start with a token of this kind. */
+static int primary_reason(int kind)
+{
+    switch (kind) {
+    case L_NEAR:
+        return STELE_QR_NEAR_WORDS;
+    case L_OR:
+        return STELE_QR_OR_LEFT;
+    case L_RPAREN:
+        return STELE_QR_CLOSE_PAREN;
+    default:
+        return STELE_QR_DANGLING;
+    }
 }
 
 static int is_space(unsigned char c)
@@ -151,7 +193,7 @@ static int find_field(const parser *p, const char *name, size_t len)
 static int read_k(const char *s, size_t i, size_t end, uint32_t *k)
 {
     uint32_t v = 0;
-    if (i >= end || end - i > 6) return 0;
+    if (i >= end || end - i > 9) return 0;
     for (; i < end; i++) {
         if (s[i] < '0' || s[i] > '9') return 0;
         v = v * 10 + (uint32_t)(s[i] - '0');
@@ -182,7 +224,7 @@ static int peek(parser *p, lex *t)
         size_t j = i + q;
         while (j < p->len && quote_len(p, j) == 0)
             j++;
-        if (j >= p->len) return fail(p, STELE_ESYNTAX, i); /* unbalanced quote */
+        if (j >= p->len) return fail(p, STELE_ESYNTAX, i, STELE_QR_QUOTE); /* unbalanced quote */
         t->kind = L_PHRASE;
         t->text_start = i + q;
         t->text_end = j;
@@ -191,7 +233,7 @@ static int peek(parser *p, lex *t)
     }
     if (p->s[i] == '-') {
         if (i + 1 >= p->len || is_space((unsigned char)p->s[i + 1]) || p->s[i + 1] == ')')
-            return fail(p, STELE_ESYNTAX, i); /* dangling "-" */
+            return fail(p, STELE_ESYNTAX, i, STELE_QR_MINUS_SPACE); /* dangling "-" */
         t->kind = L_MINUS;
         t->end = i + 1;
         return STELE_OK;
@@ -220,7 +262,7 @@ static int peek(parser *p, lex *t)
         }
         if (w[4] == '/') {
             if (!read_k(p->s, i + 5, end, &t->near_k))
-                return fail(p, STELE_ESYNTAX, i); /* NEAR/ without a number */
+                return fail(p, STELE_ESYNTAX, i, STELE_QR_NEAR); /* NEAR/ without a number */
             t->kind = L_NEAR;
             return STELE_OK;
         }
@@ -241,8 +283,10 @@ static int peek(parser *p, lex *t)
                 t->end = after;
                 return STELE_OK;
             }
-            if (f >= 0) return fail(p, STELE_ESYNTAX, i);  /* "title:" with nothing after */
-            if (operand) return fail(p, STELE_ESYNTAX, i); /* unknown field name */
+            if (f >= 0)
+                return fail(p, STELE_ESYNTAX, i,
+                            STELE_QR_SCOPE_EMPTY); /* "title:" with nothing after */
+            if (operand) return fail(p, STELE_ESYNTAX, i, STELE_QR_FIELD); /* unknown field name */
         }
     }
     t->kind = L_WORD;
@@ -256,15 +300,13 @@ static int peek(parser *p, lex *t)
 
 static st_qnode *new_node(parser *p, int type, size_t offset, int *rc)
 {
-    st_qnode *n;
-    if (p->q->n_nodes >= ST_MAX_NODES) {
-        *rc = fail(p, STELE_ELIMIT, offset);
-        return NULL;
-    }
-    n = st_arena_alloc(p->a, sizeof *n);
+    st_qnode *n = st_arena_alloc(p->a, sizeof *n);
     if (!n) {
-        *rc = STELE_ENOSPACE;
-        return NULL;
+        if (!p->counting) {
+            *rc = STELE_ENOSPACE;
+            return NULL;
+        }
+        n = &p->scratch_node;
     }
     memset(n, 0, sizeof *n);
     n->type = (uint8_t)type;
@@ -275,8 +317,9 @@ static st_qnode *new_node(parser *p, int type, size_t offset, int *rc)
     return n;
 }
 
-static void add_kid(st_qnode *parent, st_qnode *kid, st_qnode **last)
+static void add_kid(parser *p, st_qnode *parent, st_qnode *kid, st_qnode **last)
 {
+    if (p->counting) return;
     if (*last)
         (*last)->next = kid;
     else
@@ -285,7 +328,16 @@ static void add_kid(st_qnode *parent, st_qnode *kid, st_qnode **last)
     parent->n_kids++;
 }
 
-/* A TERM (or PREFIX) leaf for term text, looked up in the index if any. */
+static uint32_t popcount32(uint32_t x)
+{
+    uint32_t n = 0;
+    for (; x; x &= x - 1)
+        n++;
+    return n;
+}
+
+/* A TERM (or PREFIX) leaf for term text, looked up in the index if any.
+ * Counting, it also counts the evaluator's bytes for the leaf. */
 ST_NOINLINE static int new_leaf(parser *p, int type, const char *text, size_t len, int field,
                                 size_t offset, const st_term_info *known, st_qnode **out)
 {
@@ -293,11 +345,14 @@ ST_NOINLINE static int new_leaf(parser *p, int type, const char *text, size_t le
     st_qterm *t;
     st_qnode *n;
 
-    if (p->q->n_terms >= STELE_MAX_QUERY_TERMS) return fail(p, STELE_ELIMIT, offset);
+    if (p->q->n_terms >= ST_MAX_TERMS) return fail(p, STELE_ELIMIT, offset, STELE_QR_TOO_MANY);
     n = new_node(p, type, offset, &rc);
     if (!n) return rc;
     t = st_arena_alloc(p->a, sizeof *t);
-    if (!t) return STELE_ENOSPACE;
+    if (!t) {
+        if (!p->counting) return STELE_ENOSPACE;
+        t = &p->scratch_term;
+    }
     memset(t, 0, sizeof *t);
     if (len > STELE_MAX_TERM_BYTES) len = STELE_MAX_TERM_BYTES;
     memcpy(t->text, text, len);
@@ -316,46 +371,132 @@ ST_NOINLINE static int new_leaf(parser *p, int type, const char *text, size_t le
             else if (rc != STELE_ENOTFOUND)
                 return rc;
         }
-        if (known) {
-            t->field_mask = known->field_mask;
-            t->pos_cap = st_term_pos_cap(p->ix, known, field);
-        }
+        if (known) t->field_mask = known->field_mask;
     }
-    n->term = t;
+    if (p->counting) {
+        uint32_t lists = p->ix ? popcount32(st_leaf_mask(p->ix, t->field_mask, field)) : 0;
+        st_arena_alloc(p->a, st_eval_leaf_bytes(lists));
+    } else {
+        n->term = t;
+        if (p->q->last_term)
+            p->q->last_term->next = t;
+        else
+            p->q->first_term = t;
+        p->q->last_term = t;
+    }
     n->field = (int8_t)field;
-    p->q->terms[p->q->n_terms++] = t;
+    p->q->n_terms++;
+    p->neg = 0;
     *out = n;
     return STELE_OK;
 }
 
-/* Expands prefix (folded) into an OR of dictionary terms, or keeps it as a
- * PREFIX leaf when there is no index or expansion is off. */
+/* Pass 1 of a prefix: the prefix_terms largest document frequencies of
+ * the words in range (kept in a min-heap on the stack: at most
+ * STELE_PREFIX_TERMS_MAX entries), how many words there are, and how many
+ * dictionary entries were read (*scanned; *cut when the scan budget ran
+ * out first).  *thr gets the smallest kept frequency and *n_above how many
+ * kept ones exceed it. */
+ST_NOINLINE static int prefix_rank(parser *p, const char *prefix, size_t len, int field,
+                                   uint32_t *n_words, uint32_t *scanned, int *cut, uint32_t *thr,
+                                   uint32_t *n_above)
+{
+    uint32_t heap[STELE_PREFIX_TERMS_MAX], n_heap = 0, budget = p->scan_left / 2;
+    st_dict_cursor c;
+    st_term_info info;
+    int rc;
+
+    *n_words = *scanned = *n_above = *thr = 0;
+    *cut = 0;
+    if ((rc = st_dict_seek(p->ix, &c, prefix, len)) < 0) return rc;
+    for (;;) {
+        if (*scanned >= budget) {
+            *cut = 1;
+            break;
+        }
+        rc = st_dict_next(p->ix, &c, &info);
+        if (rc < 0) return rc;
+        if (rc == 0 || c.term_len < len || memcmp(c.term, prefix, len) != 0) break;
+        (*scanned)++;
+        if (field >= 0 && !(info.field_mask & (1u << field))) continue;
+        uint32_t df = field >= 0 ? info.list[field].df : info.df;
+        (*n_words)++;
+        if (n_heap < p->prefix_terms) {
+            uint32_t i = n_heap++;
+            while (i > 0 && heap[(i - 1) / 2] > df) {
+                heap[i] = heap[(i - 1) / 2];
+                i = (i - 1) / 2;
+            }
+            heap[i] = df;
+        } else if (df > heap[0]) {
+            uint32_t i = 0;
+            heap[0] = df;
+            for (;;) {
+                uint32_t l = 2 * i + 1, r = l + 1, m = i, tmp;
+                if (l < n_heap && heap[l] < heap[m]) m = l;
+                if (r < n_heap && heap[r] < heap[m]) m = r;
+                if (m == i) break;
+                tmp = heap[i];
+                heap[i] = heap[m];
+                heap[m] = tmp;
+                i = m;
+            }
+        }
+    }
+    if (n_heap) *thr = heap[0];
+    for (uint32_t i = 0; i < n_heap; i++)
+        *n_above += heap[i] > *thr;
+    return STELE_OK;
+}
+
+/* Expands prefix (folded) into an OR of the prefix_terms most frequent
+ * dictionary words that start with it (in its scope), ties to the first in
+ * dictionary order, listed in dictionary order; or keeps it as a PREFIX
+ * leaf when there is no index or expansion is off.  A prefix with no word
+ * is a leaf of a term that is not in the index (it matches nothing, and
+ * counts as a term).  Each expansion reads the prefix's range twice, within
+ * the query's scan budget; a prefix with more words than it keeps, or
+ * whose scan the budget cut, counts in q->n_cut. */
 ST_NOINLINE static int prefix_node(parser *p, const char *prefix, size_t len, int field,
                                    size_t offset, st_qnode **out)
 {
     st_dict_cursor c;
     st_term_info info;
-    st_qnode *or_node, *last = NULL, *leaf;
-    int rc, n_found = 0;
+    st_qnode *or_node, *last = NULL, *leaf, *first = NULL;
+    uint32_t n_words, scanned, thr, n_above, n_at_thr, n_taken = 0, read = 0;
+    int rc, cut;
 
     if (!p->ix || (p->flags & ST_PARSE_NO_EXPAND))
         return new_leaf(p, ST_Q_PREFIX, prefix, len, field, offset, NULL, out);
+    rc = prefix_rank(p, prefix, len, field, &n_words, &scanned, &cut, &thr, &n_above);
+    if (rc < 0) return rc;
+    p->scan_left -= 2 * scanned;
+    if (cut || n_words > p->prefix_terms) {
+        p->q->n_cut++;
+        p->q->n_prefix_words += n_words;
+    }
+    if (n_words == 0) return new_leaf(p, ST_Q_TERM, prefix, len, field, offset, NULL, out);
+    n_at_thr = (n_words < p->prefix_terms ? n_words : p->prefix_terms) - n_above;
     or_node = new_node(p, ST_Q_OR, offset, &rc);
     if (!or_node) return rc;
     or_node->field = (int8_t)field;
-    rc = st_dict_seek(p->ix, &c, prefix, len);
-    if (rc < 0) return rc;
-    for (;;) {
+    if ((rc = st_dict_seek(p->ix, &c, prefix, len)) < 0) return rc;
+    while (read < scanned) {
         rc = st_dict_next(p->ix, &c, &info);
         if (rc < 0) return rc;
-        if (rc == 0 || c.term_len < len || memcmp(c.term, prefix, len) != 0) break;
+        if (rc == 0) return st_corrupt(); /* the range shrank between two reads */
+        read++;
         if (field >= 0 && !(info.field_mask & (1u << field))) continue;
-        if (++n_found > STELE_MAX_PREFIX_TERMS) return fail(p, STELE_ELIMIT, offset);
+        uint32_t df = field >= 0 ? info.list[field].df : info.df;
+        if (df < thr || (df == thr && n_at_thr == 0)) continue;
+        if (df == thr) n_at_thr--;
         rc = new_leaf(p, ST_Q_TERM, c.term, c.term_len, field, offset, &info, &leaf);
         if (rc) return rc;
-        add_kid(or_node, leaf, &last);
+        if (!first) first = leaf;
+        add_kid(p, or_node, leaf, &last);
+        n_taken++;
     }
-    *out = n_found == 1 ? or_node->kids : or_node;
+    *out = n_taken == 1 ? first : or_node;
     return STELE_OK;
 }
 
@@ -380,7 +521,7 @@ ST_NOINLINE static int words_node(parser *p, size_t start, size_t end, int group
     while (st_tokenizer_next(&tz, &tok)) {
         size_t tlen = st_token_term(&tok, p->stem, p->stem_ctx, term);
         size_t woff = start + tok.start;
-        if (++n_tok > STELE_MAX_PHRASE) return fail(p, STELE_ELIMIT, offset);
+        if (++n_tok > STELE_MAX_PHRASE) return fail(p, STELE_ELIMIT, offset, STELE_QR_PHRASE_LONG);
         rc = new_leaf(p, ST_Q_TERM, term, tlen, field, woff, NULL, &leaf);
         if (rc) return rc;
         if (n_tok == 1) {
@@ -392,12 +533,15 @@ ST_NOINLINE static int words_node(parser *p, size_t start, size_t end, int group
             if (!group) return rc;
             group->field = (int8_t)field;
             group->near_k = near_k;
-            add_kid(group, first, &last);
+            add_kid(p, group, first, &last);
         }
-        add_kid(group, leaf, &last);
+        add_kid(p, group, leaf, &last);
     }
     if (group_type == ST_Q_NEAR && n_tok < 2)
-        return fail(p, STELE_ESYNTAX, offset); /* NEAR needs two words */
+        return fail(p, STELE_ESYNTAX, offset, STELE_QR_NEAR_WORDS); /* NEAR needs two words */
+    p->last_n_tok = (uint32_t)n_tok;
+    if (group) p->group_words += (uint32_t)n_tok;
+    p->neg = 0;
     *out = group ? group : first;
     return STELE_OK;
 }
@@ -414,30 +558,35 @@ ST_NOINLINE static int parse_near_fn(parser *p, const lex *t, int field, st_qnod
     for (close = i; close < p->len && p->s[close] != ')'; close++) {
         char c = p->s[close];
         if (c == '(' || c == '*' || c == ':' || quote_len(p, close) > 0)
-            return fail(p, STELE_ESYNTAX, close);
+            return fail(p, STELE_ESYNTAX, close, STELE_QR_NEAR);
         if (c == ',') {
-            if (comma) return fail(p, STELE_ESYNTAX, close);
+            if (comma) return fail(p, STELE_ESYNTAX, close, STELE_QR_NEAR);
             comma = close;
         }
     }
-    if (close >= p->len) return fail(p, STELE_ESYNTAX, t->start); /* NEAR( without ')' */
+    if (close >= p->len)
+        return fail(p, STELE_ESYNTAX, t->start, STELE_QR_NEAR); /* NEAR( without ')' */
     if (comma) {
         size_t a = comma + 1, b = close;
         while (a < b && is_space((unsigned char)p->s[a]))
             a++;
         while (b > a && is_space((unsigned char)p->s[b - 1]))
             b--;
-        if (!read_k(p->s, a, b, &k)) return fail(p, STELE_ESYNTAX, comma);
+        if (!read_k(p->s, a, b, &k)) return fail(p, STELE_ESYNTAX, comma, STELE_QR_NEAR);
+        if (k > STELE_MAX_NEAR) return fail(p, STELE_ELIMIT, comma, STELE_QR_NEAR_DISTANCE);
     }
     p->pos = close + 1;
     return words_node(p, i, comma ? comma : close, ST_Q_NEAR, k, field, t->start, out);
 }
 
-/* After a single-term primary: `a NEAR/k b NEAR/k c ...`. */
-ST_NOINLINE static int parse_near_infix(parser *p, st_qnode *first, st_qnode **out)
+/* After a word primary (first; n_first of its tokens, a phrase when the
+ * tokenizer split it): `a NEAR/k b NEAR/k c ...`.  Counting, first and the
+ * group are scratch nodes, so the group's words are counted here. */
+ST_NOINLINE static int parse_near_infix(parser *p, st_qnode *first, uint32_t n_first,
+                                        st_qnode **out)
 {
     st_qnode *group = NULL, *last = NULL;
-    uint32_t k = 0;
+    uint32_t k = 0, n_words = n_first;
     int rc;
     lex t, w;
 
@@ -445,29 +594,33 @@ ST_NOINLINE static int parse_near_infix(parser *p, st_qnode *first, st_qnode **o
         rc = peek(p, &t);
         if (rc) return rc;
         if (t.kind != L_NEAR) break;
-        if (!group && first->type == ST_Q_PHRASE) {
+        if (t.near_k > STELE_MAX_NEAR)
+            return fail(p, STELE_ELIMIT, t.start, STELE_QR_NEAR_DISTANCE);
+        if (!group && n_first > 1) {
             /* a word the tokenizer split joins the group word by word */
             k = t.near_k;
             group = first;
             group->type = ST_Q_NEAR;
             group->near_k = k;
-            for (last = group->kids; last->next; last = last->next)
-                ;
+            if (!p->counting)
+                for (last = group->kids; last->next; last = last->next)
+                    ;
         } else if (!group) {
             k = t.near_k;
             group = new_node(p, ST_Q_NEAR, first->offset, &rc);
             if (!group) return rc;
             group->field = first->field;
             group->near_k = k;
-            add_kid(group, first, &last);
+            add_kid(p, group, first, &last);
+            p->group_words += 1;
         } else if (t.near_k != k) {
-            return fail(p, STELE_ESYNTAX, t.start); /* mixed NEAR distances */
+            return fail(p, STELE_ESYNTAX, t.start, STELE_QR_NEAR_MIXED); /* mixed distances */
         }
         p->pos = t.end;
         rc = peek(p, &w);
         if (rc) return rc;
         if (w.kind != L_WORD || w.prefix)
-            return fail(p, STELE_ESYNTAX, t.start); /* NEAR needs a word after it */
+            return fail(p, STELE_ESYNTAX, t.start, STELE_QR_NEAR_WORDS); /* a word after NEAR */
         p->pos = w.end;
         st_tokenizer tz;
         st_token tok;
@@ -477,15 +630,19 @@ ST_NOINLINE static int parse_near_infix(parser *p, st_qnode *first, st_qnode **o
         while (st_tokenizer_next(&tz, &tok)) {
             st_qnode *leaf;
             size_t tlen = st_token_term(&tok, p->stem, p->stem_ctx, term);
-            if (group->n_kids >= STELE_MAX_PHRASE) return fail(p, STELE_ELIMIT, group->offset);
+            if (n_words >= STELE_MAX_PHRASE)
+                return fail(p, STELE_ELIMIT, group->offset, STELE_QR_PHRASE_LONG);
             rc = new_leaf(p, ST_Q_TERM, term, tlen, group->field, w.text_start + tok.start, NULL,
                           &leaf);
             if (rc) return rc;
-            add_kid(group, leaf, &last);
+            add_kid(p, group, leaf, &last);
+            n_words++;
+            p->group_words++;
             any = 1;
         }
-        if (!any) return fail(p, STELE_ESYNTAX, w.start);
+        if (!any) return fail(p, STELE_ESYNTAX, w.start, STELE_QR_NOTHING);
     }
+    p->neg = 0;
     *out = group ? group : first;
     return STELE_OK;
 }
@@ -496,9 +653,10 @@ ST_NOINLINE static int prefix_word(parser *p, const lex *t, int field, st_qnode 
     st_tokenizer tz;
     st_token tok, extra;
     st_tokenizer_init(&tz, p->s + t->text_start, t->text_end - t->text_start);
-    if (!st_tokenizer_next(&tz, &tok)) return fail(p, STELE_ESYNTAX, t->start); /* "*" alone */
+    if (!st_tokenizer_next(&tz, &tok))
+        return fail(p, STELE_ESYNTAX, t->start, STELE_QR_PREFIX); /* "*" alone */
     if (st_tokenizer_next(&tz, &extra))
-        return fail(p, STELE_ESYNTAX, t->start); /* prefix of several words */
+        return fail(p, STELE_ESYNTAX, t->start, STELE_QR_PREFIX); /* prefix of several words */
     return prefix_node(p, tok.term, tok.len, field, t->start, out);
 }
 
@@ -514,7 +672,7 @@ static int parse_primary(parser *p, int field, st_qnode **out)
     if (rc) return rc;
     switch (t.kind) {
     case L_LPAREN:
-        if (++p->depth > STELE_MAX_DEPTH) return fail(p, STELE_ELIMIT, t.start);
+        if (++p->depth > STELE_MAX_DEPTH) return fail(p, STELE_ELIMIT, t.start, STELE_QR_TOO_DEEP);
         p->pos = t.end;
         rc = parse_or(p, field, out, &consumed);
         if (rc) return rc;
@@ -522,17 +680,18 @@ static int parse_primary(parser *p, int field, st_qnode **out)
             lex c;
             rc = peek(p, &c);
             if (rc) return rc;
-            if (c.kind != L_RPAREN) return fail(p, STELE_ESYNTAX, t.start); /* unbalanced '(' */
+            if (c.kind != L_RPAREN)
+                return fail(p, STELE_ESYNTAX, t.start, STELE_QR_OPEN_PAREN); /* unbalanced '(' */
             p->pos = c.end;
         }
         p->depth--;
-        if (!*out) return fail(p, STELE_ESYNTAX, t.start); /* empty group */
+        if (!*out) return fail(p, STELE_ESYNTAX, t.start, STELE_QR_EMPTY_GROUP); /* empty group */
         break;
     case L_PHRASE:
         p->pos = t.end;
         rc = words_node(p, t.text_start, t.text_end, ST_Q_PHRASE, 0, field, t.start, out);
         if (rc) return rc;
-        if (!*out) return fail(p, STELE_ESYNTAX, t.start); /* empty phrase */
+        if (!*out) return fail(p, STELE_ESYNTAX, t.start, STELE_QR_EMPTY_GROUP); /* empty phrase */
         break;
     case L_NEARFN:
         p->pos = t.end;
@@ -540,7 +699,7 @@ static int parse_primary(parser *p, int field, st_qnode **out)
         if (rc) return rc;
         break;
     case L_SCOPE:
-        if (++p->depth > STELE_MAX_DEPTH) return fail(p, STELE_ELIMIT, t.start);
+        if (++p->depth > STELE_MAX_DEPTH) return fail(p, STELE_ELIMIT, t.start, STELE_QR_TOO_DEEP);
         p->pos = t.end;
         {
             lex n;
@@ -548,11 +707,11 @@ static int parse_primary(parser *p, int field, st_qnode **out)
             if (rc) return rc;
             if (n.kind != L_LPAREN && n.kind != L_PHRASE && n.kind != L_WORD &&
                 n.kind != L_NEARFN && n.kind != L_SCOPE)
-                return fail(p, STELE_ESYNTAX, t.start);
+                return fail(p, STELE_ESYNTAX, t.start, STELE_QR_SCOPE_EMPTY);
         }
         rc = parse_primary(p, t.field, out);
         if (rc) return rc;
-        if (!*out) return fail(p, STELE_ESYNTAX, t.start);
+        if (!*out) return fail(p, STELE_ESYNTAX, t.start, STELE_QR_NOTHING);
         p->depth--;
         return STELE_OK; /* an infix NEAR was handled inside */
     case L_WORD:
@@ -564,7 +723,7 @@ static int parse_primary(parser *p, int field, st_qnode **out)
         }
         rc = words_node(p, t.text_start, t.text_end, ST_Q_PHRASE, 0, field, t.start, out);
         if (rc) return rc;
-        if (*out) return parse_near_infix(p, *out, out);
+        if (*out) return parse_near_infix(p, *out, p->last_n_tok, out);
         break;
     case L_NEAR:
     case L_OR:
@@ -573,12 +732,12 @@ static int parse_primary(parser *p, int field, st_qnode **out)
     case L_RPAREN:
     case L_END:
     default:
-        return fail(p, STELE_ESYNTAX, t.start);
+        return fail(p, STELE_ESYNTAX, t.start, primary_reason(t.kind));
     }
     /* an infix NEAR after anything but a plain word is an error */
     rc = peek(p, &t);
     if (rc) return rc;
-    if (t.kind == L_NEAR) return fail(p, STELE_ESYNTAX, t.start);
+    if (t.kind == L_NEAR) return fail(p, STELE_ESYNTAX, t.start, STELE_QR_NEAR_WORDS);
     return STELE_OK;
 }
 
@@ -591,32 +750,48 @@ static int parse_unary(parser *p, int field, st_qnode **out)
     if (t.kind == L_NOT || t.kind == L_MINUS) {
         st_qnode *inner, *n;
         lex next;
-        if (++p->depth > STELE_MAX_DEPTH) return fail(p, STELE_ELIMIT, t.start);
+        if (++p->depth > STELE_MAX_DEPTH) return fail(p, STELE_ELIMIT, t.start, STELE_QR_TOO_DEEP);
         p->pos = t.end;
         rc = peek(p, &next);
         if (rc) return rc;
-        if (next.kind == L_END || next.kind == L_OR || next.kind == L_RPAREN || next.kind == L_NEAR)
-            return fail(p, STELE_ESYNTAX, t.start); /* dangling NOT */
+        if (next.kind == L_END || next.kind == L_OR || next.kind == L_RPAREN ||
+            next.kind == L_NEAR || next.kind == L_NOT || next.kind == L_MINUS)
+            return fail(p, STELE_ESYNTAX, t.start, STELE_QR_DANGLING); /* dangling NOT */
         rc = parse_unary(p, field, &inner);
         if (rc) return rc;
-        if (!inner) return fail(p, STELE_ESYNTAX, t.start); /* NOT of nothing searchable */
+        if (!inner) return fail(p, STELE_ESYNTAX, t.start, STELE_QR_NOTHING); /* NOT of nothing */
+        if (p->neg) /* NOT of an exclusion: -(-a) */
+            return fail(p, STELE_ESYNTAX, p->neg_off, STELE_QR_NO_POSITIVE);
         p->depth--;
         n = new_node(p, ST_Q_NOT, t.start, &rc);
         if (!n) return rc;
         n->field = (int8_t)field;
-        n->kids = inner;
-        n->n_kids = 1;
+        if (!p->counting) {
+            n->kids = inner;
+            n->n_kids = 1;
+        }
+        p->neg = 1;
+        p->neg_off = t.start;
         *out = n;
         return STELE_OK;
     }
     return parse_primary(p, field, out);
 }
 
+/* AND and OR exclude only when every operand does; the first NOT is the
+ * first operand's. */
+static void fold_neg(int *all_neg, size_t *first_off, int n_seen, const parser *p)
+{
+    if (!p->neg) *all_neg = 0;
+    if (n_seen == 0) *first_off = p->neg_off;
+}
+
 static int parse_and(parser *p, int field, st_qnode **out, int *consumed)
 {
     st_qnode *and_node = NULL, *first = NULL, *last = NULL, *u;
+    int rc, all_neg = 1, n_seen = 0;
+    size_t neg_off = 0;
     lex t;
-    int rc;
 
     *out = NULL;
     *consumed = 0;
@@ -628,6 +803,7 @@ static int parse_and(parser *p, int field, st_qnode **out, int *consumed)
         if (rc) return rc;
         (*consumed)++;
         if (!u) continue;
+        fold_neg(&all_neg, &neg_off, n_seen++, p);
         if (!first) {
             first = u;
             continue;
@@ -636,10 +812,12 @@ static int parse_and(parser *p, int field, st_qnode **out, int *consumed)
             and_node = new_node(p, ST_Q_AND, first->offset, &rc);
             if (!and_node) return rc;
             and_node->field = (int8_t)field;
-            add_kid(and_node, first, &last);
+            add_kid(p, and_node, first, &last);
         }
-        add_kid(and_node, u, &last);
+        add_kid(p, and_node, u, &last);
     }
+    p->neg = n_seen > 0 && all_neg;
+    p->neg_off = neg_off;
     *out = and_node ? and_node : first;
     return STELE_OK;
 }
@@ -648,34 +826,42 @@ static int parse_or(parser *p, int field, st_qnode **out, int *consumed)
 {
     st_qnode *or_node = NULL, *first, *last = NULL, *rhs;
     lex t, start;
-    int rc, n;
+    int rc, n, all_neg = 1, n_seen = 0;
+    size_t neg_off = 0;
 
     rc = peek(p, &start);
     if (rc) return rc;
     rc = parse_and(p, field, &first, &n);
     if (rc) return rc;
+    if (first) fold_neg(&all_neg, &neg_off, n_seen++, p);
     *consumed = n;
     for (;;) {
         rc = peek(p, &t);
         if (rc) return rc;
         if (t.kind != L_OR) break;
         if (!first)
-            return fail(p, STELE_ESYNTAX, n ? start.start : t.start); /* OR without left side */
+            return fail(p, STELE_ESYNTAX, n ? start.start : t.start,
+                        n ? STELE_QR_NOTHING : STELE_QR_OR_LEFT); /* OR without left side */
         p->pos = t.end;
         rc = peek(p, &start);
         if (rc) return rc;
         rc = parse_and(p, field, &rhs, &n);
         if (rc) return rc;
-        if (!rhs) return fail(p, STELE_ESYNTAX, n ? start.start : t.start); /* dangling OR */
+        if (!rhs)
+            return fail(p, STELE_ESYNTAX, n ? start.start : t.start,
+                        n ? STELE_QR_NOTHING : STELE_QR_DANGLING); /* dangling OR */
+        fold_neg(&all_neg, &neg_off, n_seen++, p);
         *consumed += n;
         if (!or_node) {
             or_node = new_node(p, ST_Q_OR, first->offset, &rc);
             if (!or_node) return rc;
             or_node->field = (int8_t)field;
-            add_kid(or_node, first, &last);
+            add_kid(p, or_node, first, &last);
         }
-        add_kid(or_node, rhs, &last);
+        add_kid(p, or_node, rhs, &last);
     }
+    p->neg = n_seen > 0 && all_neg;
+    p->neg_off = neg_off;
     *out = or_node ? or_node : first;
     return STELE_OK;
 }
@@ -689,65 +875,59 @@ static void mark_positive(st_qnode *n, int negated)
         mark_positive(k, negated);
 }
 
-/* True when n can only exclude documents: a NOT, or AND/OR of such.  *off
- * gets the offset of the first NOT. */
-static int negative_only(const st_qnode *n, size_t *off)
-{
-    if (n->type == ST_Q_NOT) {
-        *off = n->offset;
-        return 1;
-    }
-    if ((n->type != ST_Q_AND && n->type != ST_Q_OR) || n->n_kids == 0) return 0;
-    size_t first = 0;
-    int seen = 0;
-    for (const st_qnode *k = n->kids; k; k = k->next) {
-        size_t o;
-        if (!negative_only(k, &o)) return 0;
-        if (!seen) first = o;
-        seen = 1;
-    }
-    *off = first;
-    return 1;
-}
-
-int st_query_parse(const stele_index *ix, const char *query, size_t len, stele_stem_fn stem,
-                   void *stem_ctx, unsigned flags, st_arena *a, st_query *q, size_t *err_off)
+int st_query_parse(const st_parse_in *in, const char *query, size_t len, st_arena *a, st_query *q,
+                   st_parse_err *err)
 {
     parser p;
     lex t;
     int rc, consumed;
-    size_t off;
 
     memset(q, 0, sizeof *q);
-    q->n_fields = ix ? ix->n_fields_ : 3;
-    *err_off = 0;
+    q->n_fields = in->ix ? in->ix->n_fields_ : 3;
+    err->offset = 0;
+    err->reason = STELE_QR_NONE;
     if (!query && len > 0) return STELE_EINVAL;
     if (len > STELE_MAX_QUERY_BYTES) {
-        *err_off = STELE_MAX_QUERY_BYTES;
+        err->offset = STELE_MAX_QUERY_BYTES;
+        err->reason = STELE_QR_TOO_LONG;
         return STELE_ELIMIT;
     }
     memset(&p, 0, sizeof p);
-    p.ix = ix;
+    p.ix = in->ix;
     p.s = query ? query : "";
     p.len = len;
-    p.stem = stem;
-    p.stem_ctx = stem_ctx;
-    p.flags = flags;
+    p.stem = in->stem;
+    p.stem_ctx = in->stem_ctx;
+    p.flags = in->flags;
+    p.prefix_terms = in->prefix_terms ? in->prefix_terms : STELE_PREFIX_TERMS;
+    if (p.prefix_terms > STELE_PREFIX_TERMS_MAX) p.prefix_terms = STELE_PREFIX_TERMS_MAX;
+    p.scan_left = STELE_PREFIX_SCAN;
     p.a = a;
     p.q = q;
+    p.counting = a->base == NULL;
 
     rc = parse_or(&p, -1, &q->root, &consumed);
     if (rc == STELE_OK) {
         rc = peek(&p, &t);
         if (rc == STELE_OK && t.kind != L_END)
-            rc = fail(&p, STELE_ESYNTAX, t.start); /* unbalanced ')' */
+            rc = fail(&p, STELE_ESYNTAX, t.start, STELE_QR_CLOSE_PAREN); /* unbalanced ')' */
     }
-    if (rc == STELE_OK && !q->root) rc = fail(&p, STELE_ESYNTAX, 0); /* nothing to search for */
-    if (rc == STELE_OK && negative_only(q->root, &off)) rc = fail(&p, STELE_ESYNTAX, off);
+    if (rc == STELE_OK && !q->root)
+        rc = fail(&p, STELE_ESYNTAX, 0, STELE_QR_EMPTY); /* nothing to search for */
+    if (rc == STELE_OK && p.neg) rc = fail(&p, STELE_ESYNTAX, p.neg_off, STELE_QR_NO_POSITIVE);
     if (rc != STELE_OK) {
-        *err_off = p.err_off;
+        if (rc == STELE_ESYNTAX || rc == STELE_ELIMIT) {
+            err->offset = p.err_off;
+            err->reason = p.err_reason;
+        }
         q->root = NULL;
         return rc;
+    }
+    if (p.counting) {
+        /* what st_eval_setup() adds per query */
+        st_arena_alloc(a, st_eval_query_bytes(q->n_terms, p.group_words));
+        q->root = NULL;
+        return STELE_OK;
     }
     mark_positive(q->root, 0);
     return STELE_OK;

@@ -14,7 +14,7 @@
  * t in any field, or only in the scoped field for title:x.  A PHRASE or
  * NEAR group is one pseudo-term: its tf per field is its number of matches
  * there and its idf the sum of its words' idfs.  Defaults: k1 = 1.2,
- * b = 0.75, field weights from the index header; stele_search_opts
+ * b = 0.75, field weights from the index header; stele_query_opts
  * overrides each when non-zero.
  *
  * The heap keeps the best max_hits (score, doc) pairs seen so far with the
@@ -25,7 +25,7 @@
 
 #include "query.h"
 
-void st_rank_params_init(st_rank_params *rp, const stele_index *ix, const stele_search_opts *opts)
+void st_rank_params_init(st_rank_params *rp, const stele_index *ix, const stele_query_opts *opts)
 {
     rp->k1 = opts && opts->k1 > 0 ? opts->k1 : 1.2;
     rp->b = opts && opts->b > 0 ? opts->b : 0.75;
@@ -178,37 +178,4 @@ void st_hits_sort_by_doc(stele_hit *hits, size_t n)
 void st_hits_sort_by_rank(stele_hit *hits, size_t n)
 {
     hits_sort(hits, n, hit_rank_less);
-}
-
-void st_sort_u32(uint32_t *v, size_t n)
-{
-    for (size_t start = n / 2; start-- > 0;) {
-        size_t i = start;
-        for (;;) {
-            size_t l = 2 * i + 1, r = l + 1, m = i;
-            if (l < n && v[m] < v[l]) m = l;
-            if (r < n && v[m] < v[r]) m = r;
-            if (m == i) break;
-            uint32_t t = v[i];
-            v[i] = v[m];
-            v[m] = t;
-            i = m;
-        }
-    }
-    for (size_t end = n; end > 1; end--) {
-        uint32_t t = v[0];
-        v[0] = v[end - 1];
-        v[end - 1] = t;
-        size_t i = 0, len = end - 1;
-        for (;;) {
-            size_t l = 2 * i + 1, r = l + 1, m = i;
-            if (l < len && v[m] < v[l]) m = l;
-            if (r < len && v[m] < v[r]) m = r;
-            if (m == i) break;
-            t = v[i];
-            v[i] = v[m];
-            v[m] = t;
-            i = m;
-        }
-    }
 }

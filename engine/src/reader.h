@@ -68,6 +68,22 @@ int st_dict_next(const stele_index *ix, st_dict_cursor *c, st_term_info *info);
 #define ST_DOC_END    0xFFFFFFFFu /* doc of an exhausted iterator */
 #define ST_RUN_VARINT 0xFF        /* run_k of a run of varints */
 
+/* Where decoding stands in a postings block's positions (POSITIONS in
+ * format.h): shared by an iterator and the position cursors opened from
+ * it. */
+typedef struct st_runstate {
+    uint64_t pos_base;  /* section offset of the block's positions */
+    uint64_t pos_total; /* positions of the block's documents */
+    uint64_t run_off;   /* section offset of the current positions run */
+    uint64_t run_first; /* index of its first value */
+    uint64_t run_at;    /* bytes (varint run) or bits (Rice run, after the
+                         * k byte) of the run read so far */
+    uint64_t next_pos;  /* index of the next value to decode */
+    uint32_t run_n;     /* values in the run */
+    uint8_t run_k;      /* Rice parameter; ST_RUN_VARINT for a varint run */
+    uint8_t run_open;   /* run_n, run_k and run_at are set */
+} st_runstate;
+
 typedef struct st_postings {
     const stele_index *ix;
     st_list list;
@@ -77,22 +93,31 @@ typedef struct st_postings {
     /* private decoding state */
     uint32_t n_blocks, block, in_block, block_len;
     uint64_t doc_off, skip_off;
-    uint64_t pos_base;  /* section offset of the current block's positions */
-    uint64_t pos_total; /* positions of the current block's documents */
-    uint64_t pos_index; /* the current document's first one among them */
-    uint64_t run_off;   /* section offset of the current positions run */
-    uint64_t run_first; /* index of its first value */
-    uint64_t run_at;    /* bytes (varint run) or bits (Rice run, after the
-                         * k byte) of the run read so far */
-    uint64_t next_pos;  /* index of the next value to decode */
-    uint32_t run_n;     /* values in the run */
-    uint8_t run_k;      /* Rice parameter; ST_RUN_VARINT for a varint run */
-    uint8_t run_open;   /* run_n, run_k and run_at are set */
-    uint32_t max_tf;    /* bounds of the current block */
+    uint64_t pos_index; /* the current document's first position among the
+                         * block's */
+    st_runstate rs;
+    uint32_t max_tf; /* bounds of the current block */
     uint8_t min_norm;
     uint8_t started; /* st_postings_next() was called */
     uint32_t docs[ST_BLOCK], tfs[ST_BLOCK];
 } st_postings;
+
+/* A cursor over one document's positions in one list, decoded one at a
+ * time with no buffer (about 100 bytes, whatever the document's length).
+ * Opened from an iterator on the document; any number of cursors may be
+ * open on one iterator until it moves. */
+typedef struct st_poscur {
+    const uint8_t *sec, *end; /* the list's positions bytes */
+    st_runstate rs;
+    uint32_t left; /* positions not yet returned */
+    uint32_t pos;  /* the last one returned */
+    uint8_t started;
+} st_poscur;
+
+/* Opens c on p's current document (p must be on one). */
+int st_poscur_open(st_poscur *c, st_postings *p);
+/* The next position into c->pos: 1 = one, 0 = no more, < 0 = error. */
+int st_poscur_next(st_poscur *c);
 
 /* Starts an iterator over one list; the first st_postings_next() moves to
  * the first document. */

@@ -1,122 +1,201 @@
 /*
- * search.c: the public search entry points, stele_workspace_bound() and
- * stele_search().
+ * search.c: the public query entry points: stele_query_prepare(),
+ * stele_query_run(), stele_query_snippet(), stele_workspace_bound().
  *
- * A search lays out the caller's workspace front to back:
+ * A prepared query lays out the caller's workspace front to back:
  *
- *   1. the query tree: st_qnode and st_qterm records (query_parse.c);
- *   2. the top-k heap: max_hits (score, doc) entries;
- *   3. per leaf term: its dictionary entry (st_term_info), one postings
- *      iterator per field it can match in, and a position buffer of
- *      st_term_pos_cap() entries if it is positive or a phrase/NEAR word
- *      (query_eval.c).  stele_workspace_bound() takes every term at
- *      st_pos_cap(), the most any term can need (the positions of the
- *      longest document).
+ *   1. st_prepared: the query's root struct, its evaluator and a copy of
+ *      the options;
+ *   2. the query tree: st_qnode and st_qterm records (query_parse.c);
+ *   3. the evaluator's tables (st_eval_query_bytes) and, per leaf term,
+ *      its dictionary entry, and per field list it is read in one
+ *      postings iterator and two position cursors (st_eval_leaf_bytes);
  *
- * A snippet (snippet.c) lays out the query tree, the document's text and
- * then the same per-term pieces, which it uses to read the positions of
- * phrase and NEAR words; the bound covers both layouts.
+ * and remembers where that ends (the mark).  Each run or snippet then uses
+ * the rest, from the mark: a run its top-k heap ((offset + max_hits) * 16
+ * bytes), a snippet the document's stored text (st_snippet_bytes).
  *
- * Then it evaluates document at a time (st_eval_next), scoring each match
- * and keeping the best in the heap, writes the heap best first into hits,
- * visits the hits in document order to choose each one's paragraph
- * (passage.c), and puts them back in rank order.
+ * Sizing.  When mem is NULL, or the workspace is short, the query is
+ * parsed once more in counting mode: the parser stores nothing and adds
+ * to the arena's count, with no buffer, exactly the bytes the storing
+ * parse and st_eval_setup() take (query_parse.c), so diag.needed is exact
+ * for a workspace aligned to 8 bytes.  It is the prepared state plus the
+ * larger of the heap for opts->max_results hits and a snippet.
  *
- * When the query does not fit (or mem is NULL), the query is parsed again
- * on the stack in a fixed buffer of ST_PARSE_MEM bytes (the most any query
- * within the limits can use; in its own out-of-line function so the usual
- * path does not carry it) and the same allocation sequence is replayed on
- * a counting arena, so diag->needed is exact for the caller's pointer.
- * With mem == NULL it is exact for a workspace aligned to ST_WS_ALIGN (8)
- * bytes, as malloc's are; a less aligned one needs up to 7 bytes more,
- * which stele_workspace_bound() includes.
+ * The bound.  stele_workspace_bound(ix, max_hits) is, with T =
+ * STELE_BOUND_TERMS leaves, F = the index's fields, and every piece
+ * rounded up to 8 bytes:
+ *
+ *   7 + sizeof(st_prepared) + Tree(T) + st_eval_query_bytes(T, T)
+ *     + T * st_eval_leaf_bytes(F)
+ *     + max(16 * max_hits, st_snippet_bytes(ix), verify)
+ *
+ * where Tree(T) is at most 6T + 1 nodes and T terms (the nodes that are
+ * not NOT are leaves, inner nodes of two children or more and one OR per
+ * prefix: at most 3T; a NOT's child is one of them and never a NOT or an
+ * exclusion, so NOTs are at most as many), and st_snippet_bytes(ix) is st_doc_load_bound()
+ * (the largest stored-text block plus zlib's inflate state).  Nothing in
+ * it depends on a document's length but the stored-text block: with the
+ * writer's 32 KB blocks and a document of at most that size, about 74 KB
+ * on three fields; see stele.h.
  */
 #include <math.h>
 #include <string.h>
 
 #include "query.h"
 
-#define ALIGNED(n) (((size_t)(n) + ST_WS_ALIGN - 1) / ST_WS_ALIGN * ST_WS_ALIGN)
+#define ST_QUERY_MAGIC  0x53545131u /* "STQ1": a prepared query */
+#define DEFAULT_RESULTS 10u
 
-static size_t add_sat(size_t a, size_t b)
+size_t st_add_sat(size_t a, size_t b)
 {
     return a > SIZE_MAX - b ? SIZE_MAX : a + b;
 }
 
-static size_t mul_sat(size_t a, size_t b)
+size_t st_mul_sat(size_t a, size_t b)
 {
     return b != 0 && a > SIZE_MAX / b ? SIZE_MAX : a * b;
 }
 
+/* Nodes and terms of the largest tree of n leaves (query_parse.c). */
+static size_t tree_bytes(size_t n_terms)
+{
+    return st_add_sat(st_mul_sat(6 * n_terms + 1, ST_ALIGNED(sizeof(st_qnode))),
+                      st_mul_sat(n_terms, ST_ALIGNED(sizeof(st_qterm))));
+}
+
 size_t stele_workspace_bound(const stele_index *ix, size_t max_hits)
 {
-    size_t n_fields, per_term, search, snippet;
+    size_t n_fields, t = STELE_BOUND_TERMS, state, tail;
 
     if (!ix) return 0;
     if (max_hits > STELE_MAX_RESULTS) max_hits = STELE_MAX_RESULTS;
     n_fields = ix->n_fields_ < STELE_MAX_FIELDS ? ix->n_fields_ : STELE_MAX_FIELDS;
-    per_term = add_sat(ALIGNED(sizeof(st_term_info)),
-                       add_sat(mul_sat(n_fields, ALIGNED(sizeof(st_postings))),
-                               ALIGNED(mul_sat(st_pos_cap(ix), sizeof(uint32_t)))));
-    search =
-        add_sat(ST_WS_ALIGN - 1 + ST_PARSE_MEM, add_sat(mul_sat(STELE_MAX_QUERY_TERMS, per_term),
-                                                        ALIGNED(max_hits * sizeof(st_heap_entry))));
-    snippet =
-        add_sat(ST_WS_ALIGN - 1 + ST_PARSE_MEM,
-                add_sat(mul_sat(STELE_MAX_QUERY_TERMS, per_term), ALIGNED(st_doc_load_bound(ix))));
-    if (snippet > search) search = snippet;
-    return search > st_verify_bound(ix) ? search : st_verify_bound(ix);
-}
-
-int st_parse(const stele_index *ix, const char *query, size_t len, const stele_search_opts *opts,
-             unsigned flags, st_arena *a, st_query *q, stele_diag *diag)
-{
-    size_t off = 0;
-    int rc = st_query_parse(ix, query, len, opts ? opts->stem : NULL, opts ? opts->stem_ctx : NULL,
-                            flags, a, q, &off);
-    if (diag && (rc == STELE_ESYNTAX || rc == STELE_ELIMIT)) diag->offset = off;
-    return rc;
-}
-
-/* The only place the runtime puts ST_PARSE_MEM bytes on the stack, and only
- * when the caller's workspace cannot even hold the query: kept out of line
- * so the usual path does not carry the buffer. */
-ST_NOINLINE int st_need_on_stack(const stele_index *ix, const char *query, size_t len,
-                                 const stele_search_opts *opts, int snippet, size_t max_hits,
-                                 size_t pad, size_t *needed, stele_diag *diag)
-{
-    unsigned char buf[ST_PARSE_MEM + ST_WS_ALIGN];
-    st_arena sa, count;
-    st_query q;
-    st_eval ev;
-    int rc;
-
-    st_arena_init(&sa, buf, sizeof buf);
-    rc = st_parse(ix, query, len, opts, 0, &sa, &q, diag);
-    if (rc < 0) return rc;
-    count.base = NULL;
-    count.cap = 0;
-    count.used = sa.used;
-    count.pad = pad;
-    count.short_ = 1;
-    if (snippet)
-        st_arena_alloc(&count, st_doc_load_bound(ix));
-    else
-        st_arena_alloc(&count, max_hits * sizeof(st_heap_entry));
-    st_eval_setup(&ev, ix, &q, opts, &count);
-    *needed = st_arena_needed(&count);
-    return STELE_OK;
+    state = st_add_sat(ST_WS_ALIGN - 1 + ST_ALIGNED(sizeof(st_prepared)), tree_bytes(t));
+    state = st_add_sat(state, st_eval_query_bytes((uint32_t)t, (uint32_t)t));
+    state = st_add_sat(state, st_mul_sat(t, st_eval_leaf_bytes((uint32_t)n_fields)));
+    tail = ST_ALIGNED(max_hits * sizeof(st_heap_entry));
+    if (st_snippet_bytes(ix) > tail) tail = st_snippet_bytes(ix);
+    state = st_add_sat(state, tail);
+    return state > st_verify_bound(ix) ? state : st_verify_bound(ix);
 }
 
 /* Ranking parameters must be finite; b at most 1; negative means default
  * like 0 (rank.c). */
-int st_opts_valid(const stele_search_opts *opts)
+int st_opts_valid(const stele_query_opts *opts)
 {
     if (!opts) return 1;
     if (!isfinite(opts->k1) || !isfinite(opts->b) || opts->b > 1) return 0;
     for (unsigned f = 0; f < STELE_MAX_FIELDS; f++)
         if (!isfinite(opts->field_weight[f])) return 0;
     return 1;
+}
+
+static uint32_t results_of(const stele_query_opts *opts)
+{
+    uint32_t n = opts && opts->max_results ? opts->max_results : DEFAULT_RESULTS;
+    return n > STELE_MAX_RESULTS ? STELE_MAX_RESULTS : n;
+}
+
+static size_t tail_bytes(const stele_index *ix, uint32_t max_results)
+{
+    size_t heap = ST_ALIGNED((size_t)max_results * sizeof(st_heap_entry));
+    size_t snip = st_snippet_bytes(ix);
+    return heap > snip ? heap : snip;
+}
+
+static void parse_in_of(st_parse_in *in, const stele_index *ix, const stele_query_opts *opts)
+{
+    in->ix = ix;
+    in->stem = opts ? opts->stem : NULL;
+    in->stem_ctx = opts ? opts->stem_ctx : NULL;
+    in->flags = 0;
+    in->prefix_terms = opts && opts->prefix_terms ? opts->prefix_terms : STELE_PREFIX_TERMS;
+    if (in->prefix_terms > STELE_PREFIX_TERMS_MAX) in->prefix_terms = STELE_PREFIX_TERMS_MAX;
+}
+
+static void set_error(stele_query *q, int rc, const st_parse_err *err)
+{
+    if (rc == STELE_ESYNTAX || rc == STELE_ELIMIT) {
+        q->diag.offset = err->offset;
+        q->diag.reason = err->reason;
+    }
+}
+
+/* The exact workspace of the query, by a counting parse with no memory;
+ * the bytes are counted as if from a pointer pad bytes short of
+ * alignment. */
+static int measure(stele_query *q, const stele_index *ix, const char *query, size_t len,
+                   const stele_query_opts *opts, size_t pad)
+{
+    st_parse_in in;
+    st_parse_err err = {0, 0};
+    st_query tq;
+    st_arena count;
+    int rc;
+
+    parse_in_of(&in, ix, opts);
+    st_arena_init(&count, NULL, 0);
+    count.pad = pad;
+    st_arena_alloc(&count, sizeof(st_prepared));
+    rc = st_query_parse(&in, query, len, &count, &tq, &err);
+    set_error(q, rc, &err);
+    if (rc < 0) return rc;
+    q->n_terms = tq.n_terms;
+    q->n_cut = tq.n_cut;
+    q->n_prefix_words = tq.n_prefix_words;
+    q->diag.needed = st_add_sat(st_arena_needed(&count), tail_bytes(ix, results_of(opts)));
+    return STELE_OK;
+}
+
+int stele_query_prepare(stele_query *q, const stele_index *ix, const char *query, size_t len,
+                        const stele_query_opts *opts, void *mem, size_t mem_size)
+{
+    st_parse_in in;
+    st_parse_err err = {0, 0};
+    st_prepared *pq;
+    st_arena a;
+    int rc;
+
+    if (!q) return STELE_EINVAL;
+    memset(q, 0, sizeof *q);
+    if (!ix || !ix->data_ || (!query && len) || !st_opts_valid(opts)) return STELE_EINVAL;
+    if (!mem) return measure(q, ix, query, len, opts, 0);
+
+    st_arena_init(&a, mem, mem_size);
+    pq = st_arena_alloc(&a, sizeof *pq);
+    if (!pq) {
+        rc = measure(q, ix, query, len, opts, a.pad);
+        return rc < 0 ? rc : STELE_ENOSPACE;
+    }
+    memset(pq, 0, sizeof *pq);
+    if (opts) pq->opts = *opts;
+    pq->max_results = results_of(opts);
+    parse_in_of(&in, ix, opts);
+    rc = st_query_parse(&in, query, len, &a, &pq->q, &err);
+    if (rc == STELE_OK) rc = st_eval_setup(&pq->ev, ix, &pq->q, opts, &a);
+    if (rc == STELE_ENOSPACE || (rc == STELE_OK && a.short_)) {
+        rc = measure(q, ix, query, len, opts, a.pad);
+        return rc < 0 ? rc : STELE_ENOSPACE;
+    }
+    set_error(q, rc, &err);
+    if (rc < 0) return rc;
+    q->ix_ = ix;
+    q->state_ = pq;
+    q->mem_ = mem;
+    q->size_ = mem_size;
+    q->mark_ = st_arena_needed(&a);
+    q->magic_ = ST_QUERY_MAGIC;
+    q->n_terms = pq->q.n_terms;
+    q->n_cut = pq->q.n_cut;
+    q->n_prefix_words = pq->q.n_prefix_words;
+    q->diag.needed = st_add_sat(q->mark_, tail_bytes(ix, pq->max_results));
+    return STELE_OK;
+}
+
+static int prepared(const stele_query *q)
+{
+    return q && q->magic_ == ST_QUERY_MAGIC && q->state_ && q->ix_;
 }
 
 static int rank_all(st_eval *ev, st_heap *heap, size_t *n_matches)
@@ -140,67 +219,105 @@ static int rank_all(st_eval *ev, st_heap *heap, size_t *n_matches)
     return STELE_OK;
 }
 
-int stele_search(const stele_index *ix, const char *query, size_t query_len,
-                 const stele_search_opts *opts, void *mem, size_t mem_size, stele_hit *hits,
-                 size_t max_hits, size_t *n_hits, size_t *n_matches, stele_diag *diag)
+int stele_query_run(stele_query *q, stele_hit *hits, size_t max_hits, size_t offset, size_t *n_hits,
+                    size_t *n_matches)
 {
+    st_prepared *pq;
     st_arena a;
-    st_query q;
-    st_eval ev;
     st_heap heap;
-    size_t matches = 0;
+    size_t matches = 0, want, n_out;
     int rc;
 
     if (n_hits) *n_hits = 0;
     if (n_matches) *n_matches = 0;
-    if (diag) {
-        diag->offset = 0;
-        diag->needed = 0;
-    }
-    if (!ix || !ix->data_ || (!query && query_len) || (max_hits && !hits) || !st_opts_valid(opts))
-        return STELE_EINVAL;
-    if (max_hits > STELE_MAX_RESULTS) max_hits = STELE_MAX_RESULTS;
+    if (!prepared(q) || (max_hits && !hits)) return STELE_EINVAL;
+    q->diag.needed = 0;
+    pq = q->state_;
+    if (offset > STELE_MAX_RESULTS) offset = STELE_MAX_RESULTS;
+    want = offset + max_hits;
+    if (want > STELE_MAX_RESULTS) want = STELE_MAX_RESULTS;
 
-    st_arena_init(&a, mem, mem_size);
-    rc = st_parse(ix, query, query_len, opts, 0, &a, &q, diag);
-    if (rc == STELE_ENOSPACE) {
-        size_t needed = 0;
-        rc = st_need_on_stack(ix, query, query_len, opts, 0, max_hits, a.pad, &needed, diag);
-        if (rc < 0) return rc;
-        if (diag) diag->needed = needed;
-        return mem ? STELE_ENOSPACE : STELE_OK;
+    st_arena_init(&a, q->mem_, q->size_);
+    a.used = q->mark_ - a.pad;
+    heap.e = st_arena_alloc(&a, want * sizeof(st_heap_entry));
+    if (a.short_) {
+        q->diag.needed = st_arena_needed(&a);
+        return STELE_ENOSPACE;
     }
-    if (rc < 0) return rc;
-    heap.e = st_arena_alloc(&a, max_hits * sizeof(st_heap_entry));
     heap.n = 0;
-    heap.cap = max_hits;
-    rc = st_eval_setup(&ev, ix, &q, opts, &a);
-    if (rc == STELE_ENOSPACE || a.short_) {
-        if (diag) diag->needed = st_arena_needed(&a);
-        return mem ? STELE_ENOSPACE : STELE_OK;
-    }
-    if (rc < 0) return rc;
-    if (diag) diag->needed = st_arena_needed(&a);
+    heap.cap = want;
 
-    rc = rank_all(&ev, &heap, &matches);
-    if (rc < 0) return rc;
+    if ((rc = st_eval_rewind(&pq->ev)) < 0) return rc;
+    if ((rc = rank_all(&pq->ev, &heap, &matches)) < 0) return rc;
     st_heap_sort(&heap);
-    for (size_t i = 0; i < heap.n; i++) {
+    n_out = heap.n > offset ? heap.n - offset : 0;
+    if (n_out > max_hits) n_out = max_hits;
+    for (size_t i = 0; i < n_out; i++) {
         stele_hit *h = &hits[i];
         memset(h, 0, sizeof *h);
-        h->doc = heap.e[i].doc;
-        h->score = heap.e[i].score;
-        rc = stele_doc_id(ix, h->doc, &h->id);
-        if (rc == STELE_OK) rc = stele_doc_title(ix, h->doc, &h->title);
+        h->doc = heap.e[offset + i].doc;
+        h->score = heap.e[offset + i].score;
+        rc = stele_doc_id(q->ix_, h->doc, &h->id);
+        if (rc == STELE_OK) rc = stele_doc_title(q->ix_, h->doc, &h->title);
         if (rc < 0) return rc;
     }
-    st_hits_sort_by_doc(hits, heap.n);
-    rc = st_passage_begin(&ev);
-    for (size_t i = 0; rc == STELE_OK && i < heap.n; i++)
-        rc = st_best_paragraph(&ev, &hits[i]);
-    st_hits_sort_by_rank(hits, heap.n);
+    st_hits_sort_by_doc(hits, n_out);
+    rc = st_eval_rewind(&pq->ev);
+    for (size_t i = 0; rc == STELE_OK && i < n_out; i++)
+        rc = st_best_paragraph(&pq->ev, &hits[i]);
+    st_hits_sort_by_rank(hits, n_out);
     if (rc < 0) return rc;
-    if (n_hits) *n_hits = heap.n;
+    if (n_hits) *n_hits = n_out;
     if (n_matches) *n_matches = matches;
     return STELE_OK;
+}
+
+int stele_query_snippet(stele_query *q, const stele_hit *hit, const stele_snippet_opts *sopts,
+                        char *out, size_t out_cap, size_t *out_len)
+{
+    size_t needed = 0, start;
+    int rc;
+
+    if (out_len) *out_len = 0;
+    if (out && out_cap) out[0] = '\0';
+    if (sopts && sopts->n_spans) *sopts->n_spans = 0;
+    if (!prepared(q) || !hit || (!out && out_cap)) return STELE_EINVAL;
+    q->diag.needed = 0;
+    if (hit->doc >= q->ix_->n_docs_) return STELE_ENOTFOUND;
+    start = q->mark_; /* mem_ + mark_ is aligned: the arena's end */
+    rc = st_snippet(q->state_, hit, sopts, start <= q->size_ ? q->mem_ + start : NULL,
+                    start <= q->size_ ? q->size_ - start : 0, out, out_cap, out_len, &needed);
+    if (rc == STELE_ENOSPACE && (start > q->size_ || q->size_ - start < needed))
+        q->diag.needed = st_add_sat(start, needed);
+    return rc;
+}
+
+const char *stele_query_reason(int reason)
+{
+    static const char *const names[] = {
+        "no error",
+        "nothing to search for",
+        "unclosed quote",
+        "unclosed parenthesis",
+        "closing parenthesis without an opening one",
+        "unknown field",
+        "a field name with nothing after it",
+        "only excluded terms: nothing to find",
+        "an operator with nothing after it",
+        "OR with nothing before it",
+        "'-' must touch the word it excludes",
+        "empty parentheses or phrase",
+        "malformed NEAR",
+        "NEAR distances differ in one chain",
+        "NEAR needs two or more plain words",
+        "a prefix must be one word before '*'",
+        "nothing searchable in an operand",
+        "query too long",
+        "nested too deeply",
+        "too many words in a phrase or NEAR",
+        "NEAR distance too large",
+        "too many terms",
+    };
+    if (reason < 0 || (size_t)reason >= sizeof names / sizeof names[0]) return "unknown reason";
+    return names[reason];
 }

@@ -52,8 +52,8 @@ int main(int argc, char **argv)
 {
     stele_index ix;
     stele_info info;
-    stele_search_opts opts;
-    stele_diag diag;
+    stele_query_opts opts;
+    stele_query q;
     stele_stemmer *stemmer = NULL;
     size_t need, len = 0, n_hits = 0, n_matches = 0, i;
     int rc, arg;
@@ -98,11 +98,15 @@ int main(int argc, char **argv)
     }
 
     /* From here on nothing allocates. */
-    memset(&diag, 0, sizeof diag);
-    rc = stele_search(&ix, query, len, &opts, workspace, sizeof workspace, hits, MAX_HITS, &n_hits,
-                      &n_matches, &diag);
+    opts.max_results = MAX_HITS;
+    rc = stele_query_prepare(&q, &ix, query, len, &opts, workspace, sizeof workspace);
+    if (rc == STELE_OK) rc = stele_query_run(&q, hits, MAX_HITS, 0, &n_hits, &n_matches);
     if (rc != STELE_OK) {
-        fprintf(stderr, "embed_search: %s at byte %zu\n", stele_strerror(rc), diag.offset);
+        if (rc == STELE_ESYNTAX || rc == STELE_ELIMIT)
+            fprintf(stderr, "embed_search: %s at byte %zu\n", stele_query_reason(q.diag.reason),
+                    q.diag.offset);
+        else
+            fprintf(stderr, "embed_search: %s\n", stele_strerror(rc));
         if (stemmer) stele_stemmer_free(stemmer);
         return 2;
     }
@@ -110,8 +114,7 @@ int main(int argc, char **argv)
         size_t snippet_len = 0;
         printf("%zu\t%.*s\t%.3f\t%.*s\n", i + 1, (int)hits[i].id.len, hits[i].id.data,
                hits[i].score, (int)hits[i].title.len, hits[i].title.data);
-        rc = stele_snippet(&ix, query, len, &opts, &hits[i], NULL, workspace, sizeof workspace,
-                           snippet, sizeof snippet, &snippet_len, &diag);
+        rc = stele_query_snippet(&q, &hits[i], NULL, snippet, sizeof snippet, &snippet_len);
         if (rc == STELE_OK) printf("\t%s\n", snippet);
     }
     if (stemmer) stele_stemmer_free(stemmer);
