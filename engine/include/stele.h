@@ -322,7 +322,8 @@ STELE_API int stele_query_snippet(stele_query *q, const stele_hit *hit,
 /*
  * A bound on the workspace that is always enough, on this index, to
  * prepare any query of up to STELE_BOUND_TERMS leaf terms (prefix
- * expansions included) and STELE_MAX_QUERY_BYTES bytes, run it for up to
+ * expansions included) reading up to STELE_BOUND_LISTS postings lists
+ * (stele_config.h), of up to STELE_MAX_QUERY_BYTES bytes, run it for up to
  * max_hits hits (offset included) and snippet its hits; with max_hits = 0,
  * also enough for stele_verify() and stele_doc_text().  Longer queries run
  * too when the workspace allows: stele_query_prepare(mem = NULL) says

@@ -19,11 +19,16 @@
 #define STELE_MAX_QUERY_BYTES 65536
 #endif
 
-/* Leaf terms stele_workspace_bound() covers (words, phrase words and
- * prefix expansions).  Not a limit: a longer query runs in a workspace
- * big enough for it (stele_query_prepare says how big). */
+/* The queries stele_workspace_bound() covers: up to STELE_BOUND_TERMS
+ * leaf terms (words, phrase words and prefix expansions) reading up to
+ * STELE_BOUND_LISTS postings lists in all (a term has one list per field
+ * it occurs in, within its scope).  Not limits: a larger query runs in a
+ * workspace big enough for it (stele_query_prepare says how big). */
 #ifndef STELE_BOUND_TERMS
-#define STELE_BOUND_TERMS 32
+#define STELE_BOUND_TERMS 16
+#endif
+#ifndef STELE_BOUND_LISTS
+#define STELE_BOUND_LISTS 48
 #endif
 
 /* Words a prefix expands to by default (the most frequent), and at most

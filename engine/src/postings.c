@@ -3,7 +3,9 @@
  * (layout in format.h, section POSTINGS and POSITIONS).
  *
  * An iterator decodes one block of up to 128 documents at a time into its
- * docs[]/tfs[] arrays; a list of more than one block starts with a skip
+ * docs[] array, and reads each tf where it lies (by index in a bit-packed
+ * block, in order in a Rice run), which keeps an iterator near 700 bytes;
+ * a list of more than one block starts with a skip
  * table, so st_postings_advance() finds the block that can hold a target by
  * binary search over the blocks' last documents and decodes only that one.
  * Positions are read lazily: an iterator only counts, per block, how many
@@ -62,7 +64,80 @@ int st_postings_init(st_postings *p, const stele_index *ix, const st_list *list)
     return STELE_OK;
 }
 
-/* Decodes block b into docs[]/tfs[] and points the positions at it. */
+enum { TF_PACKED = 0, TF_RICE = 1, TF_SMALL = 2 };
+
+/* Value i of a run of values of bits (0 .. 32) bits each, packed LSB
+ * first (st_pack128); the caller checked the run's bytes. */
+static uint32_t unpack_one(const uint8_t *in, unsigned bits, uint32_t i)
+{
+    uint64_t bit = (uint64_t)i * bits, v = 0;
+    const uint8_t *b = in + (bit >> 3);
+    unsigned shift = (unsigned)(bit & 7), n_bytes = (shift + bits + 7) / 8;
+    if (bits == 0) return 0;
+    for (unsigned k = 0; k < n_bytes; k++)
+        v |= (uint64_t)b[k] << (8 * k);
+    v >>= shift;
+    return (uint32_t)(bits == 32 ? v : v & ((1ull << bits) - 1));
+}
+
+/* The tf of entry i of the current block.  A Rice run is read in order:
+ * i must be the next one not yet read (the iterator only moves forward);
+ * its last value also checks the run's padding and ends the block's
+ * bytes (doc_off). */
+static int tf_of(st_postings *p, uint32_t i, uint32_t *tf)
+{
+    uint32_t v;
+    switch (p->tf_kind) {
+    case TF_PACKED:
+        v = unpack_one(p->tf_data, p->tf_bits, i);
+        break;
+    case TF_RICE:
+        if (i != p->tf_done) return st_corrupt();
+        if (!st_rice_get_fast(p->tf_data, p->tf_nbits, &p->tf_at, p->tf_k, &v) &&
+            !st_rice_get(p->tf_data, p->tf_nbits, &p->tf_at, p->tf_k, &v))
+            return st_corrupt();
+        if (++p->tf_done == p->block_len) {
+            if ((p->tf_at & 7) && (p->tf_data[p->tf_at >> 3] >> (p->tf_at & 7)) != 0)
+                return st_corrupt();
+            p->doc_off += 1 + (p->tf_at + 7) / 8; /* the k byte and the bits */
+        }
+        break;
+    default:
+        *tf = p->small_tf[i < 2 ? i : 1];
+        return STELE_OK;
+    }
+    if (v == 0xFFFFFFFFu) return st_corrupt();
+    *tf = v + 1;
+    return STELE_OK;
+}
+
+/* Sums (and maxes) the block's tfs without moving the iterator: a Rice
+ * run is read from its start and its cursor put back after. */
+static int scan_tfs(st_postings *p, uint64_t *sum, uint32_t *max)
+{
+    uint64_t at = p->tf_at, doc_off = p->doc_off;
+    uint32_t done = p->tf_done;
+    int rc = STELE_OK;
+    *sum = 0;
+    *max = 0;
+    if (p->tf_kind == TF_RICE) {
+        p->tf_done = 0;
+        p->tf_at = 0;
+    }
+    for (uint32_t i = 0; i < p->block_len && rc == STELE_OK; i++) {
+        uint32_t tf = 0;
+        rc = tf_of(p, i, &tf);
+        *sum += tf;
+        if (tf > *max) *max = tf;
+    }
+    p->tf_at = at;
+    p->tf_done = done;
+    p->doc_off = doc_off;
+    return rc;
+}
+
+/* Decodes block b's documents into docs[], finds its tfs, and points the
+ * positions at it. */
 static int load_block(st_postings *p, uint32_t b)
 {
     const uint8_t *start = NULL, *end = NULL, *q, *qstart = NULL, *qend = NULL;
@@ -91,6 +166,7 @@ static int load_block(st_postings *p, uint32_t b)
         p->rs.pos_base = p->list.positions_off;
     }
     p->rs.pos_total = 0;
+    p->pos_total_known = 0;
     p->pos_index = 0;
     p->rs.run_off = p->rs.pos_base;
     p->rs.run_first = 0;
@@ -98,6 +174,7 @@ static int load_block(st_postings *p, uint32_t b)
     p->rs.run_open = 0;
     uint32_t len = ST_BLOCK;
     if (b == p->n_blocks - 1 && p->list.df % ST_BLOCK) len = p->list.df % ST_BLOCK;
+    p->block_len = len;
     if (len == ST_BLOCK) {
         if (end - q < 2) return st_corrupt();
         unsigned gap_bits = q[0], tf_bits = q[1];
@@ -106,61 +183,61 @@ static int load_block(st_postings *p, uint32_t b)
             return st_corrupt();
         st_unpack128(q, gap_bits, p->docs);
         q += 16u * gap_bits;
-        st_unpack128(q, tf_bits, p->tfs);
+        p->tf_kind = TF_PACKED;
+        p->tf_bits = (uint8_t)tf_bits;
+        p->tf_data = q;
         q += 16u * tf_bits;
-        for (uint32_t i = 0; i < ST_BLOCK; i++) {
-            uint64_t doc = next_doc + p->docs[i];
-            if (doc >= p->ix->n_docs_ || p->tfs[i] == 0xFFFFFFFFu) return st_corrupt();
-            p->docs[i] = (uint32_t)doc;
-            p->tfs[i] += 1;
-            next_doc = doc + 1;
-        }
+        p->doc_off = (uint64_t)(q - start); /* end of the block, for verify */
     } else if (len >= ST_POSBLOCK_PACKED) {
-        if (!st_posblock_get(&q, end, len, p->docs) || !st_posblock_get(&q, end, len, p->tfs))
-            return st_corrupt();
-        for (uint32_t i = 0; i < len; i++) {
-            uint64_t doc = next_doc + p->docs[i];
-            if (doc >= p->ix->n_docs_ || p->tfs[i] == 0xFFFFFFFFu) return st_corrupt();
-            p->docs[i] = (uint32_t)doc;
-            p->tfs[i] += 1;
-            next_doc = doc + 1;
-        }
+        if (!st_posblock_get(&q, end, len, p->docs)) return st_corrupt();
+        if (q >= end || q[0] > 32) return st_corrupt();
+        p->tf_kind = TF_RICE;
+        p->tf_k = q[0];
+        p->tf_data = q + 1;
+        p->tf_nbits = (uint64_t)(end - q - 1) * 8;
+        p->tf_at = 0;
+        p->tf_done = 0;
+        p->doc_off = (uint64_t)(q - start); /* + the run, once it is read */
     } else {
         for (uint32_t i = 0; i < len; i++) {
             uint64_t v;
             uint32_t tf = 1;
             if (!st_varint_get(&q, end, &v)) return st_corrupt();
             if (!(v & 1) && (!st_varint_get32(&q, end, &tf) || tf < 2)) return st_corrupt();
-            uint64_t doc = next_doc + (v >> 1);
-            if (doc >= p->ix->n_docs_) return st_corrupt();
-            p->docs[i] = (uint32_t)doc;
-            p->tfs[i] = tf;
-            next_doc = doc + 1;
+            if ((v >> 1) > 0xFFFFFFFFu) return st_corrupt();
+            p->docs[i] = (uint32_t)(v >> 1);
+            p->small_tf[i] = tf;
         }
+        p->tf_kind = TF_SMALL;
+        p->doc_off = (uint64_t)(q - start);
+    }
+    for (uint32_t i = 0; i < len; i++) {
+        uint64_t doc = next_doc + p->docs[i];
+        if (doc >= p->ix->n_docs_) return st_corrupt();
+        p->docs[i] = (uint32_t)doc;
+        next_doc = doc + 1;
     }
     if (p->n_blocks > 1 && p->docs[len - 1] != skip_last) return st_corrupt();
     if (p->n_blocks == 1) {
         /* A one-block list stores no bounds: they are computed here, from
          * the block just decoded and the document table. */
-        p->max_tf = 0;
+        uint64_t sum;
+        uint32_t max;
+        if ((rc = scan_tfs(p, &sum, &max)) != 0) return rc;
+        p->rs.pos_total = sum;
+        p->pos_total_known = 1;
+        p->max_tf = max > ST_MAX_TF_SAT ? ST_MAX_TF_SAT : max;
         p->min_norm = 255;
         for (uint32_t i = 0; i < len; i++) {
             uint8_t norm = 0;
             (void)st_doc_norm(p->ix, p->docs[i], p->list.field, &norm);
-            p->max_tf = p->tfs[i] > p->max_tf ? p->tfs[i] : p->max_tf;
             p->min_norm = norm < p->min_norm ? norm : p->min_norm;
         }
-        if (p->max_tf > ST_MAX_TF_SAT) p->max_tf = ST_MAX_TF_SAT;
     }
-    for (uint32_t i = 0; i < len; i++)
-        p->rs.pos_total += p->tfs[i];
     p->block = b;
-    p->block_len = len;
     p->in_block = 0;
-    p->doc_off = (uint64_t)(q - start); /* end of the block, for verify */
     p->doc = p->docs[0];
-    p->tf = p->tfs[0];
-    return STELE_OK;
+    return tf_of(p, 0, &p->tf);
 }
 
 int st_postings_next(st_postings *p)
@@ -183,7 +260,7 @@ int st_postings_next(st_postings *p)
         return 1;
     }
     p->doc = p->docs[p->in_block];
-    p->tf = p->tfs[p->in_block];
+    if ((rc = tf_of(p, p->in_block, &p->tf)) != 0) return rc;
     return 1;
 }
 
@@ -286,6 +363,11 @@ static int next_delta(st_runstate *r, const uint8_t *qsec, const uint8_t *qend, 
 static int sync_positions(st_postings *p, const uint8_t *qsec, const uint8_t *qend)
 {
     int rc;
+    if (!p->pos_total_known) {
+        uint32_t max;
+        if ((rc = scan_tfs(p, &p->rs.pos_total, &max)) != 0) return rc;
+        p->pos_total_known = 1;
+    }
     if (p->rs.next_pos > p->pos_index) {
         /* Read before: start over from the block's first run. */
         p->rs.run_off = p->rs.pos_base;

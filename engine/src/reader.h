@@ -94,12 +94,20 @@ typedef struct st_postings {
     uint32_t n_blocks, block, in_block, block_len;
     uint64_t doc_off, skip_off;
     uint64_t pos_index; /* the current document's first position among the
-                         * block's */
+                         * block's (valid with pos_total_known) */
     st_runstate rs;
     uint32_t max_tf; /* bounds of the current block */
     uint8_t min_norm;
     uint8_t started; /* st_postings_next() was called */
-    uint32_t docs[ST_BLOCK], tfs[ST_BLOCK];
+    /* The block's tfs are not decoded into an array but read where they
+     * lie: bit-packed (kind 0) by index, a Rice run (kind 1) in order, or
+     * the one or two of a varint block (kind 2) kept here. */
+    uint8_t tf_kind, tf_bits, tf_k, pos_total_known;
+    uint32_t tf_done;  /* Rice: tfs decoded so far */
+    const uint8_t *tf_data;
+    uint64_t tf_nbits, tf_at; /* Rice: bits the run may use; bits read */
+    uint32_t small_tf[2];
+    uint32_t docs[ST_BLOCK];
 } st_postings;
 
 /* A cursor over one document's positions in one list, decoded one at a

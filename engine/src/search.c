@@ -23,11 +23,12 @@
  * larger of the heap for opts->max_results hits and a snippet.
  *
  * The bound.  stele_workspace_bound(ix, max_hits) is, with T =
- * STELE_BOUND_TERMS leaves, F = the index's fields, and every piece
- * rounded up to 8 bytes:
+ * STELE_BOUND_TERMS leaves, L = min(STELE_BOUND_LISTS, T * F) lists, F =
+ * the index's fields, and every piece rounded up to 8 bytes:
  *
  *   7 + sizeof(st_prepared) + Tree(T) + st_eval_query_bytes(T, T)
- *     + T * st_eval_leaf_bytes(F)
+ *     + T * sizeof(st_term_info)
+ *     + L * (sizeof(st_postings) + 2 * sizeof(st_poscur))
  *     + max(16 * max_hits, st_snippet_bytes(ix), verify)
  *
  * where Tree(T) is at most 6T + 1 nodes and T terms (the nodes that are
@@ -35,9 +36,10 @@
  * prefix: at most 3T; a NOT's child is one of them and never a NOT or an
  * exclusion, so NOTs are at most as many), and st_snippet_bytes(ix) is st_doc_load_bound()
  * (the largest stored-text block plus zlib's inflate state).  Nothing in
- * it depends on a document's length but the stored-text block: with the
- * writer's 32 KB blocks and a document of at most that size, about 74 KB
- * on three fields; see stele.h.
+ * it depends on a document's length or the corpus but the stored-text
+ * block: with the writer's 32 KB blocks and no document larger, about
+ * 107 KB for 10 hits, on any number of fields (x86-64 sizes: st_qnode 88,
+ * st_qterm 272, st_term_info 400, st_postings 720, st_poscur 88 bytes).
  */
 #include <math.h>
 #include <string.h>
@@ -66,14 +68,17 @@ static size_t tree_bytes(size_t n_terms)
 
 size_t stele_workspace_bound(const stele_index *ix, size_t max_hits)
 {
-    size_t n_fields, t = STELE_BOUND_TERMS, state, tail;
+    size_t n_fields, t = STELE_BOUND_TERMS, lists, state, tail;
 
     if (!ix) return 0;
     if (max_hits > STELE_MAX_RESULTS) max_hits = STELE_MAX_RESULTS;
     n_fields = ix->n_fields_ < STELE_MAX_FIELDS ? ix->n_fields_ : STELE_MAX_FIELDS;
     state = st_add_sat(ST_WS_ALIGN - 1 + ST_ALIGNED(sizeof(st_prepared)), tree_bytes(t));
     state = st_add_sat(state, st_eval_query_bytes((uint32_t)t, (uint32_t)t));
-    state = st_add_sat(state, st_mul_sat(t, st_eval_leaf_bytes((uint32_t)n_fields)));
+    /* T leaves, and L lists among them, at most F per leaf */
+    lists = STELE_BOUND_LISTS < t * n_fields ? STELE_BOUND_LISTS : t * n_fields;
+    state = st_add_sat(state, st_mul_sat(t, st_eval_leaf_bytes(0)));
+    state = st_add_sat(state, st_mul_sat(lists, st_eval_leaf_bytes(1) - st_eval_leaf_bytes(0)));
     tail = ST_ALIGNED(max_hits * sizeof(st_heap_entry));
     if (st_snippet_bytes(ix) > tail) tail = st_snippet_bytes(ix);
     state = st_add_sat(state, tail);
