@@ -1,6 +1,6 @@
 /*
  * stele.c: the `stele` command: global options and dispatch to the
- * subcommands (search, index, stats, verify, embed), each in its own
+ * subcommands (search, index, stats, verify, embed, web), each in its own
  * cmd_*.c file.
  *
  * `stele` with no arguments is `stele search` with no query: an interactive
@@ -33,6 +33,8 @@ static const char usage_text[] =
     "  verify INDEX       check every structure of an index\n"
     "  embed INDEX [-o FILE.c] [--name NAME] [--header FILE.h] [--max-hits N]\n"
     "                     write an index as a C array for firmware\n"
+    "  web [-i INDEX] (--single-file PAGE.html | -o DIR)\n"
+    "                     write a search page that runs in a browser\n"
     "\n"
     "Run 'stele COMMAND --help' for a command's options; 'man stele' for the\n"
     "query language.  Exit status: 0 success (search: hits), 1 no hits,\n"
@@ -47,7 +49,7 @@ typedef struct command {
 static const command commands[] = {
     {"search", "stele search", cmd_search}, {"index", "stele index", cmd_index},
     {"stats", "stele stats", cmd_stats},    {"verify", "stele verify", cmd_verify},
-    {"embed", "stele embed", cmd_embed},
+    {"embed", "stele embed", cmd_embed},    {"web", "stele web", cmd_web},
 };
 
 int main(int argc, char **argv)
