@@ -4,6 +4,13 @@
 # With --list it only prints the package names (.ci/run installs them itself).
 set -eu
 packages="meson ninja-build pkg-config gcc libc6-dev binutils zlib1g-dev libstemmer-dev libjansson-dev python3"
+# stele web: stele.wasm (clang for wasm32-wasi, wasm-ld, wasi-libc, the
+# wasm32 builtins; make builds the Snowball compiler) and its browser tests
+# (Debian's chromium, driven from node by playwright-core, see web/package.json).
+# An npm that came with another node package (which conflicts with
+# Debian's npm) is fine as it is.
+packages="$packages clang lld wasi-libc libclang-rt-14-dev-wasm32 make chromium nodejs"
+command -v npm >/dev/null 2>&1 || packages="$packages npm"
 if [ "${1:-}" = "--list" ]; then
     echo "$packages"
     exit 0
@@ -20,4 +27,10 @@ done
 if [ -n "$missing" ]; then
     $as_root apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $as_root apt-get install -y -qq $missing
+fi
+# stele web: the zlib and Snowball sources stele.wasm is compiled from, from
+# Debian's source archive (web/fetch-sources.sh), once.
+here=$(cd "$(dirname "$0")/.." && pwd)
+if [ ! -d "$here/web/deps/zlib" ] || [ ! -d "$here/web/deps/snowball" ]; then
+    "$here/web/fetch-sources.sh"
 fi
