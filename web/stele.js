@@ -311,7 +311,9 @@ async function steleStartPage() {
   const q = new URLSearchParams(window.location.search).get('q');
   if (q) box.value = q;
   search();
-  timing.firstResultMs = performance.now() - t0;
+  /* Since the start of navigation, and since this script started. */
+  timing.firstResultAt = performance.now();
+  timing.firstResultMs = timing.firstResultAt - t0;
   box.focus();
   document.body.dataset.ready = 'true';
 }
