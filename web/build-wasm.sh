@@ -31,9 +31,11 @@ mkdir -p "$work"
 work=$(cd "$work" && pwd)
 
 # 1. Snowball: build its compiler on the host and generate the UTF-8
-#    stemmers and the module table of libstemmer, in a copy of the tree.
+#    stemmers and the module table of libstemmer, in a copy of the tree,
+#    again whenever fetch-sources.sh brought other versions.
 sb=$work/snowball
-if [ ! -f "$sb/.generated" ]; then
+stamp=$(cat "$deps/VERSIONS" 2>/dev/null || echo unknown)
+if [ ! -f "$sb/.generated" ] || [ "$(cat "$sb/.generated")" != "$stamp" ]; then
     rm -rf "$sb"
     cp -R "$deps/snowball" "$sb"
     algos=$(awk '!/^#/ && NF >= 3 && $2 ~ /UTF_8/ { print $1 }' "$sb/libstemmer/modules.txt")
@@ -41,7 +43,7 @@ if [ ! -f "$sb/.generated" ]; then
     for a in $algos; do targets="$targets src_c/stem_UTF_8_$a.c"; done
     # shellcheck disable=SC2086
     make -s -C "$sb" CC="$CC_HOST" $targets >/dev/null
-    touch "$sb/.generated"
+    echo "$stamp" >"$sb/.generated"
 fi
 algos=$(awk '!/^#/ && NF >= 3 && $2 ~ /UTF_8/ { print $1 }' "$sb/libstemmer/modules.txt")
 stem_src="$sb/libstemmer/libstemmer_utf8.c $sb/runtime/api.c $sb/runtime/utilities.c"
