@@ -23,11 +23,12 @@ keyring=/usr/share/keyrings/debian-archive-keyring.gpg
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT INT TERM
-chmod 755 "$tmp"
 mkdir -p "$tmp/lists/partial" "$tmp/cache/archives/partial" "$tmp/get" "$tmp/out"
 echo "deb-src [signed-by=$keyring] $mirror $suite main" >"$tmp/sources.list"
 apt_opts="-o Dir::Etc::SourceList=$tmp/sources.list -o Dir::Etc::SourceParts=$tmp/none
  -o Dir::State::Lists=$tmp/lists -o Dir::Cache=$tmp/cache -o Debug::NoLocking=1"
+# As root, download as root: the _apt user cannot reach the private lists.
+[ "$(id -u)" -ne 0 ] || apt_opts="$apt_opts -o APT::Sandbox::User=root"
 # shellcheck disable=SC2086
 apt-get $apt_opts -qq update
 # shellcheck disable=SC2086
