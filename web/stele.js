@@ -233,6 +233,11 @@ async function steleStartPage() {
     const q = box.value;
     if (q === lastQuery) return;
     lastQuery = q;
+    if (!docView.hidden) {
+      /* Typing while a document is open: show the new hits. */
+      docView.hidden = true;
+      results.hidden = false;
+    }
     render(q);
     setUrl(q);
   }
@@ -260,15 +265,36 @@ async function steleStartPage() {
     docView.dataset.hit = String(i);
     (target || $('doc-title')).focus();
     if (target) target.scrollIntoView({ block: 'center' });
+    /* A history entry, so the browser's Back (a swipe on a touch screen)
+     * returns to the hits instead of leaving the page. */
+    try {
+      const url = new URL(window.location.href);
+      url.hash = 'doc';
+      history.pushState({ steleHit: i }, '', url.href);
+    } catch (e) {
+      /* No history on this page: the Back button and Escape still work. */
+    }
   }
 
-  function closeDoc() {
+  const inDocEntry = (state) => Boolean(state && typeof state.steleHit === 'number');
+
+  /* Back to the hits, focus on the one the document came from. */
+  function leaveDoc() {
     const i = Number(docView.dataset.hit || 0);
     docView.hidden = true;
     results.hidden = false;
     const link = list.querySelector('a[data-index="' + i + '"]');
     (link || box).focus();
   }
+
+  function closeDoc() {
+    if (inDocEntry(history.state)) history.back(); /* popstate calls leaveDoc */
+    else leaveDoc();
+  }
+
+  window.addEventListener('popstate', (ev) => {
+    if (!docView.hidden && !inDocEntry(ev.state)) leaveDoc();
+  });
 
   box.addEventListener('input', search);
   box.addEventListener('keydown', (ev) => {

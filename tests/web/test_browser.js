@@ -158,6 +158,7 @@ async function main() {
           'the document opens with focus on the matched paragraph', JSON.stringify(focused));
     check(await page.locator('#results').isHidden(), 'the hit list is hidden behind the document');
     await page.keyboard.press('Escape');
+    await page.waitForSelector('#doc', { state: 'hidden' });
     check(await page.locator('#doc').isHidden() &&
           await page.evaluate(() => document.activeElement.dataset.index) === '0',
           'Escape returns to the hit it came from');
@@ -168,7 +169,21 @@ async function main() {
     check((await page.locator('#doc-title').textContent()).startsWith(second + ' '),
           'clicking the second hit opens its document', second);
     await page.click('#back');
+    await page.waitForSelector('#doc', { state: 'hidden' });
     check(await page.locator('#results').isVisible(), 'the back button shows the hits again');
+    /* The browser's own Back closes a document and keeps the page. */
+    await page.locator('#hits a.hit').first().click();
+    await page.waitForSelector('#doc:not([hidden])');
+    await page.goBack();
+    await page.waitForSelector('#doc', { state: 'hidden' });
+    check(await page.locator('#results').isVisible() && new URL(page.url()).searchParams.get('q') === 'prison',
+          'the browser\'s Back closes the document and stays on the hits', page.url());
+    /* Typing while a document is open shows the new hits. */
+    await page.locator('#hits a.hit').first().click();
+    await page.waitForSelector('#doc:not([hidden])');
+    await page.fill('#q', 'naloxone');
+    check(await page.locator('#doc').isHidden() && await firstSymbol(page) === '55/7',
+          'typing while a document is open shows the new hits');
     /* A malformed query. */
     await page.fill('#q', 'women "prison');
     check(await page.locator('#status.error').count() === 1 &&
