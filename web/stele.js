@@ -135,7 +135,15 @@ function steleBase64(text) {
 async function steleAsset(name, file) {
   const el = document.getElementById(name);
   if (el && el.textContent.trim()) return steleBase64(el.textContent);
-  const res = await fetch(file);
+  let res;
+  try {
+    res = await fetch(file);
+  } catch (e) {
+    if (window.location.protocol === 'file:')
+      throw new Error('this page loads ' + file + ' from beside it, which browsers refuse for file:// pages; ' +
+                      'serve the directory with a web server, or write one page with stele web --single-file');
+    throw e;
+  }
   if (!res.ok) throw new Error(file + ': HTTP ' + res.status);
   return new Uint8Array(await res.arrayBuffer());
 }

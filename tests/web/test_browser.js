@@ -208,6 +208,14 @@ async function main() {
     check(queries.some((q) => cli.get(q).length > 1), 'the golden queries include multi-hit answers');
     await page.close();
 
+    /* The directory form from file:// cannot fetch its files: it says so. */
+    page = await ctx.newPage();
+    await page.goto(fileUrl(path.join(dir, 'index.html')));
+    await page.waitForFunction(() => /not available/.test(document.getElementById('status').textContent));
+    check(/--single-file/.test(await page.locator('#status').textContent()) && await page.locator('#q').isDisabled(),
+          'the -o DIR page opened from file:// explains why it cannot search', await page.locator('#status').textContent());
+    await page.close();
+
     /* The directory form, over HTTP. */
     const server = await serve(dir);
     try {
