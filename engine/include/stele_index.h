@@ -50,16 +50,17 @@ extern "C" {
  * shows.  The library never prints: it calls opts->on_event, synchronously,
  * from the building thread.  Strings are valid only during the call. */
 enum stele_build_event_kind {
-    STELE_EV_READ = 1,    /* reading inputs: done/total input bytes, n_docs so far */
-    STELE_EV_INPUT_DONE,  /* input finished: n_docs = documents it gave */
-    STELE_EV_WARNING,     /* something the user should know: message (and input) */
-    STELE_EV_NOTE,        /* a documented merge the format asks for: message */
-    STELE_EV_ANALYSE,     /* analysing documents: done/total documents */
-    STELE_EV_COMPRESS,    /* compressing stored text: done/total documents */
-    STELE_EV_WRITE_BEGIN, /* about to create the temporary file */
-    STELE_EV_WRITE_TEMP,  /* the temporary file exists: message = its path */
-    STELE_EV_WRITE,       /* writing: done/total index bytes */
-    STELE_EV_WRITE_END    /* the temporary file is gone (renamed or removed) */
+    STELE_EV_READ = 1,     /* reading inputs: done/total input bytes, n_docs so far */
+    STELE_EV_INPUT_DONE,   /* input finished: n_docs = documents it gave */
+    STELE_EV_WARNING,      /* something the user should know: message (and input) */
+    STELE_EV_NOTE,         /* a documented merge the format asks for: message */
+    STELE_EV_ANALYSE,      /* analysing documents: done/total documents */
+    STELE_EV_COMPRESS,     /* compressing stored text: done/total documents */
+    STELE_EV_WRITE_BEGIN,  /* about to create the temporary file */
+    STELE_EV_WRITE_TEMP,   /* the temporary file exists: message = its path */
+    STELE_EV_WRITE,        /* writing: done/total index bytes */
+    STELE_EV_WRITE_COMMIT, /* written and synced; about to rename over the output */
+    STELE_EV_WRITE_END     /* the temporary file is gone (renamed or removed) */
 };
 
 typedef struct stele_build_event {

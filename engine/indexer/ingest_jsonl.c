@@ -207,7 +207,7 @@ static int ingest_object(st_corpus *c, json_t *obj, const char *label, uint32_t 
     {
         int rc = check_value(key, key_len, value, why, why_cap);
         if (rc != STELE_OK) return rc;
-        if (is_base_member(key)) continue;
+        if (is_base_member(key) || json_is_null(value)) continue; /* null adds no field */
         if (strlen(key) > STELE_MAX_FIELD_NAME) {
             snprintf(why, why_cap, "field name \"%.40s...\" is longer than %d bytes", key,
                      STELE_MAX_FIELD_NAME);

@@ -278,6 +278,7 @@ int st_write_atomic(const char *path, const uint8_t *data, size_t size,
         what = "close";
         saved = errno;
     }
+    if (!what) write_event(opts, STELE_EV_WRITE_COMMIT, NULL, size, size);
     if (!what && rename(tmp, path) != 0) {
         what = "rename";
         saved = errno;
