@@ -71,5 +71,6 @@ int cmd_index(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_embed(int argc, char **argv);
+int cmd_merge(int argc, char **argv);
 
 #endif /* STELE_CLI_H */

@@ -172,8 +172,8 @@ static int plan_inputs(index_plan *plan, char **args, size_t n_args, char **list
     return 0;
 }
 
-/* Builds the planned inputs into out_path; returns an exit status. */
-static int run_build(index_plan *plan, const char *out_path, stele_build_opts *opts, int quiet)
+int index_run_build(index_plan *plan, const char *out_path, stele_build_opts *opts, int quiet,
+                    int merge)
 {
     stele_build_stats stats;
     struct timespec start;
@@ -188,12 +188,26 @@ static int run_build(index_plan *plan, const char *out_path, stele_build_opts *o
     opts->event_ctx = progress;
     clock_gettime(CLOCK_MONOTONIC, &start);
     err[0] = '\0';
-    int rc =
-        stele_build_inputs(plan->files, plan->n_files, opts, out_path, &stats, err, sizeof err);
+    int rc;
+    if (merge) {
+        const char **paths = malloc(plan->n_files * sizeof *paths);
+        if (!paths) {
+            index_progress_free(progress);
+            cli_error("out of memory");
+            return CLI_EXIT_ERROR;
+        }
+        for (size_t i = 0; i < plan->n_files; i++)
+            paths[i] = plan->files[i].path;
+        rc = stele_merge(paths, plan->n_files, opts, out_path, &stats, err, sizeof err);
+        free(paths);
+    } else {
+        rc = stele_build_inputs(plan->files, plan->n_files, opts, out_path, &stats, err,
+                                sizeof err);
+    }
     index_progress_finish(progress);
     int status = CLI_EXIT_OK;
     if (rc != STELE_OK) {
-        cli_error("index: %s%s", err[0] ? err : stele_strerror(rc),
+        cli_error("%s: %s%s", merge ? "merge" : "index", err[0] ? err : stele_strerror(rc),
                   strncmp(err, "duplicate id", 12) == 0
                       ? " (--on-duplicate=keep-first or keep-last keeps one copy)"
                       : "");
@@ -284,7 +298,7 @@ int cmd_index(int argc, char **argv)
         cli_error("index: the inputs hold no files to index");
         goto out;
     }
-    status = run_build(&plan, out_path, &opts, quiet);
+    status = index_run_build(&plan, out_path, &opts, quiet, 0);
 out:
     index_plan_free(&plan);
     free(lists);

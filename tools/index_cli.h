@@ -1,9 +1,10 @@
 /*
- * index_cli.h: the pieces of `stele index` beside cmd_index.c.  Interface
- * to code in index_inputs.c (turning command-line inputs into the files to
- * read, each with its format and document name) and index_progress.c (the
- * progress bar, warnings, per-input counts and the signal handling that
- * removes a temporary index file).
+ * index_cli.h: what `stele index` (cmd_index.c) and `stele merge`
+ * (cmd_merge.c) share.  Interface to code in index_inputs.c (turning
+ * command-line inputs into the files to read, each with its format and
+ * document name), index_progress.c (the progress bar, warnings, per-input
+ * counts and the signal handling that removes a temporary index file) and
+ * cmd_index.c (running a build and printing its summary).
  */
 #ifndef STELE_INDEX_CLI_H
 #define STELE_INDEX_CLI_H
@@ -41,6 +42,10 @@ int index_plan_add(index_plan *plan, const char *arg, int format);
  * Prints an error naming the list and line and returns -1 on failure. */
 int index_plan_add_list(index_plan *plan, const char *list_path, int format);
 
+/* Adds path as one input of its own, read as it is (a shard of `stele
+ * merge`).  Prints an error and returns -1 when out of memory. */
+int index_plan_add_plain(index_plan *plan, const char *path);
+
 void index_plan_free(index_plan *plan);
 
 /* ---- index_progress.c ------------------------------------------------ */
@@ -59,5 +64,13 @@ size_t index_progress_finish(index_progress *p);
 /* Prints the notes (documented merges) collected during the build. */
 void index_progress_print_notes(const index_progress *p);
 void index_progress_free(index_progress *p);
+
+/* ---- cmd_index.c ------------------------------------------------------ */
+
+/* Builds plan's inputs (merge: merges them as shards) into out_path with
+ * opts, showing progress and warnings, then the summary unless quiet.
+ * Returns an exit status. */
+int index_run_build(index_plan *plan, const char *out_path, stele_build_opts *opts, int quiet,
+                    int merge);
 
 #endif /* STELE_INDEX_CLI_H */

@@ -308,6 +308,15 @@ int index_plan_add_list(index_plan *plan, const char *list_path, int format)
     return rc;
 }
 
+int index_plan_add_plain(index_plan *plan, const char *path)
+{
+    if (new_group(plan, path) != 0 || add_file(plan, path, path, 0) != 0) {
+        cli_error("out of memory");
+        return -1;
+    }
+    return 0;
+}
+
 void index_plan_free(index_plan *plan)
 {
     for (size_t i = 0; i < plan->n_files; i++) {

@@ -107,8 +107,8 @@ index_progress *index_progress_new(index_plan *plan, const char *out_path, int b
     p->phase_start = p->last_draw = now_seconds();
     for (int replaced = 0; replaced <= 1; replaced++) {
         int n = snprintf(interrupt_msg[replaced], sizeof interrupt_msg[replaced],
-                         replaced ? "\nstele: index: interrupted after %s was written\n"
-                                  : "\nstele: index: interrupted; %s was left as it was\n",
+                         replaced ? "\nstele: interrupted after %s was written\n"
+                                  : "\nstele: interrupted; %s was left as it was\n",
                          out_path);
         interrupt_len[replaced] =
             n > 0 && (size_t)n < sizeof interrupt_msg[replaced] ? (size_t)n : 0;

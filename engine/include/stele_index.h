@@ -139,6 +139,16 @@ STELE_API int stele_build(const char *const *inputs, size_t n_inputs, const stel
                           const char *out_path, stele_build_stats *stats, char *err,
                           size_t err_cap);
 
+/* Merges indexes built apart (shards) into out_path: the same index, byte
+ * for byte, as one build of all their inputs in that order with opts.  The
+ * shards' stemmer languages and field weights must agree; an id in two
+ * shards is an error naming it, or follows opts->on_duplicate.  Each shard
+ * is verified first.  opts->language, field_weight and window_bits are
+ * taken from the shards; stats may be NULL. */
+STELE_API int stele_merge(const char *const *inputs, size_t n_inputs, const stele_build_opts *opts,
+                          const char *out_path, stele_build_stats *stats, char *err,
+                          size_t err_cap);
+
 #ifdef __cplusplus
 }
 #endif

@@ -12,10 +12,8 @@
 
 #include "writer.h"
 
-/* Fails when out_path names the same file as an input (or when standard
- * input is given twice): the build would destroy its own source. */
-static int check_paths(const stele_build_input *inputs, size_t n_inputs, const char *out_path,
-                       char *err, size_t err_cap)
+int st_check_output(const char *const *paths, size_t n_paths, const char *out_path, char *err,
+                    size_t err_cap)
 {
     struct stat out_st;
     int out_exists = stat(out_path, &out_st) == 0;
@@ -23,8 +21,8 @@ static int check_paths(const stele_build_input *inputs, size_t n_inputs, const c
         return st_build_error(err, err_cap, STELE_EINVAL, "%s: the output is a directory",
                               out_path);
     size_t n_stdin = 0;
-    for (size_t i = 0; i < n_inputs; i++) {
-        const char *path = inputs[i].path;
+    for (size_t i = 0; i < n_paths; i++) {
+        const char *path = paths[i];
         if (!path) return st_build_error(err, err_cap, STELE_EINVAL, "input %zu has no path", i);
         if (strcmp(path, "-") == 0) {
             if (++n_stdin > 1)
@@ -41,6 +39,18 @@ static int check_paths(const stele_build_input *inputs, size_t n_inputs, const c
                                   out_path);
     }
     return STELE_OK;
+}
+
+static int check_paths(const stele_build_input *inputs, size_t n_inputs, const char *out_path,
+                       char *err, size_t err_cap)
+{
+    const char **paths = malloc((n_inputs ? n_inputs : 1) * sizeof *paths);
+    if (!paths) return st_build_error(err, err_cap, STELE_ENOMEM, "out of memory");
+    for (size_t i = 0; i < n_inputs; i++)
+        paths[i] = inputs[i].path;
+    int rc = st_check_output(paths, n_inputs, out_path, err, err_cap);
+    free(paths);
+    return rc;
 }
 
 int stele_build_inputs(const stele_build_input *inputs, size_t n_inputs,

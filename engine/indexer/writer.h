@@ -95,6 +95,14 @@ int stele_build_corpus(const st_corpus *c, const stele_build_opts *opts, const c
 int st_write_atomic(const char *path, const uint8_t *data, size_t size,
                     const stele_build_opts *opts, char *err, size_t err_cap);
 
+/* ---- build.c --------------------------------------------------------- */
+
+/* Fails (STELE_EINVAL, with a message) when out_path is a directory or
+ * names the same file as one of paths, or when "-" is given twice: a build
+ * must never destroy its own source. */
+int st_check_output(const char *const *paths, size_t n_paths, const char *out_path, char *err,
+                    size_t err_cap);
+
 /* Formats a message into err (if not NULL) and returns rc. */
 int st_build_error(char *err, size_t err_cap, int rc, const char *fmt, ...)
 #if defined(__GNUC__)
