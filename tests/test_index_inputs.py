@@ -225,6 +225,9 @@ def case_stdin(c):
     c.failed_build(["-"], "standard input", "--format")
     st, _, err = c.run("index", "--format", "text", "-", "-", "-o", idx, stdin="x\n")
     expect(st == 2 and "more than once" in err, f"stdin twice: {st} {err!r}")
+    # One file given twice (here through a second path) is refused as such.
+    t = c.write("twice.txt", "Twice\n\ngiven twice\n")
+    c.failed_build([t, c.path(".", "twice.txt")], "given twice")
 
 
 def case_files_from(c):

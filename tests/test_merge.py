@@ -156,6 +156,7 @@ def case_errors(c):
     fails([bad], "bad.stele")
     fails([c.path("none.stele")], "none.stele")
     fails([os.path.join(c.cli, "docs.jsonl")], "docs.jsonl")
+    fails([a, c.path(".", "a.stele")], "given twice")
     # The output may not be a shard.
     st, _, err = c.run("merge", a, b, "-o", a)
     expect(st == 2 and "also an input" in err, f"output = shard: {st} {err!r}")

@@ -201,8 +201,8 @@ int index_run_build(index_plan *plan, const char *out_path, stele_build_opts *op
         rc = stele_merge(paths, plan->n_files, opts, out_path, &stats, err, sizeof err);
         free(paths);
     } else {
-        rc = stele_build_inputs(plan->files, plan->n_files, opts, out_path, &stats, err,
-                                sizeof err);
+        rc =
+            stele_build_inputs(plan->files, plan->n_files, opts, out_path, &stats, err, sizeof err);
     }
     index_progress_finish(progress);
     int status = CLI_EXIT_OK;

@@ -12,6 +12,43 @@
 
 #include "writer.h"
 
+/* A file given as an input, for finding one given twice. */
+typedef struct file_ref {
+    dev_t dev;
+    ino_t ino;
+    size_t index;
+} file_ref;
+
+static int cmp_file_ref(const void *x, const void *y)
+{
+    const file_ref *a = x, *b = y;
+    if (a->dev != b->dev) return a->dev < b->dev ? -1 : 1;
+    if (a->ino != b->ino) return a->ino < b->ino ? -1 : 1;
+    return a->index < b->index ? -1 : a->index > b->index;
+}
+
+/* Fails when two paths name one file: its documents would all be
+ * duplicates, and the message says why better than each duplicate id. */
+static int check_distinct(const char *const *paths, size_t n_paths, char *err, size_t err_cap)
+{
+    file_ref *refs = malloc((n_paths ? n_paths : 1) * sizeof *refs);
+    if (!refs) return st_build_error(err, err_cap, STELE_ENOMEM, "out of memory");
+    size_t n = 0;
+    for (size_t i = 0; i < n_paths; i++) {
+        struct stat st;
+        if (strcmp(paths[i], "-") != 0 && stat(paths[i], &st) == 0)
+            refs[n++] = (file_ref){st.st_dev, st.st_ino, i};
+    }
+    qsort(refs, n, sizeof *refs, cmp_file_ref);
+    int rc = STELE_OK;
+    for (size_t i = 1; i < n && rc == STELE_OK; i++)
+        if (refs[i].dev == refs[i - 1].dev && refs[i].ino == refs[i - 1].ino)
+            rc = st_build_error(err, err_cap, STELE_EINVAL, "%s is given twice (also as %s)",
+                                paths[refs[i].index], paths[refs[i - 1].index]);
+    free(refs);
+    return rc;
+}
+
 int st_check_output(const char *const *paths, size_t n_paths, const char *out_path, char *err,
                     size_t err_cap)
 {
@@ -38,7 +75,7 @@ int st_check_output(const char *const *paths, size_t n_paths, const char *out_pa
                                   "%s: the output file is also an input; refusing to overwrite it",
                                   out_path);
     }
-    return STELE_OK;
+    return check_distinct(paths, n_paths, err, err_cap);
 }
 
 static int check_paths(const stele_build_input *inputs, size_t n_inputs, const char *out_path,

@@ -98,8 +98,8 @@ int st_write_atomic(const char *path, const uint8_t *data, size_t size,
 /* ---- build.c --------------------------------------------------------- */
 
 /* Fails (STELE_EINVAL, with a message) when out_path is a directory or
- * names the same file as one of paths, or when "-" is given twice: a build
- * must never destroy its own source. */
+ * names the same file as one of paths (a build must never destroy its own
+ * source), or when a file or "-" is given twice. */
 int st_check_output(const char *const *paths, size_t n_paths, const char *out_path, char *err,
                     size_t err_cap);
 
