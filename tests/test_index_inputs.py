@@ -178,13 +178,15 @@ def case_recursive(c):
     for rel in ("t/b.txt", "t/a/z.txt", "t/a/b/c.txt", "t/a.txt", "t/.git/x.txt",
                 "t/A.txt"):
         c.write(rel, f"Doc {rel}\n\nshared word\n")
-    os.symlink(c.path("t/a"), c.path("t/link"))  # a directory link is not followed
+    os.symlink(c.path("t/a"), c.path("t/link"))  # links are not followed
+    os.symlink(c.path("t/b.txt"), c.path("t/c.txt"))
+    os.symlink(c.path("t/none.txt"), c.path("t/dangling.txt"))
     idx = c.path("w.stele")
     _, out, _ = c.run("index", c.path("t"), "-o", idx, check=0)
     hits = sorted(c.hits(idx, "shared"), key=lambda h: h["doc"])
     # Sorted by name with strcmp at each level: "A.txt" < "a" < "a.txt" < "b.txt".
     expect([h["id"] for h in hits] == ["A", "a/b/c", "a/z", "a", "b"], f"order {hits}")
-    expect("1 other file skipped" in out, f"the link is not counted: {out!r}")
+    expect("3 links not followed" in out, f"the links are not counted: {out!r}")
     # The same tree gives the same bytes.
     again = c.path("w2.stele")
     c.run("index", "-q", c.path("t"), "-o", again, check=0)

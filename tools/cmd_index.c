@@ -108,9 +108,12 @@ static void print_inputs(const index_plan *plan)
         }
         printf("  %s: %llu document%s", strcmp(gr->arg, "-") ? gr->arg : "standard input",
                (unsigned long long)gr->n_docs, gr->n_docs == 1 ? "" : "s");
-        if (gr->n != 1 || gr->n_skipped) printf(" from %zu file%s", gr->n, gr->n == 1 ? "" : "s");
+        if (gr->n != 1 || gr->n_skipped || gr->n_links)
+            printf(" from %zu file%s", gr->n, gr->n == 1 ? "" : "s");
         if (gr->n_skipped)
             printf(", %zu other file%s skipped", gr->n_skipped, gr->n_skipped == 1 ? "" : "s");
+        if (gr->n_links)
+            printf(", %zu link%s not followed", gr->n_links, gr->n_links == 1 ? "" : "s");
         if (gr->n_warnings)
             printf(", %zu warning%s", gr->n_warnings, gr->n_warnings == 1 ? "" : "s");
         putchar('\n');

@@ -22,6 +22,7 @@ typedef struct index_group {
     char *arg;         /* as given */
     size_t first, n;   /* its files: index_plan.files[first .. first + n) */
     size_t n_skipped;  /* files of a directory with no known extension */
+    size_t n_links;    /* symbolic links in a directory, not followed */
     uint64_t n_docs;   /* documents its files gave (filled while building) */
     size_t n_warnings; /* warnings about its files */
 } index_group;

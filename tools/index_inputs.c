@@ -12,8 +12,10 @@
  *     an error too, so raw JSON never becomes a text document;
  *   - a directory is walked recursively, entries of each directory sorted
  *     by name with strcmp (so the same tree always gives the same document
- *     order and the same index bytes), hidden entries (".name") skipped,
- *     symbolic links to directories not followed (no cycles).  It takes the
+ *     order and the same index bytes), hidden entries (".name") skipped.
+ *     Symbolic links are not followed (and counted in the summary): a link
+ *     to a directory could make a cycle, and a link to a file usually
+ *     points at a file of the same tree, which would then come twice.  It takes the
  *     files whose extension fits --format (.jsonl/.ndjson for jsonl,
  *     .txt/.md for text, .txt for resolutions, whose texts are extracted
  *     from PDF documents, so that a README.md beside them is not taken for
@@ -161,18 +163,18 @@ static int walk(index_plan *plan, const char *dir, const char *rel, int format, 
     for (size_t i = 0; i < n && rc == 0; i++) {
         char *path = join(dir, names[i]);
         char *rel_path = rel[0] ? join(rel, names[i]) : dup_str(names[i]);
-        struct stat lst, st;
+        struct stat st;
+        index_group *g = &plan->groups[plan->n_groups - 1];
         if (!path || !rel_path) {
             cli_error("out of memory");
             rc = -1;
-        } else if (lstat(path, &lst) != 0 || stat(path, &st) != 0) {
+        } else if (lstat(path, &st) != 0) {
             cli_error("%s: %s", path, strerror(errno));
             rc = -1;
+        } else if (S_ISLNK(st.st_mode)) {
+            g->n_links++;
         } else if (S_ISDIR(st.st_mode)) {
-            if (S_ISLNK(lst.st_mode))
-                plan->groups[plan->n_groups - 1].n_skipped++;
-            else
-                rc = walk(plan, path, rel_path, format, depth + 1);
+            rc = walk(plan, path, rel_path, format, depth + 1);
         } else {
             int by_name = format_of_name(names[i]);
             int take = format == INDEX_FORMAT_AUTO    ? by_name != INDEX_FORMAT_AUTO
@@ -180,7 +182,7 @@ static int walk(index_plan *plan, const char *dir, const char *rel, int format, 
                        : format == STELE_FORMAT_TEXT  ? by_name == STELE_FORMAT_TEXT
                                                       : has_suffix(names[i], ".txt");
             if (!take || !S_ISREG(st.st_mode)) {
-                plan->groups[plan->n_groups - 1].n_skipped++;
+                g->n_skipped++;
             } else if (add_file(plan, path, rel_path,
                                 format == INDEX_FORMAT_AUTO ? by_name : format) != 0) {
                 cli_error("out of memory");
@@ -238,12 +240,13 @@ int index_plan_add(index_plan *plan, const char *arg, int format)
         if (walk(plan, arg, "", format, 0) != 0) return -1;
         const index_group *g = &plan->groups[plan->n_groups - 1];
         if (g->n == 0) {
-            cli_error("%s: no %s files in this directory or below (%zu other files)", arg,
+            cli_error("%s: no %s files in this directory or below (%zu other files, %zu links)",
+                      arg,
                       format == INDEX_FORMAT_AUTO    ? ".txt, .md, .jsonl or .ndjson"
                       : format == STELE_FORMAT_JSONL ? ".jsonl or .ndjson"
                       : format == STELE_FORMAT_TEXT  ? ".txt or .md"
                                                      : ".txt",
-                      g->n_skipped);
+                      g->n_skipped, g->n_links);
             return -1;
         }
         return 0;
