@@ -579,13 +579,20 @@ static void test_jsonl(void)
     CHECK(ingest_data(&c, "records.jsonl", ST_FORMAT_JSONL, &err) == STELE_OK, "%s", err.msg);
     CHECK(c.n_docs == 3, "%zu docs", c.n_docs);
     int summary = st_corpus_field(&c, "summary"), country = st_corpus_field(&c, "country");
-    CHECK(summary == 3 && country == 4, "fields summary=%d country=%d", summary, country);
-    CHECK(c.n_fields == 5, "%zu fields (non-string members must not add fields)", c.n_fields);
+    int year = st_corpus_field(&c, "year"), tags = st_corpus_field(&c, "tags");
+    CHECK(summary == 3 && year == 4 && tags == 5 && country == 6,
+          "fields summary=%d year=%d tags=%d country=%d", summary, year, tags, country);
+    CHECK(c.n_fields == 7, "%zu fields (a null member must not add a field)", c.n_fields);
     if (c.n_docs == 3) {
         const st_doc *d = &c.docs[0];
         CHECK(!strcmp(d->id, "r1") && !strcmp(d->title, "First record"), "r1");
-        CHECK(d->n_paras == 4, "r1 has %zu paragraphs", d->n_paras);
-        if (d->n_paras == 4) {
+        /* Numbers are text, an array gives one paragraph per element. */
+        CHECK(d->n_paras == 7, "r1 has %zu paragraphs", d->n_paras);
+        if (d->n_paras == 7) {
+            CHECK(d->paras[4].field == year && !strcmp(d->paras[4].text, "2012"), "r1 year");
+            CHECK(d->paras[5].field == tags && !strcmp(d->paras[5].text, "a") &&
+                      d->paras[6].field == tags && !strcmp(d->paras[6].text, "b"),
+                  "r1 tags");
             CHECK(!strcmp(d->paras[1].text, "Body one.") &&
                       !strcmp(d->paras[2].text, "Body two, wrapped."),
                   "r1 body split and joined: \"%s\" \"%s\"", d->paras[1].text, d->paras[2].text);
@@ -620,9 +627,10 @@ static void test_jsonl_errors(void)
 {
     expect_malformed("bad-json.jsonl", "bad-json.jsonl:2:", "invalid JSON");
     expect_malformed("not-object.jsonl", "not-object.jsonl:2:", "expected a JSON object");
-    expect_malformed("id-not-string.jsonl", "id-not-string.jsonl:3:", "\"id\" must be a string");
+    expect_malformed("id-not-string.jsonl",
+                     "id-not-string.jsonl:3:", "\"id\" must be a string or an integer");
     expect_malformed("body-not-string.jsonl",
-                     "body-not-string.jsonl:2:", "\"body\" must be a string");
+                     "body-not-string.jsonl:2:", "\"body\" is an object, which has no text");
     expect_malformed("duplicate-key.jsonl", "duplicate-key.jsonl:2:", "duplicate");
 
     st_corpus c;
@@ -702,29 +710,42 @@ static void test_resolution_edges(void)
     st_corpus_free(&c);
 }
 
+/* Two text files with one id: an error naming both places by default; with
+ * keep-first or keep-last one copy stays, in the place of the first. */
+static void ingest_dups(st_corpus *c, int on_duplicate)
+{
+    st_err err = {{0}};
+    CHECK(st_corpus_init(c) == STELE_OK, "init");
+    c->on_duplicate = on_duplicate;
+    CHECK(ingest_data(c, "dup-a/same.txt", ST_FORMAT_TEXT, &err) == STELE_OK, "%s", err.msg);
+    CHECK(ingest_data(c, "plain.txt", ST_FORMAT_TEXT, &err) == STELE_OK, "%s", err.msg);
+    CHECK(ingest_data(c, "dup-b/same.txt", ST_FORMAT_TEXT, &err) == STELE_OK, "%s", err.msg);
+    CHECK(c->n_docs == 3, "%zu docs", c->n_docs);
+}
+
 static void test_merge_generic(void)
 {
     st_corpus c;
     st_err err = {{0}};
-    CHECK(st_corpus_init(&c) == STELE_OK, "init");
-    CHECK(ingest_data(&c, "dup-a/same.txt", ST_FORMAT_TEXT, &err) == STELE_OK, "%s", err.msg);
-    CHECK(ingest_data(&c, "plain.txt", ST_FORMAT_TEXT, &err) == STELE_OK, "%s", err.msg);
-    CHECK(ingest_data(&c, "dup-b/same.txt", ST_FORMAT_TEXT, &err) == STELE_OK, "%s", err.msg);
-    CHECK(c.n_docs == 3, "%zu docs", c.n_docs);
-    CHECK(st_corpus_finish(&c, &err) == STELE_OK, "%s", err.msg);
-    CHECK(c.n_docs == 2, "%zu docs after merge", c.n_docs);
-    if (c.n_docs == 2) {
-        /* The longer copy is kept, in the place of the first one. */
-        const st_doc *d = &c.docs[0];
-        CHECK(!strcmp(d->id, "same") && !strcmp(d->title, "Same id, long copy"), "kept %s",
-              d->title);
-        CHECK(d->note && strstr(d->note, "also in same.txt:1") &&
-                  strstr(d->note, "\"long\" here, \"short\" there") &&
-                  strstr(d->note, "only here: \"And a second one.\""),
-              "note \"%s\"", d->note ? d->note : "");
-        CHECK(!strcmp(c.docs[1].id, "plain"), "order");
-    }
+    ingest_dups(&c, STELE_DUP_ERROR);
+    CHECK(st_corpus_finish(&c, &err) == STELE_EINPUT, "a duplicate text id must be an error");
+    CHECK(strstr(err.msg, "duplicate id \"same\"") && strstr(err.msg, "dup-a/same.txt:1") &&
+              strstr(err.msg, "dup-b/same.txt:1"),
+          "message \"%s\" names both places", err.msg);
     st_corpus_free(&c);
+
+    const char *want_title[] = {"Same id, short copy", "Same id, long copy"};
+    for (int keep_last = 0; keep_last <= 1; keep_last++) {
+        ingest_dups(&c, keep_last ? STELE_DUP_KEEP_LAST : STELE_DUP_KEEP_FIRST);
+        CHECK(st_corpus_finish(&c, &err) == STELE_OK, "%s", err.msg);
+        CHECK(c.n_docs == 2 && c.n_duplicates == 1, "%zu docs after keep", c.n_docs);
+        if (c.n_docs == 2) {
+            CHECK(!strcmp(c.docs[0].id, "same") && !strcmp(c.docs[0].title, want_title[keep_last]),
+                  "kept \"%s\"", c.docs[0].title);
+            CHECK(!strcmp(c.docs[1].id, "plain"), "order");
+        }
+        st_corpus_free(&c);
+    }
 }
 
 int main(int argc, char **argv)

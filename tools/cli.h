@@ -73,4 +73,6 @@ int cmd_verify(int argc, char **argv);
 int cmd_embed(int argc, char **argv);
 int cmd_web(int argc, char **argv);
 
+int cmd_merge(int argc, char **argv);
+
 #endif /* STELE_CLI_H */

@@ -1,152 +1,84 @@
 /*
- * cmd_index.c: `stele index [--lang L] [--format F] INPUT... -o FILE`, the
- * front end of the index builder (stele_build() in stele_index.h).
+ * cmd_index.c: `stele index [OPTION]... INPUT... -o FILE`, the front end of
+ * the index builder (stele_build_inputs() in stele_index.h).
  *
- * Inputs are files or directories.  A directory stands for its *.txt files
- * (formats resolutions and text) or *.jsonl files (format jsonl), sorted by
- * name with strcmp, hidden files skipped, so the same directory always
- * gives the same document order and the same index bytes.  Files are
- * passed to the builder in command-line order otherwise.
+ * Inputs are files, directories (walked recursively in sorted order) and
+ * "-" for standard input, each read in the format --format names or its
+ * file name implies (index_inputs.c says how).  Files are passed to the
+ * builder in command-line order, then those of --files-from lists.
+ *
+ * Nothing is lost without a word: a second document with an id already
+ * seen is an error naming both places unless --on-duplicate says which
+ * copy to keep; every warning of the build is printed on stderr, even with
+ * --quiet; and the summary counts the documents each input gave.
  *
  * The builder writes a temporary file beside FILE and renames it into
- * place, so an existing index is replaced atomically and a failed build
- * leaves the old one untouched.  When stderr is a terminal, the inputs are
- * listed there as they are handed to the builder.  At the end a summary on stdout gives
- * documents, terms, postings, tokens, the size of every section (read back
- * from the new file through the runtime, so it describes what was really
- * written) and the time taken.
+ * place, so an existing index is replaced atomically and a failed or
+ * interrupted build leaves the old one untouched (index_progress.c removes
+ * the temporary file on SIGINT, SIGTERM and SIGHUP).  On a terminal a
+ * progress bar is drawn on stderr.  At the end a summary on stdout gives
+ * documents, terms, postings, tokens, the documents of every input, the
+ * size of every section (read back from the new file through the runtime,
+ * so it describes what was really written) and the time taken.
  */
-#include <dirent.h>
-#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
-#include "doc.h" /* enum st_format */
+#include "index_cli.h"
 #include "stele_index.h"
 
 static const char help_text[] =
-    "Usage: stele index [--lang L] [--format F] INPUT... -o FILE\n"
+    "Usage: stele index [OPTION]... INPUT... -o FILE\n"
     "\n"
-    "Build an index from INPUT files.  A directory INPUT means its *.txt\n"
-    "files (or *.jsonl with --format jsonl), sorted by name.  FILE is\n"
-    "replaced atomically.\n"
+    "Build an index from INPUTs: files, directories (walked recursively,\n"
+    "sorted by name) or - (standard input).  FILE is replaced atomically.\n"
     "\n"
-    "  -o, --output FILE   the index file to write (required)\n"
-    "  -l, --lang L        stemmer language (default english; none = no\n"
-    "                      stemming)\n"
-    "  -f, --format F      resolutions (default), text or jsonl\n"
-    "  -q, --quiet         no progress or summary\n"
-    "  -h, --help          show this help\n"
+    "  -o, --output FILE        the index file to write (required)\n"
+    "  -f, --format F           resolutions, text or jsonl (default: from each\n"
+    "                           file's extension: .txt/.md text, .jsonl/.ndjson\n"
+    "                           jsonl)\n"
+    "  -l, --lang L             stemmer language (default english; none = no\n"
+    "                           stemming)\n"
+    "      --files-from LIST    also read the inputs listed in LIST, one per\n"
+    "                           line (- = standard input)\n"
+    "      --on-duplicate WHAT  error (default), keep-first or keep-last: what a\n"
+    "                           second document with the same id does\n"
+    "      --strict-utf8        invalid UTF-8 or a NUL byte is an error (default:\n"
+    "                           replaced by U+FFFD, with a warning)\n"
+    "  -q, --quiet              no progress or summary (warnings still shown)\n"
+    "  -h, --help               show this help\n"
     "\n"
     "Formats: resolutions = UN resolution texts (symbol, title, preambular\n"
     "and operative paragraphs, footnotes); text = one document per file,\n"
-    "first line the title; jsonl = one JSON object per line.\n";
-
-/* A growable list of input paths (owned strings). */
-typedef struct path_list {
-    char **paths;
-    size_t n, cap;
-} path_list;
-
-static int list_add(path_list *l, const char *path)
-{
-    char *copy;
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 16;
-        char **p = realloc(l->paths, cap * sizeof *p);
-        if (!p) return -1;
-        l->paths = p;
-        l->cap = cap;
-    }
-    copy = strdup(path);
-    if (!copy) return -1;
-    l->paths[l->n++] = copy;
-    return 0;
-}
-
-static void list_free(path_list *l)
-{
-    size_t i;
-    for (i = 0; i < l->n; i++)
-        free(l->paths[i]);
-    free(l->paths);
-}
-
-static int compare_names(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static int has_suffix(const char *name, const char *suffix)
-{
-    size_t n = strlen(name), s = strlen(suffix);
-    return n > s && strcmp(name + n - s, suffix) == 0;
-}
-
-/* Adds dir's files ending in suffix, sorted by name.  Returns the number
- * added or -1 after printing an error. */
-static long add_directory(path_list *l, const char *dir, const char *suffix)
-{
-    path_list names = {0};
-    struct dirent *e;
-    DIR *d = opendir(dir);
-    size_t i, dir_len = strlen(dir);
-    long added = 0;
-
-    if (!d) {
-        cli_error("%s: %s", dir, strerror(errno));
-        return -1;
-    }
-    while ((e = readdir(d)) != NULL) {
-        if (e->d_name[0] == '.' || !has_suffix(e->d_name, suffix)) continue;
-        if (list_add(&names, e->d_name) != 0) {
-            closedir(d);
-            list_free(&names);
-            cli_error("out of memory");
-            return -1;
-        }
-    }
-    closedir(d);
-    if (names.n > 1) qsort(names.paths, names.n, sizeof *names.paths, compare_names);
-    for (i = 0; i < names.n; i++) {
-        size_t len = dir_len + 1 + strlen(names.paths[i]) + 1;
-        char *path = malloc(len);
-        int rc;
-        if (!path) {
-            added = -1;
-            break;
-        }
-        if (dir_len && dir[dir_len - 1] == '/')
-            snprintf(path, len, "%s%s", dir, names.paths[i]);
-        else
-            snprintf(path, len, "%s/%s", dir, names.paths[i]);
-        rc = list_add(l, path);
-        free(path);
-        if (rc != 0) {
-            added = -1;
-            break;
-        }
-        added++;
-    }
-    list_free(&names);
-    if (added < 0) cli_error("out of memory");
-    return added;
-}
+    "first line the title, id = path below the directory given; jsonl = one\n"
+    "JSON object per line.\n";
 
 static int parse_format(const char *s, int *format)
 {
     if (strcmp(s, "resolutions") == 0)
-        *format = ST_FORMAT_RESOLUTIONS;
+        *format = STELE_FORMAT_RESOLUTIONS;
     else if (strcmp(s, "text") == 0)
-        *format = ST_FORMAT_TEXT;
+        *format = STELE_FORMAT_TEXT;
     else if (strcmp(s, "jsonl") == 0)
-        *format = ST_FORMAT_JSONL;
+        *format = STELE_FORMAT_JSONL;
+    else
+        return -1;
+    return 0;
+}
+
+static int parse_on_duplicate(const char *s, int *policy)
+{
+    if (strcmp(s, "error") == 0)
+        *policy = STELE_DUP_ERROR;
+    else if (strcmp(s, "keep-first") == 0)
+        *policy = STELE_DUP_KEEP_FIRST;
+    else if (strcmp(s, "keep-last") == 0)
+        *policy = STELE_DUP_KEEP_LAST;
     else
         return -1;
     return 0;
@@ -159,23 +91,40 @@ static double seconds_since(const struct timespec *start)
     return (double)(now.tv_sec - start->tv_sec) + (double)(now.tv_nsec - start->tv_nsec) / 1e9;
 }
 
-/* The builder offers no progress callback: it reads every input, then
- * writes the index in one call.  So on a terminal the inputs are listed as
- * they are handed over, which tells the user what is being read. */
-static void print_progress(const path_list *inputs, const char *out_path)
+/* Inputs listed one by one in the summary; past this, only those that
+ * gave no document or a warning, and a total for the rest. */
+#define SUMMARY_MAX_INPUTS 20
+
+static void print_inputs(const index_plan *plan)
 {
-    unsigned long long total = 0;
-    size_t i;
-    for (i = 0; i < inputs->n; i++) {
-        struct stat st;
-        if (stat(inputs->paths[i], &st) == 0) total += (unsigned long long)st.st_size;
-        fprintf(stderr, "stele: [%zu/%zu] %s\n", i + 1, inputs->n, inputs->paths[i]);
+    size_t n_rest = 0;
+    uint64_t docs_rest = 0;
+    for (size_t g = 0; g < plan->n_groups; g++) {
+        const index_group *gr = &plan->groups[g];
+        if (plan->n_groups > SUMMARY_MAX_INPUTS && gr->n_docs > 0 && gr->n_warnings == 0) {
+            n_rest++;
+            docs_rest += gr->n_docs;
+            continue;
+        }
+        printf("  %s: %llu document%s", strcmp(gr->arg, "-") ? gr->arg : "standard input",
+               (unsigned long long)gr->n_docs, gr->n_docs == 1 ? "" : "s");
+        if (gr->n != 1 || gr->n_skipped || gr->n_links)
+            printf(" from %zu file%s", gr->n, gr->n == 1 ? "" : "s");
+        if (gr->n_skipped)
+            printf(", %zu other file%s skipped", gr->n_skipped, gr->n_skipped == 1 ? "" : "s");
+        if (gr->n_links)
+            printf(", %zu link%s not followed", gr->n_links, gr->n_links == 1 ? "" : "s");
+        if (gr->n_warnings)
+            printf(", %zu warning%s", gr->n_warnings, gr->n_warnings == 1 ? "" : "s");
+        putchar('\n');
     }
-    fprintf(stderr, "stele: indexing %llu bytes into %s ...\n", total, out_path);
+    if (n_rest)
+        printf("  %zu more inputs: %llu documents\n", n_rest, (unsigned long long)docs_rest);
 }
 
 /* Prints the summary of the index just written, read back from the file. */
-static int print_summary(const char *out_path, const stele_build_stats *stats, double secs)
+static int print_summary(const char *out_path, const stele_build_stats *stats, double secs,
+                         const index_plan *plan, const index_progress *progress)
 {
     stele_index ix;
     stele_info info;
@@ -191,6 +140,11 @@ static int print_summary(const char *out_path, const stele_build_stats *stats, d
            (unsigned long long)info.n_tokens);
     printf("  %llu input bytes -> %zu index bytes in %.2f s\n",
            (unsigned long long)stats->input_bytes, info.size, secs);
+    print_inputs(plan);
+    index_progress_print_notes(progress);
+    if (stats->n_duplicates)
+        printf("  %llu duplicate cop%s merged or dropped\n",
+               (unsigned long long)stats->n_duplicates, stats->n_duplicates == 1 ? "y" : "ies");
     if (stats->n_invalid_utf8)
         printf("  %llu invalid UTF-8 sequences replaced by U+FFFD\n",
                (unsigned long long)stats->n_invalid_utf8);
@@ -200,97 +154,159 @@ static int print_summary(const char *out_path, const stele_build_stats *stats, d
     return 0;
 }
 
-int cmd_index(int argc, char **argv)
+/* Adds the inputs of the command line and of the --files-from lists. */
+static int plan_inputs(index_plan *plan, char **args, size_t n_args, char **lists, size_t n_lists,
+                       int format)
 {
-    static const struct option long_opts[] = {
-        {"output", required_argument, NULL, 'o'}, {"lang", required_argument, NULL, 'l'},
-        {"format", required_argument, NULL, 'f'}, {"quiet", no_argument, NULL, 'q'},
-        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
-    const char *out_path = NULL, *lang = "english";
-    int format = ST_FORMAT_RESOLUTIONS, quiet = 0, c, rc, status = CLI_EXIT_OK;
-    path_list inputs = {0};
-    stele_build_opts opts;
+    int stdin_used = 0;
+    for (size_t i = 0; i < n_args; i++)
+        stdin_used |= strcmp(args[i], "-") == 0;
+    for (size_t i = 0; i < n_lists; i++) {
+        if (strcmp(lists[i], "-") == 0 && stdin_used) {
+            cli_error("index: standard input cannot be both an input and a --files-from list");
+            return -1;
+        }
+        stdin_used |= strcmp(lists[i], "-") == 0;
+    }
+    for (size_t i = 0; i < n_args; i++)
+        if (index_plan_add(plan, args[i], format) != 0) return -1;
+    for (size_t i = 0; i < n_lists; i++)
+        if (index_plan_add_list(plan, lists[i], format) != 0) return -1;
+    return 0;
+}
+
+int index_run_build(index_plan *plan, const char *out_path, stele_build_opts *opts, int quiet,
+                    int merge)
+{
     stele_build_stats stats;
     struct timespec start;
     char err[1024];
+    index_progress *progress = index_progress_new(plan, out_path, !quiet && isatty(STDERR_FILENO));
+    if (!progress) {
+        cli_error("out of memory");
+        return CLI_EXIT_ERROR;
+    }
+    memset(&stats, 0, sizeof stats);
+    opts->on_event = index_progress_event;
+    opts->event_ctx = progress;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    err[0] = '\0';
+    int rc;
+    if (merge) {
+        const char **paths = malloc(plan->n_files * sizeof *paths);
+        if (!paths) {
+            index_progress_free(progress);
+            cli_error("out of memory");
+            return CLI_EXIT_ERROR;
+        }
+        for (size_t i = 0; i < plan->n_files; i++)
+            paths[i] = plan->files[i].path;
+        rc = stele_merge(paths, plan->n_files, opts, out_path, &stats, err, sizeof err);
+        free(paths);
+    } else {
+        rc =
+            stele_build_inputs(plan->files, plan->n_files, opts, out_path, &stats, err, sizeof err);
+    }
+    index_progress_finish(progress);
+    int status = CLI_EXIT_OK;
+    if (rc != STELE_OK) {
+        cli_error("%s: %s%s", merge ? "merge" : "index", err[0] ? err : stele_strerror(rc),
+                  strncmp(err, "duplicate id", 12) == 0
+                      ? " (--on-duplicate=keep-first or keep-last keeps one copy)"
+                      : "");
+        status = CLI_EXIT_ERROR;
+    } else if (!quiet &&
+               print_summary(out_path, &stats, seconds_since(&start), plan, progress) != 0) {
+        status = CLI_EXIT_ERROR;
+    }
+    index_progress_free(progress);
+    return status;
+}
 
+int cmd_index(int argc, char **argv)
+{
+    enum { OPT_FILES_FROM = 256, OPT_ON_DUPLICATE, OPT_STRICT_UTF8 };
+    static const struct option long_opts[] = {
+        {"output", required_argument, NULL, 'o'},
+        {"lang", required_argument, NULL, 'l'},
+        {"format", required_argument, NULL, 'f'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},
+        {"files-from", required_argument, NULL, OPT_FILES_FROM},
+        {"on-duplicate", required_argument, NULL, OPT_ON_DUPLICATE},
+        {"strict-utf8", no_argument, NULL, OPT_STRICT_UTF8},
+        {NULL, 0, NULL, 0}};
+    const char *out_path = NULL;
+    int format = INDEX_FORMAT_AUTO, quiet = 0, c, status = CLI_EXIT_ERROR;
+    index_plan plan = {0};
+    stele_build_opts opts;
+    char **lists = calloc((size_t)argc + 1, sizeof *lists);
+    size_t n_lists = 0;
+
+    if (!lists) {
+        cli_error("out of memory");
+        return CLI_EXIT_ERROR;
+    }
+    memset(&opts, 0, sizeof opts);
+    opts.language = "english";
     while ((c = getopt_long(argc, argv, "o:l:f:qh", long_opts, NULL)) != -1) {
         switch (c) {
         case 'o':
             out_path = optarg;
             break;
         case 'l':
-            lang = optarg;
+            opts.language = optarg;
             break;
         case 'f':
             if (parse_format(optarg, &format) != 0) {
                 cli_error("index: unknown format '%s' (resolutions, text or jsonl)", optarg);
-                return cli_usage_error("index");
+                goto usage;
             }
+            break;
+        case OPT_FILES_FROM:
+            lists[n_lists++] = optarg;
+            break;
+        case OPT_ON_DUPLICATE:
+            if (parse_on_duplicate(optarg, &opts.on_duplicate) != 0) {
+                cli_error("index: unknown --on-duplicate '%s' (error, keep-first or keep-last)",
+                          optarg);
+                goto usage;
+            }
+            break;
+        case OPT_STRICT_UTF8:
+            opts.strict_utf8 = 1;
             break;
         case 'q':
             quiet = 1;
             break;
         case 'h':
             fputs(help_text, stdout);
-            return CLI_EXIT_OK;
+            status = CLI_EXIT_OK;
+            goto out;
         default:
-            return cli_usage_error("index");
+            goto usage;
         }
     }
-    if (!out_path) {
+    if (!out_path || !out_path[0]) {
         cli_error("index: no output file; give -o FILE");
-        return cli_usage_error("index");
+        goto usage;
     }
-    if (optind == argc) {
+    if (optind == argc && n_lists == 0) {
         cli_error("index: no input files");
-        return cli_usage_error("index");
+        goto usage;
     }
-
-    for (; optind < argc; optind++) {
-        const char *in = argv[optind];
-        struct stat st;
-        if (stat(in, &st) != 0) {
-            cli_error("%s: %s", in, strerror(errno));
-            status = CLI_EXIT_ERROR;
-            goto out;
-        }
-        if (S_ISDIR(st.st_mode)) {
-            long n = add_directory(&inputs, in, format == ST_FORMAT_JSONL ? ".jsonl" : ".txt");
-            if (n < 0) {
-                status = CLI_EXIT_ERROR;
-                goto out;
-            }
-            if (n == 0) {
-                cli_error("%s: no %s files in this directory", in,
-                          format == ST_FORMAT_JSONL ? "*.jsonl" : "*.txt");
-                status = CLI_EXIT_ERROR;
-                goto out;
-            }
-        } else if (list_add(&inputs, in) != 0) {
-            cli_error("out of memory");
-            status = CLI_EXIT_ERROR;
-            goto out;
-        }
-    }
-
-    memset(&opts, 0, sizeof opts);
-    memset(&stats, 0, sizeof stats);
-    opts.language = lang;
-    opts.format = format;
-    if (!quiet && isatty(STDERR_FILENO)) print_progress(&inputs, out_path);
-    clock_gettime(CLOCK_MONOTONIC, &start);
-    err[0] = '\0';
-    rc = stele_build((const char *const *)inputs.paths, inputs.n, &opts, out_path, &stats, err,
-                     sizeof err);
-    if (rc != STELE_OK) {
-        cli_error("index: %s", err[0] ? err : stele_strerror(rc));
-        status = CLI_EXIT_ERROR;
+    if (plan_inputs(&plan, argv + optind, (size_t)(argc - optind), lists, n_lists, format) != 0)
+        goto out;
+    if (plan.n_files == 0) {
+        cli_error("index: the inputs hold no files to index");
         goto out;
     }
-    if (!quiet && print_summary(out_path, &stats, seconds_since(&start)) != 0)
-        status = CLI_EXIT_ERROR;
+    status = index_run_build(&plan, out_path, &opts, quiet, 0);
 out:
-    list_free(&inputs);
+    index_plan_free(&plan);
+    free(lists);
     return status;
+usage:
+    free(lists);
+    return cli_usage_error("index");
 }

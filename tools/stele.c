@@ -1,6 +1,8 @@
 /*
  * stele.c: the `stele` command: global options and dispatch to the
  * subcommands (search, index, stats, verify, embed, web), each in its own
+
+ * subcommands (search, index, merge, stats, verify, embed), each in its own
  * cmd_*.c file.
  *
  * `stele` with no arguments is `stele search` with no query: an interactive
@@ -29,6 +31,8 @@ static const char usage_text[] =
     "                     one per line from standard input\n"
     "  index [--lang L] [--format F] INPUT... -o FILE\n"
     "                     build an index from text files or directories\n"
+    "  merge INDEX... -o FILE\n"
+    "                     merge indexes built apart (shards) into one\n"
     "  stats INDEX        show an index's sections, sizes and counts\n"
     "  verify INDEX       check every structure of an index\n"
     "  embed INDEX [-o FILE.c] [--name NAME] [--header FILE.h] [--max-hits N]\n"
@@ -50,6 +54,8 @@ static const command commands[] = {
     {"search", "stele search", cmd_search}, {"index", "stele index", cmd_index},
     {"stats", "stele stats", cmd_stats},    {"verify", "stele verify", cmd_verify},
     {"embed", "stele embed", cmd_embed},    {"web", "stele web", cmd_web},
+
+    {"embed", "stele embed", cmd_embed},    {"merge", "stele merge", cmd_merge},
 };
 
 int main(int argc, char **argv)

@@ -23,6 +23,7 @@
 #include "analyze.h"
 
 #include <errno.h>
+#include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -211,35 +212,61 @@ void st_err_set(st_err *err, const char *fmt, ...)
     va_end(ap);
 }
 
-int st_read_text_file(st_corpus *c, const char *path, char **out, size_t *len, st_err *err)
+const char *st_path_label(const char *path)
 {
-    *out = NULL;
-    *len = 0;
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        st_err_set(err, "%s: cannot open: %s", path, strerror(errno));
-        return STELE_EIO;
-    }
+    return strcmp(path, "-") == 0 ? "standard input" : path;
+}
+
+void st_emit(const st_corpus *c, const stele_build_event *ev)
+{
+    if (c->on_event) c->on_event(c->event_ctx, ev);
+}
+
+void st_warn(const st_corpus *c, const char *input, const char *fmt, ...)
+{
+    if (!c->on_event) return;
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    stele_build_event ev = {.kind = STELE_EV_WARNING, .input = input, .message = msg};
+    st_emit(c, &ev);
+}
+
+void st_emit_read(const st_corpus *c, const char *input, uint64_t extra)
+{
+    stele_build_event ev = {.kind = STELE_EV_READ,
+                            .input = input,
+                            .done = c->bytes_done + extra,
+                            .total = c->bytes_total,
+                            .n_docs = c->n_docs};
+    st_emit(c, &ev);
+}
+
+/* Reads all of f into *raw (malloc'ed) and *n; STELE_ENOMEM or STELE_EIO
+ * with err->msg. */
+static int slurp(FILE *f, const char *label, unsigned char **raw_out, size_t *n_out, st_err *err)
+{
     size_t cap = 1 << 16, n = 0;
     unsigned char *raw = malloc(cap);
+    *raw_out = NULL;
+    *n_out = 0;
     if (!raw) {
-        fclose(f);
-        st_err_set(err, "%s: out of memory", path);
+        st_err_set(err, "%s: out of memory", label);
         return STELE_ENOMEM;
     }
     for (;;) {
         if (n == cap) {
             if (cap > SIZE_MAX / 2) {
                 free(raw);
-                fclose(f);
-                st_err_set(err, "%s: file too large", path);
+                st_err_set(err, "%s: file too large", label);
                 return STELE_ENOMEM;
             }
             unsigned char *bigger = realloc(raw, cap * 2);
             if (!bigger) {
                 free(raw);
-                fclose(f);
-                st_err_set(err, "%s: out of memory", path);
+                st_err_set(err, "%s: out of memory", label);
                 return STELE_ENOMEM;
             }
             raw = bigger;
@@ -249,43 +276,78 @@ int st_read_text_file(st_corpus *c, const char *path, char **out, size_t *len, s
         n += got;
         if (got == 0) break;
     }
-    int read_error = ferror(f);
-    fclose(f);
-    if (read_error) {
+    if (ferror(f)) {
+        int saved = errno;
         free(raw);
-        st_err_set(err, "%s: read error", path);
+        st_err_set(err, "%s: read error: %s", label, strerror(saved ? saved : EIO));
         return STELE_EIO;
     }
+    *raw_out = raw;
+    *n_out = n;
+    return STELE_OK;
+}
+
+int st_read_text_file(st_corpus *c, const char *path, char **out, size_t *len, st_err *err)
+{
+    *out = NULL;
+    *len = 0;
+    const char *label = st_path_label(path);
+    int from_stdin = strcmp(path, "-") == 0;
+    FILE *f = from_stdin ? stdin : fopen(path, "rb");
+    if (!f) {
+        st_err_set(err, "%s: cannot open: %s", label, strerror(errno));
+        return STELE_EIO;
+    }
+    unsigned char *raw;
+    size_t n;
+    errno = 0;
+    int rc = slurp(f, label, &raw, &n, err);
+    if (!from_stdin) fclose(f);
+    if (rc != STELE_OK) return rc;
     /* Each replaced byte grows by at most 2 (1 byte -> 3 bytes of U+FFFD). */
     if (n > (SIZE_MAX - 1) / 3) {
         free(raw);
-        st_err_set(err, "%s: file too large", path);
+        st_err_set(err, "%s: file too large", label);
         return STELE_ENOMEM;
     }
     char *text = malloc(n * 3 + 1);
     if (!text) {
         free(raw);
-        st_err_set(err, "%s: out of memory", path);
+        st_err_set(err, "%s: out of memory", label);
         return STELE_ENOMEM;
     }
-    size_t i = 0, m = 0;
+    size_t i = 0, m = 0, n_bad = 0;
+    uint32_t line = 1, first_bad_line = 0;
     if (n >= 3 && raw[0] == 0xef && raw[1] == 0xbb && raw[2] == 0xbf) i = 3;
     while (i < n) {
         uint32_t cp;
         size_t k = raw[i] == 0 ? 0 : st_utf8_decode((const char *)raw + i, n - i, &cp);
         if (k == 0) {
+            if (c->strict_utf8) {
+                st_err_set(err, "%s:%u: %s", label, (unsigned)line,
+                           raw[i] ? "invalid UTF-8" : "NUL byte");
+                free(raw);
+                free(text);
+                return STELE_EINPUT;
+            }
+            if (!n_bad++) first_bad_line = line;
             memcpy(text + m, "\xef\xbf\xbd", 3);
             m += 3;
-            c->n_invalid_utf8++;
             i++;
             continue;
         }
+        line += raw[i] == '\n';
         memcpy(text + m, raw + i, k);
         m += k;
         i += k;
     }
     text[m] = '\0';
     free(raw);
+    c->n_invalid_utf8 += n_bad;
+    c->bytes_done += n;
+    if (n_bad)
+        st_warn(c, path, "%s:%u: %zu invalid UTF-8 byte%s or NUL byte%s replaced by U+FFFD", label,
+                (unsigned)first_bad_line, n_bad, n_bad == 1 ? "" : "s", n_bad == 1 ? "" : "s");
     *out = text;
     *len = m;
     return STELE_OK;
@@ -302,6 +364,10 @@ char *st_path_stem(const char *path)
     const char *base = st_path_base(path);
     const char *dot = strrchr(base, '.');
     size_t n = dot && dot != base ? (size_t)(dot - base) : strlen(base);
+    if (strcmp(path, "-") == 0) { /* standard input has no file name */
+        base = "stdin";
+        n = 5;
+    }
     char *stem = malloc(n + 1);
     if (!stem) return NULL;
     memcpy(stem, base, n);
@@ -309,17 +375,75 @@ char *st_path_stem(const char *path)
     return stem;
 }
 
-int st_ingest(st_corpus *c, const char *path, int format, st_err *err)
+/* True when document d was started by a heading line (a resolution, a
+ * draft decision, a report chapter): ingest_resolutions.c keeps that line as
+ * paragraph 1, field title, kind STELE_PARA_HEADING. */
+static int starts_with_heading(const st_doc *d)
 {
+    return d->n_paras > 1 && d->paras[1].field == ST_FIELD_TITLE &&
+           d->paras[1].kind == STELE_PARA_HEADING;
+}
+
+/* True when the title of d, the first line of a text or resolutions file,
+ * is a whole JSON object: the file is JSON Lines read in the wrong format,
+ * and indexing it would make a document of raw JSON. */
+static int title_is_json(const st_doc *d)
+{
+    size_t n = strlen(d->title);
+    if (n < 2 || d->title[0] != '{' || d->title[n - 1] != '}') return 0;
+    json_error_t jerr;
+    json_t *v = json_loadb(d->title, n, 0, &jerr);
+    int is_object = v && json_is_object(v);
+    json_decref(v);
+    return is_object;
+}
+
+int st_ingest_named(st_corpus *c, const char *path, const char *name, int format, st_err *err)
+{
+    size_t before = c->n_docs;
+    int rc;
     switch (format) {
     case ST_FORMAT_RESOLUTIONS:
-        return st_ingest_resolutions(c, path, err);
+        rc = st_ingest_resolutions(c, path, err);
+        break;
     case ST_FORMAT_TEXT:
-        return st_ingest_text(c, path, err);
+        rc = st_ingest_text(c, path, name, err);
+        break;
     case ST_FORMAT_JSONL:
-        return st_ingest_jsonl(c, path, err);
+        rc = st_ingest_jsonl(c, path, err);
+        break;
     default:
-        st_err_set(err, "%s: unknown input format %d", path, format);
+        st_err_set(err, "%s: unknown input format %d", st_path_label(path), format);
         return STELE_EINVAL;
     }
+    if (rc != STELE_OK) return rc;
+    if (format != ST_FORMAT_JSONL && c->n_docs > before && title_is_json(&c->docs[before])) {
+        unsigned line = c->docs[before].paras[0].src_line;
+        st_err_set(err,
+                   "%s:%u: this line is a JSON object; read the file as JSON Lines (format jsonl)",
+                   st_path_label(path), line ? line : 1);
+        while (c->n_docs > before)
+            st_corpus_pop_doc(c);
+        return STELE_EINPUT;
+    }
+    int any_heading = 0;
+    for (size_t i = before; i < c->n_docs; i++) {
+        c->docs[i].format = format;
+        any_heading |= starts_with_heading(&c->docs[i]);
+    }
+    if (format == ST_FORMAT_RESOLUTIONS && !any_heading)
+        st_warn(c, path,
+                "%s: no resolution or decision heading found; indexed as %zu plain "
+                "document%s (is this the resolutions format?)",
+                st_path_label(path), c->n_docs - before, c->n_docs - before == 1 ? "" : "s");
+    stele_build_event ev = {
+        .kind = STELE_EV_INPUT_DONE, .input = path, .n_docs = c->n_docs - before};
+    st_emit(c, &ev);
+    st_emit_read(c, path, 0);
+    return STELE_OK;
+}
+
+int st_ingest(st_corpus *c, const char *path, int format, st_err *err)
+{
+    return st_ingest_named(c, path, NULL, format, err);
 }

@@ -32,6 +32,7 @@
 #include <stdint.h>
 
 #include "stele.h"
+#include "stele_index.h"
 
 enum st_field { ST_FIELD_TITLE = 0, ST_FIELD_BODY = 1, ST_FIELD_FOOTNOTE = 2 };
 
@@ -49,6 +50,7 @@ typedef struct st_doc {
     char *title;  /* display title (also paragraph 0, field title) */
     char *source; /* where the kept text came from, e.g. "corpus/file.txt:69" */
     char *note;   /* optional: e.g. the other source of a duplicate; may be NULL */
+    int format;   /* enum st_format of the input it came from */
     st_para *paras;
     size_t n_paras, cap_paras;
 } st_doc;
@@ -59,6 +61,15 @@ typedef struct st_corpus {
     char *field_names[STELE_MAX_FIELDS]; /* [0]="title", [1]="body", [2]="footnote" */
     size_t n_fields;
     size_t n_invalid_utf8; /* invalid bytes replaced during ingestion */
+    /* Set by the caller before ingesting (zero: the defaults). */
+    int on_duplicate;              /* STELE_DUP_* for st_corpus_finish() */
+    int strict_utf8;               /* invalid UTF-8 is an error, not replaced */
+    stele_build_event_fn on_event; /* progress and warnings; may be NULL */
+    void *event_ctx;
+    uint64_t bytes_total; /* input bytes expected (0: unknown), for progress */
+    /* Kept by the ingesters and st_corpus_finish(). */
+    uint64_t bytes_done;   /* input bytes of finished inputs */
+    uint64_t n_duplicates; /* copies dropped or merged by st_corpus_finish() */
 } st_corpus;
 
 /* Input formats. */
@@ -85,16 +96,33 @@ void st_corpus_pop_doc(st_corpus *c);
 /* Sets d->note to a copy of note (replacing any earlier one). */
 int st_doc_set_note(st_doc *d, const char *note);
 
-/* Reads a whole file into *out (NUL-terminated, *len bytes without the
- * NUL), with a leading byte order mark removed and invalid UTF-8 (and NUL
- * bytes) replaced by U+FFFD, counted in c->n_invalid_utf8.  The caller
- * frees *out.  STELE_EIO / STELE_ENOMEM with err->msg on failure. */
+/* Reads a whole file ("-": standard input) into *out (NUL-terminated, *len
+ * bytes without the NUL), with a leading byte order mark removed and
+ * invalid UTF-8 (and NUL bytes) replaced by U+FFFD, counted in
+ * c->n_invalid_utf8 and reported by one warning naming the first line; with
+ * c->strict_utf8 they are an error (STELE_EINPUT, "file:line: ...") instead.
+ * Adds the raw size to c->bytes_done.  The caller frees *out.  STELE_EIO /
+ * STELE_ENOMEM with err->msg on failure. */
 int st_read_text_file(st_corpus *c, const char *path, char **out, size_t *len, st_err *err);
 
 /* The file name of path without directories and without its extension:
  * "corpus/cnd-resolution-55-2.txt" -> "cnd-resolution-55-2".  The caller
  * frees the result; NULL when out of memory. */
 char *st_path_stem(const char *path);
+/* How messages name path: "standard input" for "-", else path itself. */
+const char *st_path_label(const char *path);
+
+/* Calls c->on_event, if any, with ev. */
+void st_emit(const st_corpus *c, const stele_build_event *ev);
+/* Emits a STELE_EV_WARNING about input (may be NULL). */
+void st_warn(const st_corpus *c, const char *input, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+/* Emits STELE_EV_READ with done = c->bytes_done + extra. */
+void st_emit_read(const st_corpus *c, const char *input, uint64_t extra);
+
 /* Formats a message into err->msg (err may be NULL). */
 void st_err_set(st_err *err, const char *fmt, ...)
 #if defined(__GNUC__)
@@ -110,13 +138,22 @@ int st_corpus_field(st_corpus *c, const char *name);
 /* Ingesters: add the documents of one file to c.  Return STELE_OK or a
  * negative code with err->msg naming the file and line. */
 int st_ingest_resolutions(st_corpus *c, const char *path, st_err *err);
-int st_ingest_text(st_corpus *c, const char *path, st_err *err);
+/* name: the document id (a final ".txt" or ".md" is dropped); NULL = the
+ * file name without directories. */
+int st_ingest_text(st_corpus *c, const char *path, const char *name, st_err *err);
 int st_ingest_jsonl(st_corpus *c, const char *path, st_err *err);
 int st_ingest(st_corpus *c, const char *path, int format, st_err *err);
+/* st_ingest() with the id of a text document (see st_ingest_text()).  Marks
+ * the new documents with their format, warns about a resolutions file that
+ * holds no resolution, and emits STELE_EV_INPUT_DONE. */
+int st_ingest_named(st_corpus *c, const char *path, const char *name, int format, st_err *err);
 
-/* After all files: merges resolutions that came from two sources (see
- * ingest_resolutions.c for which text is kept) and sorts nothing: documents
- * keep their ingestion order, which is the index's document order. */
+/* After all files: leaves one document per id (doc_merge.c).  Resolutions
+ * that came from two sources are merged (see ingest_resolutions.c for which
+ * text is kept); any other id seen twice is an error naming both places,
+ * or, as c->on_duplicate says, one copy is kept and each dropped one is
+ * reported.  Documents keep their ingestion order, which is the index's
+ * document order. */
 int st_corpus_finish(st_corpus *c, st_err *err);
 
 #endif /* STELE_DOC_H */

@@ -1,11 +1,21 @@
 /*
  * doc_merge.c: st_corpus_finish(), which leaves one document per id.
  *
- * The same document can reach the corpus twice: resolutions 55/2 and 55/12
- * of the bundled corpus are standalone files and also appear in the report
- * of the 55th session (see ingest_resolutions.c), and two text files or
- * JSON records may share an id.  An index holds each id once, so for every
- * id seen more than once one copy is kept:
+ * The same id can reach the corpus twice, and an index holds each id once.
+ * Nothing is ever dropped without a word:
+ *   - Two documents of the resolutions format with one id are one
+ *     resolution found in two of that format's sources: resolutions 55/2
+ *     and 55/12 of the bundled corpus are standalone files and also appear
+ *     in the report of the 55th session (see ingest_resolutions.c).  That
+ *     is the format's own rule, so they are merged as described below, and
+ *     each merge is reported (STELE_EV_NOTE) and counted.
+ *   - Any other repeated id (two text files, two JSON records, or a
+ *     resolution and a document of another format) is an error naming both
+ *     places, file:line, unless c->on_duplicate asks to keep the first or
+ *     the last copy; then every dropped copy is reported (STELE_EV_WARNING)
+ *     and counted, and the kept copy takes the place of the first.
+ *
+ * A merge of resolutions keeps one copy:
  *   - the copy with the most paragraphs, i.e. the most complete one (the
  *     report's 55/12 stops after operative paragraph 6; its 55/2 lacks the
  *     closing "9th Plenary Meeting" line);
@@ -193,6 +203,87 @@ static int cmp_ref(const void *x, const void *y)
     return a->index < b->index ? -1 : a->index > b->index;
 }
 
+/* Writes id into out (cap bytes) for a message: at most 80 bytes, control
+ * characters as \xNN, so no id can act on a terminal. */
+static void id_for_message(const char *id, char *out, size_t cap)
+{
+    size_t n = 0;
+    for (const unsigned char *p = (const unsigned char *)id; *p && n + 8 < cap; p++) {
+        if (p - (const unsigned char *)id >= 80) {
+            memcpy(out + n, "...", 3);
+            n += 3;
+            break;
+        }
+        if (*p < 0x20 || *p == 0x7f)
+            n += (size_t)snprintf(out + n, cap - n, "\\x%02x", *p);
+        else
+            out[n++] = (char)*p;
+    }
+    out[n] = '\0';
+}
+
+/* Handles group refs[0 .. n) of one id that is not a resolutions merge:
+ * an error, or the index of the copy to keep with the others reported. */
+static int resolve_duplicate(st_corpus *c, const id_ref *refs, size_t n, size_t *keep, st_err *err)
+{
+    char id[400];
+    id_for_message(refs[0].id, id, sizeof id);
+    const st_doc *first = &c->docs[refs[0].index];
+    if (c->on_duplicate != STELE_DUP_KEEP_FIRST && c->on_duplicate != STELE_DUP_KEEP_LAST) {
+        st_err_set(err, "duplicate id \"%s\": %s and %s", id, first->source,
+                   c->docs[refs[1].index].source);
+        return STELE_EINPUT;
+    }
+    *keep = c->on_duplicate == STELE_DUP_KEEP_FIRST ? refs[0].index : refs[n - 1].index;
+    for (size_t k = 0; k < n; k++)
+        if (refs[k].index != *keep)
+            st_warn(c, NULL, "duplicate id \"%s\": kept %s, dropped %s", id, c->docs[*keep].source,
+                    c->docs[refs[k].index].source);
+    c->n_duplicates += n - 1;
+    return STELE_OK;
+}
+
+static int all_resolutions(const st_corpus *c, const id_ref *refs, size_t n)
+{
+    for (size_t k = 0; k < n; k++)
+        if (c->docs[refs[k].index].format != ST_FORMAT_RESOLUTIONS) return 0;
+    return 1;
+}
+
+/* Merges the resolutions refs[0 .. n) into the most complete copy, whose
+ * note records the others; sets *keep. */
+static int merge_resolutions(st_corpus *c, const id_ref *refs, size_t n, note_buf *nb, size_t *keep,
+                             st_err *err)
+{
+    size_t first = refs[0].index;
+    *keep = first;
+    for (size_t k = 1; k < n; k++)
+        if (c->docs[refs[k].index].n_paras > c->docs[*keep].n_paras) *keep = refs[k].index;
+    nb->n = 0;
+    nb->full = 0;
+    nb->text[0] = '\0';
+    if (c->docs[*keep].note) note_str(nb, c->docs[*keep].note);
+    char id[400];
+    id_for_message(refs[0].id, id, sizeof id);
+    for (size_t k = 0; k < n; k++) {
+        size_t other = refs[k].index;
+        if (other == *keep) continue;
+        if (nb->n > 0) note_str(nb, "; ");
+        describe(nb, &c->docs[*keep], &c->docs[other]);
+        stele_build_event ev = {.kind = STELE_EV_NOTE};
+        char msg[1200];
+        snprintf(msg, sizeof msg,
+                 "resolution %s is in two sources: kept %s, merged %s (differences recorded)", id,
+                 c->docs[*keep].source, c->docs[other].source);
+        ev.message = msg;
+        st_emit(c, &ev);
+    }
+    c->n_duplicates += n - 1;
+    int rc = st_doc_set_note(&c->docs[*keep], nb->text);
+    if (rc != STELE_OK) st_err_set(err, "out of memory");
+    return rc;
+}
+
 int st_corpus_finish(st_corpus *c, st_err *err)
 {
     if (c->n_docs < 2) return STELE_OK;
@@ -216,21 +307,13 @@ int st_corpus_finish(st_corpus *c, st_err *err)
             h++;
         if (h - g > 1) {
             size_t first = refs[g].index, keep = first;
-            for (size_t k = g + 1; k < h; k++)
-                if (c->docs[refs[k].index].n_paras > c->docs[keep].n_paras) keep = refs[k].index;
-            nb->n = 0;
-            nb->full = 0;
-            nb->text[0] = '\0';
-            if (c->docs[keep].note) note_str(nb, c->docs[keep].note);
-            for (size_t k = g; k < h; k++) {
-                size_t other = refs[k].index;
-                if (other == keep) continue;
-                if (nb->n > 0) note_str(nb, "; ");
-                describe(nb, &c->docs[keep], &c->docs[other]);
-                drop[other] = 1;
-            }
-            rc = st_doc_set_note(&c->docs[keep], nb->text);
-            if (rc != STELE_OK) st_err_set(err, "out of memory");
+            if (all_resolutions(c, refs + g, h - g))
+                rc = merge_resolutions(c, refs + g, h - g, nb, &keep, err);
+            else
+                rc = resolve_duplicate(c, refs + g, h - g, &keep, err);
+            if (rc != STELE_OK) break;
+            for (size_t k = g; k < h; k++)
+                if (refs[k].index != keep) drop[refs[k].index] = 1;
             if (keep != first) {
                 /* The kept copy takes the place of the first one. */
                 st_doc tmp = c->docs[first];

@@ -1,10 +1,14 @@
 /*
  * ingest_text.c: plain text files (format "text").
  *
- * One document per file.  Its id is the file name without directories and
- * without extension ("notes/treatment.txt" -> "treatment"), its title the
- * first non-blank line.  The rest of the file is split into paragraphs at
- * blank lines (lines holding only white space count as blank); the lines
+ * One document per file.  Its id is the name the caller gives, normally the
+ * path relative to the directory or file named on the command line
+ * ("notes/" + "2024/treatment.txt" -> "2024/treatment"), or else the file
+ * name without directories; a final ".txt" or ".md" is dropped, any other
+ * dot stays ("GFDL-1.2" stays "GFDL-1.2"), so distinct files keep distinct
+ * ids (and two that still collide, "a.txt" and "a.md", are a duplicate that
+ * st_corpus_finish() reports).  Its title is the first non-blank line.  The rest of the file is
+ * split into paragraphs at blank lines (lines holding only white space count as blank); the lines
  * of one paragraph are joined with a space by st_doc_add_para().  Every
  * paragraph is field body, kind STELE_PARA_TEXT, unnumbered.  A file with
  * no non-blank line gives a document with an empty title and nothing else,
@@ -23,16 +27,34 @@ static int line_is_blank(const char *s, size_t n)
     return 1;
 }
 
-int st_ingest_text(st_corpus *c, const char *path, st_err *err)
+/* The id of a text document: name (or path's file name) without a final
+ * ".txt" or ".md".  NULL when out of memory. */
+static char *text_id(const char *path, const char *name)
+{
+    if (!name) name = strcmp(path, "-") == 0 ? "stdin" : st_path_base(path);
+    size_t n = strlen(name);
+    if (n > 4 && !strcmp(name + n - 4, ".txt"))
+        n -= 4;
+    else if (n > 3 && !strcmp(name + n - 3, ".md"))
+        n -= 3;
+    char *id = malloc(n + 1);
+    if (!id) return NULL;
+    memcpy(id, name, n);
+    id[n] = '\0';
+    return id;
+}
+
+int st_ingest_text(st_corpus *c, const char *path, const char *name, st_err *err)
 {
     char *text;
     size_t len;
+    const char *label = st_path_label(path);
     int rc = st_read_text_file(c, path, &text, &len, err);
     if (rc != STELE_OK) return rc;
-    char *id = st_path_stem(path);
+    char *id = text_id(path, name);
     if (!id) {
         free(text);
-        st_err_set(err, "%s: out of memory", path);
+        st_err_set(err, "%s: out of memory", label);
         return STELE_ENOMEM;
     }
 
@@ -57,7 +79,7 @@ int st_ingest_text(st_corpus *c, const char *path, st_err *err)
     }
     char *title_copy = malloc(title_len + 1);
     char source[1024];
-    snprintf(source, sizeof source, "%s:%u", st_path_base(path), (unsigned)title_line);
+    snprintf(source, sizeof source, "%s:%u", label, (unsigned)(title_line ? title_line : 1));
     st_doc *d = NULL;
     if (title_copy) {
         memcpy(title_copy, title, title_len);
@@ -69,7 +91,7 @@ int st_ingest_text(st_corpus *c, const char *path, st_err *err)
     free(id);
     if (!d) {
         free(text);
-        st_err_set(err, "%s: out of memory", path);
+        st_err_set(err, "%s: out of memory", label);
         return STELE_ENOMEM;
     }
 
@@ -99,6 +121,6 @@ int st_ingest_text(st_corpus *c, const char *path, st_err *err)
         pos = end + 1;
     }
     free(text);
-    if (rc != STELE_OK) st_err_set(err, "%s: out of memory", path);
+    if (rc != STELE_OK) st_err_set(err, "%s: out of memory", label);
     return rc;
 }

@@ -439,10 +439,13 @@ int st_invert(const st_corpus *c, stele_stem_fn stem, void *stem_ctx, st_invert_
         return st_build_error(err, err_cap, STELE_EINPUT, "too many documents");
     out->docs = calloc(c->n_docs ? c->n_docs : 1, sizeof *out->docs);
     if (!out->docs) return st_build_error(err, err_cap, STELE_ENOMEM, "out of memory");
-    for (size_t d = 0; d < c->n_docs; d++)
+    for (size_t d = 0; d < c->n_docs; d++) {
+        stele_build_event ev = {.kind = STELE_EV_ANALYSE, .done = d, .total = c->n_docs};
+        st_emit(c, &ev); /* the front end decides how often to draw */
         if ((rc = analyse_doc(c, (uint32_t)d, stem, stem_ctx, &terms, &occs, out, err, err_cap)) !=
             0)
             goto fail;
+    }
     refs = malloc((terms.n ? terms.n : 1) * sizeof *refs);
     rank = malloc((terms.n ? terms.n : 1) * sizeof *rank);
     if (!refs || !rank) {

@@ -216,6 +216,8 @@ static int compress_all(const st_corpus *c, size_t block_bytes, const st_buf *zd
     out->max_block = 0;
     out->n_blocks = out->raw_bytes = 0;
     for (size_t d = 0; d <= c->n_docs; d++) {
+        stele_build_event ev = {.kind = STELE_EV_COMPRESS, .done = d, .total = c->n_docs};
+        st_emit(c, &ev); /* the front end decides how often to draw */
         size_t len = 0;
         if (d < c->n_docs)
             for (size_t i = 0; i < c->docs[d].n_paras; i++)

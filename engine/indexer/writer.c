@@ -12,8 +12,11 @@
  * st_write_atomic() writes to a temporary file created next to the target
  * (same file system, so rename() is atomic), fsyncs it, renames it over
  * the target and fsyncs the directory.  Any failure (a full disk shows as
- * a short write or a failed fsync) removes the temporary file and leaves
- * the old index in place.
+ * a short write or a failed fsync, a file-size limit as EFBIG once the
+ * caller ignores SIGXFSZ) removes the temporary file and leaves the old
+ * index in place.  Events tell the caller the temporary file's name while
+ * it exists (STELE_EV_WRITE_TEMP .. STELE_EV_WRITE_END), so that a signal
+ * handler can remove it if the process is killed in between.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -216,20 +219,39 @@ done:
     return rc;
 }
 
-int st_write_atomic(const char *path, const uint8_t *data, size_t size, char *err, size_t err_cap)
+/* Calls opts->on_event, if any, with an event of kind and progress. */
+static void write_event(const stele_build_opts *opts, int kind, const char *message, uint64_t done,
+                        uint64_t total)
+{
+    if (!opts || !opts->on_event) return;
+    stele_build_event ev = {.kind = kind, .message = message, .done = done, .total = total};
+    opts->on_event(opts->event_ctx, &ev);
+}
+
+/* Writes are cut into chunks of this size, so progress moves and an
+ * interrupt is handled between them. */
+#define WRITE_CHUNK ((size_t)1 << 20)
+
+int st_write_atomic(const char *path, const uint8_t *data, size_t size,
+                    const stele_build_opts *opts, char *err, size_t err_cap)
 {
     size_t plen = strlen(path);
     char *tmp = malloc(plen + 16);
     if (!tmp) return st_build_error(err, err_cap, STELE_ENOMEM, "out of memory");
     memcpy(tmp, path, plen);
     memcpy(tmp + plen, ".tmp.XXXXXX", 12);
+    write_event(opts, STELE_EV_WRITE_BEGIN, NULL, 0, size);
     int fd = mkstemp(tmp);
     if (fd < 0) {
-        int rc =
-            st_build_error(err, err_cap, STELE_EIO, "%s: cannot create: %s", tmp, strerror(errno));
+        int saved = errno;
+        write_event(opts, STELE_EV_WRITE_END, NULL, 0, size);
+        int rc = st_build_error(err, err_cap, STELE_EIO,
+                                "%s: cannot create a temporary file in its directory: %s", path,
+                                strerror(saved));
         free(tmp);
         return rc;
     }
+    write_event(opts, STELE_EV_WRITE_TEMP, tmp, 0, size);
     const char *what = NULL;
     int saved = 0;
     if (fchmod(fd, 0644) != 0) {
@@ -237,7 +259,8 @@ int st_write_atomic(const char *path, const uint8_t *data, size_t size, char *er
         saved = errno;
     }
     for (size_t done = 0; !what && done < size;) {
-        ssize_t n = write(fd, data + done, size - done);
+        size_t chunk = size - done < WRITE_CHUNK ? size - done : WRITE_CHUNK;
+        ssize_t n = write(fd, data + done, chunk);
         if (n < 0 && errno == EINTR) continue;
         if (n <= 0) {
             what = "write";
@@ -245,6 +268,7 @@ int st_write_atomic(const char *path, const uint8_t *data, size_t size, char *er
             break;
         }
         done += (size_t)n;
+        write_event(opts, STELE_EV_WRITE, NULL, done, size);
     }
     if (!what && fsync(fd) != 0) {
         what = "fsync";
@@ -254,17 +278,20 @@ int st_write_atomic(const char *path, const uint8_t *data, size_t size, char *er
         what = "close";
         saved = errno;
     }
+    if (!what) write_event(opts, STELE_EV_WRITE_COMMIT, NULL, size, size);
     if (!what && rename(tmp, path) != 0) {
         what = "rename";
         saved = errno;
     }
     if (what) {
         unlink(tmp);
+        write_event(opts, STELE_EV_WRITE_END, NULL, 0, size);
         int rc = st_build_error(err, err_cap, STELE_EIO, "%s: %s failed: %s", path, what,
                                 strerror(saved));
         free(tmp);
         return rc;
     }
+    write_event(opts, STELE_EV_WRITE_END, NULL, size, size);
     free(tmp);
     /* Make the rename durable: fsync the directory (best effort). */
     char *dir = malloc(plen + 2);
@@ -294,7 +321,7 @@ int stele_build_corpus(const st_corpus *c, const stele_build_opts *opts, const c
     size_t size;
     int rc = st_build_memory(c, opts, &data, &size, stats, err, err_cap);
     if (rc) return rc;
-    rc = st_write_atomic(out_path, data, size, err, err_cap);
+    rc = st_write_atomic(out_path, data, size, opts, err, err_cap);
     free(data);
     return rc;
 }

@@ -90,8 +90,18 @@ int st_build_memory(const st_corpus *c, const stele_build_opts *opts, uint8_t **
 int stele_build_corpus(const st_corpus *c, const stele_build_opts *opts, const char *out_path,
                        stele_build_stats *stats, char *err, size_t err_cap);
 
-/* Writes size bytes to path atomically (temporary file, fsync, rename). */
-int st_write_atomic(const char *path, const uint8_t *data, size_t size, char *err, size_t err_cap);
+/* Writes size bytes to path atomically (temporary file, fsync, rename),
+ * reporting progress through opts->on_event (opts may be NULL). */
+int st_write_atomic(const char *path, const uint8_t *data, size_t size,
+                    const stele_build_opts *opts, char *err, size_t err_cap);
+
+/* ---- build.c --------------------------------------------------------- */
+
+/* Fails (STELE_EINVAL, with a message) when out_path is a directory or
+ * names the same file as one of paths (a build must never destroy its own
+ * source), or when a file or "-" is given twice. */
+int st_check_output(const char *const *paths, size_t n_paths, const char *out_path, char *err,
+                    size_t err_cap);
 
 /* Formats a message into err (if not NULL) and returns rc. */
 int st_build_error(char *err, size_t err_cap, int rc, const char *fmt, ...)
