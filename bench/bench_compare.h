@@ -12,7 +12,7 @@
 extern "C" {
 #endif
 
-#define BENCH_MAX_WORDS 8
+#define BENCH_MAX_WORDS 32 /* as STELE_MAX_QUERY_TERMS */
 #define BENCH_MAX_K     100
 #define BENCH_ID_BYTES  96 /* longer ids are cut; every engine's the same way */
 

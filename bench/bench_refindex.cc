@@ -14,6 +14,9 @@
  *       weighs titles 2.0), the id in value slot 0 (what a search returns)
  *       and title + "\n" + body as document data (stored text, as the other
  *       two keep it), then compacted.
+ *   bench_refindex xapian-nodata CORPUS.jsonl OUT.dir
+ *       The same without the document data (compare with stele's index
+ *       proper).
  *
  * Each record's "id", "title" and "body" strings are read with jansson, as
  * stele's own indexer reads them.  The output is written under a temporary
@@ -150,7 +153,7 @@ int remove_tree(const std::string &dir)
     return std::system(cmd.c_str());
 }
 
-int build_xapian(const char *corpus, const char *out)
+int build_xapian(const char *corpus, const char *out, bool store)
 {
     std::string tmp = std::string(out) + ".tmp", compact = std::string(out) + ".compact";
     jsonl_reader in(corpus);
@@ -180,7 +183,7 @@ int build_xapian(const char *corpus, const char *out)
                 tg.index_text(r.body);
                 doc.add_boolean_term("Q" + r.id);
                 doc.add_value(0, r.id);
-                doc.set_data(r.title + "\n" + r.body);
+                if (store) doc.set_data(r.title + "\n" + r.body);
                 db.add_document(doc);
             }
             if (got == 0) {
@@ -212,7 +215,10 @@ int build_xapian(const char *corpus, const char *out)
 int main(int argc, char **argv)
 {
     if (argc == 4 && std::strcmp(argv[1], "fts5") == 0) return build_fts5(argv[2], argv[3]);
-    if (argc == 4 && std::strcmp(argv[1], "xapian") == 0) return build_xapian(argv[2], argv[3]);
-    std::fprintf(stderr, "usage: bench_refindex fts5|xapian CORPUS.jsonl OUT\n");
+    if (argc == 4 && std::strcmp(argv[1], "xapian") == 0)
+        return build_xapian(argv[2], argv[3], true);
+    if (argc == 4 && std::strcmp(argv[1], "xapian-nodata") == 0)
+        return build_xapian(argv[2], argv[3], false);
+    std::fprintf(stderr, "usage: bench_refindex fts5|xapian|xapian-nodata CORPUS.jsonl OUT\n");
     return 2;
 }

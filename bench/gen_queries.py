@@ -27,7 +27,8 @@ so that every class has cheap and expensive queries.  AND, NOT, phrase and
 NEAR queries take their words from one randomly chosen document (AND words
 from its word set, phrases from consecutive words of its text, NEAR words
 from within a few positions of each other), so they match at least that
-document; OR words are drawn independently.  Prefixes are 3 to 6 letters of
+document (phrase and NEAR words only from runs of whitespace-separated
+plain lowercase words, which every engine tokenizes alike); OR words are drawn independently.  Prefixes are 3 to 6 letters of
 a word, kept if at least two words of the vocabulary start with them.
 
 Everything is drawn from random.Random(seed): the same corpus and seed give
@@ -45,6 +46,8 @@ import re
 import sys
 
 WORD = re.compile(r"[a-z]+")
+PLAIN = re.compile(r"[a-z]+\Z")
+PARA = re.compile(r"\n\s*\n")
 # Words that are operators in some engine's syntax are left out, so a query
 # means the same thing to every engine.
 EXCLUDED = {"and", "or", "not", "near"}
@@ -109,20 +112,31 @@ class Drawer:
         raise SystemExit("gen_queries.py: the corpus has no usable words")
 
     def doc_tokens(self):
-        """The usable tokens of a random document with at least 8 of them."""
+        """The whitespace-separated tokens of a random document with at
+        least 8 usable words: a plain lowercase word ([a-z]+ and nothing
+        else, so that every engine's tokenizer sees exactly that token at
+        that position) stays, anything else becomes None.  Phrase and NEAR
+        words are taken only across runs of plain words, so they are as
+        close in every engine's positions as in this list."""
         for _ in range(1000):
             self.file.seek(self.rng.choice(self.offsets))
             d = json.loads(self.file.readline())
-            toks = tokens(str(d.get("title", "")) + "\n" + str(d.get("body", "")))
-            toks = [w if w in self.band_of else None for w in toks]
-            if sum(1 for w in toks if w) >= 8:
+            # The title and every paragraph (text between blank lines) are
+            # separate runs: no engine's phrase crosses them.
+            toks = []
+            for part in [str(d.get("title", ""))] + PARA.split(str(d.get("body", ""))):
+                toks += [w if PLAIN.match(w) else None for w in part.lower().split()] + [None]
+            if sum(1 for w in toks if self.usable(w)) >= 8:
                 return toks
         raise SystemExit("gen_queries.py: no document with 8 usable words")
+
+    def usable(self, w):
+        return w is not None and w in self.band_of
 
     def from_doc(self, bands):
         """Distinct words of one document, one per requested band where the
         document has one (else any of its words)."""
-        toks = [w for w in self.doc_tokens() if w]
+        toks = [w for w in self.doc_tokens() if self.usable(w)]
         distinct = sorted(set(toks))
         if len(distinct) < len(bands):
             return self.from_doc(bands)
@@ -139,22 +153,24 @@ class Drawer:
         for _ in range(1000):
             toks = self.doc_tokens()
             starts = [i for i in range(len(toks) - length + 1)
-                      if all(toks[i:i + length]) and len(set(toks[i:i + length])) > 1]
+                      if all(self.usable(w) for w in toks[i:i + length]) and
+                      len(set(toks[i:i + length])) > 1]
             if starts:
                 i = self.rng.choice(starts)
                 return toks[i:i + length]
         raise SystemExit("gen_queries.py: no run of %d words" % length)
 
     def near_pair(self, window):
-        """Two distinct words at most window - 1 positions apart in a document."""
+        """Two distinct words at most window - 1 positions apart in a
+        document, with only plain words between them."""
         for _ in range(1000):
             toks = self.doc_tokens()
-            idx = [i for i, w in enumerate(toks) if w]
+            idx = [i for i, w in enumerate(toks) if self.usable(w)]
             self.rng.shuffle(idx)
             for i in idx[:50]:
-                gap = self.rng.randint(2, window - 1)
-                j = i + gap
-                if j < len(toks) and toks[j] and toks[j] != toks[i]:
+                j = i + self.rng.randint(2, window - 1)
+                if (j < len(toks) and self.usable(toks[j]) and toks[j] != toks[i] and
+                        all(toks[i:j])):
                     return [toks[i], toks[j]]
         raise SystemExit("gen_queries.py: no NEAR pair")
 

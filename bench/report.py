@@ -19,7 +19,10 @@ installed; the data files it plots are kept beside RUN_DIR's).
 
 Latency statistics of a class are taken over the queries every engine
 answered, so each row compares the same work; refused queries are counted
-apart.  Percentiles are nearest-rank.  Top-k agreement of two engines is,
+apart.  A query's time is its median over the timed rounds, so that a
+preemption by another process in one round (on a shared machine, a 4 ms
+time slice) is not taken for the query's cost; the class's median, p95 and
+p99 are then over its queries (nearest rank).  Top-k agreement of two engines is,
 per query both answered, |A & B| / max(|A|, |B|) (1 when both are empty),
 averaged over the class.
 """
@@ -30,8 +33,14 @@ import re
 import subprocess
 import sys
 
-ENGINES = ("stele", "fts5", "xapian")
-LABEL = {"stele": "stele", "fts5": "SQLite FTS5", "xapian": "Xapian"}
+ENGINES = ("stele", "fts5", "xapian", "lucene")
+LABEL = {"stele": "stele", "fts5": "SQLite FTS5", "xapian": "Xapian", "lucene": "Lucene"}
+# The engines issue 9's latency targets compare stele with: its median at
+# most half of the faster of them, its p99 below all of theirs.
+REFERENCE = ("xapian", "lucene")
+# stele's sections that answer queries (the "index proper" of issue 10's
+# size target), as size.py groups them.
+INDEX_SECTIONS = ("dict-index", "dict", "postings", "positions")
 CLASS_ORDER = ("term", "and2", "and3", "or2", "or5", "phrase2", "phrase3", "near", "prefix",
                "not")
 
@@ -116,6 +125,13 @@ class Run:
                     self.matches[qi] = n
         self.build = {e: read_time_v(os.path.join(d, "build-%s.time" % e)) for e in ENGINES}
         self.mem = {e: read_time_v(os.path.join(d, "mem-%s.time" % e)) for e in ENGINES}
+        self.sections = {}
+        p = os.path.join(d, "build-stele.out")
+        if os.path.exists(p):
+            for line in open(p, encoding="utf-8"):
+                parts = line.split()
+                if len(parts) == 3 and parts[2] == "bytes" and parts[1].isdigit():
+                    self.sections[parts[0]] = int(parts[1])
         self.size = {}
         for e in ENGINES:
             p = os.path.join(d, "size-" + e)
@@ -137,7 +153,14 @@ class Run:
         return [i for i in qis if all(i not in self.refused[e] for e in self.engines)]
 
     def lat_stats(self, engine, qis):
-        vals = sorted(v for i in qis for v in self.lat[engine].get(i, []))
+        """Median, p95 and p99 over the queries of each one's median time
+        across the rounds, and how many queries."""
+        vals = []
+        for i in qis:
+            t = sorted(self.lat[engine].get(i, []))
+            if t:
+                vals.append(t[(len(t) - 1) // 2])
+        vals.sort()
         return pctl(vals, 0.5), pctl(vals, 0.95), pctl(vals, 0.99), len(vals)
 
     def agreement(self, a, b, qis):
@@ -161,16 +184,28 @@ def fmt_int(n):
     return "{:,}".format(n)
 
 
+def references(run):
+    return [e for e in run.engines if e in REFERENCE]
+
+
+def class_stats(run, cls):
+    """Per engine (median, p95, p99, n) over the class's common queries."""
+    common = run.common(run.qis(cls))
+    return {e: run.lat_stats(e, common) for e in run.engines}
+
+
 def class_table(run, out):
     eng = run.engines
+    refs = references(run)
+    ref_name = "/".join(LABEL[e] for e in refs)
     head = "| class | queries | stele matches (mean) |"
     rule = "|---|---:|---:|"
     for e in eng:
         head += " %s median / p95 / p99 (ms) | refused |" % LABEL[e]
         rule += "---:|---:|"
-    others = [e for e in eng if e != "stele"]
-    if "stele" in eng and others:
-        head += " stele ÷ fastest other (median) | stele p99 below all |"
+    if "stele" in eng and refs:
+        head += " stele median ÷ %s | stele p99 below %s |" % (
+            ("faster of " if len(refs) > 1 else "") + ref_name, ref_name)
         rule += "---:|:---:|"
     out.append(head)
     out.append(rule)
@@ -179,19 +214,69 @@ def class_table(run, out):
         common = run.common(qis)
         m = [run.matches[i] for i in common if i in run.matches]
         row = "| %s | %d | %s |" % (cls, len(qis), fmt_int(round(sum(m) / len(m))) if m else "–")
-        stats = {}
+        stats = class_stats(run, cls)
         for e in eng:
-            stats[e] = run.lat_stats(e, common)
             p50, p95, p99, _ = stats[e]
             row += " %s / %s / %s | %d |" % (ms(p50), ms(p95), ms(p99),
                                               sum(1 for i in qis if i in run.refused[e]))
-        if "stele" in eng and others:
-            best = min(stats[e][0] for e in others)
-            ratio = stats["stele"][0] / best if best > 0 else float("nan")
-            below = all(stats["stele"][2] < stats[e][2] for e in others)
+        if "stele" in eng and refs:
+            ratio, below = stele_vs_refs(stats, refs)
             row += " %s | %s |" % ("%.2f" % ratio if ratio == ratio else "–",
                                    "yes" if below else "no")
         out.append(row)
+
+
+def stele_vs_refs(stats, refs):
+    """stele's median over the fastest reference median, and whether its
+    p99 is below every reference's."""
+    best = min(stats[e][0] for e in refs)
+    ratio = stats["stele"][0] / best if best > 0 else float("nan")
+    return ratio, all(stats["stele"][2] < stats[e][2] for e in refs)
+
+
+def targets(run, out):
+    """Issue 9's and 10's targets, each with what this run measured."""
+    refs = references(run)
+    rows = []
+    if "stele" in run.engines and refs:
+        ratios, below, worst = [], [], []
+        for cls in run.classes():
+            ratio, b = stele_vs_refs(class_stats(run, cls), refs)
+            ratios.append((cls, ratio))
+            below.append((cls, b))
+        met = [c for c, r in ratios if r <= 0.5]
+        rows.append(("stele median at most half of the faster of %s, every class"
+                     % "/".join(LABEL[e] for e in refs),
+                     "%d of %d classes (worst: %s)" % (
+                         len(met), len(ratios),
+                         ", ".join("%s %.2f" % (c, r) for c, r in
+                                   sorted(ratios, key=lambda x: -x[1])[:3]))))
+        nb = [c for c, b in below if not b]
+        rows.append(("stele p99 below theirs, every class",
+                     "%d of %d classes%s" % (len(below) - len(nb), len(below),
+                                             " (not: %s)" % ", ".join(nb) if nb else "")))
+    if "stele" in run.engines:
+        rows.append(("zero refused queries", "%d refused by stele" % len(run.refused["stele"])))
+    text = int(run.stats.get("text_bytes", 0))
+    b, f = run.build.get("stele"), run.build.get("fts5")
+    if b and f:
+        rows.append(("stele's build no longer than FTS5's",
+                     "%.1f s against %.1f s" % (b[0], f[0])))
+    if b:
+        rows.append(("stele's build peak RSS at most 256 MiB", mib(b[1])))
+    if text and "stele" in run.size:
+        rows.append(("stele's whole file at most 55% of the text",
+                     "%.1f%%" % (100.0 * run.size["stele"] / text)))
+    if text and run.sections:
+        proper = sum(run.sections.get(n, 0) for n in INDEX_SECTIONS)
+        rows.append(("stele's index proper (%s) at most 25%% of the text"
+                     % " + ".join(INDEX_SECTIONS), "%.1f%%" % (100.0 * proper / text)))
+    if not rows:
+        return
+    out.append("| target | measured |")
+    out.append("|---|---|")
+    for t, m in rows:
+        out.append("| %s | %s |" % (t, m))
 
 
 def agreement_table(run, out):
@@ -378,12 +463,17 @@ def main():
     out.append("")
     out.append("## Latency per query class")
     out.append("")
-    out.append("Statistics over the queries every engine answered; a refused query is counted"
-               " in its engine's column and left out of every engine's timings.")
+    out.append("A query's time is its median over the rounds; median, p95 and p99 are over"
+               " the class's queries that every engine answered (a refused query is counted"
+               " in its engine's column and left out of every engine's timings).")
     out.append("")
     class_table(full, out)
     out.append("")
     out.append("![latency per class](latency.png)")
+    out.append("")
+    out.append("## Targets")
+    out.append("")
+    targets(full, out)
     out.append("")
     out.append("## Top-%s agreement between engines" % full.facts.get("k", "10"))
     out.append("")

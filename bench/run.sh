@@ -15,7 +15,7 @@
 #    MB of English text from Debian documentation packages, in
 #    scratch/bench/), unless --corpus names another JSON Lines file.
 # 4. The comparison (WORK/full/): queries of every class from the corpus's
-#    vocabulary (bench/gen_queries.py, fixed seed, N per class, default 50);
+#    vocabulary (bench/gen_queries.py, fixed seed, N per class, default 100);
 #    the three indexes built under /usr/bin/time -v (stele: `stele index`;
 #    FTS5 and Xapian: bench_refindex); one query process per engine alone,
 #    for its memory; then bench_compare with all three engines in one
@@ -48,7 +48,7 @@ gb=0
 quick=0
 steps="1 10"
 rounds=5
-per_class=50
+per_class=100
 tput=5
 command="bench/run.sh $*"
 
