@@ -94,7 +94,41 @@ class Run:
         self.probes = []
         self.throughput = []
         self.facts = {}
-        with open(os.path.join(d, "compare.out"), encoding="utf-8") as f:
+        # bench_compare's files, then LuceneBench's when run.sh --lucene ran it.
+        outs = [("compare.out", "samples.tsv", "ids.tsv"),
+                ("lucene.out", "lucene-samples.tsv", "lucene-ids.tsv")]
+        self.lat = {e: {} for e in ENGINES}  # engine -> qi -> [us]
+        self.ids = {e: {} for e in ENGINES}
+        self.matches = {}
+        for out_name, samples_name, ids_name in outs:
+            if not os.path.exists(os.path.join(d, out_name)):
+                continue
+            self.read_out(os.path.join(d, out_name))
+            self.read_samples(os.path.join(d, samples_name))
+            self.read_ids(os.path.join(d, ids_name))
+        self.build = {e: read_time_v(os.path.join(d, "build-%s.time" % e)) for e in ENGINES}
+        self.mem = {e: read_time_v(os.path.join(d, "mem-%s.time" % e)) for e in ENGINES}
+        self.sections = {}
+        p = os.path.join(d, "build-stele.out")
+        if os.path.exists(p):
+            for line in open(p, encoding="utf-8"):
+                parts = line.split()
+                if len(parts) == 3 and parts[2] == "bytes" and parts[1].isdigit():
+                    self.sections[parts[0]] = int(parts[1])
+        self.oneshot = {}
+        p = os.path.join(d, "oneshot.txt")
+        if os.path.exists(p):
+            for line in open(p, encoding="utf-8"):
+                e, _qi, msec, kb = line.split()
+                self.oneshot.setdefault(e, []).append((float(msec), int(kb)))
+        self.size = {}
+        for e in ENGINES:
+            p = os.path.join(d, "size-" + e)
+            if os.path.exists(p):
+                self.size[e] = int(open(p).read().split()[0])
+
+    def read_out(self, path):
+        with open(path, encoding="utf-8") as f:
             for line in f:
                 parts = line.split()
                 if not parts:
@@ -108,35 +142,22 @@ class Run:
                 elif parts[0] == "throughput":
                     self.throughput.append((parts[1], int(parts[2]), float(parts[5])))
                 elif len(parts) == 2:
-                    self.facts[parts[0]] = parts[1]
-        self.lat = {e: {} for e in ENGINES}  # engine -> qi -> [us]
-        with open(os.path.join(d, "samples.tsv"), encoding="utf-8") as f:
+                    self.facts.setdefault(parts[0], parts[1])
+
+    def read_samples(self, path):
+        with open(path, encoding="utf-8") as f:
             for line in f:
                 e, qi, _r, us = line.split("\t")
                 self.lat[e].setdefault(int(qi), []).append(float(us))
-        self.ids = {e: {} for e in ENGINES}
-        self.matches = {}
-        with open(os.path.join(d, "ids.tsv"), encoding="utf-8") as f:
+
+    def read_ids(self, path):
+        with open(path, encoding="utf-8") as f:
             for line in f:
                 parts = line.rstrip("\n").split("\t")
                 e, qi, n = parts[0], int(parts[1]), int(parts[2])
                 self.ids[e][qi] = parts[3:]
                 if e == "stele":
                     self.matches[qi] = n
-        self.build = {e: read_time_v(os.path.join(d, "build-%s.time" % e)) for e in ENGINES}
-        self.mem = {e: read_time_v(os.path.join(d, "mem-%s.time" % e)) for e in ENGINES}
-        self.sections = {}
-        p = os.path.join(d, "build-stele.out")
-        if os.path.exists(p):
-            for line in open(p, encoding="utf-8"):
-                parts = line.split()
-                if len(parts) == 3 and parts[2] == "bytes" and parts[1].isdigit():
-                    self.sections[parts[0]] = int(parts[1])
-        self.size = {}
-        for e in ENGINES:
-            p = os.path.join(d, "size-" + e)
-            if os.path.exists(p):
-                self.size[e] = int(open(p).read().split()[0])
 
     def classes(self):
         seen = []
@@ -271,6 +292,11 @@ def targets(run, out):
         proper = sum(run.sections.get(n, 0) for n in INDEX_SECTIONS)
         rows.append(("stele's index proper (%s) at most 25%% of the text"
                      % " + ".join(INDEX_SECTIONS), "%.1f%%" % (100.0 * proper / text)))
+    if run.oneshot.get("stele"):
+        t = sorted(x[0] for x in run.oneshot["stele"])
+        rows.append(("one CLI search under 5 ms and 8 MiB RSS, warm",
+                     "median %.1f ms, peak RSS up to %s" % (
+                         pctl(t, 0.5), mib(1024 * max(x[1] for x in run.oneshot["stele"])))))
     if not rows:
         return
     out.append("| target | measured |")
@@ -324,6 +350,23 @@ def throughput_table(run, out):
         out.append("| %s | " % LABEL[e] + " | ".join(fmt_int(round(q[n])) if n in q else "–"
                                                       for n in ns) +
                    " | %s |" % ("%.2fx" % speed if speed == speed else "–"))
+    return True
+
+
+def oneshot_table(run, out):
+    if not run.oneshot:
+        return False
+    out.append("| program | runs | median (ms) | p95 (ms) | max (ms) | peak RSS, max |")
+    out.append("|---|---:|---:|---:|---:|---:|")
+    names = {"stele": "`stele search -i INDEX -n 10 QUERY`",
+             "fts5": "`sqlite3 -readonly DB \"SELECT id, title ... LIMIT 10\"`"}
+    for e in ENGINES:
+        if e not in run.oneshot:
+            continue
+        t = sorted(x[0] for x in run.oneshot[e])
+        out.append("| %s | %d | %.1f | %.1f | %.1f | %s |" % (
+            names.get(e, e), len(t), pctl(t, 0.5), pctl(t, 0.95), t[-1],
+            mib(1024 * max(x[1] for x in run.oneshot[e]))))
     return True
 
 
@@ -492,6 +535,17 @@ def main():
     out.append("")
     build_table(full, out)
     out.append("")
+    one = []
+    if oneshot_table(full, one):
+        out.append("## One search per process")
+        out.append("")
+        out.append("A fresh process per query, as at a shell (`bench/oneshot.py`): 20 queries"
+                   " spread over the classes, each run once to warm the page cache and then"
+                   " three times; stele's CLI also prints snippets. Wall time around the"
+                   " process; peak RSS from GNU time.")
+        out.append("")
+        out += one
+        out.append("")
     tput = []
     if throughput_table(full, tput):
         out.append("## Throughput")

@@ -2,7 +2,7 @@
 # run.sh: the whole comparison of stele with SQLite FTS5 and Xapian, from a
 # fresh clone, in one command:
 #
-#   bench/run.sh [--gb] [--no-scaling] [--steps "1 10"] [--rounds R]
+#   bench/run.sh [--lucene] [--gb] [--no-scaling] [--steps "1 10"] [--rounds R]
 #                [--per-class N] [--throughput S] [--corpus FILE.jsonl]
 #                [--work DIR] [--out DIR] [--build DIR] [--no-deps] [--quick]
 #
@@ -18,7 +18,8 @@
 #    vocabulary (bench/gen_queries.py, fixed seed, N per class, default 100);
 #    the three indexes built under /usr/bin/time -v (stele: `stele index`;
 #    FTS5 and Xapian: bench_refindex); one query process per engine alone,
-#    for its memory; then bench_compare with all three engines in one
+#    for its memory; one search per process (bench/oneshot.py: the stele
+#    CLI and the sqlite3 shell, 20 queries); then bench_compare with all three engines in one
 #    process, R timed rounds (default 5) after a warm-up, and S seconds
 #    (default 5) of throughput per engine with one thread and with one per
 #    core.
@@ -28,6 +29,11 @@
 #    the last step.  --gb adds a step of about 1 GB: the corpus repeated
 #    with distinct ids (its vocabulary does not grow as a real 1 GB corpus
 #    would; about 20 minutes and 10 GB of disk).
+# --lucene adds Lucene (Debian's liblucene8-java, bench/LuceneBench.java,
+#    run with OpenJDK) as a further row: its own index, and its own timing
+#    process right after bench_compare's (Java cannot share that process),
+#    five untimed passes over the queries first so the JIT has compiled
+#    the hot paths.
 # 6. bench/report.py writes OUT/latest.md, latency.png and scaling.png
 #    (OUT defaults to bench/results/).
 #
@@ -45,6 +51,7 @@ corpus=""
 deps=1
 scaling=1
 gb=0
+lucene=0
 quick=0
 steps="1 10"
 rounds=5
@@ -55,6 +62,7 @@ command="bench/run.sh $*"
 while [ $# -gt 0 ]; do
     case "$1" in
     --gb) gb=1 ;;
+    --lucene) lucene=1 ;;
     --no-scaling) scaling=0 ;;
     --no-deps) deps=0 ;;
     --quick) quick=1 rounds=2 per_class=20 tput=1 steps="1" ;;
@@ -80,6 +88,7 @@ say() { echo "run.sh: $*" >&2; }
 if [ "$deps" = 1 ]; then
     packages="$(sh "$root/tools/install-deps.sh" --list) g++ libsqlite3-dev libxapian-dev
 time gnuplot-nox groff-base xz-utils"
+    [ "$lucene" = 0 ] || packages="$packages liblucene8-java default-jdk-headless"
     missing=""
     for p in $packages; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
@@ -111,6 +120,17 @@ for p in "$stele" "$refindex" "$compare"; do
     [ -x "$p" ] || { say "missing $p (configure with -Dbench=true)"; exit 1; }
 done
 command -v gnuplot >/dev/null || { say "gnuplot is not installed"; exit 1; }
+if [ "$lucene" = 1 ]; then
+    jars=""
+    for j in core analyzers-common; do
+        jar=$(ls /usr/share/java/lucene-$j-8*.jar 2>/dev/null | head -n 1)
+        [ -n "$jar" ] || { say "no lucene-$j jar (apt-get install liblucene8-java)"; exit 1; }
+        jars="$jars:$jar"
+    done
+    mkdir -p "$work/lucene-classes"
+    javac -cp "${jars#:}" -d "$work/lucene-classes" "$root/bench/LuceneBench.java"
+    java_cp="$work/lucene-classes$jars"
+fi
 [ -x /usr/bin/time ] || { say "GNU time (/usr/bin/time) is not installed"; exit 1; }
 
 # 3. The corpus.
@@ -170,6 +190,12 @@ measure() {
     say "$d: building the Xapian database"
     rm -rf "$d/index.xapian"
     /usr/bin/time -v -o "$d/build-xapian.time" "$refindex" xapian "$c" "$d/index.xapian"
+    if [ "$lucene" = 1 ]; then
+        say "$d: building the Lucene index"
+        /usr/bin/time -v -o "$d/build-lucene.time" java -Xmx2g -cp "$java_cp" LuceneBench \
+            build "$c" "$d/index.lucene" 2>"$d/build-lucene.out"
+        index_bytes "$d/index.lucene" >"$d/size-lucene"
+    fi
     index_bytes "$d/index.stele" >"$d/size-stele"
     index_bytes "$d/index.fts5" >"$d/size-fts5"
     index_bytes "$d/index.xapian" >"$d/size-xapian"
@@ -180,10 +206,22 @@ measure() {
                 --rounds 1 "$d/queries.tsv" >"$d/mem-$e.out"
         done
     fi
+    if [ "$mem" = 1 ]; then
+        say "$d: one search per process"
+        python3 "$root/bench/oneshot.py" "$stele" "$d/index.stele" "$d/index.fts5" \
+            "$d/queries.tsv" "$d/oneshot.txt"
+    fi
     say "$d: timing ($r rounds)"
     "$compare" --stele "$d/index.stele" --fts5 "$d/index.fts5" --xapian "$d/index.xapian" \
         --rounds "$r" --throughput "$s" --samples "$d/samples.tsv" --ids "$d/ids.tsv" \
         "$d/queries.tsv" >"$d/compare.out"
+    if [ "$lucene" = 1 ]; then
+        say "$d: timing Lucene ($r rounds)"
+        /usr/bin/time -v -o "$d/mem-lucene.time" java -Xmx2g -cp "$java_cp" LuceneBench \
+            search "$d/index.lucene" "$d/queries.tsv" 10 "$r" 5 "$d/lucene-samples.tsv" \
+            "$d/lucene-ids.tsv" "$s" "$(nproc)" >"$d/lucene.out"
+        [ "$mem" = 1 ] || rm -f "$d/mem-lucene.time"
+    fi
 }
 
 # 4. The comparison.
