@@ -292,6 +292,8 @@ public final class LuceneBench {
         IndexSearcher s = new IndexSearcher(reader);
         s.setSimilarity(new BM25Similarity(1.2f, 0.75f));
         boolean[] refused = new boolean[qs.size()];
+        java.lang.management.ThreadMXBean cpu =
+            java.lang.management.ManagementFactory.getThreadMXBean();
         System.out.println("engine lucene");
         try (PrintWriter samples = new PrintWriter(Files.newBufferedWriter(Paths.get(args[6])));
              PrintWriter ids = new PrintWriter(Files.newBufferedWriter(Paths.get(args[7])))) {
@@ -313,10 +315,13 @@ public final class LuceneBench {
             for (int r = 1; r <= rounds; r++) {
                 for (int i = 0; i < qs.size(); i++) {
                     if (refused[i]) continue;
+                    long c0 = cpu.getCurrentThreadCpuTime();
                     long t0 = System.nanoTime();
                     run(s, a, qs.get(i), k, null);
                     long t1 = System.nanoTime();
-                    samples.printf("lucene\t%d\t%d\t%.2f%n", i, r, (t1 - t0) / 1e3);
+                    long c1 = cpu.getCurrentThreadCpuTime();
+                    samples.printf("lucene\t%d\t%d\t%.2f\t%.2f%n", i, r, (t1 - t0) / 1e3,
+                                   (c1 - c0) / 1e3);
                 }
             }
         }

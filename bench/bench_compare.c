@@ -39,7 +39,8 @@
  * Output on stdout, one fact per line ("key value..."), for report.py:
  *   probe LABEL MS, engine NAME, round R ORDER, vmhwm_kb N, throughput
  *   ENGINE THREADS QUERIES SECONDS QPS, refused ENGINE QI MESSAGE.
- * --samples FILE gets "engine qi round microseconds" lines; --ids FILE
+ * --samples FILE gets "engine qi round wall_us cpu_us" lines (wall clock
+ * and the thread's CPU time around the call); --ids FILE
  * gets "engine qi n_matches id id ..." lines (tab-separated; n_matches is
  * exact for stele, Xapian's estimate, -1 for FTS5, which does not count).
  *
@@ -83,6 +84,15 @@ static double now_us(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
+}
+
+/* CPU time of this thread: what a query cost, without the time the
+ * scheduler gave to other processes meanwhile. */
+static double cpu_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
     return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
 }
 
@@ -475,17 +485,20 @@ static void timed_round(engine *e, size_t k, size_t round, FILE *samples)
     for (i = 0; i < n_queries; i++) {
         char err[ERR_BYTES];
         size_t matches = 0;
-        double t0, t1;
+        double t0, t1, c0, c1;
         int rc;
         if (e->refused[i]) continue;
+        c0 = cpu_us();
         t0 = now_us();
         rc = e->run(e->handle, &queries[i], k, &out, &matches, err, sizeof err);
         t1 = now_us();
+        c1 = cpu_us();
         if (rc != 0) {
             printf("refused %s %zu %s (round %zu)\n", e->name, i, err, round);
             continue;
         }
-        if (samples) fprintf(samples, "%s\t%zu\t%zu\t%.2f\n", e->name, i, round, t1 - t0);
+        if (samples)
+            fprintf(samples, "%s\t%zu\t%zu\t%.2f\t%.2f\n", e->name, i, round, t1 - t0, c1 - c0);
     }
 }
 

@@ -97,7 +97,8 @@ class Run:
         # bench_compare's files, then LuceneBench's when run.sh --lucene ran it.
         outs = [("compare.out", "samples.tsv", "ids.tsv"),
                 ("lucene.out", "lucene-samples.tsv", "lucene-ids.tsv")]
-        self.lat = {e: {} for e in ENGINES}  # engine -> qi -> [us]
+        self.lat = {e: {} for e in ENGINES}  # engine -> qi -> [wall us]
+        self.cpu = {e: {} for e in ENGINES}  # engine -> qi -> [thread CPU us]
         self.ids = {e: {} for e in ENGINES}
         self.matches = {}
         for out_name, samples_name, ids_name in outs:
@@ -147,8 +148,11 @@ class Run:
     def read_samples(self, path):
         with open(path, encoding="utf-8") as f:
             for line in f:
-                e, qi, _r, us = line.split("\t")
-                self.lat[e].setdefault(int(qi), []).append(float(us))
+                parts = line.split("\t")
+                e, qi, us = parts[0], int(parts[1]), float(parts[3])
+                self.lat[e].setdefault(qi, []).append(us)
+                if len(parts) > 4:
+                    self.cpu[e].setdefault(qi, []).append(float(parts[4]))
 
     def read_ids(self, path):
         with open(path, encoding="utf-8") as f:
@@ -173,12 +177,13 @@ class Run:
         """The queries every engine of the run answered."""
         return [i for i in qis if all(i not in self.refused[e] for e in self.engines)]
 
-    def lat_stats(self, engine, qis):
+    def lat_stats(self, engine, qis, cpu=False):
         """Median, p95 and p99 over the queries of each one's median time
-        across the rounds, and how many queries."""
+        across the rounds (wall clock, or with cpu the thread's CPU time),
+        and how many queries."""
         vals = []
         for i in qis:
-            t = sorted(self.lat[engine].get(i, []))
+            t = sorted((self.cpu if cpu else self.lat)[engine].get(i, []))
             if t:
                 vals.append(t[(len(t) - 1) // 2])
         vals.sort()
@@ -303,6 +308,22 @@ def targets(run, out):
     out.append("|---|---|")
     for t, m in rows:
         out.append("| %s | %s |" % (t, m))
+
+
+def cpu_table(run, out):
+    eng = [e for e in run.engines if run.cpu[e]]
+    if not eng:
+        return False
+    out.append("| class | " + " | ".join("%s median / p99 (ms)" % LABEL[e] for e in eng) + " |")
+    out.append("|---|" + "---:|" * len(eng))
+    for cls in run.classes():
+        common = run.common(run.qis(cls))
+        cells = []
+        for e in eng:
+            p50, _, p99, _ = run.lat_stats(e, common, cpu=True)
+            cells.append("%s / %s" % (ms(p50), ms(p99)))
+        out.append("| %s | %s |" % (cls, " | ".join(cells)))
+    return True
 
 
 def agreement_table(run, out):
@@ -518,6 +539,16 @@ def main():
     out.append("")
     targets(full, out)
     out.append("")
+    cpu = []
+    if cpu_table(full, cpu):
+        out.append("## CPU time per query")
+        out.append("")
+        out.append("The same queries and statistics with the thread's CPU time around each call"
+                   " (CLOCK_THREAD_CPUTIME_ID; Lucene: ThreadMXBean) instead of the wall clock:"
+                   " what a query cost, whatever else the machine was running.")
+        out.append("")
+        out += cpu
+        out.append("")
     out.append("## Top-%s agreement between engines" % full.facts.get("k", "10"))
     out.append("")
     out.append("Mean of |A ∩ B| / max(|A|, |B|) per query (a sanity check that the engines"

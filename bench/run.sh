@@ -112,6 +112,12 @@ if [ -z "$build" ]; then
     fi
     say "building in $build"
     ninja -C "$build" >/dev/null
+    if [ ! -x "$build/bench/bench_compare" ]; then
+        # Set up before libsqlite3-dev or libxapian-dev was installed: look
+        # for them again.
+        meson setup --reconfigure "$build" "$root" -Dbench=true >/dev/null
+        ninja -C "$build" >/dev/null
+    fi
 fi
 stele="$build/tools/stele"
 refindex="$build/bench/bench_refindex"
