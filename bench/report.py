@@ -203,7 +203,8 @@ def ms(us):
 
 
 def mib(b):
-    return "%.1f MiB" % (b / 1048576.0)
+    m = b / 1048576.0
+    return ("%.2f MiB" if m < 10 else "%.1f MiB") % m
 
 
 def fmt_int(n):
