@@ -12,9 +12,11 @@
  * inside theirs).  Each engine given is opened once and answers every
  * query for its top K (default 10) ranked hits, ids included:
  *
- *   stele   stele_search() through the one function stele_top_k(), on the
- *           index mapped with mmap; one workspace of
- *           stele_workspace_bound(ix, K) bytes, allocated once.
+ *   stele   stele_query_prepare() and stele_query_run() through the one
+ *           function stele_top_k(), on the index mapped with mmap; one
+ *           workspace of stele_workspace_bound(ix, 100) bytes, allocated
+ *           once; prefixes expand as the runtime's defaults say (cut to
+ *           their most frequent words: reported as "cut" lines).
  *   FTS5    one prepared "SELECT id FROM t WHERE t MATCH ?1 ORDER BY
  *           bm25(t, 0, 2.0, 1.0) LIMIT K" (title weighted 2 as stele's is),
  *           database read-only with mmap_size 4 GiB and a 1 GiB page cache.
@@ -38,7 +40,8 @@
  *
  * Output on stdout, one fact per line ("key value..."), for report.py:
  *   probe LABEL MS, engine NAME, round R ORDER, vmhwm_kb N, throughput
- *   ENGINE THREADS QUERIES SECONDS QPS, refused ENGINE QI MESSAGE.
+ *   ENGINE THREADS QUERIES SECONDS QPS, refused ENGINE QI MESSAGE, cut
+ *   stele QI N (N prefixes of query QI were cut).
  * --samples FILE gets "engine qi round wall_us cpu_us" lines (wall clock
  * and the thread's CPU time around the call); --ids FILE
  * gets "engine qi n_matches id id ..." lines (tab-separated; n_matches is
@@ -135,7 +138,8 @@ static struct {
 } stele_shared;
 
 typedef struct stele_handle {
-    stele_search_opts opts;
+    stele_query_opts opts;
+    unsigned n_cut; /* prefixes the last query cut (stele_query.n_cut) */
     stele_stemmer *stem;
     void *mem;
     size_t mem_size;
@@ -188,6 +192,7 @@ static void *stele_handle_open(const char *path, char *err, size_t cap)
         h->opts.stem = stele_stemmer_stem;
         h->opts.stem_ctx = h->stem;
     }
+    h->opts.max_results = BENCH_MAX_K;
     h->mem_size = stele_workspace_bound(&stele_shared.ix, BENCH_MAX_K);
     h->mem = malloc(h->mem_size);
     if (!h->mem) {
@@ -200,20 +205,24 @@ static void *stele_handle_open(const char *path, char *err, size_t cap)
 }
 
 /*
- * The one call into stele's search API: the top k hits of query q into
- * h->hits.  Returns a stele status; on an error *err_at is the byte offset
- * the runtime reported.  Everything else in this file goes through here, so
- * a change of the search API changes only this function.
+ * The one place that calls stele's search API: prepares q and runs it for
+ * the top k hits into h->hits.  Returns a stele status; on an error *err_at
+ * and *reason are what the runtime reported.  *n_cut gets how many of the
+ * query's prefixes were cut to their most frequent words.  Everything else
+ * in this file goes through here, so a change of the search API changes
+ * only this function.
  */
 static int stele_top_k(stele_handle *h, const char *q, size_t k, size_t *n_hits, size_t *n_matches,
-                       size_t *err_at)
+                       size_t *err_at, int *reason, unsigned *n_cut)
 {
-    stele_diag diag;
+    stele_query query;
     int rc;
-    memset(&diag, 0, sizeof diag);
-    rc = stele_search(&stele_shared.ix, q, strlen(q), &h->opts, h->mem, h->mem_size, h->hits, k,
-                      n_hits, n_matches, &diag);
-    *err_at = diag.offset;
+    memset(&query, 0, sizeof query);
+    rc = stele_query_prepare(&query, &stele_shared.ix, q, strlen(q), &h->opts, h->mem, h->mem_size);
+    if (rc == STELE_OK) rc = stele_query_run(&query, h->hits, k, 0, n_hits, n_matches);
+    *err_at = query.diag.offset;
+    *reason = query.diag.reason;
+    *n_cut = query.n_cut;
     return rc;
 }
 
@@ -222,9 +231,11 @@ static int stele_handle_run(void *handle, const bench_query *q, size_t k, bench_
 {
     stele_handle *h = handle;
     size_t n_hits = 0, err_at = 0, i;
-    int rc = stele_top_k(h, q->stele_q, k, &n_hits, n_matches, &err_at);
+    int reason = 0;
+    int rc = stele_top_k(h, q->stele_q, k, &n_hits, n_matches, &err_at, &reason, &h->n_cut);
     if (rc != STELE_OK) {
-        snprintf(err, cap, "%s at byte %zu", stele_strerror(rc), err_at);
+        snprintf(err, cap, "%s at byte %zu (%s)", stele_strerror(rc), err_at,
+                 stele_query_reason(reason));
         return -1;
     }
     for (i = 0; i < n_hits; i++)
@@ -469,6 +480,8 @@ static void warm_up(engine *e, size_t k, FILE *ids)
             printf("refused %s %zu %s\n", e->name, i, err);
             continue;
         }
+        if (e->run == stele_handle_run && ((stele_handle *)e->handle)->n_cut)
+            printf("cut %s %zu %u\n", e->name, i, ((stele_handle *)e->handle)->n_cut);
         if (!ids) continue;
         fprintf(ids, "%s\t%zu\t%lld", e->name, i,
                 matches == (size_t)-1 ? -1LL : (long long)matches);

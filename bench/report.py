@@ -91,6 +91,7 @@ class Run:
                 self.queries.append((cls, op, param, words))
         self.engines = []
         self.refused = {e: {} for e in ENGINES}
+        self.cut = {}  # qi -> prefixes stele cut to their most frequent words
         self.probes = []
         self.throughput = []
         self.facts = {}
@@ -138,6 +139,8 @@ class Run:
                     self.engines.append(parts[1])
                 elif parts[0] == "refused":
                     self.refused[parts[1]].setdefault(int(parts[2]), " ".join(parts[3:]))
+                elif parts[0] == "cut":
+                    self.cut[int(parts[2])] = int(parts[3])
                 elif parts[0] == "probe":
                     self.probes.append((parts[1], float(parts[2])))
                 elif parts[0] == "throughput":
@@ -225,8 +228,8 @@ def class_table(run, out):
     eng = run.engines
     refs = references(run)
     ref_name = "/".join(LABEL[e] for e in refs)
-    head = "| class | queries | stele matches (mean) |"
-    rule = "|---|---:|---:|"
+    head = "| class | queries | stele prefix cut | stele matches (mean) |"
+    rule = "|---|---:|---:|---:|"
     for e in eng:
         head += " %s median / p95 / p99 (ms) | refused |" % LABEL[e]
         rule += "---:|---:|"
@@ -240,7 +243,8 @@ def class_table(run, out):
         qis = run.qis(cls)
         common = run.common(qis)
         m = [run.matches[i] for i in common if i in run.matches]
-        row = "| %s | %d | %s |" % (cls, len(qis), fmt_int(round(sum(m) / len(m))) if m else "–")
+        row = "| %s | %d | %d | %s |" % (cls, len(qis), sum(1 for i in qis if i in run.cut),
+                                          fmt_int(round(sum(m) / len(m))) if m else "–")
         stats = class_stats(run, cls)
         for e in eng:
             p50, p95, p99, _ = stats[e]
@@ -283,7 +287,9 @@ def targets(run, out):
                      "%d of %d classes%s" % (len(below) - len(nb), len(below),
                                              " (not: %s)" % ", ".join(nb) if nb else "")))
     if "stele" in run.engines:
-        rows.append(("zero refused queries", "%d refused by stele" % len(run.refused["stele"])))
+        rows.append(("zero refused queries",
+                     "%d refused by stele; %d with a prefix cut to its most frequent words"
+                     % (len(run.refused["stele"]), len(run.cut))))
     text = int(run.stats.get("text_bytes", 0))
     b, f = run.build.get("stele"), run.build.get("fts5")
     if b and f:

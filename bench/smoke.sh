@@ -45,10 +45,10 @@ check() {
         fail=1
     fi
 }
-# A class row: | class | queries | matches | then median / p95 / p99 and
+# A class row: | class | queries | cut | matches | then median / p95 / p99 and
 # refused for each of the three engines, then the ratio and the p99 check.
 for cls in term and2 and3 or2 or5 phrase2 phrase3 near prefix not; do
-    check grep -Eq "^\| $cls \| 3 \| [0-9,–]+ \|( [0-9.]+ / [0-9.]+ / [0-9.]+ \| [0-9]+ \|){3} [0-9.–]+ \| (yes|no) \|\$" "$md"
+    check grep -Eq "^\| $cls \| 3 \| [0-9]+ \| [0-9,–]+ \|( [0-9.]+ / [0-9.]+ / [0-9.]+ \| [0-9]+ \|){3} [0-9.–]+ \| (yes|no) \|\$" "$md"
 done
 for engine in stele "SQLite FTS5" Xapian; do
     check grep -Eq "^\| $engine \| [0-9.]+ \| [0-9.]+ MiB \| [0-9,]+ \| [0-9.]+% \| [0-9.]+ MiB \|\$" "$md"
