@@ -22,7 +22,8 @@
  *       count is the repeatable speed figure (timings on a shared two-core
  *       machine drift by tens of percent).
  *
- * What is timed.  stele: stele_search() returning the top k hits (ids and
+ * What is timed.  stele: stele_query_prepare() and stele_query_run()
+ * (through stele_top_k) returning the top k hits (ids and
  * titles are views into the index, so nothing is copied).  The index is
  * read into memory and opened once before; the workspace is allocated once
  * at stele_workspace_bound(ix, k) bytes, as an embedder would.  FTS5: one
@@ -221,19 +222,31 @@ static void report(const char *engine, bench_class *cls, size_t n_cls)
 
 typedef struct stele_ctx {
     stele_index ix;
-    stele_search_opts opts;
+    stele_query_opts opts;
     void *mem;
     size_t mem_size;
     stele_hit *hits;
     size_t k;
 } stele_ctx;
 
+/* The one call into the search API: prepares q and runs it for the top k
+ * into s->hits; *err_at gets the byte offset of a refused query. */
+static int stele_top_k(stele_ctx *s, const char *q, size_t *n_hits, size_t *n_matches,
+                       size_t *err_at)
+{
+    stele_query query;
+    int rc;
+    memset(&query, 0, sizeof query);
+    rc = stele_query_prepare(&query, &s->ix, q, strlen(q), &s->opts, s->mem, s->mem_size);
+    if (rc == STELE_OK) rc = stele_query_run(&query, s->hits, s->k, 0, n_hits, n_matches);
+    *err_at = query.diag.offset;
+    return rc;
+}
+
 static int stele_run(stele_ctx *s, const char *q, size_t *n_matches)
 {
-    size_t n_hits = 0, matches = 0;
-    stele_diag diag;
-    int rc = stele_search(&s->ix, q, strlen(q), &s->opts, s->mem, s->mem_size, s->hits, s->k,
-                          &n_hits, &matches, &diag);
+    size_t n_hits = 0, matches = 0, err_at = 0;
+    int rc = stele_top_k(s, q, &n_hits, &matches, &err_at);
     *n_matches = matches;
     return rc;
 }
@@ -384,6 +397,7 @@ static int open_index(const char *path, stele_ctx *s, unsigned char **data, size
         s->opts.stem_ctx = stem;
     }
     s->k = k;
+    s->opts.max_results = (uint32_t)k;
     s->mem_size = stele_workspace_bound(&s->ix, k);
     s->mem = malloc(s->mem_size);
     s->hits = malloc(sizeof(stele_hit) * k);
@@ -423,16 +437,13 @@ static int print_ids(stele_ctx *s, char *queries)
 {
     char *line = queries, *next;
     for (; line && *line; line = next) {
-        size_t n_hits = 0, i;
-        stele_diag diag;
+        size_t n_hits = 0, i, err_at = 0;
         int rc;
         next = strchr(line, '\n');
         if (next) *next++ = 0;
-        rc = stele_search(&s->ix, line, strlen(line), &s->opts, s->mem, s->mem_size, s->hits, s->k,
-                          &n_hits, NULL, &diag);
+        rc = stele_top_k(s, line, &n_hits, NULL, &err_at);
         if (rc != STELE_OK) {
-            fprintf(stderr, "bench_search: %s at byte %zu: %s\n", stele_strerror(rc), diag.offset,
-                    line);
+            fprintf(stderr, "bench_search: %s at byte %zu: %s\n", stele_strerror(rc), err_at, line);
             printf("!error\n");
             continue;
         }

@@ -41,8 +41,8 @@ queries cut is reported.
 FTS5 (tokenize='porter unicode61', columns title and body, ORDER BY
 bm25(t, 2.0, 1.0), which weighs title and body as stele's defaults do) with
 Python's sqlite3 module, for comparison.  --xapian does the same with
-Xapian (xapian_bench.py: stems only, title wdf 2, BM25 k1 = 1.2, b = 0.75,
-OR of the words' stems).
+Xapian in C++ (bench_refindex.cc builds it: stems only, title wdf 2;
+bench_xapian.cc ranks: BM25 k1 = 1.2, b = 0.75, OR of the words' stems).
 """
 
 import argparse
@@ -246,23 +246,30 @@ def run_fts5(work, docs, bags):
 
 # --- Xapian (optional) -------------------------------------------------------------
 
-def run_xapian(work, docs_path, bags):
-    """Through xapian_bench.py under the system Python (python3-xapian)."""
-    script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "xapian_bench.py")
+def run_xapian(work, docs_path, bags, bench_dir):
+    """Through the C++ drivers: bench_refindex builds the database,
+    bench_compare ranks every bag of words as an OR of its stems."""
     db_dir = os.path.join(work, "cran.xapian")
     t0 = time.perf_counter()
-    r = subprocess.run(["/usr/bin/python3", script, "build", "jsonl", db_dir, "1", docs_path],
-                       capture_output=True, text=True, check=True)
+    subprocess.run([os.path.join(bench_dir, "bench_refindex"), "xapian", docs_path, db_dir],
+                   check=True)
     t_index = time.perf_counter() - t0
-    size = int(r.stdout.split()[-1])
-    qpath = os.path.join(work, "queries.bag.txt")
+    size = sum(os.path.getsize(os.path.join(d, f)) for d, _, fs in os.walk(db_dir) for f in fs)
+    qpath = os.path.join(work, "queries.bag.tsv")
+    ids_path = os.path.join(work, "xapian.ids.tsv")
     with open(qpath, "w") as f:
-        f.write("\n".join(" ".join(words) for words in bags) + "\n")
+        for words in bags:
+            f.write("cranfield\tor\t0\t%s\n" % " ".join(words))
     t0 = time.perf_counter()
-    r = subprocess.run(["/usr/bin/python3", script, "search", db_dir, str(DEPTH), qpath],
-                       capture_output=True, text=True, check=True)
+    subprocess.run([os.path.join(bench_dir, "bench_compare"), "--xapian", db_dir, "--rounds", "0",
+                    "-k", str(DEPTH), "--ids", ids_path, qpath], check=True,
+                   stdout=subprocess.DEVNULL)
     t_search = time.perf_counter() - t0
-    runs = [[x for x in line.split("\t") if x] for line in r.stdout.split("\n")[:len(bags)]]
+    runs = [[] for _ in bags]
+    with open(ids_path, encoding="utf-8") as f:
+        for line in f:
+            parts = line.rstrip("\n").split("\t")
+            runs[int(parts[1])] = parts[3:]
     return runs, t_index, t_search, size
 
 
@@ -278,7 +285,8 @@ def main():
     ap.add_argument("--bench-dir", default=os.path.join(root, "build-bench", "bench"))
     ap.add_argument("--fts5", action="store_true", help="also rank with SQLite FTS5 bm25")
     ap.add_argument("--xapian", action="store_true",
-                    help="also rank with Xapian BM25 (needs python3-xapian)")
+                    help="also rank with Xapian BM25 (bench_refindex and bench_compare in"
+                    " --bench-dir; needs libxapian-dev at build time)")
     ap.add_argument("--no-stele", action="store_true", help="skip stele")
     ap.add_argument("--per-query", action="store_true", help="print per-query figures")
     args = ap.parse_args()
@@ -317,7 +325,7 @@ def main():
     if args.fts5:
         systems.append(("fts5", run_fts5(args.work, docs, bags)))
     if args.xapian:
-        systems.append(("xapian", run_xapian(args.work, docs_path, bags)))
+        systems.append(("xapian", run_xapian(args.work, docs_path, bags, args.bench_dir)))
     print("%-6s %7s %8s %7s %10s %10s %10s" % ("system", "MAP", "nDCG@10", "P@10", "index s",
                                                  "225 q s", "bytes"))
     for name, (runs, t_index, t_search, size) in systems:

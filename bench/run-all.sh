@@ -6,8 +6,10 @@
 #
 # Builds the drivers (build-bench/, -Dbench=true, release) and the stele CLI
 # (build/), makes the large corpus if missing, then runs size.py, speed.sh
-# on both corpora and cranfield.py with FTS5 (and Xapian when
-# python3-xapian is installed).  Takes about 15 minutes on two cores.
+# on both corpora and cranfield.py with FTS5 (and Xapian when the C++
+# drivers were built, i.e. libxapian-dev is installed).  Takes about 15
+# minutes on two cores.  bench/run.sh is the newer one-command comparison
+# with Xapian in process.
 set -eu
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -23,7 +25,7 @@ ninja -C "$root/build-bench" >/dev/null
 ninja -C "$root/build" tools/stele >/dev/null
 
 xapian=""
-if /usr/bin/python3 -c 'import xapian' 2>/dev/null; then
+if [ -x "$root/build-bench/bench/bench_refindex" ]; then
     xapian="--xapian"
 fi
 

@@ -238,11 +238,18 @@ def measure(label, kind, inputs, args):
             print("%s  %12d bytes  %s   %s of raw; build %.2f s, peak RSS %s"
                   % (name, size, mib(size), pct(size, raw), secs, mib(rss)))
     if args.xapian:
-        script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "xapian_bench.py")
+        jsonl = inputs[0] if kind == "jsonl" and len(inputs) == 1 else None
+        if not jsonl:
+            # bench_refindex reads JSON Lines: one record per input file, as
+            # FTS5 gets them.
+            jsonl = os.path.join(work, label + ".xapian-input.jsonl")
+            with open(jsonl, "w", encoding="utf-8") as f:
+                for title, body in docs_of(kind, inputs):
+                    f.write(json.dumps({"id": title, "title": title, "body": body}) + "\n")
         for store in (True, False):
             name = "xapian with data   " if store else "xapian no data     "
             db = os.path.join(work, label + (".xapian" if store else ".xapian-nodata"))
-            cmd = ["/usr/bin/python3", script, "build", kind, db, "1" if store else "0"] + inputs
+            cmd = [args.refindex, "xapian" if store else "xapian-nodata", jsonl, db]
             secs, rss = time_v(cmd)
             size = sum(os.path.getsize(os.path.join(d, f))
                        for d, _, fs in os.walk(db) for f in fs)
@@ -271,7 +278,10 @@ def main():
     ap.add_argument("--skip-fts5", action="store_true")
     ap.add_argument("--skip-stele", action="store_true")
     ap.add_argument("--xapian", action="store_true",
-                    help="also Xapian (needs python3-xapian; see xapian_bench.py)")
+                    help="also Xapian (bench_refindex, built with -Dbench=true)")
+    ap.add_argument("--refindex", default=os.path.join(root, "build-bench", "bench",
+                                                       "bench_refindex"),
+                    help="bench_refindex binary (builds the Xapian databases)")
     ap.add_argument("--only", choices=("small", "big"))
     args = ap.parse_args()
 
