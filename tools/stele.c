@@ -1,8 +1,6 @@
 /*
  * stele.c: the `stele` command: global options and dispatch to the
- * subcommands (search, index, stats, verify, embed, web), each in its own
-
- * subcommands (search, index, merge, stats, verify, embed), each in its own
+ * subcommands (search, index, merge, stats, verify, embed, web), each in its own
  * cmd_*.c file.
  *
  * `stele` with no arguments is `stele search` with no query: an interactive
@@ -54,8 +52,7 @@ static const command commands[] = {
     {"search", "stele search", cmd_search}, {"index", "stele index", cmd_index},
     {"stats", "stele stats", cmd_stats},    {"verify", "stele verify", cmd_verify},
     {"embed", "stele embed", cmd_embed},    {"web", "stele web", cmd_web},
-
-    {"embed", "stele embed", cmd_embed},    {"merge", "stele merge", cmd_merge},
+    {"merge", "stele merge", cmd_merge},
 };
 
 int main(int argc, char **argv)
