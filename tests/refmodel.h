@@ -120,7 +120,7 @@ enum rq_kind { RQ_TERM, RQ_PREFIX, RQ_PHRASE, RQ_NEAR, RQ_AND, RQ_OR, RQ_NOT };
 #define RQ_MAX_NODES 48
 #define RQ_MAX_KIDS  5
 #define RQ_MAX_WORDS 6
-#define RQ_MAX_EXP   64 /* prefix expansions remembered */
+#define RQ_MAX_EXP   64  /* prefix expansions remembered */
 #define RQ_MAX_HL    256 /* highlight terms of one query */
 
 typedef struct rq_node {

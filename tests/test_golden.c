@@ -60,7 +60,7 @@ static void run(const tu_env *env, const char *query, void *mem, size_t mem_size
     stele_diag diag = {0, 0, 0};
     add(out, "query: %s\n", query);
     int rc = tu_search(&env->ix, query, strlen(query), &env->opts, mem, mem_size, hits, TOP,
-                          &n_hits, &n_matches, &diag);
+                       &n_hits, &n_matches, &diag);
     if (rc != STELE_OK) {
         add(out, "error: %s at %zu\n\n", stele_strerror(rc), diag.offset);
         return;
@@ -76,8 +76,8 @@ static void run(const tu_env *env, const char *query, void *mem, size_t mem_size
     if (n_hits > 0) {
         char snippet[1024];
         size_t snippet_len = 0;
-        rc = tu_snippet(&env->ix, query, strlen(query), &env->opts, &hits[0], NULL, mem,
-                           mem_size, snippet, sizeof snippet, &snippet_len, &diag);
+        rc = tu_snippet(&env->ix, query, strlen(query), &env->opts, &hits[0], NULL, mem, mem_size,
+                        snippet, sizeof snippet, &snippet_len, &diag);
         if (rc == STELE_OK)
             add(out, "snippet: %s\n", snippet);
         else

@@ -322,11 +322,11 @@ int main(int argc, char **argv)
             stele_diag diag;
             /* Parse only. */
             rc = tu_search(&env.ix, query, len, &env.opts, NULL, 0, hits, max_hits, &n_hits,
-                              &n_matches, &diag);
+                           &n_matches, &diag);
             n_search++;
             /* Ample workspace. */
-            rc = tu_search(&env.ix, query, len, &env.opts, mem, mem_size, hits, max_hits,
-                              &n_hits, &n_matches, &diag);
+            rc = tu_search(&env.ix, query, len, &env.opts, mem, mem_size, hits, max_hits, &n_hits,
+                           &n_matches, &diag);
             n_search++;
             if (rc <= 0 && rc > -16) by_code[-rc]++;
             if (rc != STELE_OK) {
@@ -336,19 +336,19 @@ int main(int argc, char **argv)
             n_ok++;
             for (size_t h = 0; h < n_hits && h < 3; h++) {
                 size_t out_len;
-                tu_snippet(&env.ix, query, len, &env.opts, &hits[h], NULL, mem, mem_size,
-                              snippet, sizeof snippet, &out_len, &diag);
+                tu_snippet(&env.ix, query, len, &env.opts, &hits[h], NULL, mem, mem_size, snippet,
+                           sizeof snippet, &out_len, &diag);
                 n_snippets++;
             }
             /* A too-small workspace and a too-small snippet buffer. */
             size_t small = (i * 7919) % (mem_size / 4 + 1);
             tu_search(&env.ix, query, len, &env.opts, mem, small, hits, max_hits, &n_hits,
-                         &n_matches, &diag);
+                      &n_matches, &diag);
             n_small++;
             if (n_hits > 0) {
                 size_t out_len;
-                tu_snippet(&env.ix, query, len, &env.opts, &hits[0], NULL, mem, mem_size,
-                              snippet, 1 + i % 16, &out_len, &diag);
+                tu_snippet(&env.ix, query, len, &env.opts, &hits[0], NULL, mem, mem_size, snippet,
+                           1 + i % 16, &out_len, &diag);
                 n_snippets++;
             }
         }

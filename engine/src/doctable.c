@@ -37,7 +37,6 @@
 #endif
 #define ST_ARENA_ALIGN 16u
 
-
 /* ---- Documents ------------------------------------------------------- */
 
 /* st_varint_get32 with the one-byte case (most lengths and counts here)

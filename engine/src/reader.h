@@ -103,7 +103,7 @@ typedef struct st_postings {
      * lie: bit-packed (kind 0) by index, a Rice run (kind 1) in order, or
      * the one or two of a varint block (kind 2) kept here. */
     uint8_t tf_kind, tf_bits, tf_k, pos_total_known;
-    uint32_t tf_done;  /* Rice: tfs decoded so far */
+    uint32_t tf_done; /* Rice: tfs decoded so far */
     const uint8_t *tf_data;
     uint64_t tf_nbits, tf_at; /* Rice: bits the run may use; bits read */
     uint32_t small_tf[2];
