@@ -14,7 +14,6 @@ user when the tests run as root (root ignores file modes); a case that
 cannot arrange its fault here exits 77 and says why.
 """
 
-import argparse
 import os
 import pwd
 import random
@@ -23,14 +22,12 @@ import shutil
 import signal
 import subprocess
 import sys
+
+import clicase
 import tempfile
 import time
 
-SKIP = 77
-
-
-class Skip(Exception):
-    pass
+from clicase import SKIP, Skip  # noqa: F401
 
 
 def expect(cond, msg):
@@ -284,35 +281,16 @@ def case_signal_while_reading(c):
             open(c.out, "wb").write(c.good)
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--stele", required=True)
-    ap.add_argument("--source-root", required=True)
-    ap.add_argument("case")
-    args = ap.parse_args()
-    fn = globals().get("case_" + args.case)
-    if fn is None:
-        print(f"unknown case {args.case}", file=sys.stderr)
-        return 2
-    with tempfile.TemporaryDirectory(prefix="stele-faults-") as tmp:
-        try:
-            fn(Ctx(args, tmp))
-        except Skip as e:
-            print(f"skip {args.case}: {e}")
-            return SKIP
-        except AssertionError as e:
-            print(f"FAIL {args.case}: {e}", file=sys.stderr)
-            return 1
-        finally:
-            for d, dirs, _ in os.walk(tmp):  # let the clean-up remove everything
-                for n in dirs:
-                    try:
-                        os.chmod(os.path.join(d, n), 0o755)
-                    except OSError:
-                        pass
-    print(f"ok {args.case}")
-    return 0
+
+def chmod_dirs_back(tmp):
+    """Lets the clean-up remove everything a case made read-only."""
+    for d, dirs, _ in os.walk(tmp):
+        for n in dirs:
+            try:
+                os.chmod(os.path.join(d, n), 0o755)
+            except OSError:
+                pass
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(clicase.main(globals(), Ctx, "stele-faults-", chmod_dirs_back))

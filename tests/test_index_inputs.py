@@ -11,13 +11,13 @@ index that was written.  A failed build must leave an existing index
 byte-identical and no temporary file behind.
 """
 
-import argparse
 import json
 import os
 import re
 import subprocess
 import sys
-import tempfile
+
+import clicase
 
 SKIP = 77
 
@@ -277,25 +277,6 @@ def case_nul_in_id(c):
     c.failed_build([k], "key.jsonl:1", "NUL")
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--stele", required=True)
-    ap.add_argument("--source-root", required=True)
-    ap.add_argument("case")
-    args = ap.parse_args()
-    fn = globals().get("case_" + args.case)
-    if fn is None:
-        print(f"unknown case {args.case}", file=sys.stderr)
-        return 2
-    with tempfile.TemporaryDirectory(prefix="stele-inputs-") as tmp:
-        try:
-            fn(Ctx(args, tmp))
-        except AssertionError as e:
-            print(f"FAIL {args.case}: {e}", file=sys.stderr)
-            return 1
-    print(f"ok {args.case}")
-    return 0
-
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(clicase.main(globals(), Ctx, "stele-inputs-"))

@@ -11,12 +11,12 @@ README runs here for real: shards built by concurrent processes, then
 merged.
 """
 
-import argparse
 import json
 import os
 import subprocess
 import sys
-import tempfile
+
+import clicase
 
 QUERIES = ["treatment", "prison OR women", '"narcotic drugs"', "bread", "title:garden",
            "summary:tides", "drug*", "NEAR(treatment prison, 5)", "55/12", "alpha -beta"]
@@ -167,25 +167,6 @@ def case_errors(c):
     expect(json.loads(s)["documents"] == 3, f"documents {s}")
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--stele", required=True)
-    ap.add_argument("--source-root", required=True)
-    ap.add_argument("case")
-    args = ap.parse_args()
-    fn = globals().get("case_" + args.case)
-    if fn is None:
-        print(f"unknown case {args.case}", file=sys.stderr)
-        return 2
-    with tempfile.TemporaryDirectory(prefix="stele-merge-") as tmp:
-        try:
-            fn(Ctx(args, tmp))
-        except AssertionError as e:
-            print(f"FAIL {args.case}: {e}", file=sys.stderr)
-            return 1
-    print(f"ok {args.case}")
-    return 0
-
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(clicase.main(globals(), Ctx, "stele-merge-"))
