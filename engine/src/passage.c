@@ -33,7 +33,6 @@
 /* The merge of the highlight terms' streams, with the coverage filter. */
 typedef struct merge {
     st_eval *ev;
-    uint32_t doc;
 } merge;
 
 /* Whether the occurrence at pos of highlight term h counts: always, unless
@@ -57,7 +56,6 @@ static int merge_open(merge *m, st_eval *ev, uint32_t doc)
 {
     int rc;
     m->ev = ev;
-    m->doc = doc;
     for (uint32_t h = 0; h < ev->n_hl; h++) {
         st_qterm *t = ev->hl[h];
         if ((rc = st_term_seek(t, doc)) < 0) return rc;
@@ -212,7 +210,9 @@ int st_best_paragraph(st_eval *ev, stele_hit *hit)
 
     if (rc < 0) return rc;
     if (!best.valid) {
-        if ((rc = st_para_get(ev->ix, hit->doc, 0, &best.info)) < 0) return rc;
+        /* every document has its title paragraph: none means damage */
+        if ((rc = st_para_get(ev->ix, hit->doc, 0, &best.info)) < 0)
+            return rc == STELE_ENOTFOUND ? st_corrupt() : rc;
         hit->para = best.info.index;
         hit->para_kind = best.info.kind;
         hit->para_number = best.info.number;
