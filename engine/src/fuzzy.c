@@ -1,0 +1,109 @@
+/*
+ * fuzzy.c: the bounded Damerau-Levenshtein automaton and the walker over
+ * sorted words (the design is in fuzzy.h's top comment).
+ *
+ * One step, for byte c with match mask b = peq[c] (bit i + 1: pattern byte
+ * i is c), from rows r[] and pending transpositions t[] to r'[] and t'[]:
+ *
+ *   r'[0] = (r[0] << 1) & b                                    match
+ *   r'[d] = (r[d] << 1) & b                                    match
+ *         | r[d-1]                                             insertion of c
+ *         | r[d-1] << 1                                        substitution
+ *         | r'[d-1] << 1                                       deletion
+ *         | ((t[d] << 1) & b) << 1                             transposition
+ *   t'[d] = r[d-1] & (b >> 2)
+ *
+ * t'[d] bit i: i pattern bytes were within d - 1 before c and c is pattern
+ * byte i + 1; the next byte completes the transposition when it is pattern
+ * byte i, reaching i + 2 with d edits.  Deletions chain through r'[d-1],
+ * which already holds r'[d-2] << 1.  Rows are cut to bits 0 .. m.
+ */
+#include "fuzzy.h"
+
+#include <string.h>
+
+int st_lev_init(st_lev *a, const char *pat, size_t len, unsigned k)
+{
+    if (len > ST_FUZZY_MAX_PAT || k > ST_FUZZY_MAX_K) return STELE_EINVAL;
+    memset(a->peq, 0, sizeof a->peq);
+    for (size_t i = 0; i < len; i++)
+        a->peq[(unsigned char)pat[i]] |= (uint64_t)1 << (i + 1);
+    a->m = (uint32_t)len;
+    a->k = k;
+    a->mask = len == 63 ? UINT64_MAX : ((uint64_t)1 << (len + 1)) - 1;
+    return STELE_OK;
+}
+
+void st_lev_start(const st_lev *a, st_lev_state *s)
+{
+    memset(s, 0, sizeof *s);
+    /* Before any text, the first d pattern bytes are d deletions away. */
+    for (unsigned d = 0; d <= a->k; d++)
+        s->r[d] = (((uint64_t)2 << d) - 1) & a->mask;
+}
+
+void st_lev_step(const st_lev *a, const st_lev_state *in, unsigned char c, st_lev_state *out)
+{
+    uint64_t b = a->peq[c];
+    out->r[0] = (in->r[0] << 1) & b;
+    out->t[0] = 0;
+    for (unsigned d = 1; d <= a->k; d++) {
+        uint64_t prev = in->r[d - 1];
+        uint64_t r = ((in->r[d] << 1) & b) | prev | (prev << 1) | (out->r[d - 1] << 1) |
+                     (((in->t[d] << 1) & b) << 1);
+        out->r[d] = r & a->mask;
+        out->t[d] = prev & (b >> 2);
+    }
+}
+
+unsigned st_lev_distance(const st_lev *a, const st_lev_state *s)
+{
+    for (unsigned d = 0; d <= a->k; d++)
+        if ((s->r[d] >> a->m) & 1) return d;
+    return a->k + 1;
+}
+
+int st_fuzzy_init(st_fuzzy *f, const char *pat, size_t len, unsigned k)
+{
+    int rc = st_lev_init(&f->lev, pat, len, k);
+    if (rc != STELE_OK) return rc;
+    st_lev_start(&f->lev, &f->st[0]);
+    f->valid = 0;
+    f->dead = UINT32_MAX;
+    f->steps = 0;
+    return STELE_OK;
+}
+
+int st_fuzzy_feed(st_fuzzy *f, const char *word, size_t len)
+{
+    if (len > ST_FUZZY_MAX_WORD || len > (size_t)f->lev.m + f->lev.k) {
+        /* Too long to be within k whatever its bytes; the stored prefix
+         * states stay as they are. */
+        f->dead = UINT32_MAX;
+        return -1;
+    }
+    uint32_t shared = 0;
+    while (shared < f->valid && shared < len && f->word[shared] == word[shared])
+        shared++;
+    if (f->dead != UINT32_MAX && f->dead <= shared)
+        return -1; /* starts with the last word's dead prefix */
+    f->dead = UINT32_MAX;
+    memcpy(f->word + shared, word + shared, len - shared);
+    f->valid = shared;
+    for (uint32_t i = shared; i < len; i++) {
+        st_lev_step(&f->lev, &f->st[i], (unsigned char)word[i], &f->st[i + 1]);
+        f->steps++;
+        f->valid = i + 1;
+        if (!st_lev_viable(&f->lev, &f->st[i + 1])) {
+            f->dead = i + 1;
+            return -1;
+        }
+    }
+    unsigned d = st_lev_distance(&f->lev, &f->st[len]);
+    return d <= f->lev.k ? (int)d : -1;
+}
+
+uint32_t st_fuzzy_dead_prefix(const st_fuzzy *f)
+{
+    return f->dead == UINT32_MAX ? 0 : f->dead;
+}
