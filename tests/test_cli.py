@@ -101,7 +101,8 @@ def case_usage(c):
                  ["index", os.path.join(c.data, "text")],  # no -o
                  ["index", "-o", "x.stele"],               # no input
                  ["index", "--format", "pdf", "-o", "x.stele", "in.txt"],
-                 ["embed"], ["stats", "a", "b"], ["search", "prison", "--json"]):
+                 ["embed"], ["stats", "a", "b"], ["search", "prison", "--bogus"],
+                 ["search", "--color=sometimes", "x"], ["search", "-c", "-l", "x"]):
         st, out, err = c.run(*args)
         expect(st == 2, f"stele {' '.join(args)}: exit {st}, want 2")
         expect(err.strip(), f"stele {' '.join(args)}: no message")
@@ -169,6 +170,42 @@ def case_search_limit(c):
     st, out, _ = c.run("search", "-n", "1", "drug", check=0)
     expect(re.search(r"^1\. \S+", out, re.M), f"human output lacks '1. ID': {out!r}")
     expect(not re.search(r"^2\. ", out, re.M), "-n 1 printed a second hit")
+
+
+def case_options(c):
+    # GNU argument permutation: options anywhere, "--" ends them.
+    st, out, _ = c.run("search", "naloxone", "-n", "1", check=0)
+    expect(len(re.findall(r"^\d+\. ", out, re.M)) == 1, f"naloxone -n 1: {out!r}")
+    expect(out.startswith("1. "), f"naloxone -n 1: {out!r}")
+    st, out, _ = c.run("search", "drug", "--json", "-n", "2", check=0)
+    expect(len(json_lines(out)) == 2, f"drug --json -n 2: {out!r}")
+    st, a, _ = c.run("search", "--json", "--", "-prison", "drug", check=0)
+    st, b, _ = c.run("search", "--json", "drug -prison", check=0)
+    expect([h["id"] for h in json_lines(a)] == [h["id"] for h in json_lines(b)] and a,
+           "-- -prison drug differs from 'drug -prison'")
+    # -c: the number of matching documents, as the summary line counts them.
+    st, out, _ = c.run("search", "drug", "-c", check=0)
+    expect(re.fullmatch(r"\d+\n", out), f"-c output {out!r}")
+    count = int(out)
+    st, hl, _ = c.run("search", "drug", "-n", "1000", "--json", check=0)
+    expect(count == len(json_lines(hl)) and count > 10, f"-c {count} vs {len(json_lines(hl))} hits")
+    st, out, _ = c.run("search", "-c", "xylophonequartz")
+    expect(st == 1 and out == "0\n", f"-c with no match: {st} {out!r}")
+    st, out, _ = c.run("search", "--json", "--count", "xylophonequartz")
+    expect(st == 1 and json_lines(out) == [{"query": "xylophonequartz", "count": 0}], out)
+    # -l: every matching document's id, in rank order; -n limits it.
+    st, out, _ = c.run("search", "drug", "-l", check=0)
+    ids = out.splitlines()
+    expect(ids == [h["id"] for h in json_lines(hl)], f"-l ids {ids}")
+    st, out, _ = c.run("search", "--ids-only", "-n", "2", "drug", check=0)
+    expect(out.splitlines() == ids[:2], f"-l -n 2: {out!r}")
+    c.run("search", "-l", "xylophonequartz", check=1)
+    st, out, _ = c.run("search", "-c", stdin="drug\nxylophonequartz\n", check=0)
+    expect(out == f"{count}\n0\n", f"-c per input line: {out!r}")
+    # Every subcommand permutes: stats and verify take the index after options or before.
+    idx = c.corpus()
+    c.run("stats", idx, "--json", check=0)
+    c.run("search", "55/12", "-i", idx, "-l", "-n", "1", check=0)
 
 
 def case_search_human(c):
@@ -438,6 +475,15 @@ def case_color(c):
     expect(st == 0 and "\x1b" not in out and "[" in out, f"NO_COLOR ignored: {out!r}")
     st, out, _ = c.run("search", "-n", "2", "55/12", check=0)
     expect("\x1b" not in out and "[" in out, "escape codes into a pipe")
+    # --color=always into a pipe, and over NO_COLOR; never on a terminal.
+    st, out, _ = c.run("search", "--color=always", "-n", "2", "55/12", check=0)
+    expect("\x1b[1m" in out, f"--color=always into a pipe: {out!r}")
+    st, out, _ = c.run("search", "--color", "always", "55/12", env={"NO_COLOR": "1"}, check=0)
+    expect("\x1b[1m" in out, "--color=always gave way to NO_COLOR")
+    st, out = run_pty(c, ["search", "--color=never", "-n", "2", "55/12"], {})
+    expect(st == 0 and "\x1b" not in out, f"--color=never on a terminal: {out!r}")
+    st, out = run_pty(c, ["search", "--color=auto", "-n", "2", "55/12"], {})
+    expect("\x1b[1m" in out, f"--color=auto on a terminal: {out!r}")
 
 
 def case_index_progress(c):

@@ -4,10 +4,17 @@
  *   stele search [-i INDEX] [-n N] [--json] QUERY...
  *
  * The words of QUERY are joined by single spaces into one query string.
- * Options must come before the query (getopt_long stops at the first
- * word), so a query such as `stele search drugs -prison` keeps its
- * negative term; `--` ends the options explicitly.  A word after the query
- * that starts with "--" is reported as a misplaced option.
+ * Options may come anywhere (GNU argument permutation, as grep and ripgrep
+ * do): `stele search naloxone -n 1` is the query "naloxone" with -n 1.  A
+ * word that starts with '-' is an option, so a negative term goes inside
+ * a quoted query ('drugs -prison') or after `--`, which ends the options.
+ *
+ * -c/--count prints the number of matching documents instead of hits, and
+ * -l/--ids-only their ids, one per line (all of them, up to the runtime's
+ * STELE_MAX_RESULTS, unless -n says fewer), as grep -c and -l do for
+ * files.  --color=auto|always|never says when matched words are bold:
+ * auto (the default) when standard output is a terminal and NO_COLOR is
+ * unset or empty; always and never whatever NO_COLOR says, as ripgrep does.
  *
  * Without -i the index compiled into the binary is searched.  The index's
  * recorded language picks the stemmer (stele_stemmer_new), so queries are
@@ -54,17 +61,22 @@
 #define SNIPPET_CAP 8192
 
 static const char help_text[] =
-    "Usage: stele search [-i INDEX] [-n N] [--json] QUERY...\n"
+    "Usage: stele search [OPTION]... QUERY...\n"
     "\n"
     "Search an index and print the best-ranked documents.\n"
     "\n"
-    "  -i, --index FILE  index to search (default: the bundled corpus)\n"
-    "  -n, --max N       show at most N hits (default 10)\n"
-    "      --json        one JSON object per hit and line\n"
-    "  -h, --help        show this help\n"
+    "  -i, --index FILE    index to search (default: the bundled corpus)\n"
+    "  -n, --max N         show at most N hits (default 10)\n"
+    "  -c, --count         print only the number of matching documents\n"
+    "  -l, --ids-only      print only the matching documents' ids\n"
+    "      --json          one JSON object per hit and line\n"
+    "      --color WHEN    bold matched words: auto (default), always, never\n"
+    "  -h, --help          show this help\n"
     "\n"
-    "Options go before the query.  Without a query, read queries from a\n"
-    "prompt (terminal) or one per line from standard input.\n"
+    "Options may come anywhere; a word starting with '-' is an option, so\n"
+    "quote a query with a negative term ('drugs -prison') or put it after\n"
+    "'--'.  Without a query, read queries from a prompt (terminal) or one\n"
+    "per line from standard input.\n"
     "\n"
     "Query language: words (all must match), a OR b, NOT a, -a, (a b),\n"
     "\"exact phrase\", NEAR(a b, 5), a NEAR/5 b, rehab*, title:word,\n"
@@ -86,6 +98,8 @@ typedef struct searcher {
     uint32_t n_docs;
     int json;
     int color;
+    int count_only; /* -c: the number of matching documents */
+    int ids_only;   /* -l: the matching documents' ids */
 } searcher;
 
 /* Names of paragraph kinds (indexed by enum stele_para_kind): for people,
@@ -183,6 +197,26 @@ out:
     return rc;
 }
 
+/* -c --json: {"query": ..., "count": N}, for no match too. */
+static int print_json_count(const char *query, size_t query_len, size_t count)
+{
+    json_t *o = json_object();
+    char *line;
+    int rc = -1;
+    if (!o) return -1;
+    if (json_object_set_new(o, "query", json_text(query, query_len)) ||
+        json_object_set_new(o, "count", json_integer((json_int_t)count)))
+        goto out;
+    line = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    if (!line) goto out;
+    puts(line);
+    free(line);
+    rc = 0;
+out:
+    json_decref(o);
+    return rc;
+}
+
 static void print_human_hit(size_t rank, const stele_hit *hit, const char *para,
                             const char *snippet)
 {
@@ -237,7 +271,8 @@ static int run_query(searcher *s, const char *query, size_t len, int batch)
     size_t n_hits = 0, n_matches = 0, i;
     int rc, status = CLI_EXIT_OK;
 
-    if (batch && !s->json) printf("query: %.*s\n", (int)len, query);
+    if (batch && !s->json && !s->count_only && !s->ids_only)
+        printf("query: %.*s\n", (int)len, query);
     rc = prepare(s, &q, query, len);
     if (rc == STELE_ESYNTAX || rc == STELE_ELIMIT) {
         cli_error("bad query at byte %zu: %s", q.diag.offset, stele_query_reason(q.diag.reason));
@@ -249,6 +284,22 @@ static int run_query(searcher *s, const char *query, size_t len, int batch)
     if (rc != STELE_OK) {
         cli_error("%s: search failed: %s", s->index_name, stele_strerror(rc));
         return CLI_EXIT_ERROR;
+    }
+    if (s->count_only) {
+        if (s->json) {
+            if (print_json_count(query, len, n_matches) != 0) {
+                cli_error("out of memory");
+                return CLI_EXIT_ERROR;
+            }
+        } else {
+            printf("%zu\n", n_matches);
+        }
+        return n_matches ? CLI_EXIT_OK : CLI_EXIT_NOMATCH;
+    }
+    if (s->ids_only) {
+        for (i = 0; i < n_hits; i++)
+            printf("%.*s\n", (int)s->hits[i].id.len, s->hits[i].id.data);
+        return n_hits ? CLI_EXIT_OK : CLI_EXIT_NOMATCH;
     }
     if (q.n_cut && !s->json)
         printf("(a prefix matched %u words; the %u most frequent were searched)\n",
@@ -342,7 +393,7 @@ static int run_batch(searcher *s)
     while ((n = read_line(&line, &cap, stdin)) >= 0) {
         int st;
         if (is_blank(line)) continue;
-        if (!first && !s->json) putchar('\n');
+        if (!first && !s->json && !s->count_only && !s->ids_only) putchar('\n');
         first = 0;
         st = run_query(s, line, (size_t)n, 1);
         if (st == CLI_EXIT_OK)
@@ -359,9 +410,19 @@ static int run_batch(searcher *s)
     return any_hits ? CLI_EXIT_OK : CLI_EXIT_NOMATCH;
 }
 
-static int use_color(void)
+/* --color=WHEN: 1 always, 0 never, -1 auto; -2 for a word it does not know. */
+static int parse_color(const char *when)
+{
+    if (strcmp(when, "always") == 0) return 1;
+    if (strcmp(when, "never") == 0) return 0;
+    if (strcmp(when, "auto") == 0) return -1;
+    return -2;
+}
+
+static int use_color(int when)
 {
     const char *no_color = getenv("NO_COLOR");
+    if (when >= 0) return when;
     return isatty(STDOUT_FILENO) && !(no_color && no_color[0]);
 }
 
@@ -434,16 +495,21 @@ int cmd_search(int argc, char **argv)
 {
     static const struct option long_opts[] = {{"index", required_argument, NULL, 'i'},
                                               {"max", required_argument, NULL, 'n'},
+                                              {"count", no_argument, NULL, 'c'},
+                                              {"ids-only", no_argument, NULL, 'l'},
                                               {"json", no_argument, NULL, 'j'},
+                                              {"color", required_argument, NULL, 'C'},
+                                              {"colour", required_argument, NULL, 'C'},
                                               {"help", no_argument, NULL, 'h'},
                                               {NULL, 0, NULL, 0}};
     const char *index_path = NULL;
     unsigned long max_hits = 10;
+    int max_given = 0, color_when = -1;
     searcher s;
     int c, status;
 
     memset(&s, 0, sizeof s);
-    while ((c = getopt_long(argc, argv, "+i:n:h", long_opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "i:n:clh", long_opts, NULL)) != -1) {
         char *end;
         switch (c) {
         case 'i':
@@ -457,9 +523,23 @@ int cmd_search(int argc, char **argv)
                           optarg);
                 return cli_usage_error("search");
             }
+            max_given = 1;
+            break;
+        case 'c':
+            s.count_only = 1;
+            break;
+        case 'l':
+            s.ids_only = 1;
             break;
         case 'j':
             s.json = 1;
+            break;
+        case 'C':
+            color_when = parse_color(optarg);
+            if (color_when == -2) {
+                cli_error("search: --color wants auto, always or never, not '%s'", optarg);
+                return cli_usage_error("search");
+            }
             break;
         case 'h':
             fputs(help_text, stdout);
@@ -468,17 +548,15 @@ int cmd_search(int argc, char **argv)
             return cli_usage_error("search");
         }
     }
-    /* Scanning stops at the first query word, so an option typed after the
-     * query would silently become query text.  No query term starts with
-     * "--", so such a word is reported as the misplaced option it is
-     * (unless an explicit "--" ended the options). */
-    for (c = optind; c < argc && strcmp(argv[optind - 1], "--") != 0; c++) {
-        if (strncmp(argv[c], "--", 2) == 0 && argv[c][2]) {
-            cli_error("search: options go before the query: '%s'", argv[c]);
-            return cli_usage_error("search");
-        }
+    if (s.count_only && s.ids_only) {
+        cli_error("search: -c and -l do not go together");
+        return cli_usage_error("search");
     }
-    s.color = !s.json && use_color();
+    /* -l lists every matching document, as grep -l lists every file,
+     * unless -n asks for fewer. */
+    if (s.ids_only && !max_given) max_hits = STELE_MAX_RESULTS;
+    if (s.count_only) max_hits = 1;
+    s.color = !s.json && use_color(color_when);
     if (open_searcher(&s, index_path, (size_t)max_hits) != 0) {
         close_searcher(&s);
         return CLI_EXIT_ERROR;

@@ -23,7 +23,7 @@ static const char usage_text[] =
     "search it with BM25 ranking, boolean, phrase and NEAR queries.\n"
     "\n"
     "Commands:\n"
-    "  search [-i INDEX] [-n N] [--json] QUERY...\n"
+    "  search [-i INDEX] [-n N] [-c|-l] [--json] QUERY...\n"
     "                     search an index (default: the bundled corpus);\n"
     "                     without a query, read queries interactively or\n"
     "                     one per line from standard input\n"
