@@ -3,7 +3,7 @@
 # Runs apt-get directly as root, through sudo otherwise.
 # With --list it only prints the package names (.ci/run installs them itself).
 set -eu
-packages="meson ninja-build pkg-config gcc libc6-dev binutils zlib1g-dev libstemmer-dev libjansson-dev python3"
+packages="meson ninja-build pkg-config gcc libc6-dev binutils zlib1g-dev libstemmer-dev libjansson-dev python3 groff-base"
 # stele web: stele.wasm (clang for wasm32-wasi, wasm-ld, wasi-libc, the
 # wasm32 builtins; make builds the Snowball compiler) and its browser tests
 # (Debian's chromium, driven from node by playwright-core, see web/package.json).

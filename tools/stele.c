@@ -38,9 +38,9 @@ static const char usage_text[] =
     "  web [-i INDEX] (--single-file PAGE.html | -o DIR)\n"
     "                     write a search page that runs in a browser\n"
     "\n"
-    "Run 'stele COMMAND --help' for a command's options; 'man stele' for the\n"
-    "query language.  Exit status: 0 success (search: hits), 1 no hits,\n"
-    "2 error.\n";
+    "Run 'stele COMMAND --help' for a command's options.  The query language\n"
+    "is in 'man stele' once installed ('man tools/stele.1' in the source\n"
+    "tree).  Exit status: 0 success (search: hits), 1 no hits, 2 error.\n";
 
 typedef struct command {
     const char *name;
