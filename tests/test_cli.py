@@ -135,13 +135,71 @@ def case_search_topic(c):
         expect(h["query"] == "alternatives to imprisonment", f"query field {h['query']!r}")
     scores = [h["score"] for h in hits]
     expect(scores == sorted(scores, reverse=True), f"scores not descending: {scores}")
-    expect("[" in hits[0]["snippet"] and "]" in hits[0]["snippet"],
-           f"snippet has no [markers]: {hits[0]['snippet']!r}")
+    words = [highlighted(h) for h in hits[:1]][0]
+    expect({"alternatives", "imprisonment"} <= {w.lower() for w in words},
+           f"highlights of the first hit: {words}")
     expect("\x1b" not in out, "escape codes in JSON output")
     # The words of the query are joined: several arguments mean the same query.
     st, out2, _ = c.run("search", "--json", "alternatives", "to", "imprisonment", check=0)
     expect([h["id"] for h in json_lines(out2)] == [h["id"] for h in hits],
            "split words give other hits")
+
+
+def highlighted(h):
+    """The words a JSON hit's highlights name, checked to be in order,
+    apart and inside the snippet's bytes."""
+    b = h["snippet"].encode()
+    expect(isinstance(h["highlights"], list), f"no highlights: {h}")
+    last = 0
+    for start, end in h["highlights"]:
+        expect(last <= start < end <= len(b), f"highlight [{start}, {end}) in {h}")
+        last = end
+    return [b[s:e].decode() for s, e in h["highlights"]]
+
+
+def case_output(c):
+    # JSON: the snippet is the text as written, its highlights byte ranges,
+    # and every hit says how many documents matched in all.
+    st, out, _ = c.run("search", "--json", "-n", "3", "opioid overdose", check=0)
+    hits = json_lines(out)
+    st, count, _ = c.run("search", "-c", "opioid overdose", check=0)
+    for h in hits:
+        expect(h["matches"] == int(count), f"matches {h['matches']}, -c says {count}")
+        words = highlighted(h)
+        expect(words and all(w.lower() in ("opioid", "opioids", "overdose", "overdoses")
+                             for w in words), f"highlighted words {words}")
+    # Literal brackets: JSON keeps them as text; piped output escapes them,
+    # so [marks] are the only bare brackets.
+    src = os.path.join(c.tmp, "licence")
+    os.makedirs(src, exist_ok=True)
+    with open(os.path.join(src, "notice.txt"), "w") as f:
+        f.write("Licence notice\n\nPlace [Copyright] [[yyyy]] [name of copyright owner] here.\n")
+    idx = os.path.join(c.tmp, "licence.stele")
+    c.run("index", "--quiet", "--format", "text", src, "-o", idx, check=0)
+    st, out, _ = c.run("search", "-i", idx, "--json", "copyright", check=0)
+    h = json_lines(out)[0]
+    expect(h["snippet"] == "Place [Copyright] [[yyyy]] [name of copyright owner] here.",
+           f"JSON snippet {h['snippet']!r}")
+    expect(highlighted(h) == ["Copyright", "copyright"], f"highlights {highlighted(h)}")
+    st, out, _ = c.run("search", "-i", idx, "copyright", check=0)
+    want = r"Place \[[Copyright]\] \[\[yyyy\]\] \[name of [copyright] owner\] here."
+    expect(want in out, f"piped snippet: {out!r}")
+    st, out, _ = c.run("search", "-i", idx, "--color=always", "copyright", check=0)
+    expect("Place [\x1b[1mCopyright\x1b[0m] [[yyyy]]" in out, f"bold snippet: {out!r}")
+    # Errors in --json mode are JSON objects on stderr, and nothing on stdout.
+    for args, field in ((["search", "--json", '"unbalanced'], "offset"),
+                        (["search", "drug", "--json", "--bogus"], None),
+                        (["search", "--json", "-i", "no-such.stele", "drug"], None),
+                        (["search", "--json", "-n", "zero", "drug"], None),
+                        (["stats", "--json", "no-such.stele"], None)):
+        st, out, err = c.run(*args)
+        expect(st == 2 and out == "", f"{args}: exit {st}, stdout {out!r}")
+        lines = err.splitlines()
+        expect(len(lines) == 1, f"{args}: stderr {err!r}")
+        e = json.loads(lines[0])
+        expect(isinstance(e.get("error"), str) and e["error"], f"{args}: {e}")
+        if field:
+            expect(e[field] == 0 and e["reason"] == "unclosed quote", f"{args}: {e}")
 
 
 def case_search_symbol(c):

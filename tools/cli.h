@@ -41,6 +41,22 @@ void cli_error(const char *fmt, ...)
 #endif
     ;
 
+/* Set by a command's --json: errors go to stderr as JSON objects. */
+extern int cli_json_errors;
+
+/* Whether argv (before a "--") holds --json: checked before getopt runs,
+ * so that even an option error is reported as JSON. */
+int cli_wants_json(int argc, char **argv);
+
+/* Prints {"error": "<message>", ...fields} on stderr (takes fields, which
+ * may be NULL, and frees it). */
+struct json_t;
+void cli_error_json(struct json_t *fields, const char *fmt, ...)
+#ifdef __GNUC__
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
 /* Maps path read-only into *m.  On failure prints why and returns -1. */
 int cli_map_file(const char *path, cli_map *m);
 void cli_unmap(cli_map *m);
@@ -55,6 +71,10 @@ const char *cli_index_name(const char *path);
 
 /* Prints "Try 'stele CMD --help'." for a usage error and returns 2. */
 int cli_usage_error(const char *cmd);
+
+/* For getopt_long's '?': in JSON mode (opterr 0) reports the bad option
+ * as JSON; then as cli_usage_error(cmd). */
+int cli_bad_option(const char *cmd, char **argv);
 
 /* Resets getopt_long so a subcommand can parse its own argv. */
 void cli_reset_getopt(void);

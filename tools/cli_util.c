@@ -9,6 +9,11 @@
  * file", which is more useful than the open-time "truncated" the runtime
  * would give.
  *
+ * With cli_json_errors set (a command's --json), every error is instead
+ * one JSON object on its own line of stderr, {"error": "<message>"} plus
+ * whatever fields the caller adds (cli_error_json), so a script reading
+ * JSON never has to parse a message meant for people.
+ *
  * Output files (generated C sources) are written to "PATH.tmp.PID" in the
  * same directory, flushed, closed, then renamed over PATH, so a build that
  * is interrupted never leaves a half-written file behind a good name.
@@ -16,6 +21,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,9 +32,44 @@
 
 #include "cli.h"
 
+int cli_json_errors;
+
+void cli_error_json(json_t *fields, const char *fmt, ...)
+{
+    char msg[1024];
+    va_list ap;
+    json_t *o = json_object();
+    char *line = NULL;
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    fflush(stdout);
+    if (o && json_object_set_new(o, "error", json_string(msg)) == 0 &&
+        (!fields || json_object_update(o, fields) == 0))
+        line = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(fields);
+    if (line) {
+        fprintf(stderr, "%s\n", line);
+        free(line);
+    } else {
+        /* a message that is not UTF-8 (a file name) or no memory */
+        fputs("{\"error\":\"stele: error (message not printable as JSON)\"}\n", stderr);
+    }
+    json_decref(o);
+}
+
 void cli_error(const char *fmt, ...)
 {
     va_list ap;
+    if (cli_json_errors) {
+        char msg[1024];
+        va_start(ap, fmt);
+        vsnprintf(msg, sizeof msg, fmt, ap);
+        va_end(ap);
+        cli_error_json(NULL, "%s", msg);
+        return;
+    }
     fflush(stdout);
     fputs("stele: ", stderr);
     va_start(ap, fmt);
@@ -37,8 +78,27 @@ void cli_error(const char *fmt, ...)
     fputc('\n', stderr);
 }
 
+int cli_wants_json(int argc, char **argv)
+{
+    int i;
+    for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+        if (strcmp(argv[i], "--json") == 0) return 1;
+    return 0;
+}
+
+int cli_bad_option(const char *cmd, char **argv)
+{
+    /* getopt_long printed its message itself unless opterr was 0 */
+    if (cli_json_errors && optopt)
+        cli_error("%s: invalid option or missing argument: '-%c'", cmd, optopt);
+    else if (cli_json_errors)
+        cli_error("%s: invalid option or missing argument: '%s'", cmd, argv[optind - 1]);
+    return cli_usage_error(cmd);
+}
+
 int cli_usage_error(const char *cmd)
 {
+    if (cli_json_errors) return CLI_EXIT_ERROR;
     if (cmd)
         fprintf(stderr, "Try 'stele %s --help'.\n", cmd);
     else

@@ -25,7 +25,11 @@
  * Output, per hit: rank, document symbol, title, the paragraph that matched
  * best ("operative para 3", "footnote 12", "title"), the BM25 score and a
  * snippet whose matched words are bold (ESC[1m ... ESC[0m) when stdout is a
- * terminal and NO_COLOR is not set, and marked [like this] otherwise.
+ * terminal (see --color), and marked [like this] otherwise; in that plain
+ * output the text's own '[', ']' and '\\' get a '\\' before them, so a mark
+ * is never confused with a bracket of the text.  The snippet is asked for
+ * unmarked, with its highlights' byte ranges (stele_snippet_opts.spans),
+ * and each output marks them its own way.
  * With --json each hit is one JSON object on its own line, built with
  * jansson so every string is escaped correctly.  Its fields are stable:
  *   query        the query string
@@ -38,7 +42,11 @@
  *                "heading" or "field"
  *   para_number  the paragraph's number, or null when it has none
  *   doc          document number inside the index
- *   snippet      the snippet with [plain] markers
+ *   snippet      the snippet's text as written, unmarked
+ *   highlights   [[start, end], ...]: byte ranges of its matched words
+ *   matches      how many documents matched in all
+ * With -c --json each query gives {"query", "count"}.  In --json mode
+ * errors are JSON objects on stderr too (cli_json_errors).
  *
  * Without a query: on a terminal, a `stele> ` prompt loop that ends at an
  * empty line or end of input (for kiosks); otherwise every non-empty line
@@ -59,6 +67,7 @@
 #include "stele_stem.h"
 
 #define SNIPPET_CAP 8192
+#define MAX_SPANS   512
 
 static const char help_text[] =
     "Usage: stele search [OPTION]... QUERY...\n"
@@ -95,6 +104,8 @@ typedef struct searcher {
     stele_hit *hits;
     size_t max_hits;
     char *snippet;
+    stele_span spans[MAX_SPANS];
+    size_t n_spans;
     uint32_t n_docs;
     int json;
     int color;
@@ -165,10 +176,25 @@ static json_t *json_text(const char *s, size_t len)
     return j;
 }
 
-static int print_json_hit(const char *query, size_t query_len, size_t rank, const stele_hit *hit,
-                          const char *para, const char *snippet)
+/* [[start, end], ...]: the highlights' byte ranges in the snippet. */
+static json_t *json_spans(const stele_span *spans, size_t n)
 {
-    const char *human, *token;
+    json_t *a = json_array();
+    size_t i;
+    for (i = 0; a && i < n; i++) {
+        json_t *pair = json_pack("[II]", (json_int_t)spans[i].start, (json_int_t)spans[i].end);
+        if (!pair || json_array_append_new(a, pair) != 0) {
+            json_decref(a);
+            return NULL;
+        }
+    }
+    return a;
+}
+
+static int print_json_hit(const searcher *s, const char *query, size_t query_len, size_t rank,
+                          const stele_hit *hit, const char *para, size_t n_matches)
+{
+    const char *human, *token, *snippet = s->snippet;
     json_t *o = json_object();
     char *line;
     int rc = -1;
@@ -185,7 +211,9 @@ static int print_json_hit(const char *query, size_t query_len, size_t rank, cons
         json_object_set_new(o, "para_number",
                             hit->para_number ? json_integer(hit->para_number) : json_null()) ||
         json_object_set_new(o, "doc", json_integer(hit->doc)) ||
-        json_object_set_new(o, "snippet", json_text(snippet, strlen(snippet))))
+        json_object_set_new(o, "snippet", json_text(snippet, strlen(snippet))) ||
+        json_object_set_new(o, "highlights", json_spans(s->spans, s->n_spans)) ||
+        json_object_set_new(o, "matches", json_integer((json_int_t)n_matches)))
         goto out;
     line = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
     if (!line) goto out;
@@ -217,13 +245,50 @@ out:
     return rc;
 }
 
-static void print_human_hit(size_t rank, const stele_hit *hit, const char *para,
-                            const char *snippet)
+/* Writes text[from, to) to stdout; in plain (uncoloured) output every
+ * '[', ']' and '\\' of the text gets a '\\' before it, so the [marks] are
+ * the only unescaped brackets. */
+static void put_text(const searcher *s, const char *text, size_t from, size_t to)
+{
+    size_t i;
+    if (s->color) {
+        fwrite(text + from, 1, to - from, stdout);
+        return;
+    }
+    for (i = from; i < to; i++) {
+        if (text[i] == '[' || text[i] == ']' || text[i] == '\\') putchar('\\');
+        putchar(text[i]);
+    }
+}
+
+/* The snippet with its highlights bold (terminal) or [marked] (plain). */
+static void print_snippet(const searcher *s)
+{
+    const char *open = s->color ? "\033[1m" : "[", *close = s->color ? "\033[0m" : "]";
+    size_t at = 0, i, n = s->n_spans < MAX_SPANS ? s->n_spans : MAX_SPANS;
+    size_t len = strlen(s->snippet);
+    for (i = 0; i < n; i++) {
+        const stele_span *sp = &s->spans[i];
+        if (sp->start < at || sp->end > len) continue;
+        put_text(s, s->snippet, at, sp->start);
+        fputs(open, stdout);
+        put_text(s, s->snippet, sp->start, sp->end);
+        fputs(close, stdout);
+        at = sp->end;
+    }
+    put_text(s, s->snippet, at, len);
+}
+
+static void print_human_hit(const searcher *s, size_t rank, const stele_hit *hit, const char *para)
 {
     printf("%zu. %.*s  %.*s\n", rank, (int)hit->id.len, hit->id.data, (int)hit->title.len,
            hit->title.data);
     printf("   %s, score %.3f\n", para, hit->score);
-    if (snippet[0]) printf("   %s\n", snippet);
+    if (s->snippet[0]) {
+        fputs("   ", stdout);
+        print_snippet(s);
+        putchar('\n');
+    }
 }
 
 /* Grows the workspace to need bytes; the bound should make this dead code,
@@ -274,6 +339,17 @@ static int run_query(searcher *s, const char *query, size_t len, int batch)
     if (batch && !s->json && !s->count_only && !s->ids_only)
         printf("query: %.*s\n", (int)len, query);
     rc = prepare(s, &q, query, len);
+    if ((rc == STELE_ESYNTAX || rc == STELE_ELIMIT) && s->json) {
+        json_t *f = json_object();
+        if (f) {
+            json_object_set_new(f, "query", json_text(query, len));
+            json_object_set_new(f, "offset", json_integer((json_int_t)q.diag.offset));
+            json_object_set_new(f, "reason", json_string(stele_query_reason(q.diag.reason)));
+        }
+        cli_error_json(f, "bad query at byte %zu: %s", q.diag.offset,
+                       stele_query_reason(q.diag.reason));
+        return CLI_EXIT_ERROR;
+    }
     if (rc == STELE_ESYNTAX || rc == STELE_ELIMIT) {
         cli_error("bad query at byte %zu: %s", q.diag.offset, stele_query_reason(q.diag.reason));
         print_caret(query, len, q.diag.offset);
@@ -309,9 +385,14 @@ static int run_query(searcher *s, const char *query, size_t len, int batch)
         return CLI_EXIT_NOMATCH;
     }
 
+    /* The snippet comes unmarked, with its highlights' byte ranges, so
+     * each output marks them its own way (bold, escaped [marks], JSON). */
     memset(&sopts, 0, sizeof sopts);
-    sopts.open = s->color ? "\033[1m" : "[";
-    sopts.close = s->color ? "\033[0m" : "]";
+    sopts.open = "";
+    sopts.close = "";
+    sopts.spans = s->spans;
+    sopts.max_spans = MAX_SPANS;
+    sopts.n_spans = &s->n_spans;
     for (i = 0; i < n_hits; i++) {
         const stele_hit *hit = &s->hits[i];
         char para[64];
@@ -323,15 +404,17 @@ static int run_query(searcher *s, const char *query, size_t len, int batch)
             cli_error("%s: snippet of %.*s: %s", s->index_name, (int)hit->id.len, hit->id.data,
                       stele_strerror(rc));
             s->snippet[0] = '\0';
+            s->n_spans = 0;
             status = CLI_EXIT_ERROR;
         }
+        if (s->n_spans > MAX_SPANS) s->n_spans = MAX_SPANS;
         if (s->json) {
-            if (print_json_hit(query, len, i + 1, hit, para, s->snippet) != 0) {
+            if (print_json_hit(s, query, len, i + 1, hit, para, n_matches) != 0) {
                 cli_error("out of memory");
                 return CLI_EXIT_ERROR;
             }
         } else {
-            print_human_hit(i + 1, hit, para, s->snippet);
+            print_human_hit(s, i + 1, hit, para);
         }
     }
     if (!s->json && n_matches > n_hits)
@@ -509,6 +592,8 @@ int cmd_search(int argc, char **argv)
     int c, status;
 
     memset(&s, 0, sizeof s);
+    cli_json_errors = cli_wants_json(argc, argv);
+    if (cli_json_errors) opterr = 0; /* getopt's own messages are not JSON */
     while ((c = getopt_long(argc, argv, "i:n:clh", long_opts, NULL)) != -1) {
         char *end;
         switch (c) {
@@ -545,7 +630,7 @@ int cmd_search(int argc, char **argv)
             fputs(help_text, stdout);
             return CLI_EXIT_OK;
         default:
-            return cli_usage_error("search");
+            return cli_bad_option("search", argv);
         }
     }
     if (s.count_only && s.ids_only) {

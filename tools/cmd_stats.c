@@ -116,6 +116,8 @@ int cmd_stats(int argc, char **argv)
     stele_info info;
     cli_map map;
 
+    cli_json_errors = cli_wants_json(argc, argv);
+    if (cli_json_errors) opterr = 0;
     while ((c = getopt_long(argc, argv, "h", long_opts, NULL)) != -1) {
         switch (c) {
         case 'j':
@@ -125,7 +127,7 @@ int cmd_stats(int argc, char **argv)
             fputs(help_text, stdout);
             return CLI_EXIT_OK;
         default:
-            return cli_usage_error("stats");
+            return cli_bad_option("stats", argv);
         }
     }
     if (argc - optind > 1) {
