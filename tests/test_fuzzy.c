@@ -258,12 +258,12 @@ static void corpus_words(const char *dir)
         size_t n = typo(w, t);
         check_pair(w, strlen(w), t, n);
         /* the other way round too: a misspelt pattern, a real word */
-        check_pair(t, n, w, strlen(w));
+        if (n <= ST_FUZZY_MAX_PAT) check_pair(t, n, w, strlen(w));
     }
     for (int round = 0; round < 40; round++) {
         const char *w = words[rnd((uint32_t)n_words)];
         size_t n = typo(w, t);
-        walk_check(t, n, 1 + (unsigned)rnd(2));
+        if (n <= ST_FUZZY_MAX_PAT) walk_check(t, n, 1 + (unsigned)rnd(2));
     }
     walk_check("rehabilitaton", 13, 2);
     walk_check("psycoactive", 11, 2);
@@ -301,6 +301,13 @@ static void limits(void)
         CHECK(st_fuzzy_feed(f, "drug", 4) == 0);
         CHECK(st_fuzzy_feed(f, "dxxg", 4) == -1 && st_fuzzy_dead_prefix(f) == 3);
         CHECK(st_fuzzy_feed(f, "dxxgz", 5) == -1);
+        /* a word longer than any state kept is refused, not overrun */
+        char longw[3 * ST_FUZZY_MAX_WORD];
+        memset(longw, 'a', sizeof longw);
+        CHECK(st_fuzzy_init(f, longw, ST_FUZZY_MAX_PAT, ST_FUZZY_MAX_K) == STELE_OK);
+        CHECK(st_fuzzy_feed(f, longw, sizeof longw) == -1);
+        CHECK(st_fuzzy_feed(f, longw, ST_FUZZY_MAX_WORD) == ST_FUZZY_MAX_K);
+        CHECK(st_fuzzy_feed(f, longw, ST_FUZZY_MAX_WORD + 1) == -1);
         free(f);
     }
 }
@@ -314,6 +321,7 @@ int main(int argc, char **argv)
     limits();
     random_pairs();
     corpus_words(argv[1]);
-    printf("%lu automaton checks, %zu corpus words, %d failures\n", n_checked, n_words, failures);
+    printf("%lu automaton checks, %zu corpus words, sizeof(st_fuzzy) %zu, %d failures\n", n_checked,
+           n_words, sizeof(st_fuzzy), failures);
     return failures != 0;
 }

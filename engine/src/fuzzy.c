@@ -25,12 +25,17 @@
 int st_lev_init(st_lev *a, const char *pat, size_t len, unsigned k)
 {
     if (len > ST_FUZZY_MAX_PAT || k > ST_FUZZY_MAX_K) return STELE_EINVAL;
+    uint32_t n_cls = 1;
     memset(a->peq, 0, sizeof a->peq);
-    for (size_t i = 0; i < len; i++)
-        a->peq[(unsigned char)pat[i]] |= (uint64_t)1 << (i + 1);
+    memset(a->cls, 0, sizeof a->cls);
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)pat[i];
+        if (a->cls[c] == 0) a->cls[c] = (uint8_t)n_cls++;
+        a->peq[a->cls[c]] |= (uint64_t)1 << (i + 1);
+    }
     a->m = (uint32_t)len;
     a->k = k;
-    a->mask = len == 63 ? UINT64_MAX : ((uint64_t)1 << (len + 1)) - 1;
+    a->mask = ((uint64_t)1 << (len + 1)) - 1;
     return STELE_OK;
 }
 
@@ -44,7 +49,7 @@ void st_lev_start(const st_lev *a, st_lev_state *s)
 
 void st_lev_step(const st_lev *a, const st_lev_state *in, unsigned char c, st_lev_state *out)
 {
-    uint64_t b = a->peq[c];
+    uint64_t b = a->peq[a->cls[c]];
     out->r[0] = (in->r[0] << 1) & b;
     out->t[0] = 0;
     for (unsigned d = 1; d <= a->k; d++) {
@@ -76,7 +81,7 @@ int st_fuzzy_init(st_fuzzy *f, const char *pat, size_t len, unsigned k)
 
 int st_fuzzy_feed(st_fuzzy *f, const char *word, size_t len)
 {
-    if (len > ST_FUZZY_MAX_WORD || len > (size_t)f->lev.m + f->lev.k) {
+    if (len > (size_t)f->lev.m + f->lev.k) {
         /* Too long to be within k whatever its bytes; the stored prefix
          * states stay as they are. */
         f->dead = UINT32_MAX;

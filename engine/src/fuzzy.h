@@ -17,7 +17,8 @@
  * when u's last byte may be the first of a transposition that starts at
  * pattern byte i with d - 1 edits before it.  The pattern is at most
  * ST_FUZZY_MAX_PAT bytes, so a row fits in one uint64_t, and a state is
- * 2 (k + 1) words whatever the input: fixed size, no allocation.
+ * 2 (k + 1) words whatever the input: fixed size, no allocation.  A word
+ * longer than that is no typo anyone makes; the caller matches it exactly.
  *
  * Pruning.  r[k] == 0 means no completion of u is within k of the
  * pattern: if r[k] has bit i set, u followed by the pattern's bytes from
@@ -41,22 +42,26 @@
 
 #include "stele.h"
 
-/* Largest edit distance, and longest pattern (a row has m + 1 bits). */
+/* Largest edit distance, and longest pattern (a row has m + 1 <= 64 bits). */
 #define ST_FUZZY_MAX_K   2
-#define ST_FUZZY_MAX_PAT 63
-/* Longest word fed (longer words are never within k of a pattern: they
- * are refused without a step). */
-#define ST_FUZZY_MAX_WORD STELE_MAX_TERM_BYTES
+#define ST_FUZZY_MAX_PAT 32
+/* Longest word that can be within ST_FUZZY_MAX_K of a pattern: longer
+ * words are refused without a step. */
+#define ST_FUZZY_MAX_WORD (ST_FUZZY_MAX_PAT + ST_FUZZY_MAX_K)
 
 typedef struct st_lev_state {
     uint64_t r[ST_FUZZY_MAX_K + 1];
     uint64_t t[ST_FUZZY_MAX_K + 1];
 } st_lev_state;
 
+/* The pattern as match masks: byte c is pattern byte i when bit i + 1 of
+ * peq[cls[c]] is set (class 0: bytes not in the pattern, mask 0), which
+ * takes 520 bytes where a mask per byte value would take 2 KB. */
 typedef struct st_lev {
-    uint64_t peq[256]; /* bit i + 1 of peq[c]: pattern byte i is c */
-    uint64_t mask;     /* bits 0 .. m */
+    uint64_t peq[ST_FUZZY_MAX_PAT + 1];
+    uint64_t mask; /* bits 0 .. m */
     uint32_t m, k;
+    uint8_t cls[256];
 } st_lev;
 
 /* Sets a up for pattern (len bytes) and distance k; STELE_EINVAL when
@@ -75,7 +80,8 @@ static inline int st_lev_viable(const st_lev *a, const st_lev_state *s)
 unsigned st_lev_distance(const st_lev *a, const st_lev_state *s);
 
 /* The walker's state: the automaton, the last word fed and the state after
- * each of its prefixes.  About 5.3 KB; lives in the workspace. */
+ * each of its prefixes: 2,272 bytes (sizeof, on a 64-bit host), whatever
+ * the input. */
 typedef struct st_fuzzy {
     st_lev lev;
     char word[ST_FUZZY_MAX_WORD];
