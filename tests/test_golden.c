@@ -1,7 +1,8 @@
 /*
  * test_golden.c: what a delegate sees for natural queries, checked in.
  *
- * Usage: test_golden CORPUS_DIR SCRATCH_INDEX QUERIES RESULTS [--regen]
+ * Usage: test_golden CORPUS_DIR INDEX QUERIES RESULTS [--regen]
+ *                    [--prebuilt] [--scores SCORES]
  *
  * QUERIES holds one query per line ('#' starts a comment line).  For each,
  * the three best hits (document id, score to four decimals, best
@@ -9,7 +10,15 @@
  * as text and compared with RESULTS; any difference fails and is printed.
  * With --regen the text is written to RESULTS instead: golden results
  * change only on purpose, and the change is reviewed in the diff.
+ *
+ * The index is built from CORPUS_DIR at INDEX, unless --prebuilt says
+ * INDEX is already built (on another machine: the portability runs build
+ * it on the host and search it on a 32-bit and a big-endian target).
+ * --scores also checks every hit's score at full precision against
+ * SCORES (one "query <TAB> rank <TAB> id <TAB> score" line per hit), within
+ * 1e-9; with --regen it writes SCORES.
  */
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +28,10 @@
 #include "tsearch.h"
 
 #define TOP 3
+
+/* How far a score may stray from the golden one: the last bits of a
+ * double may differ between compilers and targets, never more. */
+#define SCORE_TOLERANCE 1e-9
 
 typedef struct text {
     char *buf;
@@ -53,7 +66,8 @@ static void add(text *t, const char *fmt, ...)
 }
 
 /* The block of one query: its line, match count, top hits, snippet. */
-static void run(const tu_env *env, const char *query, void *mem, size_t mem_size, text *out)
+static void run(const tu_env *env, const char *query, void *mem, size_t mem_size, text *out,
+                text *scores)
 {
     stele_hit hits[TOP];
     size_t n_hits = 0, n_matches = 0;
@@ -72,6 +86,7 @@ static void run(const tu_env *env, const char *query, void *mem, size_t mem_size
             stele_para_kind_name(h->para_kind));
         if (h->para_number) add(out, " %u", h->para_number);
         add(out, " | %.*s\n", (int)(h->title.len > 70 ? 70 : h->title.len), h->title.data);
+        add(scores, "%s\t%zu\t%.*s\t%.17g\n", query, i + 1, (int)h->id.len, h->id.data, h->score);
     }
     if (n_hits > 0) {
         char snippet[1024];
@@ -104,15 +119,109 @@ static size_t report_diff(const char *want, const char *got)
     return n_diff;
 }
 
+/* Compares the score lines got with want: the same hits in the same
+ * order, each score within SCORE_TOLERANCE.  Prints each difference;
+ * returns how many lines differ. */
+static size_t check_scores(char *want, char *got)
+{
+    size_t n_diff = 0, line = 0;
+    char *want_next, *got_next;
+    for (;; want = want_next, got = got_next) {
+        want_next = strchr(want, '\n');
+        got_next = strchr(got, '\n');
+        if (!want_next && !got_next) break;
+        line++;
+        if (!want_next || !got_next) {
+            fprintf(stderr, "scores: line %zu: %s\n", line,
+                    want_next ? "missing hit" : "hit not in the golden scores");
+            return n_diff + 1;
+        }
+        *want_next++ = '\0';
+        *got_next++ = '\0';
+        char *want_tab = strrchr(want, '\t'), *got_tab = strrchr(got, '\t');
+        int same_hit = want_tab && got_tab && want_tab - want == got_tab - got &&
+                       memcmp(want, got, (size_t)(want_tab - want)) == 0;
+        double delta = same_hit ? fabs(strtod(want_tab + 1, NULL) - strtod(got_tab + 1, NULL)) : 0;
+        if (!same_hit || !(delta <= SCORE_TOLERANCE)) {
+            fprintf(stderr, "scores: line %zu: expected %s, got %s (delta %g)\n", line, want, got,
+                    delta);
+            n_diff++;
+        }
+    }
+    return n_diff;
+}
+
+/* Opens an index built elsewhere, with the english stemmer, as
+ * tu_env_open does after its build. */
+static int open_prebuilt(tu_env *env, const char *path)
+{
+    memset(env, 0, sizeof *env);
+    if (tu_read_file(path, &env->index_data, &env->index_size) != 0) return -1;
+    int rc = stele_open(&env->ix, env->index_data, env->index_size);
+    if (rc != STELE_OK) {
+        fprintf(stderr, "stele_open %s: %s\n", path, stele_strerror(rc));
+        return -1;
+    }
+    env->stemmer = stele_stemmer_new("english");
+    if (!env->stemmer) {
+        fprintf(stderr, "stele_stemmer_new(english) failed\n");
+        return -1;
+    }
+    env->opts.stem = stele_stemmer_stem;
+    env->opts.stem_ctx = env->stemmer;
+    return 0;
+}
+
+static int write_file(const char *path, const text *t)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f || fwrite(t->buf, 1, t->len, f) != t->len || fclose(f) != 0) {
+        fprintf(stderr, "cannot write %s\n", path);
+        return -1;
+    }
+    return 0;
+}
+
+/* A whole file as a NUL-terminated heap string, or NULL (printed). */
+static char *read_text(const char *path)
+{
+    uint8_t *data;
+    size_t size;
+    if (tu_read_file(path, &data, &size) != 0) return NULL;
+    char *s = malloc(size + 1);
+    if (s) {
+        memcpy(s, data, size);
+        s[size] = '\0';
+    }
+    free(data);
+    return s;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 5) {
-        fprintf(stderr, "usage: %s CORPUS_DIR SCRATCH_INDEX QUERIES RESULTS [--regen]\n", argv[0]);
+        fprintf(stderr,
+                "usage: %s CORPUS_DIR INDEX QUERIES RESULTS [--regen] [--prebuilt] "
+                "[--scores SCORES]\n",
+                argv[0]);
         return 1;
     }
-    int regen = argc > 5 && strcmp(argv[5], "--regen") == 0;
+    int regen = 0, prebuilt = 0;
+    const char *scores_path = NULL;
+    for (int i = 5; i < argc; i++) {
+        if (strcmp(argv[i], "--regen") == 0)
+            regen = 1;
+        else if (strcmp(argv[i], "--prebuilt") == 0)
+            prebuilt = 1;
+        else if (strcmp(argv[i], "--scores") == 0 && i + 1 < argc)
+            scores_path = argv[++i];
+        else {
+            fprintf(stderr, "%s: unknown option %s\n", argv[0], argv[i]);
+            return 1;
+        }
+    }
     tu_env env;
-    int rc = tu_env_open(&env, argc, argv);
+    int rc = prebuilt ? open_prebuilt(&env, argv[2]) : tu_env_open(&env, argc, argv);
     if (rc != 0) {
         tu_env_close(&env);
         return rc == TU_SKIP ? TU_SKIP : 1;
@@ -130,38 +239,40 @@ int main(int argc, char **argv)
     memcpy(queries, qdata, qsize);
     queries[qsize] = '\0';
     free(qdata);
-    text got = {NULL, 0, 0};
+    text got = {NULL, 0, 0}, scores = {NULL, 0, 0};
+    add(&scores, "%s", "");
     add(&got, "# Golden results: tests/golden/queries.txt over the bundled corpus.\n"
               "# Regenerate only on purpose: test_golden ... --regen, and review the diff.\n\n");
     size_t n_queries = 0;
     for (char *line = strtok(queries, "\n"); line; line = strtok(NULL, "\n")) {
         if (line[0] == '#' || line[0] == '\0') continue;
-        run(&env, line, mem, mem_size, &got);
+        run(&env, line, mem, mem_size, &got, &scores);
         n_queries++;
     }
     int failed = 0;
     if (regen) {
-        FILE *f = fopen(argv[4], "wb");
-        if (!f || fwrite(got.buf, 1, got.len, f) != got.len || fclose(f) != 0) {
-            fprintf(stderr, "cannot write %s\n", argv[4]);
-            failed = 1;
-        }
+        if (write_file(argv[4], &got) != 0) failed = 1;
+        if (scores_path && write_file(scores_path, &scores) != 0) failed = 1;
         printf("golden: %zu queries written to %s\n", n_queries, argv[4]);
     } else {
-        uint8_t *want;
-        size_t want_size;
-        if (tu_read_file(argv[4], &want, &want_size) != 0) return 1;
-        char *w = malloc(want_size + 1);
+        char *w = read_text(argv[4]);
         if (!w) return 1;
-        memcpy(w, want, want_size);
-        w[want_size] = '\0';
-        free(want);
         size_t n_diff = report_diff(w, got.buf ? got.buf : "");
         failed = n_diff != 0;
         printf("golden: %zu queries, %zu differ from the golden file: %s\n", n_queries, n_diff,
                failed ? "FAIL" : "OK");
         free(w);
+        if (scores_path) {
+            char *ws = read_text(scores_path);
+            if (!ws) return 1;
+            size_t n_bad = check_scores(ws, scores.buf);
+            printf("golden: %zu scores differ by more than %g: %s\n", n_bad, SCORE_TOLERANCE,
+                   n_bad ? "FAIL" : "OK");
+            failed |= n_bad != 0;
+            free(ws);
+        }
     }
+    free(scores.buf);
     free(got.buf);
     free(queries);
     free(mem);

@@ -11,6 +11,12 @@ packages="meson ninja-build pkg-config gcc libc6-dev binutils zlib1g-dev libstem
 # Debian's npm) is fine as it is.
 packages="$packages clang lld wasi-libc libclang-rt-14-dev-wasm32 make chromium nodejs"
 command -v npm >/dev/null 2>&1 || packages="$packages npm"
+# Cross builds (cross/, tools/cross-test.sh): a 32-bit ARM and a big-endian
+# s390x Linux target run under qemu-user; Cortex-M4 (arm-none-eabi with
+# newlib) runs under qemu-system-arm.
+packages="$packages gcc-arm-linux-gnueabihf libc6-dev-armhf-cross gcc-s390x-linux-gnu"
+packages="$packages libc6-dev-s390x-cross qemu-user gcc-arm-none-eabi libnewlib-arm-none-eabi"
+packages="$packages qemu-system-arm"
 if [ "${1:-}" = "--list" ]; then
     echo "$packages"
     exit 0
