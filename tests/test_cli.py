@@ -202,6 +202,53 @@ def case_output(c):
             expect(e[field] == 0 and e["reason"] == "unclosed quote", f"{args}: {e}")
 
 
+def case_show(c):
+    # The whole resolution, each paragraph under the label it is cited by.
+    st, out, _ = c.run("show", "55/12", check=0)
+    lines = out.splitlines()
+    expect(lines[0].startswith("55/12  Alternatives to imprisonment"), f"first line {lines[0]!r}")
+    labels = [l for l in lines if l and not l.startswith("  ")][1:]
+    for want in ("title", "preambular para 1", "preambular para 2", "operative para 1",
+                 "operative para 3", "footnote 1"):
+        expect(want in labels, f"no {want!r} among {labels}")
+    pre = [int(l.split()[-1]) for l in labels if l.startswith("preambular para ")]
+    expect(pre == list(range(1, len(pre) + 1)), f"preambular numbers {pre}")
+    # The text is the document's, whole: the matched passage of a search is in it.
+    st, hits, _ = c.run("search", "--json", "-n", "1", "alternatives to imprisonment", check=0)
+    h = json_lines(hits)[0]
+    expect(h["snippet"].strip("…") in out, "the snippet is not in the shown text")
+    expect(h["para_kind"] == "preamble" and h["para"] == f"preambular para {h['para_number']}",
+           f"preambular hit without its number: {h}")
+    st, js, _ = c.run("show", "--json", "55/12", check=0)
+    d = json.loads(js)
+    expect(d["id"] == "55/12" and d["title"] == lines[0][len("55/12  "):], f"show --json {d}")
+    ps = d["paragraphs"]
+    expect([p["label"] for p in ps] == labels, "JSON labels differ from the text's")
+    for p in ps:
+        expect(p["kind"] in ("title", "preamble", "operative", "footnote", "text", "heading",
+                             "field"), f"kind {p}")
+        expect(p["number"] is None or p["label"].endswith(" " + str(p["number"])), f"{p}")
+        expect("  " + p["text"] in lines, f"paragraph text not printed: {p['text'][:40]!r}")
+    # list: every id and title, tab-separated; each id can be shown.
+    st, out, _ = c.run("list", check=0)
+    rows = [l.split("\t") for l in out.splitlines()]
+    expect(all(len(r) == 2 for r in rows) and ["55/12", d["title"]] in rows, f"list {rows[:3]}")
+    st, js, _ = c.run("list", "--json", check=0)
+    expect([[o["id"], o["title"]] for o in json_lines(js)] == rows, "list --json differs")
+    for doc_id, _ in rows:
+        c.run("show", doc_id, check=0)
+    # Other indexes, and errors.
+    idx = c.corpus()
+    st, out, _ = c.run("show", "-i", idx, "55/12", check=0)
+    expect("operative para 1" in out, "show -i")
+    for args in (["show", "99/99"], ["show"], ["show", "a", "b"], ["list", "extra"],
+                 ["show", "-i", "no-such.stele", "55/12"]):
+        st, out, err = c.run(*args)
+        expect(st == 2 and out == "" and err.strip(), f"{args}: exit {st}")
+    st, out, err = c.run("show", "--json", "99/99")
+    expect(st == 2 and "99/99" in json.loads(err)["error"], f"show --json error {err!r}")
+
+
 def case_search_symbol(c):
     st, out, _ = c.run("search", "--json", "55/12", check=0)
     hits = json_lines(out)

@@ -356,6 +356,13 @@ int main(int argc, char **argv)
             size_t out_len;
             stele_doc_text(&env.ix, d, mem, mem_size, doc_text, sizeof doc_text, &out_len);
             n_texts++;
+            /* and its paragraphs, one past the last included */
+            uint32_t n_paras = 0;
+            stele_doc_para_count(&env.ix, d, &n_paras);
+            for (uint32_t p = 0; p <= n_paras; p++) {
+                stele_para para;
+                stele_doc_para(&env.ix, d, p, &para);
+            }
         }
         counting = 0;
     }

@@ -15,6 +15,7 @@
 #ifndef STELE_CLI_H
 #define STELE_CLI_H
 
+#include <jansson.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -50,8 +51,7 @@ int cli_wants_json(int argc, char **argv);
 
 /* Prints {"error": "<message>", ...fields} on stderr (takes fields, which
  * may be NULL, and frees it). */
-struct json_t;
-void cli_error_json(struct json_t *fields, const char *fmt, ...)
+void cli_error_json(json_t *fields, const char *fmt, ...)
 #ifdef __GNUC__
     __attribute__((format(printf, 2, 3)))
 #endif
@@ -85,6 +85,33 @@ void cli_reset_getopt(void);
 typedef int (*cli_writer_fn)(FILE *out, void *ctx);
 int cli_write_atomic(const char *path, cli_writer_fn write, void *ctx);
 
+/* How a paragraph is cited: "operative para 3", "preambular para 2",
+ * "footnote 12", "title"; and its kind's stable JSON token ("operative"). */
+void cli_para_label(unsigned kind, uint32_t number, char *out, size_t cap);
+const char *cli_para_token(unsigned kind);
+
+/* A JSON string of (s, len); bytes that are not valid UTF-8 become '?'. */
+json_t *cli_json_text(const char *s, size_t len);
+
+/* A document read whole (cmd_show.c): its text, and its paragraphs'
+ * kinds, numbers and byte ranges in that text. */
+typedef struct cli_doc {
+    uint32_t doc;
+    stele_view id, title;
+    char *text;
+    size_t len;
+    stele_para *paras;
+    uint32_t n_paras;
+} cli_doc;
+
+/* The document whose id is (id, len): 0 and *doc, or -1 if none. */
+int cli_find_doc(const stele_index *ix, const char *id, size_t len, uint32_t *doc);
+/* Reads document doc; a STELE_* status (STELE_ENOMEM when out of memory). */
+int cli_doc_load(const stele_index *ix, uint32_t doc, cli_doc *out);
+void cli_doc_free(cli_doc *d);
+/* The `stele show` text: id and title, then each paragraph under its label. */
+void cli_doc_print(const cli_doc *d);
+
 /* Subcommands: argv[0] is "stele CMD"; each returns an exit status. */
 int cmd_search(int argc, char **argv);
 int cmd_index(int argc, char **argv);
@@ -94,5 +121,7 @@ int cmd_embed(int argc, char **argv);
 int cmd_web(int argc, char **argv);
 
 int cmd_merge(int argc, char **argv);
+int cmd_show(int argc, char **argv);
+int cmd_list(int argc, char **argv);
 
 #endif /* STELE_CLI_H */

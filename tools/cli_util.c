@@ -32,6 +32,39 @@
 
 #include "cli.h"
 
+void cli_para_label(unsigned kind, uint32_t number, char *out, size_t cap)
+{
+    static const char *const humans[] = {"title", "preambular para", "operative para", "footnote",
+                                         "text",  "heading",         "field"};
+    const char *human = kind < sizeof humans / sizeof humans[0] ? humans[kind] : "paragraph";
+    if (number && kind != STELE_PARA_TITLE)
+        snprintf(out, cap, "%s %u", human, (unsigned)number);
+    else
+        snprintf(out, cap, "%s", human);
+}
+
+const char *cli_para_token(unsigned kind)
+{
+    static const char *const tokens[] = {"title", "preamble", "operative", "footnote",
+                                         "text",  "heading",  "field"};
+    return kind < sizeof tokens / sizeof tokens[0] ? tokens[kind] : "unknown";
+}
+
+json_t *cli_json_text(const char *s, size_t len)
+{
+    json_t *j = json_stringn(s, len);
+    char *copy;
+    size_t i;
+    if (j) return j;
+    copy = malloc(len + 1);
+    if (!copy) return NULL;
+    for (i = 0; i < len; i++)
+        copy[i] = (s[i] & 0x80) || s[i] == 0 ? '?' : s[i];
+    j = json_stringn(copy, len);
+    free(copy);
+    return j;
+}
+
 int cli_json_errors;
 
 void cli_error_json(json_t *fields, const char *fmt, ...)

@@ -113,31 +113,9 @@ typedef struct searcher {
     int ids_only;   /* -l: the matching documents' ids */
 } searcher;
 
-/* Names of paragraph kinds (indexed by enum stele_para_kind): for people,
- * and the stable tokens of the JSON para_kind field. */
-static void para_names(unsigned kind, const char **human, const char **token)
-{
-    static const char *const humans[] = {"title", "preambular para", "operative para", "footnote",
-                                         "text",  "heading",         "field"};
-    static const char *const tokens[] = {"title", "preamble", "operative", "footnote",
-                                         "text",  "heading",  "field"};
-    if (kind < sizeof humans / sizeof humans[0]) {
-        *human = humans[kind];
-        *token = tokens[kind];
-    } else {
-        *human = "paragraph";
-        *token = "unknown";
-    }
-}
-
 static void format_para(const stele_hit *hit, char *out, size_t cap)
 {
-    const char *human, *token;
-    para_names(hit->para_kind, &human, &token);
-    if (hit->para_number && hit->para_kind != STELE_PARA_TITLE)
-        snprintf(out, cap, "%s %u", human, (unsigned)hit->para_number);
-    else
-        snprintf(out, cap, "%s", human);
+    cli_para_label(hit->para_kind, hit->para_number, out, cap);
 }
 
 /* Prints the query and a caret under byte offset (counted in characters,
@@ -159,23 +137,6 @@ static void print_caret(const char *query, size_t len, size_t offset)
     fputs("^\n", stderr);
 }
 
-/* A JSON string of (s, len); bytes that are not valid UTF-8 (which the
- * indexer should never store) become '?' rather than failing. */
-static json_t *json_text(const char *s, size_t len)
-{
-    json_t *j = json_stringn(s, len);
-    char *copy;
-    size_t i;
-    if (j) return j;
-    copy = malloc(len + 1);
-    if (!copy) return NULL;
-    for (i = 0; i < len; i++)
-        copy[i] = (s[i] & 0x80) || s[i] == 0 ? '?' : s[i];
-    j = json_stringn(copy, len);
-    free(copy);
-    return j;
-}
-
 /* [[start, end], ...]: the highlights' byte ranges in the snippet. */
 static json_t *json_spans(const stele_span *spans, size_t n)
 {
@@ -194,24 +155,23 @@ static json_t *json_spans(const stele_span *spans, size_t n)
 static int print_json_hit(const searcher *s, const char *query, size_t query_len, size_t rank,
                           const stele_hit *hit, const char *para, size_t n_matches)
 {
-    const char *human, *token, *snippet = s->snippet;
+    const char *token = cli_para_token(hit->para_kind), *snippet = s->snippet;
     json_t *o = json_object();
     char *line;
     int rc = -1;
 
-    para_names(hit->para_kind, &human, &token);
     if (!o) return -1;
-    if (json_object_set_new(o, "query", json_text(query, query_len)) ||
+    if (json_object_set_new(o, "query", cli_json_text(query, query_len)) ||
         json_object_set_new(o, "rank", json_integer((json_int_t)rank)) ||
-        json_object_set_new(o, "id", json_text(hit->id.data, hit->id.len)) ||
-        json_object_set_new(o, "title", json_text(hit->title.data, hit->title.len)) ||
+        json_object_set_new(o, "id", cli_json_text(hit->id.data, hit->id.len)) ||
+        json_object_set_new(o, "title", cli_json_text(hit->title.data, hit->title.len)) ||
         json_object_set_new(o, "score", json_real(hit->score)) ||
         json_object_set_new(o, "para", json_string(para)) ||
         json_object_set_new(o, "para_kind", json_string(token)) ||
         json_object_set_new(o, "para_number",
                             hit->para_number ? json_integer(hit->para_number) : json_null()) ||
         json_object_set_new(o, "doc", json_integer(hit->doc)) ||
-        json_object_set_new(o, "snippet", json_text(snippet, strlen(snippet))) ||
+        json_object_set_new(o, "snippet", cli_json_text(snippet, strlen(snippet))) ||
         json_object_set_new(o, "highlights", json_spans(s->spans, s->n_spans)) ||
         json_object_set_new(o, "matches", json_integer((json_int_t)n_matches)))
         goto out;
@@ -232,7 +192,7 @@ static int print_json_count(const char *query, size_t query_len, size_t count)
     char *line;
     int rc = -1;
     if (!o) return -1;
-    if (json_object_set_new(o, "query", json_text(query, query_len)) ||
+    if (json_object_set_new(o, "query", cli_json_text(query, query_len)) ||
         json_object_set_new(o, "count", json_integer((json_int_t)count)))
         goto out;
     line = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
@@ -342,7 +302,7 @@ static int run_query(searcher *s, const char *query, size_t len, int batch)
     if ((rc == STELE_ESYNTAX || rc == STELE_ELIMIT) && s->json) {
         json_t *f = json_object();
         if (f) {
-            json_object_set_new(f, "query", json_text(query, len));
+            json_object_set_new(f, "query", cli_json_text(query, len));
             json_object_set_new(f, "offset", json_integer((json_int_t)q.diag.offset));
             json_object_set_new(f, "reason", json_string(stele_query_reason(q.diag.reason)));
         }

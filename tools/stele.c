@@ -1,6 +1,6 @@
 /*
  * stele.c: the `stele` command: global options and dispatch to the
- * subcommands (search, index, merge, stats, verify, embed, web), each in its own
+ * subcommands (search, show, list, index, merge, stats, verify, embed, web), each in its own
  * cmd_*.c file.
  *
  * `stele` with no arguments is `stele search` with no query: an interactive
@@ -29,6 +29,10 @@ static const char usage_text[] =
     "                     one per line from standard input\n"
     "  index [--lang L] [--format F] INPUT... -o FILE\n"
     "                     build an index from text files or directories\n"
+    "  show [-i INDEX] [--json] ID\n"
+    "                     print a document's whole text, paragraphs labelled\n"
+    "  list [-i INDEX] [--json]\n"
+    "                     print every document's id and title\n"
     "  merge INDEX... -o FILE\n"
     "                     merge indexes built apart (shards) into one\n"
     "  stats INDEX        show an index's sections, sizes and counts\n"
@@ -52,7 +56,8 @@ static const command commands[] = {
     {"search", "stele search", cmd_search}, {"index", "stele index", cmd_index},
     {"stats", "stele stats", cmd_stats},    {"verify", "stele verify", cmd_verify},
     {"embed", "stele embed", cmd_embed},    {"web", "stele web", cmd_web},
-    {"merge", "stele merge", cmd_merge},
+    {"merge", "stele merge", cmd_merge},    {"show", "stele show", cmd_show},
+    {"list", "stele list", cmd_list},
 };
 
 int main(int argc, char **argv)

@@ -338,6 +338,22 @@ STELE_API size_t stele_workspace_bound(const stele_index *ix, size_t max_hits);
 STELE_API int stele_doc_text(const stele_index *ix, uint32_t doc, void *mem, size_t mem_size,
                              char *out, size_t out_cap, size_t *out_len);
 
+/* One paragraph of a document, as stele_doc_para() describes it: what
+ * it is and where its text lies in the output of stele_doc_text(). */
+typedef struct stele_para {
+    uint8_t kind;      /* enum stele_para_kind */
+    uint8_t field;     /* index field (stele_field_name) */
+    uint32_t number;   /* e.g. 3 for operative para 3; 0 if unnumbered */
+    uint32_t text_off; /* byte range in the document's text */
+    uint32_t text_len;
+} stele_para;
+
+/* How many paragraphs document doc has (the title is paragraph 0), and
+ * paragraph i of it (STELE_ENOTFOUND past the last).  Neither needs a
+ * workspace: they read the document table in place. */
+STELE_API int stele_doc_para_count(const stele_index *ix, uint32_t doc, uint32_t *n_paras);
+STELE_API int stele_doc_para(const stele_index *ix, uint32_t doc, uint32_t i, stele_para *para);
+
 #ifdef __cplusplus
 }
 #endif

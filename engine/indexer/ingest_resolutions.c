@@ -19,10 +19,12 @@
  * Paragraph kinds.  In a resolution the first paragraph after the title
  * ("The Commission on Narcotic Drugs,") is STELE_PARA_TEXT, unnumbered
  * paragraphs before the first numbered one are STELE_PARA_PREAMBLE,
- * numbered ones STELE_PARA_OPERATIVE with their number, and unnumbered text
+ * numbered 1, 2, ... in order (the resolution prints no numbers, but
+ * delegates cite "preambular para 3"), numbered ones STELE_PARA_OPERATIVE
+ * with their number, and unnumbered text
  * after them (the closing "9th Plenary Meeting 16 March 2012") TEXT; a
- * lettered item "(a) ..." takes the kind of where it stands (preamble, or
- * operative with the number of the paragraph it belongs to).  In a draft
+ * lettered item "(a) ..." takes the kind of where it stands (preamble or
+ * operative, with the number of the paragraph it belongs to).  In a draft
  * decision the lettered items "(a) Takes note ..." are OPERATIVE numbered
  * 1, 2, ... by letter, other text TEXT.  Agenda items are HEADING with the
  * item number ("1. Election of officers." -> number 1); report paragraphs
@@ -142,7 +144,8 @@ typedef struct parser {
     enum doc_type type;
     int seen_operative, n_body; /* in the current document */
     uint32_t last_operative;
-    char chapter[32]; /* "I" while in a report chapter */
+    uint32_t n_preamble; /* preambular paragraphs so far (their numbers) */
+    char chapter[32];    /* "I" while in a report chapter */
 
     /* A heading waiting for its title line. */
     int want_title;
@@ -345,6 +348,7 @@ static int start_doc(parser *p, enum doc_type type, const char *id, const char *
     p->seen_operative = 0;
     p->n_body = 0;
     p->last_operative = 0;
+    p->n_preamble = 0;
     return STELE_OK;
 }
 
@@ -469,6 +473,10 @@ static int body_line(parser *p, line_info *li, uint32_t line_no)
             number = p->last_operative;
         } else if (!p->seen_operative && p->n_body > 0) {
             kind = STELE_PARA_PREAMBLE;
+            /* numbered 1, 2, ... as delegates cite them; a lettered item
+             * belongs to the preambular paragraph it follows */
+            if (!li->is_lettered || p->n_preamble == 0) p->n_preamble++;
+            number = p->n_preamble;
         }
         break;
     case DOC_DECISION:

@@ -387,6 +387,31 @@ int stele_doc_text(const stele_index *ix, uint32_t doc, void *mem, size_t mem_si
     return STELE_OK;
 }
 
+int stele_doc_para_count(const stele_index *ix, uint32_t doc, uint32_t *n_paras)
+{
+    if (!ix || !n_paras) return STELE_EINVAL;
+    *n_paras = 0;
+    if (doc >= ix->n_docs_) return STELE_ENOTFOUND;
+    return st_para_count(ix, doc, n_paras);
+}
+
+int stele_doc_para(const stele_index *ix, uint32_t doc, uint32_t i, stele_para *para)
+{
+    st_para_info pi;
+    int rc;
+    if (!ix || !para) return STELE_EINVAL;
+    memset(para, 0, sizeof *para);
+    if (doc >= ix->n_docs_) return STELE_ENOTFOUND;
+    rc = st_para_get(ix, doc, i, &pi);
+    if (rc) return rc;
+    para->kind = pi.kind;
+    para->field = pi.field;
+    para->number = pi.number;
+    para->text_off = pi.text_off;
+    para->text_len = pi.text_len;
+    return STELE_OK;
+}
+
 /* Checks block b of the stored text decodes to its stated size (verify). */
 int st_text_block_verify(const stele_index *ix, uint32_t b, void *mem, size_t mem_size)
 {

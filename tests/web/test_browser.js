@@ -62,6 +62,20 @@ function fileUrl(p, query) {
 }
 
 /* `stele search --json` for every query: a map query -> hits. */
+/* The CLI's JSON snippet is the text as written, with its highlights as
+ * byte ranges: marked [like this] here, as the page's default marks are. */
+function bracketed(h) {
+  const b = Buffer.from(h.snippet, 'utf8');
+  const parts = [];
+  let at = 0;
+  for (const [start, end] of h.highlights) {
+    parts.push(b.subarray(at, start), Buffer.from('['), b.subarray(start, end), Buffer.from(']'));
+    at = end;
+  }
+  parts.push(b.subarray(at));
+  return Buffer.concat(parts).toString('utf8');
+}
+
 function cliAnswers(queries) {
   let out;
   try {
@@ -198,7 +212,7 @@ async function main() {
     const web = await page.evaluate((qs) => qs.map((q) => window.stele.engine.search(q, 10, 0)), queries);
     let same = 0;
     queries.forEach((q, i) => {
-      const want = cli.get(q).map((h) => [h.rank, h.id, h.doc, h.para, h.snippet]);
+      const want = cli.get(q).map((h) => [h.rank, h.id, h.doc, h.para, bracketed(h)]);
       const got = (web[i].hits || []).map((h) => [h.rank, h.id, h.doc, h.paraName, h.snippet]);
       if (JSON.stringify(want) === JSON.stringify(got)) same++;
       else check(false, 'golden query ' + JSON.stringify(q), '\n  cli: ' + JSON.stringify(want) + '\n  web: ' + JSON.stringify(got));

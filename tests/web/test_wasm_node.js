@@ -53,6 +53,20 @@ function cliError(query) {
   return r.status === 2 && m ? { offset: Number(m[1]), reason: m[2] } : null;
 }
 
+/* The CLI's JSON snippet is the text as written, with its highlights as
+ * byte ranges: marked [like this] here, as the page's BRACKETS marks do. */
+function bracketed(h) {
+  const b = Buffer.from(h.snippet, 'utf8');
+  const parts = [];
+  let at = 0;
+  for (const [start, end] of h.highlights) {
+    parts.push(b.subarray(at, start), Buffer.from('['), b.subarray(start, end), Buffer.from(']'));
+    at = end;
+  }
+  parts.push(b.subarray(at));
+  return Buffer.concat(parts).toString('utf8');
+}
+
 async function main() {
   const wasm = fs.readFileSync(wasmPath);
   const index = fs.readFileSync(indexPath);
@@ -63,7 +77,7 @@ async function main() {
   const cli = cliHits(queries);
   let same = 0;
   for (const q of queries) {
-    const want = cli.get(q).map((h) => [h.rank, h.id, h.doc, h.para, h.para_kind, h.para_number, h.snippet]);
+    const want = cli.get(q).map((h) => [h.rank, h.id, h.doc, h.para, h.para_kind, h.para_number, bracketed(h)]);
     const r = engine.search(q, 10, STELE_MARK.BRACKETS);
     const got = (r.hits || []).map((h) => [h.rank, h.id, h.doc, h.paraName, h.paraKind, h.paraNumber, h.snippet]);
     if (JSON.stringify(want) === JSON.stringify(got)) same++;
