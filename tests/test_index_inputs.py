@@ -277,6 +277,40 @@ def case_nul_in_id(c):
     c.failed_build([k], "key.jsonl:1", "NUL")
 
 
+# --- threads -----------------------------------------------------------------
+
+def case_threads(c):
+    """The index is the same bytes for every --threads count."""
+    import random
+    rnd = random.Random(10)
+    words = [w for w in open(os.path.join(c.root, "corpus", "cnd-resolution-55-2.txt"),
+                             encoding="utf-8").read().split() if w.isalpha()]
+    with open(c.path("many.jsonl"), "w") as f:
+        for i in range(3000):
+            body = " ".join(rnd.choice(words) for _ in range(rnd.randint(5, 120)))
+            f.write(json.dumps({"id": f"d{i}", "title": " ".join(rnd.sample(words, 3)),
+                                "body": body}) + "\n")
+    for name, inputs in (("many", [c.path("many.jsonl")]),
+                         ("bundled", ["--format", "resolutions",
+                                      os.path.join(c.root, "corpus")])):
+        first = None
+        for n in ("1", "2", "3", "8", None):
+            idx = c.path(f"{name}-{n}.stele")
+            threads = ["--threads", n] if n else []
+            c.run("index", "-q", *threads, *inputs, "-o", idx, check=0)
+            data = open(idx, "rb").read()
+            if first is None:
+                first = data
+                expect(c.n_docs(idx) > 1, f"{name}: too few documents")
+            expect(data == first, f"{name}: --threads {n} gives other bytes than 1")
+    blocks = json.loads(c.run("stats", "--json", c.path("many-1.stele"), check=0)[1])
+    expect(blocks["documents"] == 3000, f"documents: {blocks['documents']}")
+    for bad in ("0", "65", "x", "-1"):
+        st, _, err = c.run("index", "--threads", bad, c.path("many.jsonl"), "-o",
+                           c.path("bad.stele"))
+        expect(st == 2 and "--threads" in err, f"--threads {bad}: {st} {err!r}")
+
+
 
 if __name__ == "__main__":
     sys.exit(clicase.main(globals(), Ctx, "stele-inputs-"))

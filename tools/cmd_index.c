@@ -235,6 +235,7 @@ int cmd_index(int argc, char **argv)
         {"files-from", required_argument, NULL, OPT_FILES_FROM},
         {"on-duplicate", required_argument, NULL, OPT_ON_DUPLICATE},
         {"strict-utf8", no_argument, NULL, OPT_STRICT_UTF8},
+        {"threads", required_argument, NULL, 'j'},
         {NULL, 0, NULL, 0}};
     const char *out_path = NULL;
     int format = INDEX_FORMAT_AUTO, quiet = 0, c, status = CLI_EXIT_ERROR;
@@ -249,7 +250,7 @@ int cmd_index(int argc, char **argv)
     }
     memset(&opts, 0, sizeof opts);
     opts.language = "english";
-    while ((c = getopt_long(argc, argv, "o:l:f:qh", long_opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "o:l:f:j:qh", long_opts, NULL)) != -1) {
         switch (c) {
         case 'o':
             out_path = optarg;
@@ -276,6 +277,16 @@ int cmd_index(int argc, char **argv)
         case OPT_STRICT_UTF8:
             opts.strict_utf8 = 1;
             break;
+        case 'j': {
+            char *end;
+            unsigned long n = strtoul(optarg, &end, 10);
+            if (end == optarg || *end || optarg[0] == '-' || n < 1 || n > 64) {
+                cli_error("index: --threads wants a number from 1 to 64, not '%s'", optarg);
+                goto usage;
+            }
+            opts.threads = (unsigned)n;
+            break;
+        }
         case 'q':
             quiet = 1;
             break;

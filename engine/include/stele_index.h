@@ -91,6 +91,9 @@ typedef struct stele_build_opts {
                                       error (file:line); 0: replaced by U+FFFD, with a warning */
     stele_build_event_fn on_event; /* NULL = no events */
     void *event_ctx;
+    unsigned threads; /* threads for analysis and compression; 0 = one per online
+                         core.  The output is the same bytes for every count, and
+                         events still come from the calling thread only */
 } stele_build_opts;
 
 #define STELE_BUILD_BLOCK_BYTES 32768

@@ -28,6 +28,8 @@
  */
 #define _GNU_SOURCE /* memmem */
 #define ZLIB_CONST
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -205,60 +207,158 @@ static int compress_block(const uint8_t *raw, size_t n, const st_buf *zdict, int
     return rc;
 }
 
+/* Bytes of document d's stored text (its paragraphs joined by '\n'). */
+static size_t doc_text_len(const st_doc *doc)
+{
+    size_t len = 0;
+    for (size_t i = 0; i < doc->n_paras; i++)
+        len += doc->paras[i].len + (i > 0);
+    return len;
+}
+
+/* The blocks of one compression pass, shared by its worker threads: each
+ * takes the next block number and compresses it into its own buffer, so
+ * the result does not depend on which thread did what. */
+typedef struct block_job {
+    const st_corpus *c;
+    const size_t *first; /* n_blocks + 1 entries: block b holds documents
+                            [first[b], first[b + 1]) */
+    size_t n_blocks;
+    const st_buf *zdict;
+    int window_bits;
+    st_buf *outs; /* per block: its zlib stream */
+    atomic_size_t next;
+    atomic_int failed;
+    atomic_uint_fast64_t docs_done;
+    st_text_progress *progress; /* may be NULL */
+} block_job;
+
+static void compress_blocks(block_job *j, int emit)
+{
+    st_buf raw = {0};
+    for (;;) {
+        size_t b = atomic_fetch_add(&j->next, 1);
+        if (b >= j->n_blocks || atomic_load(&j->failed)) break;
+        raw.len = 0;
+        for (size_t d = j->first[b]; d < j->first[b + 1]; d++)
+            for (size_t i = 0; i < j->c->docs[d].n_paras; i++) {
+                if (i > 0) st_buf_u8(&raw, '\n');
+                st_buf_put(&raw, j->c->docs[d].paras[i].text, j->c->docs[d].paras[i].len);
+            }
+        if (raw.failed ||
+            compress_block(raw.data, raw.len, j->zdict, j->window_bits, &j->outs[b])) {
+            atomic_store(&j->failed, 1);
+            break;
+        }
+        uint64_t n = j->first[b + 1] - j->first[b];
+        uint64_t done = atomic_fetch_add(&j->docs_done, n) + n;
+        if (j->progress) atomic_fetch_add(&j->progress->docs_done, n);
+        if (emit) {
+            stele_build_event ev = {.kind = STELE_EV_COMPRESS, .done = done, .total = j->c->n_docs};
+            st_emit(j->c, &ev); /* the front end decides how often to draw */
+        }
+    }
+    st_buf_free(&raw);
+}
+
+static void *compress_thread(void *arg)
+{
+    compress_blocks(arg, 0);
+    return NULL;
+}
+
 /*
  * Cuts the documents into blocks and compresses each with zdict (empty:
  * none) into out->text and out->text_index, filling out's per-document
- * block numbers and offsets and its block counts.
+ * block numbers and offsets and its block counts.  Blocks are compressed
+ * by up to `threads` threads; with progress NULL the calling thread emits
+ * STELE_EV_COMPRESS events, otherwise it only counts in progress.
  */
 static int compress_all(const st_corpus *c, size_t block_bytes, const st_buf *zdict,
-                        int window_bits, st_text_out *out)
+                        int window_bits, unsigned threads, st_text_progress *progress,
+                        st_text_out *out)
 {
-    st_buf raw = {0};
     out->text.len = out->text_index.len = 0;
     out->max_block = 0;
     out->n_blocks = out->raw_bytes = 0;
-    for (size_t d = 0; d <= c->n_docs; d++) {
-        stele_build_event ev = {.kind = STELE_EV_COMPRESS, .done = d, .total = c->n_docs};
-        st_emit(c, &ev); /* the front end decides how often to draw */
-        size_t len = 0;
-        if (d < c->n_docs)
-            for (size_t i = 0; i < c->docs[d].n_paras; i++)
-                len += c->docs[d].paras[i].len + (i > 0);
-        /* Close the block when the document would overflow it, or at the end. */
-        if ((d == c->n_docs && (raw.len > 0 || c->n_docs > 0)) ||
-            (d < c->n_docs && raw.len > 0 && raw.len + len > block_bytes)) {
-            if (raw.len > UINT32_MAX || out->text.len > UINT32_MAX) {
-                st_buf_free(&raw);
-                return STELE_EINPUT;
-            }
-            size_t before = out->text.len;
-            if (compress_block(raw.data, raw.len, zdict, window_bits, &out->text)) break;
-            st_buf_u32(&out->text_index, (uint32_t)before);
-            st_buf_u32(&out->text_index, (uint32_t)(out->text.len - before));
-            st_buf_u32(&out->text_index, (uint32_t)raw.len);
-            out->max_block = raw.len > out->max_block ? (uint32_t)raw.len : out->max_block;
-            out->raw_bytes += raw.len;
-            out->n_blocks++;
-            raw.len = 0;
+    /* Layout: a block is closed when the next document would overflow it. */
+    size_t *first = malloc((c->n_docs + 1) * sizeof *first);
+    if (!first) return STELE_ENOMEM;
+    size_t n_blocks = 0, raw_len = 0;
+    for (size_t d = 0; d < c->n_docs; d++) {
+        size_t len = doc_text_len(&c->docs[d]);
+        if (d == 0 || (raw_len > 0 && raw_len + len > block_bytes)) {
+            first[n_blocks++] = d;
+            raw_len = 0;
         }
-        if (d == c->n_docs) {
-            st_buf_free(&raw);
-            return out->text_index.failed || out->text.failed ? STELE_ENOMEM : STELE_OK;
+        out->doc_block[d] = (uint32_t)(n_blocks - 1);
+        out->doc_off[d] = (uint32_t)raw_len;
+        raw_len += len;
+        if (raw_len > UINT32_MAX) {
+            free(first);
+            return STELE_EINPUT;
         }
-        out->doc_block[d] = (uint32_t)out->n_blocks;
-        out->doc_off[d] = (uint32_t)raw.len;
-        for (size_t i = 0; i < c->docs[d].n_paras; i++) {
-            if (i > 0) st_buf_u8(&raw, '\n');
-            st_buf_put(&raw, c->docs[d].paras[i].text, c->docs[d].paras[i].len);
-        }
-        if (raw.failed) break;
     }
-    st_buf_free(&raw);
-    return STELE_ENOMEM;
+    first[n_blocks] = c->n_docs;
+    if (progress) atomic_store(&progress->docs_done, 0);
+    block_job j = {.c = c,
+                   .first = first,
+                   .n_blocks = n_blocks,
+                   .zdict = zdict,
+                   .window_bits = window_bits,
+                   .progress = progress};
+    atomic_init(&j.next, 0);
+    atomic_init(&j.failed, 0);
+    atomic_init(&j.docs_done, 0);
+    j.outs = calloc(n_blocks ? n_blocks : 1, sizeof *j.outs);
+    if (!j.outs) {
+        free(first);
+        return STELE_ENOMEM;
+    }
+    if (threads > n_blocks) threads = n_blocks ? (unsigned)n_blocks : 1;
+    if (threads > ST_MAX_THREADS) threads = ST_MAX_THREADS;
+    pthread_t tid[ST_MAX_THREADS];
+    unsigned n_started = 0;
+    for (unsigned t = 1; t < threads; t++, n_started++)
+        if (pthread_create(&tid[n_started], NULL, compress_thread, &j) != 0)
+            break; /* fewer threads: the same work, the same bytes */
+    compress_blocks(&j, progress == NULL);
+    for (unsigned t = 0; t < n_started; t++)
+        pthread_join(tid[t], NULL);
+    int rc = atomic_load(&j.failed) ? STELE_ENOMEM : STELE_OK;
+    /* The streams in block order. */
+    size_t total = 0;
+    for (size_t b = 0; b < n_blocks && !rc; b++)
+        total += j.outs[b].len;
+    if (!rc && st_buf_reserve(&out->text, total)) rc = STELE_ENOMEM;
+    for (size_t b = 0; b < n_blocks && !rc; b++) {
+        size_t raw = 0;
+        for (size_t d = first[b]; d < first[b + 1]; d++)
+            raw += doc_text_len(&c->docs[d]);
+        if (out->text.len > UINT32_MAX) {
+            rc = STELE_EINPUT;
+            break;
+        }
+        st_buf_u32(&out->text_index, (uint32_t)out->text.len);
+        st_buf_u32(&out->text_index, (uint32_t)j.outs[b].len);
+        st_buf_u32(&out->text_index, (uint32_t)raw);
+        st_buf_put(&out->text, j.outs[b].data, j.outs[b].len);
+        st_buf_free(&j.outs[b]);
+        out->max_block = raw > out->max_block ? (uint32_t)raw : out->max_block;
+        out->raw_bytes += raw;
+        out->n_blocks++;
+    }
+    if (!rc && (out->text_index.failed || out->text.failed)) rc = STELE_ENOMEM;
+    for (size_t b = 0; b < n_blocks; b++)
+        st_buf_free(&j.outs[b]);
+    free(j.outs);
+    free(first);
+    return rc;
 }
 
 int st_textstore(const st_corpus *c, size_t block_bytes, size_t dict_bytes, int window_bits,
-                 st_text_out *out, char *err, size_t err_cap)
+                 unsigned threads, st_text_progress *progress, st_text_out *out, char *err,
+                 size_t err_cap)
 {
     st_text_out plain = {0};
     int rc = STELE_ENOMEM;
@@ -270,11 +370,14 @@ int st_textstore(const st_corpus *c, size_t block_bytes, size_t dict_bytes, int 
     if (!out->doc_block || !out->doc_off || !plain.doc_block || !plain.doc_off) goto fail;
     if (dict_bytes > ST_ZDICT_MAX) dict_bytes = ST_ZDICT_MAX;
     if (st_zdict_train(c, dict_bytes, &out->zdict)) goto fail;
-    if ((rc = compress_all(c, block_bytes, &out->zdict, window_bits, out)) != 0) goto fail;
+    if ((rc = compress_all(c, block_bytes, &out->zdict, window_bits, threads, progress, out)) != 0)
+        goto fail;
     if (out->zdict.len) {
         /* Keep the dictionary only if it pays for itself, its own bytes
          * included; without it the reader also needs no inflate window. */
-        if ((rc = compress_all(c, block_bytes, &plain.zdict, window_bits, &plain)) != 0) goto fail;
+        if ((rc = compress_all(c, block_bytes, &plain.zdict, window_bits, threads, progress,
+                               &plain)) != 0)
+            goto fail;
         if (plain.text.len <= out->text.len + out->zdict.len) {
             st_text_out swap = *out;
             *out = plain;

@@ -21,11 +21,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "analyze.h"
@@ -86,6 +88,35 @@ static int small_sections(const st_corpus *c, const st_invert_out *inv, const st
     return STELE_OK;
 }
 
+unsigned st_build_threads(const stele_build_opts *opts)
+{
+    long n = opts && opts->threads ? (long)opts->threads : sysconf(_SC_NPROCESSORS_ONLN);
+    if (n < 1) n = 1;
+    return n > ST_MAX_THREADS ? ST_MAX_THREADS : (unsigned)n;
+}
+
+/* The stored text, built on a thread of its own. */
+typedef struct text_task {
+    const st_corpus *c;
+    size_t block_bytes, dict_bytes;
+    int window_bits;
+    unsigned threads;
+    st_text_out *out;
+    st_text_progress progress;
+    atomic_int finished;
+    int rc;
+    char err[256];
+} text_task;
+
+static void *text_thread(void *arg)
+{
+    text_task *t = arg;
+    t->rc = st_textstore(t->c, t->block_bytes, t->dict_bytes, t->window_bits, t->threads,
+                         &t->progress, t->out, t->err, sizeof t->err);
+    atomic_store(&t->finished, 1);
+    return NULL;
+}
+
 int st_build_memory(const st_corpus *c, const stele_build_opts *opts, uint8_t **data, size_t *size,
                     stele_build_stats *stats, char *err, size_t err_cap)
 {
@@ -130,16 +161,50 @@ int st_build_memory(const st_corpus *c, const stele_build_opts *opts, uint8_t **
         return st_build_error(err, err_cap, STELE_ENOTFOUND, "unknown stemmer language: %s", lang);
     }
 
+    unsigned threads = st_build_threads(opts);
     st_invert_out inv;
     st_text_out txt;
     st_buf fields = {0}, docs = {0}, strings = {0};
     uint8_t *out = NULL;
+    /* With two threads or more, the stored text is trained and compressed
+     * on a thread of its own while this one inverts; the calling thread
+     * alone emits events (see stele_build_opts.on_event). */
+    text_task task = {.c = c,
+                      .block_bytes = block_bytes,
+                      .dict_bytes = dict_bytes,
+                      .window_bits = window_bits,
+                      .threads = threads > 1 ? threads - 1 : 1,
+                      .out = &txt};
+    atomic_init(&task.progress.docs_done, 0);
+    atomic_init(&task.finished, 0);
+    pthread_t text_tid;
+    int text_async =
+        threads > 1 && c->n_docs > 0 && pthread_create(&text_tid, NULL, text_thread, &task) == 0;
     int rc = st_invert(c, stemmer ? stele_stemmer_stem : NULL, stemmer, &inv, err, err_cap);
     stele_stemmer_free(stemmer);
-    if (rc) return rc;
-    if ((rc = st_textstore(c, block_bytes, dict_bytes, window_bits, &txt, err, err_cap)) != 0) {
-        st_invert_free(&inv);
+    int text_rc;
+    if (text_async) {
+        while (!atomic_load(&task.finished)) {
+            stele_build_event ev = {.kind = STELE_EV_COMPRESS,
+                                    .done = atomic_load(&task.progress.docs_done),
+                                    .total = c->n_docs};
+            if (!rc) st_emit(c, &ev);
+            struct timespec nap = {0, 20 * 1000 * 1000};
+            nanosleep(&nap, NULL);
+        }
+        pthread_join(text_tid, NULL);
+        text_rc = task.rc;
+        if (text_rc && !rc) st_build_error(err, err_cap, text_rc, "%s", task.err);
+    } else if (rc) {
         return rc;
+    } else {
+        text_rc = st_textstore(c, block_bytes, dict_bytes, window_bits, threads, NULL, &txt, err,
+                               err_cap);
+    }
+    if (rc || text_rc) {
+        if (!rc) st_invert_free(&inv);
+        if (!text_rc) st_textstore_free(&txt);
+        return rc ? rc : text_rc;
     }
     if ((rc = small_sections(c, &inv, &txt, &fields, &docs, &strings, err, err_cap)) != 0)
         goto done;

@@ -9,11 +9,15 @@
 #ifndef STELE_WRITER_H
 #define STELE_WRITER_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "doc.h"
 #include "stele_index.h"
+
+/* Most threads a build uses (stele_build_opts.threads is capped). */
+#define ST_MAX_THREADS 64
 
 /* ---- buf.c ----------------------------------------------------------- */
 
@@ -67,19 +71,33 @@ typedef struct st_text_out {
     uint64_t n_blocks, raw_bytes;
 } st_text_out;
 
+/* Progress of a st_textstore() running on another thread: documents of
+ * the current compression pass done (a pass restarts it at 0). */
+typedef struct st_text_progress {
+    atomic_uint_fast64_t docs_done;
+} st_text_progress;
+
 /* Cuts the documents' stored texts into blocks of about block_bytes,
  * trains a preset dictionary of at most dict_bytes (0: none) and
  * compresses each block with a window of 2^window_bits, with the
  * dictionary when that makes blocks plus dictionary smaller than the
- * blocks alone (otherwise out->zdict is left empty). */
+ * blocks alone (otherwise out->zdict is left empty).  Blocks are
+ * compressed by up to `threads` threads (the bytes do not depend on how
+ * many).  With progress NULL, STELE_EV_COMPRESS events are emitted from
+ * the calling thread; otherwise none are, and progress is kept instead. */
 int st_textstore(const st_corpus *c, size_t block_bytes, size_t dict_bytes, int window_bits,
-                 st_text_out *out, char *err, size_t err_cap);
+                 unsigned threads, st_text_progress *progress, st_text_out *out, char *err,
+                 size_t err_cap);
 void st_textstore_free(st_text_out *out);
 
 /* Trains a preset dictionary of at most cap bytes from the corpus text. */
 int st_zdict_train(const st_corpus *c, size_t cap, st_buf *out);
 
 /* ---- writer.c -------------------------------------------------------- */
+
+/* The threads a build with opts uses: opts->threads, or one per online
+ * core, at most ST_MAX_THREADS. */
+unsigned st_build_threads(const stele_build_opts *opts);
 
 /* Builds the index of c into memory: *data (malloc'ed, the caller frees)
  * of *size bytes. */
