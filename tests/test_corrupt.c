@@ -15,6 +15,9 @@
  *      postings, positions, advance, documents, paragraphs, stored text)
  *      and must return, with a defined status, without reading out of
  *      bounds.
+ * The lexicon is driven the same way (walk, exact lookup, prefix cursor,
+ * stemming by lookup, block starts), and a stemmed index has every byte
+ * of its LEXICON section damaged, plainly and crafted.
  * The small index has a list of more than 128 documents, so skip tables
  * and bit-packed blocks are among the damaged bytes; a document of 150
  * paragraphs puts paragraph skip entries among them too.
@@ -25,6 +28,7 @@
 
 #include "format.h"
 #include "index_helper.h"
+#include "lexicon.h"
 #include "reader.h"
 #include "zlib.h"
 
@@ -33,6 +37,38 @@ static uint8_t workspace[1 << 20];
 static int is_clean_error(int rc)
 {
     return rc == STELE_ECORRUPT || rc == STELE_EVERSION;
+}
+
+/* Drives the lexicon's functions over ix: nonzero when one returned a
+ * status outside its contract. */
+static int exercise_lexicon(const stele_index *ix)
+{
+    st_lex_cursor c, pc;
+    st_lex_entry e;
+    int bad = 0, rc;
+    uint32_t n = 0;
+    st_lex_at_block(ix, &c, 0);
+    while ((rc = st_lex_next(ix, &c)) == 1 && n++ <= st_lex_n_words(ix)) {
+        char out[STELE_MAX_TERM_BYTES + 1];
+        uint32_t len;
+        rc = st_lex_find(ix, c.e.word, c.e.len, &e);
+        bad |= !(rc == STELE_OK || rc == STELE_ENOTFOUND || rc == STELE_ECORRUPT);
+        rc = st_lex_term(ix, c.e.stem_ord, out, &len);
+        bad |= !(rc == STELE_OK || rc == STELE_ECORRUPT);
+        (void)st_lex_stem((void *)ix, c.e.word, c.e.len, out, STELE_MAX_TERM_BYTES);
+        if (st_lex_prefix(ix, &pc, c.e.word, c.e.len > 2 ? 2 : c.e.len) == STELE_OK) {
+            uint32_t k = 0;
+            while ((rc = st_lex_prefix_next(ix, &pc)) == 1 && k++ < 100)
+                ;
+            bad |= rc > 1;
+        }
+    }
+    bad |= rc > 1;
+    for (uint32_t b = 0; b < st_lex_n_blocks(ix); b++) {
+        rc = st_lex_block_first(ix, b, &e);
+        bad |= !(rc == STELE_OK || rc == STELE_ECORRUPT);
+    }
+    return bad;
 }
 
 /* Drives every reader function over ix; returns nonzero when a function
@@ -104,7 +140,7 @@ static int exercise(const stele_index *ix)
         (void)stele_section_info(ix, i, &name, &size);
         (void)stele_field_name(ix, i, &v);
     }
-    return bad;
+    return bad | exercise_lexicon(ix);
 }
 
 /* Recomputes the CRC of the section holding offset at, and the header's. */
@@ -220,6 +256,48 @@ static void test_many_paragraphs(void)
     st_corpus_free(&c);
 }
 
+/*
+ * A stemmed index, whose lexicon maps several forms to one term: every
+ * byte of its LEXICON section is damaged, plainly and crafted.
+ */
+static void test_lexicon_section(void)
+{
+    static const char *const paras[] = {
+        "Programmes and programming for psychoactive substances",
+        "The programme of rehabilitation and rehabilitating treatment",
+        "Psychoactive substance use disorders and their treatments",
+    };
+    st_corpus c;
+    TH_CHECK(st_corpus_init(&c) == STELE_OK);
+    for (unsigned d = 0; d < 3; d++) {
+        char id[8];
+        snprintf(id, sizeof id, "d%u", d);
+        st_doc *doc = st_corpus_add_doc(&c, id, "title words", "t");
+        TH_CHECK(doc != NULL);
+        TH_CHECK(st_doc_add_para(doc, 1, STELE_PARA_TEXT, 0, paras[d], strlen(paras[d]), 1) ==
+                 STELE_OK);
+    }
+    stele_build_opts opts = {.language = "english"};
+    uint8_t *data;
+    size_t size;
+    th_build(&c, &opts, &data, &size);
+    stele_index ix;
+    TH_CHECK(stele_open(&ix, data, size) == STELE_OK);
+    TH_CHECK(stele_verify(&ix, workspace, sizeof workspace) == STELE_OK);
+    TH_CHECK(exercise(&ix) == 0);
+    size_t from = ix.sec_[ST_SEC_LEXICON].offset;
+    size_t to = from + ix.sec_[ST_SEC_LEXICON].size;
+    for (int crafted = 0; crafted < 2; crafted++) {
+        size_t n_open = 0, n_verify = 0, n_passed = 0;
+        test_range(data, size, from, to, 1, crafted, &n_open, &n_verify, &n_passed);
+        printf("stemmed index, %s damage to LEXICON: %zu caught by open, %zu by verify, %zu "
+               "passed\n",
+               crafted ? "crafted" : "plain", n_open, n_verify, n_passed);
+    }
+    free(data);
+    st_corpus_free(&c);
+}
+
 int main(void)
 {
     st_corpus c;
@@ -260,6 +338,7 @@ int main(void)
            size, n_open, n_verify, n_passed);
 
     test_many_paragraphs();
+    test_lexicon_section();
 
     free(data);
     free(sdata);

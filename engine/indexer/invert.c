@@ -15,6 +15,11 @@
  * dictionary entry and one postings list and positions stream per field.
  * Everything is a pure function of the corpus and the stemmer, so the same
  * input gives the same bytes.
+ *
+ * Pass 1 also interns every word token's folded, unstemmed form (its
+ * surface form) in a second table, with the term it was indexed as and
+ * the number of documents that hold it; after pass 2 has ranked the terms
+ * these become the LEXICON section (write_lexicon).
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -108,6 +113,53 @@ static void table_free(term_table *t)
     st_buf_free(&t->chars);
 }
 
+/* Surface forms: a term table of the folded words, and per word the term
+ * id it was indexed as, its document count and the last document that
+ * counted (so a document counts once). */
+typedef struct surface_table {
+    term_table words;
+    uint32_t *term, *df, *last_doc;
+    size_t cap;
+} surface_table;
+
+static int surface_add(surface_table *s, const char *w, size_t n, uint32_t term, uint32_t doc)
+{
+    uint32_t id;
+    size_t before = s->words.n;
+    if (table_intern(&s->words, w, n, &id)) return STELE_ENOMEM;
+    if (s->words.n > before) {
+        if (s->words.n > s->cap) {
+            size_t cap = s->cap ? s->cap * 2 : 4096;
+            uint32_t *t = realloc(s->term, cap * sizeof *t);
+            if (!t) return STELE_ENOMEM;
+            s->term = t;
+            uint32_t *d = realloc(s->df, cap * sizeof *d);
+            if (!d) return STELE_ENOMEM;
+            s->df = d;
+            uint32_t *l = realloc(s->last_doc, cap * sizeof *l);
+            if (!l) return STELE_ENOMEM;
+            s->last_doc = l;
+            s->cap = cap;
+        }
+        s->term[id] = term;
+        s->df[id] = 0;
+        s->last_doc[id] = UINT32_MAX;
+    }
+    if (s->last_doc[id] != doc) {
+        s->last_doc[id] = doc;
+        s->df[id]++;
+    }
+    return STELE_OK;
+}
+
+static void surface_free(surface_table *s)
+{
+    table_free(&s->words);
+    free(s->term);
+    free(s->df);
+    free(s->last_doc);
+}
+
 typedef struct occ_vec {
     occ *v;
     size_t n, cap;
@@ -129,8 +181,8 @@ static int occ_push(occ_vec *o, uint32_t term, uint32_t field, uint32_t doc, uin
 
 /* Pass 1 for one document: occurrences, paragraph stream, norms. */
 static int analyse_doc(const st_corpus *c, uint32_t d, stele_stem_fn stem, void *stem_ctx,
-                       term_table *terms, occ_vec *occs, st_invert_out *out, char *err,
-                       size_t err_cap)
+                       term_table *terms, surface_table *surf, occ_vec *occs, st_invert_out *out,
+                       char *err, size_t err_cap)
 {
     const st_doc *doc = &c->docs[d];
     st_doc_out *dout = &out->docs[d];
@@ -171,7 +223,11 @@ static int analyse_doc(const st_corpus *c, uint32_t d, stele_stem_fn stem, void 
                 goto done;
             }
             if (table_intern(terms, term, n, &id) ||
-                occ_push(occs, id, para->field, d, (uint32_t)at)) {
+                occ_push(occs, id, para->field, d, (uint32_t)at) ||
+                (tok.kind == ST_TOK_WORD &&
+                 surface_add(surf, tok.term,
+                             tok.len > STELE_MAX_TERM_BYTES ? STELE_MAX_TERM_BYTES : tok.len, id,
+                             d))) {
                 rc = st_build_error(err, err_cap, STELE_ENOMEM, "out of memory");
                 goto done;
             }
@@ -426,9 +482,76 @@ done:
     return rc;
 }
 
+/* zigzag: a signed difference as an unsigned vint value. */
+static uint64_t zigzag(int64_t v)
+{
+    return v < 0 ? ((uint64_t)(-(v + 1)) << 1) | 1 : (uint64_t)v << 1;
+}
+
+/* The LEXICON section (format.h) from the surface table; rank maps a term
+ * id to its dictionary ordinal. */
+static int write_lexicon(const surface_table *surf, const uint32_t *rank, st_buf *out)
+{
+    const term_table *w = &surf->words;
+    size_t n = w->n;
+    term_ref *refs = malloc((n ? n : 1) * sizeof *refs);
+    st_buf blocks = {0};
+    int rc = STELE_OK;
+    if (!refs) return STELE_ENOMEM;
+    if (n > UINT32_MAX) {
+        free(refs);
+        return STELE_EINPUT;
+    }
+    for (size_t i = 0; i < n; i++)
+        refs[i] = (term_ref){(const char *)w->chars.data + w->off[i], w->len[i], (uint32_t)i};
+    if (n) qsort(refs, n, sizeof *refs, term_ref_cmp);
+    uint32_t n_blocks = (uint32_t)((n + ST_LEX_BLOCK - 1) / ST_LEX_BLOCK);
+    st_buf_u32(out, (uint32_t)n);
+    st_buf_u32(out, n_blocks);
+    const char *prev = NULL;
+    uint32_t prev_len = 0, prev_ord = 0;
+    for (size_t i = 0; i < n; i++) {
+        const term_ref *t = &refs[i];
+        if (i % ST_LEX_BLOCK == 0) {
+            if (blocks.len > UINT32_MAX) {
+                rc = STELE_EINPUT;
+                goto done;
+            }
+            st_buf_u32(out, (uint32_t)blocks.len);
+            prev_len = 0;
+            prev_ord = 0;
+        }
+        uint32_t shared = 0;
+        while (shared < prev_len && shared < t->len && prev[shared] == t->s[shared])
+            shared++;
+        uint32_t suffix = t->len - shared;
+        if (shared < 16 && suffix < 16) {
+            st_buf_u8(&blocks, (uint8_t)(shared << 4 | suffix));
+        } else {
+            st_buf_u8(&blocks, 0);
+            st_buf_varint(&blocks, shared);
+            st_buf_varint(&blocks, suffix);
+        }
+        st_buf_put(&blocks, t->s + shared, suffix);
+        uint32_t ord = rank[surf->term[t->id]];
+        st_buf_varint(&blocks, zigzag((int64_t)ord - (int64_t)prev_ord));
+        st_buf_varint(&blocks, surf->df[t->id]);
+        prev = t->s;
+        prev_len = t->len;
+        prev_ord = ord;
+    }
+    st_buf_put(out, blocks.data, blocks.len);
+    if (out->failed || blocks.failed) rc = STELE_ENOMEM;
+done:
+    st_buf_free(&blocks);
+    free(refs);
+    return rc;
+}
+
 int st_invert(const st_corpus *c, stele_stem_fn stem, void *stem_ctx, st_invert_out *out, char *err,
               size_t err_cap)
 {
+    surface_table surf = {0};
     term_table terms = {0};
     occ_vec occs = {0};
     term_ref *refs = NULL;
@@ -442,8 +565,8 @@ int st_invert(const st_corpus *c, stele_stem_fn stem, void *stem_ctx, st_invert_
     for (size_t d = 0; d < c->n_docs; d++) {
         stele_build_event ev = {.kind = STELE_EV_ANALYSE, .done = d, .total = c->n_docs};
         st_emit(c, &ev); /* the front end decides how often to draw */
-        if ((rc = analyse_doc(c, (uint32_t)d, stem, stem_ctx, &terms, &occs, out, err, err_cap)) !=
-            0)
+        if ((rc = analyse_doc(c, (uint32_t)d, stem, stem_ctx, &terms, &surf, &occs, out, err,
+                              err_cap)) != 0)
             goto fail;
     }
     refs = malloc((terms.n ? terms.n : 1) * sizeof *refs);
@@ -468,7 +591,11 @@ int st_invert(const st_corpus *c, stele_stem_fn stem, void *stem_ctx, st_invert_
                             rc == STELE_ENOMEM ? "out of memory" : "index too large");
     else if (out->postings.failed || out->positions.failed || out->paras.failed)
         rc = st_build_error(err, err_cap, STELE_ENOMEM, "out of memory");
+    else if ((rc = write_lexicon(&surf, rank, &out->lexicon)) != 0)
+        rc = st_build_error(err, err_cap, rc,
+                            rc == STELE_ENOMEM ? "out of memory" : "index too large");
 fail:
+    surface_free(&surf);
     free(refs);
     free(rank);
     free(occs.v);
@@ -484,6 +611,7 @@ void st_invert_free(st_invert_out *out)
     st_buf_free(&out->postings);
     st_buf_free(&out->positions);
     st_buf_free(&out->paras);
+    st_buf_free(&out->lexicon);
     free(out->docs);
     out->docs = NULL;
 }

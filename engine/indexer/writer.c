@@ -49,7 +49,7 @@ int st_build_error(char *err, size_t err_cap, int rc, const char *fmt, ...)
 
 static const char *const section_names[ST_N_SECTIONS] = {
     "fields",  "dict-index", "dict",       "postings", "positions", "docs",
-    "strings", "paras",      "text-index", "text",     "text-dict"};
+    "strings", "paras",      "text-index", "text",     "text-dict", "lexicon"};
 
 static double default_weight(unsigned f)
 {
@@ -209,9 +209,9 @@ int st_build_memory(const st_corpus *c, const stele_build_opts *opts, uint8_t **
     if ((rc = small_sections(c, &inv, &txt, &fields, &docs, &strings, err, err_cap)) != 0)
         goto done;
 
-    const st_buf *sec[ST_N_SECTIONS] = {&fields,         &inv.dict_index, &inv.dict, &inv.postings,
-                                        &inv.positions,  &docs,           &strings,  &inv.paras,
-                                        &txt.text_index, &txt.text,       &txt.zdict};
+    const st_buf *sec[ST_N_SECTIONS] = {&fields,         &inv.dict_index, &inv.dict,  &inv.postings,
+                                        &inv.positions,  &docs,           &strings,   &inv.paras,
+                                        &txt.text_index, &txt.text,       &txt.zdict, &inv.lexicon};
     uint64_t header_bytes =
         (ST_HEADER_FIXED + ST_SECTION_ENTRY * ST_N_SECTIONS + ST_ALIGN - 1) & ~(ST_ALIGN - 1);
     uint64_t off[ST_N_SECTIONS], total = header_bytes;

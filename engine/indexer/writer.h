@@ -49,7 +49,7 @@ typedef struct st_doc_out {
 } st_doc_out;
 
 typedef struct st_invert_out {
-    st_buf dict_index, dict, postings, positions, paras;
+    st_buf dict_index, dict, postings, positions, paras, lexicon;
     st_doc_out *docs; /* n_docs entries */
     uint64_t field_tokens[STELE_MAX_FIELDS];
     uint32_t max_pos_limit; /* largest position limit of a document */

@@ -21,14 +21,15 @@
  *
  * HEADER (offset 0, ST_HEADER_FIXED bytes, then the section table):
  *    0 u8[8]  magic 0x89 'S' 'T' 'E' 'L' 'E' '\r' '\n'
- *    8 u32    format version, ST_FORMAT_VERSION (3: varint paragraph
- *             streams, 16-byte document records; 2 had fixed paragraph
- *             and document records); any other is STELE_EVERSION
+ *    8 u32    format version, ST_FORMAT_VERSION (4: the LEXICON section;
+ *             3 had varint paragraph streams and 16-byte document
+ *             records but no lexicon; 2 had fixed paragraph and document
+ *             records); any other is STELE_EVERSION
  *   12 u32    flags: bit 0 = stored text uses the preset dictionary
  *             (set exactly when ZDICT is not empty)
  *   16 u32    header bytes: ST_HEADER_FIXED + 16 * n_sections, rounded up
  *             to a multiple of 8
- *   20 u32    n_sections, exactly ST_N_SECTIONS in version 3
+ *   20 u32    n_sections, exactly ST_N_SECTIONS in version 4
  *   24 u32    n_docs
  *   28 u32    n_terms
  *   32 u32    n_fields, 1 .. STELE_MAX_FIELDS
@@ -184,6 +185,31 @@
  *                compresses the text with and without it and keeps it
  *                only when TEXT plus ZDICT is then strictly smaller than
  *                TEXT alone (large blocks often gain nothing from it).
+ * 11 LEXICON     the surface forms: every word token's folded but
+ *                unstemmed form (ST_TOK_WORD only: numbers and symbols
+ *                are never stemmed, so they are their own terms), mapped
+ *                to the dictionary term it was indexed as:
+ *                  u32 n_words, u32 n_blocks = ceil(n_words /
+ *                    ST_LEX_BLOCK),
+ *                  n_blocks u32 offsets of the blocks, from the end of
+ *                    this block index, strictly increasing (the first 0),
+ *                  the blocks: ST_LEX_BLOCK words each (the last one the
+ *                    rest), in strictly increasing byte order over the
+ *                    whole section, front-coded inside a block exactly as
+ *                    DICT's terms are (one byte shared << 4 | suffix, or
+ *                    0, vint shared, vint suffix; then the suffix bytes),
+ *                    then vint zigzag(stem ordinal - previous ordinal),
+ *                    the previous ordinal being that of the previous word
+ *                    of the block (0 for a block's first word), the stem
+ *                    ordinal < n_terms being the rank of the word's term
+ *                    in DICT, then vint df: the documents holding the
+ *                    word as written (1 .. n_docs; not the term's df,
+ *                    which DICT has).
+ *                The blocks tile the rest of the section.  Exact lookup
+ *                is a binary search over the blocks' first words plus
+ *                one block scan; a prefix range is a seek plus an
+ *                ordered walk; a fuzzy walk reads blocks in order and
+ *                uses each entry's shared length to prune.
  *
  * MEMORY.  Reading stored text needs, from the caller's workspace, the
  * block's size (at most header field 40), zlib's inflate state (under
@@ -209,7 +235,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define ST_FORMAT_VERSION 3u
+#define ST_FORMAT_VERSION 4u
 #define ST_MAGIC          "\x89STELE\r\n"
 #define ST_MAGIC_BYTES    8
 #define ST_HEADER_FIXED   144u
@@ -219,6 +245,8 @@
 
 #define ST_DICT_BLOCK        32u    /* terms per dictionary block */
 #define ST_DICT_INDEX_REC    12u    /* bytes per DICT_INDEX entry */
+#define ST_LEX_BLOCK         32u    /* words per LEXICON block */
+#define ST_LEX_HEAD          8u     /* LEXICON's n_words and n_blocks */
 #define ST_SKIP_REC          16u    /* bytes per postings skip entry */
 #define ST_DOC_REC           16u    /* bytes per DOCS record before the norms */
 #define ST_PARA_SKIP         16u    /* paragraphs per PARAS skip entry */
@@ -241,7 +269,8 @@ enum st_section {
     ST_SEC_TEXT_INDEX = 8,
     ST_SEC_TEXT = 9,
     ST_SEC_ZDICT = 10,
-    ST_N_SECTIONS = 11
+    ST_SEC_LEXICON = 11,
+    ST_N_SECTIONS = 12
 };
 
 /* Header field offsets. */

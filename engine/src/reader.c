@@ -24,6 +24,7 @@
 
 #include "analyze.h"
 #include "format.h"
+#include "lexicon.h"
 #include "reader.h"
 #include "zlib.h"
 
@@ -86,7 +87,7 @@ const char *stele_para_kind_name(int kind)
 
 static const char *const section_names[ST_N_SECTIONS] = {
     "fields",  "dict-index", "dict",       "postings", "positions", "docs",
-    "strings", "paras",      "text-index", "text",     "text-dict"};
+    "strings", "paras",      "text-index", "text",     "text-dict", "lexicon"};
 
 const uint8_t *st_section(const stele_index *ix, unsigned id, uint32_t *size)
 {
@@ -194,6 +195,7 @@ int stele_open(stele_index *ix, const void *data, size_t size)
         at += 1u + fp[at];
     }
     if (at != fsize) return open_fail(ix, st_corrupt());
+    if (st_lex_check_head(ix) != STELE_OK) return open_fail(ix, st_corrupt());
     /* One past the largest position of any document, for the query
      * runtime: no term has more positions in one document, which sizes
      * its position buffers (query_eval.c).  Read from the header in O(1);
@@ -455,4 +457,16 @@ int st_dict_find(const stele_index *ix, const char *term, size_t len, st_term_in
     if (rc < 0) return rc;
     if (rc == 0 || term_cmp(c.term, c.term_len, term, len) != 0) return STELE_ENOTFOUND;
     return STELE_OK;
+}
+
+int st_dict_at(const stele_index *ix, uint32_t ord, st_dict_cursor *c, st_term_info *info)
+{
+    if (ord >= ix->n_terms_) return STELE_ENOTFOUND;
+    uint32_t b = ord / ST_DICT_BLOCK;
+    cursor_at_block(ix, c, b);
+    for (;;) {
+        int rc = dict_entry(ix, c, c->in_block == ord % ST_DICT_BLOCK ? info : NULL);
+        if (rc) return rc;
+        if (c->in_block == ord % ST_DICT_BLOCK + 1) return STELE_OK;
+    }
 }

@@ -58,6 +58,10 @@ typedef struct st_dict_cursor {
 } st_dict_cursor;
 
 int st_dict_seek(const stele_index *ix, st_dict_cursor *c, const char *key, size_t len);
+/* Term number ord (dictionary order) into c->term and, if not NULL,
+ * *info; c is left after it.  STELE_ENOTFOUND when ord >= n_terms. */
+int st_dict_at(const stele_index *ix, uint32_t ord, st_dict_cursor *c, st_term_info *info);
+
 /* Reads the next term into c->term and *info: 1 = a term, 0 = end,
  * negative = error. */
 int st_dict_next(const stele_index *ix, st_dict_cursor *c, st_term_info *info);

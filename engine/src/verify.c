@@ -20,13 +20,16 @@
  *   - the header's largest position limit is that of the longest document;
  *   - token totals per field agree three ways: header, postings (sum of
  *     tf), paragraph streams;
- *   - every stored-text block inflates to its stated size.
+ *   - every stored-text block inflates to its stated size;
+ *   - the lexicon: words strictly increasing, blocks where its index says,
+ *     stem ordinals and frequencies in range (st_lex_verify).
  * It is O(index size) and uses the workspace for one postings iterator and
  * one decoded text block.
  */
 #include <string.h>
 
 #include "format.h"
+#include "lexicon.h"
 #include "reader.h"
 
 #define ST_VERIFY_ALIGN 16u
@@ -172,5 +175,5 @@ int stele_verify(const stele_index *ix, void *mem, size_t mem_size)
         max_raw = st_get32(e + 8) > max_raw ? st_get32(e + 8) : max_raw;
     }
     if (text_end != tsize || max_raw != ix->max_block_bytes_) return st_corrupt();
-    return STELE_OK;
+    return st_lex_verify(ix);
 }
