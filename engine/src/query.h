@@ -265,6 +265,9 @@ int st_cover_test(st_cover *c, uint32_t at);
 
 void st_rank_params_init(st_rank_params *rp, const stele_index *ix, const stele_query_opts *opts);
 double st_idf(uint32_t n_docs, uint32_t df);
+/* Natural logarithm without libm (rank.c), to a few ulp, of a positive
+ * finite x; any other x gives 0. */
+double st_log(double x);
 /* Per-field length normalisers of doc: norm[f] = 1 - b + b * Ld / avgL,
  * or 0 for a field to skip (avgL == 0). */
 int st_rank_norms(const stele_index *ix, const st_rank_params *rp, uint32_t doc,

@@ -173,7 +173,8 @@ static int find_field(const parser *p, const char *name, size_t len)
             if (stele_field_name(p->ix, f, &v) != STELE_OK) continue;
         } else {
             v.data = default_fields[f];
-            v.len = strlen(default_fields[f]);
+            for (v.len = 0; default_fields[f][v.len]; v.len++)
+                ; /* strlen: the runtime uses no string function of libc */
         }
         if (v.len != len) continue;
         size_t i = 0;

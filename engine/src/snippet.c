@@ -72,8 +72,19 @@ static int token_matches(st_prepared *pq, const st_token *tok, uint32_t pos, uns
     return 0;
 }
 
+/* strlen, here so that the runtime needs no string function of the C
+ * library (a freestanding build links only mem* ones). */
+static size_t cstr_len(const char *s)
+{
+    size_t n = 0;
+    while (s[n])
+        n++;
+    return n;
+}
+
 typedef struct marks {
     const char *open, *close, *ellipsis;
+    size_t open_len, close_len, ellipsis_len;
     stele_span *spans;
     size_t max_spans, n_spans;
 } marks;
@@ -88,7 +99,7 @@ static int render(writer *w, st_prepared *pq, const char *para, size_t plen, uin
     st_token tok;
     size_t at = ws;
 
-    if (ws > 0) put(w, mk->ellipsis, strlen(mk->ellipsis));
+    if (ws > 0) put(w, mk->ellipsis, mk->ellipsis_len);
     st_tokenizer_init(&tz, para, plen);
     for (uint32_t pos = first_pos; st_tokenizer_next(&tz, &tok); pos++) {
         int rc;
@@ -98,18 +109,18 @@ static int render(writer *w, st_prepared *pq, const char *para, size_t plen, uin
         if (rc < 0) return rc;
         if (!rc) continue;
         put(w, para + at, tok.start - at);
-        put(w, mk->open, strlen(mk->open));
+        put(w, mk->open, mk->open_len);
         if (mk->n_spans < mk->max_spans) {
             mk->spans[mk->n_spans].start = (uint32_t)w->len;
             mk->spans[mk->n_spans].end = (uint32_t)(w->len + (tok.end - tok.start));
         }
         mk->n_spans++;
         put(w, para + tok.start, tok.end - tok.start);
-        put(w, mk->close, strlen(mk->close));
+        put(w, mk->close, mk->close_len);
         at = tok.end;
     }
     put(w, para + at, we - at);
-    if (we < plen) put(w, mk->ellipsis, strlen(mk->ellipsis));
+    if (we < plen) put(w, mk->ellipsis, mk->ellipsis_len);
     return STELE_OK;
 }
 
@@ -168,6 +179,9 @@ int st_snippet(st_prepared *pq, const stele_hit *hit, const stele_snippet_opts *
     mk.open = sopts && sopts->open ? sopts->open : "[";
     mk.close = sopts && sopts->close ? sopts->close : "]";
     mk.ellipsis = sopts && sopts->ellipsis ? sopts->ellipsis : "\xE2\x80\xA6";
+    mk.open_len = cstr_len(mk.open);
+    mk.close_len = cstr_len(mk.close);
+    mk.ellipsis_len = cstr_len(mk.ellipsis);
     mk.spans = sopts ? sopts->spans : NULL;
     mk.max_spans = mk.spans ? sopts->max_spans : 0;
     mk.n_spans = 0;
