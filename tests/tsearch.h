@@ -3,7 +3,8 @@
  * prepared-query API (stele_query_prepare, _run, _snippet).
  *
  * tu_search() prepares the query in (mem, mem_size) with room for
- * max_hits results, then runs it; tu_snippet() prepares it and snippets
+ * max_hits results, then runs it (tu_search_exact also says whether
+ * *n_matches is exact: stele_query.matches_exact); tu_snippet() prepares it and snippets
  * one hit.  diag gets the prepared query's diagnostics: the error's offset
  * and reason, and the workspace needed (stele_query_prepare's figure,
  * which covers the run and a snippet; a run that does not fit reports its
@@ -17,10 +18,10 @@
 
 #include "stele.h"
 
-static inline int tu_search(const stele_index *ix, const char *query, size_t len,
-                            const stele_query_opts *opts, void *mem, size_t mem_size,
-                            stele_hit *hits, size_t max_hits, size_t *n_hits, size_t *n_matches,
-                            stele_diag *diag)
+static inline int tu_search_exact(const stele_index *ix, const char *query, size_t len,
+                                  const stele_query_opts *opts, void *mem, size_t mem_size,
+                                  stele_hit *hits, size_t max_hits, size_t *n_hits,
+                                  size_t *n_matches, stele_diag *diag, int *exact)
 {
     stele_query q;
     stele_query_opts o;
@@ -39,7 +40,17 @@ static inline int tu_search(const stele_index *ix, const char *query, size_t len
     if (rc < 0 || !mem) return rc;
     rc = stele_query_run(&q, hits, max_hits, 0, n_hits, n_matches);
     if (diag && rc == STELE_ENOSPACE && q.diag.needed > diag->needed) diag->needed = q.diag.needed;
+    if (exact) *exact = rc == STELE_OK && q.matches_exact;
     return rc;
+}
+
+static inline int tu_search(const stele_index *ix, const char *query, size_t len,
+                            const stele_query_opts *opts, void *mem, size_t mem_size,
+                            stele_hit *hits, size_t max_hits, size_t *n_hits, size_t *n_matches,
+                            stele_diag *diag)
+{
+    return tu_search_exact(ix, query, len, opts, mem, mem_size, hits, max_hits, n_hits, n_matches,
+                           diag, NULL);
 }
 
 static inline int tu_snippet(const stele_index *ix, const char *query, size_t len,

@@ -377,8 +377,11 @@ static int run_query(searcher *s, const char *query, size_t len, int batch)
             print_human_hit(s, i + 1, hit, para);
         }
     }
-    if (!s->json && n_matches > n_hits)
-        printf("(%zu of %zu matching documents; -n shows more)\n", n_hits, n_matches);
+    /* Ranking skips documents that cannot reach the top without counting
+     * them; the count is then a lower bound, and says so. */
+    if (!s->json && (n_matches > n_hits || !q.matches_exact))
+        printf("(%zu of %s%zu matching documents; -n shows more)\n", n_hits,
+               q.matches_exact ? "" : "at least ", n_matches);
     return status;
 }
 

@@ -59,7 +59,8 @@ class SteleEngine {
   }
 
   /*
-   * Runs query and returns { hits, nMatches } or { error, offset }:
+   * Runs query and returns { hits, nMatches, exact } or { error, offset }
+   * (exact: nMatches is the count, not a lower bound);
    * offset is the error's position in characters of query (the runtime
    * counts bytes).  Each hit has rank, doc, id, title, score, para (the
    * paragraph's index in the document), paraKind, paraNumber, paraName
@@ -104,7 +105,7 @@ class SteleEngine {
       if (this.x.web_snippet(i, marks) === 0) hit.snippet = this.text(this.x.web_out_ptr(), this.x.web_out_len());
       hits.push(hit);
     }
-    return { hits, nMatches: this.x.web_n_matches() };
+    return { hits, nMatches: this.x.web_n_matches(), exact: this.x.web_matches_exact() !== 0 };
   }
 
   /* Document doc: { id, title, paragraphs } (the stored text's lines). */
@@ -214,9 +215,12 @@ async function steleStartPage() {
       status.textContent = 'No documents match.';
       return;
     }
-    status.textContent = r.nMatches === 1 ? '1 document matches.'
-      : r.nMatches > r.hits.length ? r.nMatches + ' documents match; the best ' + r.hits.length + ' are shown.'
-      : r.nMatches + ' documents match.';
+    // A lower bound when ranking skipped documents that could not reach
+    // the top without counting them.
+    const count = r.exact ? String(r.nMatches) : 'At least ' + r.nMatches;
+    status.textContent = r.exact && r.nMatches === 1 ? '1 document matches.'
+      : r.nMatches > r.hits.length || !r.exact ? count + ' documents match; the best ' + r.hits.length + ' are shown.'
+      : count + ' documents match.';
     r.hits.forEach((h, i) => {
       const li = document.createElement('li');
       li.setAttribute('role', 'listitem');

@@ -244,6 +244,13 @@ size_t WEB_EXPORT(web_n_matches)(void)
     return web.n_matches;
 }
 
+/* 1 when web_n_matches() is the exact count, 0 when a lower bound
+ * (stele_query.matches_exact). */
+int WEB_EXPORT(web_matches_exact)(void)
+{
+    return web.prepared && web.query_state.matches_exact;
+}
+
 size_t WEB_EXPORT(web_err_offset)(void)
 {
     return web.err_offset;

@@ -238,6 +238,11 @@ typedef struct stele_query {
     uint32_t n_terms;        /* leaf terms, prefix expansions included */
     uint32_t n_cut;          /* prefixes whose expansion was cut */
     uint32_t n_prefix_words; /* words the cut prefixes had in all */
+    /* 1 when the last stele_query_run()'s *n_matches is the exact number
+     * of matching documents; 0 when it is a lower bound: ranking skipped
+     * documents that could not enter the requested hits without counting
+     * them (run with max_hits 0 to count them all). */
+    uint32_t matches_exact;
     const stele_index *ix_;
     void *state_;
     unsigned char *mem_;
@@ -280,7 +285,10 @@ STELE_API int stele_query_prepare(stele_query *q, const stele_index *ix, const c
  * Ranks the documents matching a prepared query and writes hits number
  * offset .. offset + max_hits - 1 of the ranking (best first; ties in score
  * go to the lower document number) into hits, *n_hits how many.
- * *n_matches (if not NULL) gets how many documents matched in all.  Each
+ * *n_matches (if not NULL) gets how many documents matched: all of them
+ * when q->matches_exact is 1 afterwards, else a lower bound (documents
+ * that could not rank among the hits were skipped uncounted; max_hits 0
+ * counts every match and ranks nothing).  Each
  * hit names its best paragraph and match position (for the snippet).
  * Needs (offset + max_hits) * 16 bytes of workspace beyond the prepared
  * state (STELE_ENOSPACE with q->diag.needed otherwise); offset + max_hits

@@ -305,6 +305,58 @@ int st_postings_block_max(const st_postings *p, uint32_t *max_tf, uint8_t *min_n
     return STELE_OK;
 }
 
+int st_postings_bound(st_postings *p, uint32_t d, uint32_t *first, uint32_t *last, uint32_t *max_tf,
+                      uint8_t *min_norm, uint32_t *block)
+{
+    if (!p->started || p->doc == ST_DOC_END) return 0;
+    if (p->doc >= d || d <= p->docs[p->block_len - 1]) {
+        /* The current block holds every document in [d, its last]. */
+        *first = p->doc >= d ? p->doc : d;
+        *last = p->docs[p->block_len - 1];
+        *max_tf = p->max_tf;
+        *min_norm = p->min_norm;
+        *block = p->block;
+        return 1;
+    }
+    if (p->n_blocks <= 1) return 0;
+    if (p->sh_block <= p->block || p->sh_last < d) {
+        /* First later block whose last document is >= d, by its skip
+         * entry: a gallop from the last one looked up, then a binary
+         * search. */
+        const uint8_t *start = NULL, *end = NULL;
+        int rc = list_bytes(p, &start, &end);
+        if (rc) return rc;
+        if ((uint64_t)p->n_blocks * ST_SKIP_REC > (uint64_t)(end - start)) return st_corrupt();
+        uint32_t lo = p->block + 1 > p->sh_block ? p->block + 1 : p->sh_block, hi, step = 1;
+        hi = lo;
+        while (hi < p->n_blocks && st_get32(start + (size_t)hi * ST_SKIP_REC) < d) {
+            lo = hi + 1;
+            hi += step;
+            step *= 2;
+        }
+        if (hi > p->n_blocks) hi = p->n_blocks;
+        while (lo < hi) {
+            uint32_t mid = lo + (hi - lo) / 2;
+            if (st_get32(start + (size_t)mid * ST_SKIP_REC) < d)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        if (lo >= p->n_blocks) return 0;
+        const uint8_t *e = start + (size_t)lo * ST_SKIP_REC;
+        p->sh_block = lo;
+        p->sh_last = st_get32(e);
+        p->sh_max_tf = st_get16(e + 12);
+        p->sh_min_norm = e[14];
+    }
+    *first = d;
+    *last = p->sh_last;
+    *max_tf = p->sh_max_tf;
+    *min_norm = p->sh_min_norm;
+    *block = p->sh_block;
+    return 1;
+}
+
 /*
  * Decodes the next position delta of the current block into *v.  The
  * block's deltas are runs of 128 and a last shorter run, each coded by

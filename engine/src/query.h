@@ -231,6 +231,12 @@ int st_eval_next(st_eval *ev, uint32_t target, uint32_t *doc);
 /* The BM25F score of the document the last st_eval_next() returned. */
 int st_eval_score(st_eval *ev, uint32_t doc, double *score);
 
+/* Dynamic pruning: a bound of the score of every document in [d, *end]
+ * the evaluator may still return (*end >= d; ST_DOC_END: to the last),
+ * from the block maxima of the lists, without moving or decoding
+ * anything; *empty = 1 when none of them can match.  d must not be below
+ * the last target given to st_eval_next(). */
+int st_eval_bound(st_eval *ev, uint32_t d, double *ub, uint32_t *end, int *empty);
 /* Moves t's iterators to the first document >= doc. */
 int st_term_seek(st_qterm *t, uint32_t doc);
 /* Opens s on t's positions in doc (t's iterators must be at doc or past

@@ -46,8 +46,10 @@
  * opened, so a short workspace is found, and measured, without touching
  * the index; st_query_parse() counts the same bytes with no memory.
  */
+#include <math.h>
 #include <string.h>
 
+#include "format.h"
 #include "query.h"
 
 uint32_t st_leaf_mask(const stele_index *ix, uint32_t field_mask, int field)
@@ -645,6 +647,193 @@ static double node_score(st_eval *ev, st_qnode *n, uint32_t doc, const double *n
     default:
         return 0;
     }
+}
+
+/* ---- Upper bounds for dynamic pruning ------------------------------------ */
+
+/* w_f * tf / norm for the largest tf and the smallest norm byte of a block
+ * in field f: at least the term of the BM25F sum of any document of the
+ * block, since norm grows with the norm byte (b >= 0).  INFINITY when the
+ * block's tf is saturated in its skip entry or no bound exists. */
+static double field_bound(const st_rank_params *rp, uint32_t f, uint32_t max_tf, uint8_t min_norm)
+{
+    if (f >= rp->n_fields || !(rp->avg_len[f] > 0) || max_tf == 0) return 0;
+    if (max_tf >= ST_MAX_TF_SAT) return INFINITY;
+    /* With b = 1 an empty field's norm is 0 and the field is skipped;
+     * the least norm a scored document can have is then byte 1's. */
+    for (unsigned byte = min_norm; byte < 256; byte++) {
+        double norm = 1.0 - rp->b + rp->b * (double)st_norm_decode((uint8_t)byte) / rp->avg_len[f];
+        if (norm > 0) return rp->weight[f] * (double)max_tf / norm;
+    }
+    return INFINITY;
+}
+
+/* BM25 saturation of a bound of tfw (rank.c), which never exceeds
+ * idf * (k1 + 1). */
+static double saturate(const st_rank_params *rp, double tfw, double idf)
+{
+    if (!(tfw > 0)) return 0;
+    if (isinf(tfw)) return idf * (rp->k1 + 1.0);
+    return idf * tfw * (rp->k1 + 1.0) / (rp->k1 + tfw);
+}
+
+static uint32_t min_u32(uint32_t a, uint32_t b)
+{
+    return a < b ? a : b;
+}
+
+/* A bound of a node's score over the documents [d, *end]: *empty = 1 when
+ * the node matches none of them (as the evaluator will find them: an
+ * iterator only moves forward, so a list whose iterator is past a
+ * document cannot contribute to it), else *ub >= its score of any of
+ * them.  Nothing moves. */
+static int node_bound(st_eval *ev, st_qnode *n, uint32_t d, double *ub, uint32_t *end, int *empty)
+{
+    const st_rank_params *rp = &ev->rp;
+    uint32_t e = ST_DOC_END, first, last, max_tf, block;
+    uint8_t min_norm;
+    int rc;
+
+    *ub = 0;
+    *empty = 0;
+    *end = ST_DOC_END;
+    switch (n->type) {
+    case ST_Q_TERM: {
+        st_qterm *t = n->term;
+        double tfw = 0;
+        int on = 0;
+        if (t->prefix) {
+            *empty = 1;
+            return STELE_OK;
+        }
+        for (uint32_t k = 0; k < t->n_iter; k++) {
+            st_postings *it = t->iter[k];
+            rc = st_postings_bound(it, d, &first, &last, &max_tf, &min_norm, &block);
+            if (rc < 0) return rc;
+            if (rc == 0) continue; /* nothing left from d on */
+            if (first > d) {
+                e = min_u32(e, first - 1);
+                continue;
+            }
+            on = 1;
+            e = min_u32(e, last);
+            if (it->ub_block != block + 1) {
+                it->ub_value = field_bound(rp, t->iter_field[k], max_tf, min_norm);
+                it->ub_block = block + 1;
+            }
+            tfw += it->ub_value;
+        }
+        *end = e;
+        *empty = !on;
+        if (on && t->positive) *ub = saturate(rp, tfw, t->idf);
+        return STELE_OK;
+    }
+    case ST_Q_PHRASE:
+    case ST_Q_NEAR: {
+        /* A group's tf in a field is at most each word's there (a phrase
+         * counts start positions, NEAR windows using each occurrence once),
+         * and a document's norm is at least each word's block least. */
+        uint32_t tf_min[STELE_MAX_FIELDS], n_on[STELE_MAX_FIELDS];
+        uint8_t norm_max[STELE_MAX_FIELDS];
+        uint32_t n_words = 0;
+        double tfw = 0;
+        for (uint32_t f = 0; f < STELE_MAX_FIELDS; f++) {
+            tf_min[f] = UINT32_MAX;
+            n_on[f] = 0;
+            norm_max[f] = 0;
+        }
+        for (st_qnode *k = n->kids; k; k = k->next, n_words++) {
+            st_qterm *t = k->term;
+            uint32_t word_e = ST_DOC_END;
+            int on = 0;
+            for (uint32_t i = 0; i < t->n_iter; i++) {
+                uint32_t f = t->iter_field[i];
+                rc = st_postings_bound(t->iter[i], d, &first, &last, &max_tf, &min_norm, &block);
+                if (rc < 0) return rc;
+                if (rc == 0) continue;
+                if (first > d) {
+                    word_e = min_u32(word_e, first - 1);
+                    continue;
+                }
+                on = 1;
+                word_e = min_u32(word_e, last);
+                n_on[f]++;
+                tf_min[f] = max_tf < tf_min[f] ? max_tf : tf_min[f];
+                norm_max[f] = min_norm > norm_max[f] ? min_norm : norm_max[f];
+            }
+            if (!on) {
+                /* the group needs every word */
+                *empty = 1;
+                *end = word_e;
+                return STELE_OK;
+            }
+            e = min_u32(e, word_e);
+        }
+        int any_field = 0;
+        for (uint32_t f = 0; f < rp->n_fields; f++) {
+            if (n_on[f] != n_words) continue;
+            any_field = 1;
+            tfw += field_bound(rp, f, tf_min[f], norm_max[f]);
+        }
+        *end = e;
+        *empty = !any_field; /* matches are counted within one field */
+        if (n->kids->term->positive) *ub = saturate(rp, tfw, n->idf);
+        return STELE_OK;
+    }
+    case ST_Q_AND: {
+        double sum = 0, kub;
+        uint32_t kend;
+        int kempty;
+        for (st_qnode *k = n->kids; k; k = k->next) {
+            if (k->type == ST_Q_NOT) continue;
+            if ((rc = node_bound(ev, k, d, &kub, &kend, &kempty)) < 0) return rc;
+            if (kempty) {
+                *empty = 1;
+                *end = kend;
+                return STELE_OK;
+            }
+            sum += kub;
+            e = min_u32(e, kend);
+        }
+        *ub = sum;
+        *end = e;
+        return STELE_OK;
+    }
+    case ST_Q_OR: {
+        double sum = 0, kub;
+        uint32_t kend;
+        int kempty, all_empty = 1;
+        for (st_qnode *k = n->kids; k; k = k->next) {
+            if (k->type == ST_Q_NOT) {
+                all_empty = 0; /* matches what its child does not: unknown */
+                continue;
+            }
+            if ((rc = node_bound(ev, k, d, &kub, &kend, &kempty)) < 0) return rc;
+            all_empty &= kempty;
+            sum += kub;
+            e = min_u32(e, kend);
+        }
+        *ub = sum;
+        *end = e;
+        *empty = all_empty;
+        return STELE_OK;
+    }
+    case ST_Q_PREFIX:
+        *empty = 1;
+        return STELE_OK;
+    default: /* NOT scores nothing and may match anything */
+        return STELE_OK;
+    }
+}
+
+int st_eval_bound(st_eval *ev, uint32_t d, double *ub, uint32_t *end, int *empty)
+{
+    int rc = node_bound(ev, ev->q->root, d, ub, end, empty);
+    /* Slack for rounding: the bound adds and divides in another order
+     * than the score, so it may round a few ulps below it; 1e-9 relative
+     * is far above that and far below any gap that decides a ranking. */
+    *ub = *ub * (1.0 + 1e-9) + 1e-300;
+    return rc;
 }
 
 int st_eval_score(st_eval *ev, uint32_t doc, double *score)

@@ -111,6 +111,13 @@ typedef struct st_postings {
     const uint8_t *tf_data;
     uint64_t tf_nbits, tf_at; /* Rice: bits the run may use; bits read */
     uint32_t small_tf[2];
+    /* Pruning (st_postings_bound): the block last looked up in the skip
+     * table without decoding, its last document and bounds, and a score
+     * term the evaluator cached for block ub_block - 1 (0: none). */
+    uint32_t sh_block, sh_last, sh_max_tf;
+    uint8_t sh_min_norm;
+    uint32_t ub_block;
+    double ub_value;
     uint32_t docs[ST_BLOCK];
 } st_postings;
 
@@ -142,6 +149,16 @@ int st_postings_advance(st_postings *p, uint32_t target);
 /* Upper bounds for the current block, for dynamic pruning: the largest tf
  * and the smallest norm byte of any document in it. */
 int st_postings_block_max(const st_postings *p, uint32_t *max_tf, uint8_t *min_norm);
+/* Bounds of the list's documents >= d, for dynamic pruning, found without
+ * decoding a block and without moving the iterator: *first gets a lower
+ * bound of the next such document (exact when the iterator is on it), and
+ * every such document up to *last lies in one block, whose largest tf and
+ * smallest norm byte are *max_tf and *min_norm; *block gets that block's
+ * number.  Returns 1, or 0 when the list has no document >= d (or a
+ * negative error).  d must not be below a target the iterator was moved
+ * to. */
+int st_postings_bound(st_postings *p, uint32_t d, uint32_t *first, uint32_t *last, uint32_t *max_tf,
+                      uint8_t *min_norm, uint32_t *block);
 /* The current document's positions, ascending, into pos (capacity cap);
  * *n gets p->tf.  STELE_ENOSPACE if cap < tf (then nothing is consumed). */
 int st_postings_positions(st_postings *p, uint32_t *pos, uint32_t cap, uint32_t *n);

@@ -203,24 +203,74 @@ static int prepared(const stele_query *q)
     return q && q->magic_ == ST_QUERY_MAGIC && q->state_ && q->ix_;
 }
 
-static int rank_all(st_eval *ev, st_heap *heap, size_t *n_matches)
+/*
+ * Ranks every document the query matches into heap, skipping those that
+ * cannot enter it (dynamic pruning, exact).  Once the heap is full, its
+ * worst score theta is the bar: documents are visited in increasing
+ * order, so a later one with a score equal to theta ranks below it (ties
+ * go to the lower number) and one with a score <= theta never enters.
+ * Before each step the evaluator bounds the score of every document of
+ * an interval [target, end] from the block maxima of the lists (block-max
+ * MaxScore: a list whose next document is past the interval adds
+ * nothing, the others their current block's bound): when the bound is at
+ * most theta, the whole interval is skipped without decoding a block.
+ * After a match the same bound, now with every list on the document, is
+ * checked again before the document is scored.  So only documents that
+ * might enter the top are scored, and the result is the exhaustive one:
+ * same documents, same scores, same order.
+ *
+ * *n_matches counts the documents found matching; *exact = 1 when that is
+ * all of them (nothing was skipped but intervals where nothing matches),
+ * 0 when it is a lower bound.  With no room for hits (cap 0) nothing is
+ * scored and every match is counted.
+ */
+static int rank_all(st_eval *ev, st_heap *heap, size_t *n_matches, int *exact)
 {
-    uint32_t target = 0, doc;
+    uint32_t target = 0, doc, end;
+    uint32_t last = ev->rp.n_docs ? ev->rp.n_docs - 1 : 0;
     size_t count = 0;
+    int skipped = 0, rc;
 
+    if (ev->rp.n_docs == 0) {
+        *n_matches = 0;
+        *exact = 1;
+        return STELE_OK;
+    }
     for (;;) {
-        double score;
-        int rc = st_eval_next(ev, target, &doc);
-        if (rc < 0) return rc;
+        double score, ub;
+        int empty;
+        int full = heap->cap > 0 && heap->n == heap->cap;
+        if (full) {
+            if ((rc = st_eval_bound(ev, target, &ub, &end, &empty)) < 0) return rc;
+            if (empty || ub <= heap->e[0].score) {
+                skipped |= !empty;
+                if (end >= last) break;
+                target = end + 1;
+                continue;
+            }
+        }
+        if ((rc = st_eval_next(ev, target, &doc)) < 0) return rc;
         if (doc == ST_DOC_END) break;
-        rc = st_eval_score(ev, doc, &score);
-        if (rc < 0) return rc;
         count++;
-        st_heap_push(heap, score, doc);
-        if (doc + 1 >= ev->rp.n_docs) break;
+        if (full) {
+            if ((rc = st_eval_bound(ev, doc, &ub, &end, &empty)) < 0) return rc;
+            if (!empty && ub <= heap->e[0].score) {
+                /* doc and the rest of [doc, end] cannot enter */
+                skipped |= end > doc;
+                if (end >= last) break;
+                target = end + 1;
+                continue;
+            }
+        }
+        if (heap->cap > 0) {
+            if ((rc = st_eval_score(ev, doc, &score)) < 0) return rc;
+            st_heap_push(heap, score, doc);
+        }
+        if (doc >= last) break;
         target = doc + 1;
     }
     *n_matches = count;
+    *exact = !skipped;
     return STELE_OK;
 }
 
@@ -231,11 +281,12 @@ int stele_query_run(stele_query *q, stele_hit *hits, size_t max_hits, size_t off
     st_arena a;
     st_heap heap;
     size_t matches = 0, want, n_out;
-    int rc;
+    int rc, exact = 1;
 
     if (n_hits) *n_hits = 0;
     if (n_matches) *n_matches = 0;
     if (!prepared(q) || (max_hits && !hits)) return STELE_EINVAL;
+    q->matches_exact = 0;
     q->diag.needed = 0;
     pq = q->state_;
     if (offset > STELE_MAX_RESULTS) offset = STELE_MAX_RESULTS;
@@ -253,7 +304,7 @@ int stele_query_run(stele_query *q, stele_hit *hits, size_t max_hits, size_t off
     heap.cap = want;
 
     if ((rc = st_eval_rewind(&pq->ev)) < 0) return rc;
-    if ((rc = rank_all(&pq->ev, &heap, &matches)) < 0) return rc;
+    if ((rc = rank_all(&pq->ev, &heap, &matches, &exact)) < 0) return rc;
     st_heap_sort(&heap);
     n_out = heap.n > offset ? heap.n - offset : 0;
     if (n_out > max_hits) n_out = max_hits;
@@ -274,6 +325,7 @@ int stele_query_run(stele_query *q, stele_hit *hits, size_t max_hits, size_t off
     if (rc < 0) return rc;
     if (n_hits) *n_hits = n_out;
     if (n_matches) *n_matches = matches;
+    q->matches_exact = (uint32_t)exact;
     return STELE_OK;
 }
 
