@@ -21,7 +21,9 @@
  * the number of documents that hold it; after pass 2 has ranked the terms
  * these become the LEXICON section (write_lexicon).
  */
+#include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -149,6 +151,18 @@ static int surface_add(surface_table *s, const char *w, size_t n, uint32_t term,
         s->last_doc[id] = doc;
         s->df[id]++;
     }
+    return STELE_OK;
+}
+
+/* Adds df documents of word w, indexed as term, to s (merging the tables
+ * of parts that analysed other documents). */
+static int surface_take(surface_table *s, const char *w, size_t n, uint32_t term, uint32_t df)
+{
+    uint32_t id;
+    if (surface_add(s, w, n, term, UINT32_MAX - 1)) return STELE_ENOMEM;
+    if (table_intern(&s->words, w, n, &id)) return STELE_ENOMEM; /* found: no growth */
+    s->df[id] += df - 1;          /* surface_add counted one document */
+    s->last_doc[id] = UINT32_MAX; /* so the next part's count adds too */
     return STELE_OK;
 }
 
@@ -397,10 +411,56 @@ static int write_list(st_invert_out *out, const occ *g, size_t n, uint32_t df, u
     return STELE_OK;
 }
 
-/* Pass 2: dictionary, postings and positions from sorted occurrences. */
-static int emit_terms(const term_table *terms, const term_ref *refs, const occ *occs, size_t n_occs,
-                      uint32_t n_docs, unsigned n_fields, st_invert_out *out)
+/*
+ * The occurrences of term rank r, sorted by (field, doc, position), from
+ * the parts' sorted runs (cur: each run's read position).  Parts hold
+ * increasing ranges of documents, so per field the runs' pieces follow
+ * one another; with one part the run itself is returned, no copy.
+ */
+static int gather_term(const occ_vec *runs, size_t *cur, unsigned n_runs, unsigned n_fields,
+                       uint32_t r, occ_vec *scratch, const occ **g, size_t *n)
 {
+    if (n_runs == 1) {
+        size_t j = cur[0];
+        while (j < runs[0].n && runs[0].v[j].term == r)
+            j++;
+        *g = runs[0].v + cur[0];
+        *n = j - cur[0];
+        cur[0] = j;
+        return STELE_OK;
+    }
+    scratch->n = 0;
+    for (uint32_t f = 0; f < n_fields; f++)
+        for (unsigned k = 0; k < n_runs; k++) {
+            size_t j = cur[k];
+            while (j < runs[k].n && runs[k].v[j].term == r && runs[k].v[j].field == f)
+                j++;
+            size_t m = j - cur[k];
+            if (m && scratch->n + m > scratch->cap) {
+                size_t cap = scratch->cap ? scratch->cap : 4096;
+                while (cap < scratch->n + m)
+                    cap *= 2;
+                occ *v = realloc(scratch->v, cap * sizeof *v);
+                if (!v) return STELE_ENOMEM;
+                scratch->v = v;
+                scratch->cap = cap;
+            }
+            if (m) memcpy(scratch->v + scratch->n, runs[k].v + cur[k], m * sizeof *scratch->v);
+            scratch->n += m;
+            cur[k] = j;
+        }
+    *g = scratch->v;
+    *n = scratch->n;
+    return STELE_OK;
+}
+
+/* Pass 2: dictionary, postings and positions from the parts' sorted
+ * occurrences. */
+static int emit_terms(const term_table *terms, const term_ref *refs, const occ_vec *runs,
+                      unsigned n_runs, uint32_t n_docs, unsigned n_fields, st_invert_out *out)
+{
+    size_t cur[ST_MAX_THREADS] = {0};
+    occ_vec scratch = {0};
     uint32_t *last_term = malloc((size_t)(n_docs ? n_docs : 1) * sizeof *last_term);
     uint32_t *docs = malloc((size_t)(n_docs ? n_docs : 1) * sizeof *docs);
     uint32_t *tfs = malloc((size_t)(n_docs ? n_docs : 1) * sizeof *tfs);
@@ -412,11 +472,13 @@ static int emit_terms(const term_table *terms, const term_ref *refs, const occ *
     memset(last_term, 0xff, (size_t)n_docs * sizeof *last_term);
     const char *prev = NULL;
     uint32_t prev_len = 0;
-    size_t i = 0;
     for (uint32_t r = 0; r < terms->n; r++) {
-        size_t j = i;
-        while (j < n_occs && occs[j].term == r)
-            j++;
+        const occ *occs;
+        size_t n_occs;
+        if (gather_term(runs, cur, n_runs, n_fields, r, &scratch, &occs, &n_occs)) {
+            rc = STELE_ENOMEM;
+            goto done;
+        }
         if (r % ST_DICT_BLOCK == 0) {
             if (out->dict.len > UINT32_MAX || out->postings.len > UINT32_MAX ||
                 out->positions.len > UINT32_MAX) {
@@ -445,21 +507,21 @@ static int emit_terms(const term_table *terms, const term_ref *refs, const occ *
         prev_len = t->len;
         /* df over all fields, the field mask and each field's df. */
         uint32_t df = 0, mask = 0, df_f[STELE_MAX_FIELDS] = {0};
-        for (size_t k = i; k < j; k++) {
+        for (size_t k = 0; k < n_occs; k++) {
             if (last_term[occs[k].doc] != r) {
                 last_term[occs[k].doc] = r;
                 df++;
             }
-            if (k == i || occs[k].field != occs[k - 1].field || occs[k].doc != occs[k - 1].doc)
+            if (k == 0 || occs[k].field != occs[k - 1].field || occs[k].doc != occs[k - 1].doc)
                 df_f[occs[k].field]++;
             mask |= 1u << occs[k].field;
         }
         st_buf_varint(&out->dict, (uint64_t)df << n_fields | mask);
-        size_t g = i;
+        size_t g = 0;
         for (uint32_t f = 0; f < STELE_MAX_FIELDS; f++) {
             if (!(mask >> f & 1)) continue;
             size_t h = g;
-            while (h < j && occs[h].field == f)
+            while (h < n_occs && occs[h].field == f)
                 h++;
             size_t p0 = out->postings.len, q0 = out->positions.len;
             if ((rc = write_list(out, occs + g, h - g, df_f[f], f, docs, tfs)) != 0) goto done;
@@ -472,10 +534,10 @@ static int emit_terms(const term_table *terms, const term_ref *refs, const occ *
             out->n_postings += df_f[f];
             g = h;
         }
-        i = j;
     }
     if (out->dict.failed || out->dict_index.failed) rc = STELE_ENOMEM;
 done:
+    free(scratch.v);
     free(last_term);
     free(docs);
     free(tfs);
@@ -548,58 +610,206 @@ done:
     return rc;
 }
 
-int st_invert(const st_corpus *c, stele_stem_fn stem, void *stem_ctx, st_invert_out *out, char *err,
-              size_t err_cap)
+/*
+ * One part of a parallel inversion: a range of documents analysed with
+ * its own term table, occurrences and paragraph streams (out.docs is the
+ * shared per-document array, of which the part fills its range).
+ */
+typedef struct part {
+    const st_corpus *c;
+    size_t d0, d1;
+    stele_stem_fn stem;
+    void *stem_ctx;
+    term_table terms;
+    surface_table surf;
+    occ_vec occs;
+    st_invert_out out;
+    uint32_t *rank;           /* local term id -> rank, for the sort */
+    size_t n_local_terms;     /* entries of rank (parts after the first) */
+    atomic_size_t *docs_done; /* over all parts, for progress */
+    int emit;                 /* the calling thread's part emits events */
+    int rc;
+    char err[512];
+} part;
+
+static void analyse_part(part *p)
 {
-    surface_table surf = {0};
-    term_table terms = {0};
-    occ_vec occs = {0};
+    for (size_t d = p->d0; d < p->d1; d++) {
+        if (p->emit) {
+            stele_build_event ev = {
+                .kind = STELE_EV_ANALYSE, .done = atomic_load(p->docs_done), .total = p->c->n_docs};
+            st_emit(p->c, &ev); /* the front end decides how often to draw */
+        }
+        p->rc = analyse_doc(p->c, (uint32_t)d, p->stem, p->stem_ctx, &p->terms, &p->surf, &p->occs,
+                            &p->out, p->err, sizeof p->err);
+        if (p->rc) return;
+        atomic_fetch_add(p->docs_done, 1);
+    }
+}
+
+static void sort_part(part *p)
+{
+    for (size_t k = 0; k < p->occs.n; k++)
+        p->occs.v[k].term = p->rank[p->occs.v[k].term];
+    if (p->occs.n) qsort(p->occs.v, p->occs.n, sizeof *p->occs.v, occ_cmp);
+}
+
+typedef struct part_call {
+    part *p;
+    void (*fn)(part *);
+} part_call;
+
+static void *part_thread(void *arg)
+{
+    part_call *call = arg;
+    call->fn(call->p);
+    return NULL;
+}
+
+/* Runs fn on every part: parts 1.. on threads of their own (or here, when
+ * a thread cannot be made), part 0 on the calling thread. */
+static void run_parts(part *parts, unsigned n, void (*fn)(part *))
+{
+    pthread_t tid[ST_MAX_THREADS];
+    part_call calls[ST_MAX_THREADS];
+    int started[ST_MAX_THREADS] = {0};
+    for (unsigned k = 1; k < n; k++) {
+        calls[k] = (part_call){&parts[k], fn};
+        started[k] = pthread_create(&tid[k], NULL, part_thread, &calls[k]) == 0;
+    }
+    fn(&parts[0]);
+    for (unsigned k = 1; k < n; k++)
+        if (!started[k]) fn(&parts[k]);
+    for (unsigned k = 1; k < n; k++)
+        if (started[k]) pthread_join(tid[k], NULL);
+}
+
+int st_invert(const st_corpus *c, stele_stem_fn stem, void *const *stem_ctx, unsigned n_threads,
+              st_invert_out *out, char *err, size_t err_cap)
+{
+    part parts[ST_MAX_THREADS];
     term_ref *refs = NULL;
     uint32_t *rank = NULL;
+    occ_vec runs[ST_MAX_THREADS];
+    atomic_size_t docs_done;
     int rc = STELE_OK;
     memset(out, 0, sizeof *out);
     if (c->n_docs >= UINT32_MAX)
         return st_build_error(err, err_cap, STELE_EINPUT, "too many documents");
     out->docs = calloc(c->n_docs ? c->n_docs : 1, sizeof *out->docs);
     if (!out->docs) return st_build_error(err, err_cap, STELE_ENOMEM, "out of memory");
-    for (size_t d = 0; d < c->n_docs; d++) {
-        stele_build_event ev = {.kind = STELE_EV_ANALYSE, .done = d, .total = c->n_docs};
-        st_emit(c, &ev); /* the front end decides how often to draw */
-        if ((rc = analyse_doc(c, (uint32_t)d, stem, stem_ctx, &terms, &surf, &occs, out, err,
-                              err_cap)) != 0)
-            goto fail;
+    /* Parts of about equal text, in document order. */
+    unsigned n = n_threads < 1 ? 1 : n_threads > ST_MAX_THREADS ? ST_MAX_THREADS : n_threads;
+    if (n > c->n_docs) n = c->n_docs ? (unsigned)c->n_docs : 1;
+    uint64_t total = 0, seen = 0;
+    for (size_t d = 0; d < c->n_docs; d++)
+        for (size_t i = 0; i < c->docs[d].n_paras; i++)
+            total += c->docs[d].paras[i].len + 1;
+    atomic_init(&docs_done, 0);
+    memset(parts, 0, n * sizeof *parts);
+    size_t d = 0;
+    for (unsigned k = 0; k < n; k++) {
+        part *p = &parts[k];
+        p->c = c;
+        p->stem = stem;
+        p->stem_ctx = stem_ctx ? stem_ctx[k] : NULL;
+        p->out.docs = out->docs;
+        p->docs_done = &docs_done;
+        p->emit = k == 0;
+        p->d0 = d;
+        uint64_t until = total / n * (k + 1);
+        while (d < c->n_docs && (k == n - 1 || seen < until)) {
+            for (size_t i = 0; i < c->docs[d].n_paras; i++)
+                seen += c->docs[d].paras[i].len + 1;
+            d++;
+        }
+        p->d1 = d;
     }
-    refs = malloc((terms.n ? terms.n : 1) * sizeof *refs);
-    rank = malloc((terms.n ? terms.n : 1) * sizeof *rank);
-    if (!refs || !rank) {
+    run_parts(parts, n, analyse_part);
+    for (unsigned k = 0; k < n; k++)
+        if (parts[k].rc) {
+            rc = st_build_error(err, err_cap, parts[k].rc, "%s", parts[k].err);
+            goto fail;
+        }
+    /* One dictionary: part 0's table takes the other parts' terms. */
+    term_table *terms = &parts[0].terms;
+    for (unsigned k = 1; k < n && !rc; k++) {
+        part *p = &parts[k];
+        p->rank = malloc((p->terms.n ? p->terms.n : 1) * sizeof *p->rank);
+        if (!p->rank) rc = STELE_ENOMEM;
+        for (size_t t = 0; t < p->terms.n && !rc; t++)
+            if (table_intern(terms, (const char *)p->terms.chars.data + p->terms.off[t],
+                             p->terms.len[t], &p->rank[t]))
+                rc = STELE_ENOMEM;
+        p->n_local_terms = p->terms.n;
+        table_free(&p->terms);
+        memset(&p->terms, 0, sizeof p->terms);
+        /* Its surface forms, with their terms' global ids; parts hold
+         * other documents, so document counts add up. */
+        const term_table *w = &p->surf.words;
+        for (size_t t = 0; t < w->n && !rc; t++)
+            if (surface_take(&parts[0].surf, (const char *)w->chars.data + w->off[t], w->len[t],
+                             p->rank[p->surf.term[t]], p->surf.df[t]))
+                rc = STELE_ENOMEM;
+        surface_free(&p->surf);
+        memset(&p->surf, 0, sizeof p->surf);
+    }
+    refs = malloc((terms->n ? terms->n : 1) * sizeof *refs);
+    rank = malloc((terms->n ? terms->n : 1) * sizeof *rank);
+    if (rc || !refs || !rank) {
         rc = st_build_error(err, err_cap, STELE_ENOMEM, "out of memory");
         goto fail;
     }
-    for (size_t t = 0; t < terms.n; t++)
+    for (size_t t = 0; t < terms->n; t++)
         refs[t] =
-            (term_ref){(const char *)terms.chars.data + terms.off[t], terms.len[t], (uint32_t)t};
-    if (terms.n) qsort(refs, terms.n, sizeof *refs, term_ref_cmp);
-    for (size_t r = 0; r < terms.n; r++)
+            (term_ref){(const char *)terms->chars.data + terms->off[t], terms->len[t], (uint32_t)t};
+    if (terms->n) qsort(refs, terms->n, sizeof *refs, term_ref_cmp);
+    for (size_t r = 0; r < terms->n; r++)
         rank[refs[r].id] = (uint32_t)r;
-    for (size_t k = 0; k < occs.n; k++)
-        occs.v[k].term = rank[occs.v[k].term];
-    if (occs.n) qsort(occs.v, occs.n, sizeof *occs.v, occ_cmp);
-    out->n_terms = terms.n;
-    rc = emit_terms(&terms, refs, occs.v, occs.n, (uint32_t)c->n_docs, (unsigned)c->n_fields, out);
+    parts[0].rank = rank;
+    for (unsigned k = 1; k < n; k++) /* global ids -> ranks */
+        for (size_t t = 0; t < parts[k].n_local_terms; t++)
+            parts[k].rank[t] = rank[parts[k].rank[t]];
+    run_parts(parts, n, sort_part);
+    /* The parts' counts and paragraph streams, in document order. */
+    for (unsigned k = 0; k < n; k++) {
+        part *p = &parts[k];
+        size_t base = out->paras.len;
+        if (base + p->out.paras.len > UINT32_MAX) {
+            rc = st_build_error(err, err_cap, STELE_EINPUT, "too many paragraphs");
+            goto fail;
+        }
+        st_buf_put(&out->paras, p->out.paras.data, p->out.paras.len);
+        st_buf_free(&p->out.paras);
+        for (size_t x = p->d0; x < p->d1; x++)
+            out->docs[x].para_off += (uint32_t)base;
+        for (unsigned f = 0; f < STELE_MAX_FIELDS; f++)
+            out->field_tokens[f] += p->out.field_tokens[f];
+        out->n_tokens += p->out.n_tokens;
+        out->n_invalid += p->out.n_invalid;
+        if (p->out.max_pos_limit > out->max_pos_limit) out->max_pos_limit = p->out.max_pos_limit;
+        runs[k] = p->occs;
+    }
+    out->n_terms = terms->n;
+    rc = emit_terms(terms, refs, runs, n, (uint32_t)c->n_docs, (unsigned)c->n_fields, out);
     if (rc)
         rc = st_build_error(err, err_cap, rc,
                             rc == STELE_ENOMEM ? "out of memory" : "index too large");
     else if (out->postings.failed || out->positions.failed || out->paras.failed)
         rc = st_build_error(err, err_cap, STELE_ENOMEM, "out of memory");
-    else if ((rc = write_lexicon(&surf, rank, &out->lexicon)) != 0)
+    else if ((rc = write_lexicon(&parts[0].surf, rank, &out->lexicon)) != 0)
         rc = st_build_error(err, err_cap, rc,
                             rc == STELE_ENOMEM ? "out of memory" : "index too large");
 fail:
-    surface_free(&surf);
     free(refs);
     free(rank);
-    free(occs.v);
-    table_free(&terms);
+    for (unsigned k = 0; k < n; k++) {
+        free(parts[k].occs.v);
+        table_free(&parts[k].terms);
+        surface_free(&parts[k].surf);
+        st_buf_free(&parts[k].out.paras);
+        if (k > 0) free(parts[k].rank);
+    }
     if (rc) st_invert_free(out);
     return rc;
 }

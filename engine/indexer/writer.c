@@ -180,8 +180,16 @@ int st_build_memory(const st_corpus *c, const stele_build_opts *opts, uint8_t **
     pthread_t text_tid;
     int text_async =
         threads > 1 && c->n_docs > 0 && pthread_create(&text_tid, NULL, text_thread, &task) == 0;
-    int rc = st_invert(c, stemmer ? stele_stemmer_stem : NULL, stemmer, &inv, err, err_cap);
-    stele_stemmer_free(stemmer);
+    /* A stemmer per analysing thread: a Snowball stemmer is not shared. */
+    void *stemmers[ST_MAX_THREADS] = {stemmer};
+    unsigned n_stemmers = 1;
+    while (stemmer && n_stemmers < threads &&
+           (stemmers[n_stemmers] = stele_stemmer_new(lang)) != NULL)
+        n_stemmers++;
+    int rc = st_invert(c, stemmer ? stele_stemmer_stem : NULL, stemmers,
+                       stemmer ? n_stemmers : threads, &inv, err, err_cap);
+    for (unsigned k = 0; k < n_stemmers; k++)
+        stele_stemmer_free(stemmers[k]);
     int text_rc;
     if (text_async) {
         while (!atomic_load(&task.finished)) {

@@ -57,9 +57,12 @@ typedef struct st_invert_out {
 } st_invert_out;
 
 /* Analyses every document of c with stem (NULL: no stemming) and builds
- * the inverted index sections.  On error fills err and frees what it made. */
-int st_invert(const st_corpus *c, stele_stem_fn stem, void *stem_ctx, st_invert_out *out, char *err,
-              size_t err_cap);
+ * the inverted index sections.  Analysis and sorting run on n_threads
+ * threads, thread k stemming with stem_ctx[k] (stem_ctx may be NULL when
+ * stem is); the bytes do not depend on n_threads.  On error fills err and
+ * frees what it made. */
+int st_invert(const st_corpus *c, stele_stem_fn stem, void *const *stem_ctx, unsigned n_threads,
+              st_invert_out *out, char *err, size_t err_cap);
 void st_invert_free(st_invert_out *out);
 
 /* ---- textstore.c ----------------------------------------------------- */
