@@ -124,7 +124,7 @@ static int cmp_term_text(const void *a, const void *b)
 
 /* Adds one surface word's bookkeeping, growing the parallel arrays. */
 static int note_surface(rm_model *m, uint32_t sid, int is_new, const st_token *tok, uint32_t term,
-                        const char *text, size_t *cap)
+                        const char *text, uint32_t doc, size_t *cap)
 {
     if (is_new) {
         if (m->surfaces.n > *cap) {
@@ -139,10 +139,16 @@ static int note_surface(rm_model *m, uint32_t sid, int is_new, const st_token *t
             if (st) m->surf_term = st;
             char **orig = realloc(m->surf_orig, c * sizeof *orig);
             if (orig) m->surf_orig = orig;
-            if (!cnt || !kind || !ok || !st || !orig) return -1;
+            uint32_t *sdf = realloc(m->surf_df, c * sizeof *sdf);
+            if (sdf) m->surf_df = sdf;
+            uint32_t *slast = realloc(m->surf_last, c * sizeof *slast);
+            if (slast) m->surf_last = slast;
+            if (!cnt || !kind || !ok || !st || !orig || !sdf || !slast) return -1;
             *cap = c;
         }
         m->surf_count[sid] = 0;
+        m->surf_df[sid] = 0;
+        m->surf_last[sid] = 0;
         m->surf_kind[sid] = tok->kind;
         m->surf_term[sid] = term;
         m->surf_ok[sid] = 0;
@@ -153,6 +159,10 @@ static int note_surface(rm_model *m, uint32_t sid, int is_new, const st_token *t
         m->surf_orig[sid][len] = '\0';
     }
     m->surf_count[sid]++;
+    if (m->surf_last[sid] != doc + 1) {
+        m->surf_last[sid] = doc + 1;
+        m->surf_df[sid]++;
+    }
     return 0;
 }
 
@@ -232,7 +242,7 @@ int rm_build(rm_model *m, const st_corpus *c, stele_stem_fn stem, void *stem_ctx
                 }
                 uint32_t sid = strtab_intern(&m->surfaces, tok.term, tok.len, &is_new);
                 if (sid == RM_NONE ||
-                    note_surface(m, sid, is_new, &tok, tid, sp->text, &surf_cap) != 0)
+                    note_surface(m, sid, is_new, &tok, tid, sp->text, d, &surf_cap) != 0)
                     return -1;
                 if (grow((void **)&rd->toks, &tok_cap, rd->n_toks, sizeof *rd->toks) != 0)
                     return -1;
@@ -308,6 +318,8 @@ void rm_free(rm_model *m)
     free(m->surf_kind);
     free(m->surf_ok);
     free(m->surf_term);
+    free(m->surf_df);
+    free(m->surf_last);
     memset(m, 0, sizeof *m);
 }
 

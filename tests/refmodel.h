@@ -75,6 +75,8 @@ typedef struct rm_model {
     uint32_t *sorted;   /* term ids in byte order of their text */
     rm_strtab surfaces; /* folded words as they appear in the text */
     uint32_t *surf_count;
+    uint32_t *surf_df;   /* documents holding the word as written */
+    uint32_t *surf_last; /* the last document (+ 1) counted in surf_df */
     uint8_t *surf_kind;  /* enum st_token_kind */
     uint8_t *surf_ok;    /* 1: the word alone analyses to one token, same term */
     uint32_t *surf_term; /* its index term */

@@ -8,10 +8,15 @@
  *   - a term matches a document when it occurs in the scope (one field,
  *     or any field); its per-field tf feeds BM25F with idf(t) over the
  *     scope's df;
- *   - a prefix is the OR of the STELE_PREFIX_TERMS dictionary terms with
- *     the largest df (ties to the first in dictionary order) that start
- *     with its folded bytes (no stemming of the prefix) and, when scoped,
- *     occur in the scope field; each expansion is a term and a leaf;
+ *   - a word prefix matches the words of the text as written (folded,
+ *     unstemmed) that start with its folded bytes; their terms are
+ *     ranked by the largest document count of their words in the range
+ *     (ties to the first in dictionary order), the STELE_PREFIX_TERMS
+ *     first are kept, and, when scoped, those absent from the scope
+ *     field are dropped; a number or symbol prefix is the OR of the
+ *     STELE_PREFIX_TERMS dictionary terms with the largest df in scope
+ *     (ties likewise) that start with it; each expansion is a term and a
+ *     leaf;
  *   - a phrase matches at p when word i is at p + i (consecutive positions
  *     never cross a paragraph, so never a field); its pseudo-term tf in a
  *     field is the number of such p there, its idf the sum of its words';
@@ -462,6 +467,47 @@ typedef struct limits {
     int prefix_over;
 } limits;
 
+/* The key of term t for a word prefix: the largest document count of
+ * its words that start with the prefix (0: none does). */
+static uint32_t word_prefix_key(const rm_model *m, const char *prefix, size_t len, uint32_t t)
+{
+    uint32_t key = 0;
+    for (uint32_t s = 0; s < m->surfaces.n; s++)
+        if (m->surf_kind[s] == ST_TOK_WORD && m->surf_term[s] == t &&
+            strncmp(m->surfaces.str[s], prefix, len) == 0 && m->surf_df[s] > key)
+            key = m->surf_df[s];
+    return key;
+}
+
+/* A word prefix, by brute force over the terms: each term's key, its
+ * rank among all keyed terms (more documents first, then dictionary
+ * order), the STELE_PREFIX_TERMS best kept, those outside the scope
+ * dropped, in dictionary order. */
+static void word_prefix(const rm_model *m, rq_node *n, int scope, limits *lim)
+{
+    const char *prefix = n->words[0];
+    size_t len = strlen(prefix);
+    uint32_t keep = STELE_PREFIX_TERMS, n_terms = m->terms.n;
+    uint32_t *key = calloc(n_terms ? n_terms : 1, sizeof *key);
+    n->n_exp = 0;
+    if (!key) return;
+    for (uint32_t t = 0; t < n_terms; t++)
+        key[t] = word_prefix_key(m, prefix, len, t);
+    for (uint32_t e = 0; e < n_terms; e++) {
+        uint32_t t = m->sorted[e], better = 0;
+        if (key[t] == 0) continue;
+        for (uint32_t o = 0; o < n_terms && better < keep; o++) {
+            uint32_t u = m->sorted[o];
+            if (o != e && key[u]) better += key[u] > key[t] || (key[u] == key[t] && o < e);
+        }
+        if (better >= keep) continue;
+        if (scope >= 0 && m->df_field[t][scope] == 0) continue;
+        if (n->n_exp < RQ_MAX_EXP) n->exp[n->n_exp++] = t;
+        lim->leaves++;
+    }
+    free(key);
+}
+
 static void prepare_node(const rm_model *m, rq_query *q, uint32_t i, int scope, limits *lim)
 {
     rq_node *n = &q->node[i];
@@ -476,6 +522,13 @@ static void prepare_node(const rm_model *m, rq_query *q, uint32_t i, int scope, 
         lim->leaves += n->n_words;
         break;
     case RQ_PREFIX: {
+        st_tokenizer tz;
+        st_token tok;
+        st_tokenizer_init(&tz, n->words[0], strlen(n->words[0]));
+        if (st_tokenizer_next(&tz, &tok) && tok.kind == ST_TOK_WORD) {
+            word_prefix(m, n, scope, lim);
+            break;
+        }
         /* The STELE_PREFIX_TERMS words of the range with the largest df
          * (in scope), ties to the first in dictionary order, kept in
          * dictionary order: the runtime's rule. */

@@ -17,6 +17,10 @@
  * --scores also checks every hit's score at full precision against
  * SCORES (one "query <TAB> rank <TAB> id <TAB> score" line per hit), within
  * 1e-9; with --regen it writes SCORES.
+ *
+ * --lexicon-stem runs the queries with no stemmer callback, so the
+ * runtime stems them by lookup in the index's lexicon (what a device
+ * without libstemmer does): the results must be the very same.
  */
 #include <math.h>
 #include <stdarg.h>
@@ -206,13 +210,15 @@ int main(int argc, char **argv)
                 argv[0]);
         return 1;
     }
-    int regen = 0, prebuilt = 0;
+    int regen = 0, prebuilt = 0, lexicon_stem = 0;
     const char *scores_path = NULL;
     for (int i = 5; i < argc; i++) {
         if (strcmp(argv[i], "--regen") == 0)
             regen = 1;
         else if (strcmp(argv[i], "--prebuilt") == 0)
             prebuilt = 1;
+        else if (strcmp(argv[i], "--lexicon-stem") == 0)
+            lexicon_stem = 1;
         else if (strcmp(argv[i], "--scores") == 0 && i + 1 < argc)
             scores_path = argv[++i];
         else {
@@ -225,6 +231,10 @@ int main(int argc, char **argv)
     if (rc != 0) {
         tu_env_close(&env);
         return rc == TU_SKIP ? TU_SKIP : 1;
+    }
+    if (lexicon_stem) {
+        env.opts.stem = NULL;
+        env.opts.stem_ctx = NULL;
     }
     uint8_t *qdata;
     size_t qsize;

@@ -121,6 +121,9 @@ static const char *const fixed_queries[] = {
     "rehab*",
     "a*",
     "pre*",
+    "psychoactiv*",
+    "programme* stigma",
+    "treatment of drug use dis",
     "title:women",
     "footnote:\"Treaty Series\"",
     "body:(prevention OR treatment)",
@@ -340,6 +343,20 @@ int main(int argc, char **argv)
                            sizeof snippet, &out_len, &diag);
                 n_snippets++;
             }
+            /* Stemming by lookup in the lexicon (no stemmer), as you type. */
+            stele_query_opts lex = env.opts;
+            lex.stem = NULL;
+            lex.stem_ctx = NULL;
+            lex.flags = STELE_QUERY_AS_YOU_TYPE;
+            if (tu_search(&env.ix, query, len, &lex, mem, mem_size, hits, max_hits, &n_hits,
+                          &n_matches, &diag) == STELE_OK &&
+                n_hits > 0) {
+                size_t out_len;
+                tu_snippet(&env.ix, query, len, &lex, &hits[0], NULL, mem, mem_size, snippet,
+                           sizeof snippet, &out_len, &diag);
+                n_snippets++;
+            }
+            n_search++;
             /* A too-small workspace and a too-small snippet buffer. */
             size_t small = (i * 7919) % (mem_size / 4 + 1);
             tu_search(&env.ix, query, len, &env.opts, mem, small, hits, max_hits, &n_hits,

@@ -585,6 +585,97 @@ static void test_bound_holds(void)
            bound, MAX_HITS, bound0, most, most_snippet);
 }
 
+/* A query's hits and scores with the options o instead of opts. */
+static result run_with(const char *query, const stele_query_opts *o)
+{
+    result r;
+    memset(&r, 0, sizeof r);
+    r.rc = tu_search(&ix, query, strlen(query), o, work, work_size, r.hits, MAX_HITS, &r.n_hits,
+                     &r.n_matches, &r.diag);
+    return r;
+}
+
+static int same_results(const result *a, const result *b)
+{
+    if (a->rc != b->rc || a->n_hits != b->n_hits || a->n_matches != b->n_matches) return 0;
+    for (size_t i = 0; i < a->n_hits; i++)
+        if (a->hits[i].doc != b->hits[i].doc || a->hits[i].score != b->hits[i].score) return 0;
+    return 1;
+}
+
+/*
+ * The lexicon at work: prefixes on words as written, stemming by lookup
+ * when no stemmer is given, search as you type, and highlights of words
+ * found through a prefix.
+ */
+static void test_lexicon_queries(void)
+{
+    char snip[2048];
+    result r = expect_first("psychoactiv*", "55/1"); /* "psychoactive" is stored as psychoact */
+    CHECK(r.rc == STELE_OK && r.n_hits > 0 &&
+              snippet("psychoactiv*", &r.hits[0], snip, sizeof snip) == STELE_OK &&
+              strstr(snip, "[psychoactive]") != NULL,
+          "psychoactiv* marks the word found: %s", snip);
+    r = run("programme*");
+    CHECK(r.rc == STELE_OK && r.n_matches > 0, "programme* finds programmes (%zu)", r.n_matches);
+    CHECK(r.n_hits > 0 && snippet("programme*", &r.hits[0], snip, sizeof snip) == STELE_OK &&
+              (strstr(snip, "[programmes]") || strstr(snip, "[Programme]") ||
+               strstr(snip, "[programme]")),
+          "programme* marks the words: %s", snip);
+    r = run("stigma*");
+    CHECK(r.rc == STELE_OK && r.n_matches > 0, "stigma* matches");
+    /* a word prefix that is no word's start matches nothing */
+    r = run("psychoactz*");
+    CHECK(r.rc == STELE_OK && r.n_matches == 0, "psychoactz* matches nothing");
+
+    /* Stemming by lookup: no stemmer callback, the same results. */
+    static const char *const queries[] = {
+        "new psychoactive substances", "rehabilitation programmes", "women prisoners",
+        "\"drug-dependent persons\"",  "title:women OR treatment",  "psychoactiv* -cannabis"};
+    stele_query_opts none = opts;
+    none.stem = NULL;
+    none.stem_ctx = NULL;
+    for (size_t i = 0; i < sizeof queries / sizeof *queries; i++) {
+        result a = run(queries[i]), b = run_with(queries[i], &none);
+        CHECK(a.n_matches > 0 && same_results(&a, &b), "lexicon stemming agrees on %s", queries[i]);
+        if (a.n_hits && b.n_hits) {
+            char s1[2048], s2[2048];
+            size_t len;
+            stele_diag d;
+            int r1 = tu_snippet(&ix, queries[i], strlen(queries[i]), &opts, &a.hits[0], NULL, work,
+                                work_size, s1, sizeof s1, &len, &d);
+            int r2 = tu_snippet(&ix, queries[i], strlen(queries[i]), &none, &b.hits[0], NULL, work,
+                                work_size, s2, sizeof s2, &len, &d);
+            CHECK(r1 == STELE_OK && r2 == STELE_OK && strcmp(s1, s2) == 0,
+                  "lexicon stemming marks the same words for %s", queries[i]);
+        }
+    }
+    /* a word the corpus never had is kept as folded and matches nothing */
+    r = run_with("psychoactivity", &none);
+    CHECK(r.rc == STELE_OK && r.n_matches == 0, "an unknown word matches nothing");
+
+    /* Search as you type: the last word is also a prefix. */
+    stele_query_opts sayt = opts;
+    sayt.flags = STELE_QUERY_AS_YOU_TYPE;
+    r = run("treatment of drug use dis");
+    CHECK(r.rc == STELE_OK && r.n_matches == 0, "a half-typed word finds nothing by default");
+    r = run_with("treatment of drug use dis", &sayt);
+    CHECK(r.rc == STELE_OK && r.n_matches > 0, "as you type, it finds %zu", r.n_matches);
+    result a = run("treatment of drug use dis*");
+    CHECK(same_results(&a, &r), "as you type is the query with a final '*'");
+    /* the whole word keeps its own term and ranks as before */
+    a = run("naloxone");
+    r = run_with("naloxone", &sayt);
+    CHECK(r.n_hits > 0 && a.n_hits > 0 && r.hits[0].doc == a.hits[0].doc, "naloxone as you type");
+    /* with a space after the last word nothing changes */
+    a = run("opioid overdose ");
+    r = run_with("opioid overdose ", &sayt);
+    CHECK(same_results(&a, &r), "a finished last word is unchanged");
+    a = run("\"drug dependent\"");
+    r = run_with("\"drug dependent\"", &sayt);
+    CHECK(same_results(&a, &r), "a phrase is unchanged");
+}
+
 int main(int argc, char **argv)
 {
     stele_stemmer *stemmer;
@@ -623,7 +714,9 @@ int main(int argc, char **argv)
     test_snippet_groups();
     test_bound_holds();
     test_api_edges();
+    test_lexicon_queries();
     sweep("women");
+    sweep("psychoactiv* programme*");
     sweep("opioid overdose");
     sweep("alternatives to imprisonment");
     sweep("\"programmes that promote psychosocial\"");

@@ -36,6 +36,7 @@ static const char *const queries[] = {
     "HIV NEAR/5 prevention",
     "rehab*",
     "prev* treat*",
+    "psychoactiv* programme*",
     "title:women",
     "footnote:\"Treaty Series\"",
     "body:(prevention OR treatment) -title:crime",

@@ -180,20 +180,39 @@ STELE_API int stele_doc_title(const stele_index *ix, uint32_t doc, stele_view *t
  * A ranking parameter <= 0 means its default; a non-finite one, or b > 1,
  * gives STELE_EINVAL. */
 typedef struct stele_query_opts {
-    stele_stem_fn stem; /* NULL: terms are not stemmed */
+    /* NULL: on an index built with a stemmer (stele_info.language not
+     * ""), query words are stemmed by lookup in the index's lexicon of
+     * the words it was built from: a word the corpus had gets the very
+     * term it was indexed as, so results are those of the stemmer; a word
+     * the corpus never had is kept as folded, unstemmed, and so matches
+     * only a term spelled exactly so (usually none).  Hosts without a
+     * stemmer (no libstemmer on the device) need nothing more. */
+    stele_stem_fn stem;
     void *stem_ctx;
     double k1;                             /* 0 = 1.2 */
     double b;                              /* 0 = 0.75 */
     double field_weight[STELE_MAX_FIELDS]; /* 0 = the index's default */
-    /* Words one prefix (rehab*) expands to: the most frequent ones (by
-     * document frequency, ties in dictionary order), at most this many;
-     * 0 = STELE_PREFIX_TERMS, at most STELE_PREFIX_TERMS_MAX.  A prefix
-     * with more words is cut, never refused: stele_query.n_cut says so. */
+    /* Terms one prefix (rehab*) expands to, at most this many; 0 =
+     * STELE_PREFIX_TERMS, at most STELE_PREFIX_TERMS_MAX.  A word prefix
+     * matches the corpus's words as written (psychoactiv* matches
+     * "psychoactive") and expands to their terms (stems), each once,
+     * ranked by the document count of their most frequent word in the
+     * range, ties in dictionary order; a number or symbol prefix matches
+     * terms, ranked by document count.  A prefix with more terms is cut,
+     * never refused: stele_query.n_cut says so. */
     uint32_t prefix_terms;
     /* Largest offset + max_hits the caller will ask stele_query_run() for,
      * so that diag.needed after preparing covers it; 0 = 10. */
     uint32_t max_results;
+    unsigned flags; /* STELE_QUERY_* below */
 } stele_query_opts;
+
+/* Search as you type: the query's last word, when nothing (not even a
+ * space) follows it and it is a plain word, also matches as a prefix of
+ * words, as if typed with '*' ("treatment of drug use dis" finds
+ * "disorders"), its own term always among the expansions.  A word in
+ * quotes, a symbol or a word already ending in '*' is unchanged. */
+#define STELE_QUERY_AS_YOU_TYPE 1u
 
 /* Why a query was refused (stele_diag.reason); stele_query_reason()
  * names each. */

@@ -149,7 +149,8 @@ typedef struct st_query {
 } st_query;
 
 /* Parser flags. */
-#define ST_PARSE_NO_EXPAND 1u /* keep prefixes as PREFIX leaves */
+#define ST_PARSE_NO_EXPAND   1u /* keep prefixes as PREFIX leaves */
+#define ST_PARSE_LAST_PREFIX 2u /* the last word, with nothing after it, is a prefix */
 
 typedef struct st_parse_in {
     const stele_index *ix; /* NULL: fields title, body, footnote; no lookups */

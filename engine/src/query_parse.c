@@ -22,10 +22,18 @@
  * word with no token at all ("&") is dropped, unless it is all an OR
  * operand or a NOT is applied to it, which is an error.  A prefix is folded
  * but not stemmed, and is expanded (when an index is given) into an OR of
- * the STELE_PREFIX_TERMS (or the caller's number) dictionary terms that
- * start with it and have the most documents, ties to the first in
- * dictionary order; a prefix with more is cut and counted in q->n_cut,
- * never refused.  All the prefixes of a query read at most
+ * at most STELE_PREFIX_TERMS (or the caller's number) dictionary terms:
+ * a word prefix matches the words as written, through the lexicon
+ * (psychoactiv* finds "psychoactive", whose term is the stem psychoact),
+ * and expands to their stem terms, each once, the terms ranked by the
+ * document count of their most frequent word in the range, ties to the
+ * first in dictionary order; a number or symbol prefix (never stemmed)
+ * matches dictionary terms, ranked by their document counts.  A prefix
+ * with more terms than it keeps is cut and counted in q->n_cut, never
+ * refused.  With a field scope the terms absent from the field are
+ * dropped after ranking.  With ST_PARSE_LAST_PREFIX (search as you type)
+ * a last plain word of the query with nothing after it is such a word
+ * prefix, its own term always kept among the expansions.  All the prefixes of a query read at most
  * STELE_PREFIX_SCAN dictionary entries together, so a query's cost is
  * bounded by its length and that number, whatever the dictionary's size.
  * Field scope is pushed down to the leaves; an inner scope overrides an
@@ -59,6 +67,7 @@
 #include <string.h>
 
 #include "analyze.h"
+#include "lexicon.h"
 #include "query.h"
 
 enum lex_kind {
@@ -450,6 +459,144 @@ ST_NOINLINE static int prefix_rank(parser *p, const char *prefix, size_t len, in
     return STELE_OK;
 }
 
+/* A candidate term of a word prefix: its ordinal and rank key. */
+typedef struct pfx_cand {
+    uint32_t df, ord;
+} pfx_cand;
+
+/* a ranks below b: fewer documents, or as many and later in order. */
+static int cand_worse(const pfx_cand *a, const pfx_cand *b)
+{
+    return a->df < b->df || (a->df == b->df && a->ord > b->ord);
+}
+
+static void cand_sift_down(pfx_cand *h, uint32_t n, uint32_t i)
+{
+    for (;;) {
+        uint32_t l = 2 * i + 1, r = l + 1, m = i;
+        if (l < n && cand_worse(&h[l], &h[m])) m = l;
+        if (r < n && cand_worse(&h[r], &h[m])) m = r;
+        if (m == i) return;
+        pfx_cand t = h[i];
+        h[i] = h[m];
+        h[m] = t;
+        i = m;
+    }
+}
+
+static void cand_sift_up(pfx_cand *h, uint32_t i)
+{
+    while (i > 0 && cand_worse(&h[i], &h[(i - 1) / 2])) {
+        pfx_cand t = h[i];
+        h[i] = h[(i - 1) / 2];
+        h[(i - 1) / 2] = t;
+        i = (i - 1) / 2;
+    }
+}
+
+/*
+ * A word prefix through the lexicon: pass 1 keeps, in a min-heap on the
+ * stack (at most STELE_PREFIX_TERMS_MAX entries), the prefix_terms stem
+ * terms whose most frequent word in range has the most documents; a term
+ * met again only raises its key.  pin (or UINT32_MAX) is a term always
+ * kept.  When some word's term was left out, pass 2 reads the range again
+ * to tell whether the prefix was cut (a term evicted early may have come
+ * back).  The leaves follow in dictionary order.
+ */
+ST_NOINLINE static int lex_prefix_node(parser *p, const char *prefix, size_t len, int field,
+                                       size_t offset, uint32_t pin, st_qnode **out)
+{
+    pfx_cand heap[STELE_PREFIX_TERMS_MAX];
+    uint32_t n_heap = 0, n_words = 0, scanned = 0, budget = p->scan_left / 2;
+    int cut = 0, dropped = 0, rc;
+    st_lex_cursor c;
+    st_qnode *or_node, *last = NULL, *leaf, *first = NULL;
+    uint32_t n_taken = 0;
+
+    if (pin != UINT32_MAX) heap[n_heap++] = (pfx_cand){UINT32_MAX, pin};
+    if ((rc = st_lex_prefix(p->ix, &c, prefix, len)) < 0) return rc;
+    for (;;) {
+        if (scanned >= budget) {
+            cut = 1;
+            break;
+        }
+        rc = st_lex_prefix_next(p->ix, &c);
+        if (rc < 0) return rc;
+        if (rc == 0) break;
+        scanned++;
+        n_words++;
+        pfx_cand k = {c.e.df, c.e.stem_ord};
+        uint32_t i;
+        for (i = 0; i < n_heap && heap[i].ord != k.ord; i++)
+            ;
+        if (i < n_heap) {
+            if (k.df > heap[i].df) {
+                heap[i].df = k.df;
+                cand_sift_down(heap, n_heap, i);
+            }
+        } else if (n_heap < p->prefix_terms) {
+            heap[n_heap] = k;
+            cand_sift_up(heap, n_heap++);
+        } else if (cand_worse(&heap[0], &k)) {
+            heap[0] = k;
+            cand_sift_down(heap, n_heap, 0);
+            dropped = 1;
+        } else {
+            dropped = 1;
+        }
+    }
+    /* Sorted by ordinal: dictionary order, and a set to search. */
+    for (uint32_t i = 1; i < n_heap; i++)
+        for (uint32_t j = i; j > 0 && heap[j - 1].ord > heap[j].ord; j--) {
+            pfx_cand t = heap[j];
+            heap[j] = heap[j - 1];
+            heap[j - 1] = t;
+        }
+    if (dropped && !cut) {
+        uint32_t read = 0;
+        if ((rc = st_lex_prefix(p->ix, &c, prefix, len)) < 0) return rc;
+        while (!cut && read < scanned) {
+            rc = st_lex_prefix_next(p->ix, &c);
+            if (rc < 0) return rc;
+            if (rc == 0) return st_corrupt(); /* the range shrank between two reads */
+            read++;
+            uint32_t lo = 0, hi = n_heap;
+            while (lo < hi) {
+                uint32_t mid = lo + (hi - lo) / 2;
+                if (heap[mid].ord < c.e.stem_ord)
+                    lo = mid + 1;
+                else
+                    hi = mid;
+            }
+            if (lo == n_heap || heap[lo].ord != c.e.stem_ord) cut = 1;
+        }
+    }
+    p->scan_left -= 2 * scanned;
+    if (cut) {
+        p->q->n_cut++;
+        p->q->n_prefix_words += n_words;
+    }
+    if (n_heap == 0) return new_leaf(p, ST_Q_TERM, prefix, len, field, offset, NULL, out);
+    or_node = new_node(p, ST_Q_OR, offset, &rc);
+    if (!or_node) return rc;
+    or_node->field = (int8_t)field;
+    for (uint32_t i = 0; i < n_heap; i++) {
+        st_dict_cursor dc;
+        st_term_info info;
+        if ((rc = st_dict_at(p->ix, heap[i].ord, &dc, &info)) != 0)
+            return rc == STELE_ENOTFOUND ? st_corrupt() : rc;
+        if (field >= 0 && !(info.field_mask & (1u << field))) continue;
+        rc = new_leaf(p, ST_Q_TERM, dc.term, dc.term_len, field, offset, &info, &leaf);
+        if (rc) return rc;
+        if (!first) first = leaf;
+        add_kid(p, or_node, leaf, &last);
+        n_taken++;
+    }
+    if (n_taken == 0) return new_leaf(p, ST_Q_TERM, prefix, len, field, offset, NULL, out);
+    *out = n_taken == 1 ? first : or_node;
+    return STELE_OK;
+}
+
 /* Expands prefix (folded) into an OR of the prefix_terms most frequent
  * dictionary words that start with it (in its scope), ties to the first in
  * dictionary order, listed in dictionary order; or keeps it as a PREFIX
@@ -648,6 +795,30 @@ ST_NOINLINE static int parse_near_infix(parser *p, st_qnode *first, uint32_t n_f
     return STELE_OK;
 }
 
+/* Search as you type: the query's last word, typed with nothing after
+ * it, as a word prefix that keeps the word's own term.  Returns 1 when
+ * the word is not one plain word (a symbol, a split word): it is then
+ * parsed as usual. */
+ST_NOINLINE static int last_word_prefix(parser *p, const lex *t, int field, st_qnode **out)
+{
+    st_tokenizer tz;
+    st_token tok, extra;
+    st_lex_entry e;
+    if (!p->ix || (p->flags & ST_PARSE_NO_EXPAND) || st_lex_n_words(p->ix) == 0) return 1;
+    st_tokenizer_init(&tz, p->s + t->text_start, t->text_end - t->text_start);
+    if (!st_tokenizer_next(&tz, &tok) || tok.kind != ST_TOK_WORD || st_tokenizer_next(&tz, &extra))
+        return 1;
+    uint32_t pin = UINT32_MAX;
+    int rc = st_lex_find(p->ix, tok.term, tok.len, &e);
+    if (rc == STELE_OK)
+        pin = e.stem_ord;
+    else if (rc != STELE_ENOTFOUND)
+        return rc;
+    rc = lex_prefix_node(p, tok.term, tok.len, field, t->start, pin, out);
+    if (rc == STELE_OK) p->neg = 0;
+    return rc;
+}
+
 /* word* : a prefix must be one token. */
 ST_NOINLINE static int prefix_word(parser *p, const lex *t, int field, st_qnode **out)
 {
@@ -658,6 +829,9 @@ ST_NOINLINE static int prefix_word(parser *p, const lex *t, int field, st_qnode 
         return fail(p, STELE_ESYNTAX, t->start, STELE_QR_PREFIX); /* "*" alone */
     if (st_tokenizer_next(&tz, &extra))
         return fail(p, STELE_ESYNTAX, t->start, STELE_QR_PREFIX); /* prefix of several words */
+    if (tok.kind == ST_TOK_WORD && p->ix && !(p->flags & ST_PARSE_NO_EXPAND) &&
+        st_lex_n_words(p->ix) > 0)
+        return lex_prefix_node(p, tok.term, tok.len, field, t->start, UINT32_MAX, out);
     return prefix_node(p, tok.term, tok.len, field, t->start, out);
 }
 
@@ -721,6 +895,10 @@ static int parse_primary(parser *p, int field, st_qnode **out)
             rc = prefix_word(p, &t, field, out);
             if (rc) return rc;
             break;
+        }
+        if ((p->flags & ST_PARSE_LAST_PREFIX) && t.text_end == p->len) {
+            rc = last_word_prefix(p, &t, field, out);
+            if (rc != 1) return rc; /* done, or an error */
         }
         rc = words_node(p, t.text_start, t.text_end, ST_Q_PHRASE, 0, field, t.start, out);
         if (rc) return rc;

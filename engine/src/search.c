@@ -44,6 +44,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "lexicon.h"
 #include "query.h"
 
 #define ST_QUERY_MAGIC  0x53545131u /* "STQ1": a prepared query */
@@ -109,12 +110,24 @@ static size_t tail_bytes(const stele_index *ix, uint32_t max_results)
     return heap > snip ? heap : snip;
 }
 
+/* The stemmer of a query: the caller's, or else, on a stemmed index,
+ * stemming by lookup in the lexicon (lexicon.h). */
+static void stem_of(const stele_index *ix, const stele_query_opts *opts, stele_stem_fn *stem,
+                    void **ctx)
+{
+    *stem = opts ? opts->stem : NULL;
+    *ctx = opts ? opts->stem_ctx : NULL;
+    if (!*stem && ix->language_[0] != '\0') {
+        *stem = st_lex_stem;
+        *ctx = (void *)(uintptr_t)ix; /* read only: st_lex_stem takes it as const */
+    }
+}
+
 static void parse_in_of(st_parse_in *in, const stele_index *ix, const stele_query_opts *opts)
 {
     in->ix = ix;
-    in->stem = opts ? opts->stem : NULL;
-    in->stem_ctx = opts ? opts->stem_ctx : NULL;
-    in->flags = 0;
+    stem_of(ix, opts, &in->stem, &in->stem_ctx);
+    in->flags = opts && (opts->flags & STELE_QUERY_AS_YOU_TYPE) ? ST_PARSE_LAST_PREFIX : 0;
     in->prefix_terms = opts && opts->prefix_terms ? opts->prefix_terms : STELE_PREFIX_TERMS;
     if (in->prefix_terms > STELE_PREFIX_TERMS_MAX) in->prefix_terms = STELE_PREFIX_TERMS_MAX;
 }
@@ -175,6 +188,7 @@ int stele_query_prepare(stele_query *q, const stele_index *ix, const char *query
     }
     memset(pq, 0, sizeof *pq);
     if (opts) pq->opts = *opts;
+    stem_of(ix, opts, &pq->opts.stem, &pq->opts.stem_ctx); /* the snippet's too */
     pq->max_results = results_of(opts);
     parse_in_of(&in, ix, opts);
     rc = st_query_parse(&in, query, len, &a, &pq->q, &err);
