@@ -609,12 +609,165 @@ def case_index_progress(c):
 
 
 def case_interactive(c):
-    st, out = run_pty(c, ["search", "-n", "1"], {"NO_COLOR": "1"}, "55/12\n\n")
-    expect(st == 0, f"prompt loop: exit {st}")
-    expect(out.count("stele> ") >= 2, f"prompt not shown twice: {out!r}")
+    pr = Prompt(c, ["search", "-n", "1"])
+    out = pr.send("55/12\r")
     expect("1. 55/12" in out, f"no answer in the prompt loop: {out!r}")
-    st, out = run_pty(c, [], {"NO_COLOR": "1"}, "55/12\n\x04")
-    expect(st == 0 and "1. 55/12" in out, f"bare stele on a terminal: {st} {out!r}")
+    pr.send("\r")
+    expect(pr.end(".quit\r") == 0, "prompt loop: exit status")
+    expect(pr.text().count("stele> ") >= 3, f"prompt not shown three times: {pr.text()!r}")
+    pr = Prompt(c)
+    out = pr.send("55/12\r")
+    expect("1. 55/12" in out, f"bare stele on a terminal: {out!r}")
+    expect(pr.end() == 0, "bare stele: Ctrl-D")
+
+
+class Prompt:
+    """stele's prompt on a pseudo-terminal of rows x cols, driven key by
+    key: each send waits for the prompt to come back."""
+
+    def __init__(self, c, args=(), rows=24, cols=80, env=None):
+        import fcntl
+        import struct
+        import termios
+        try:
+            self.master, slave = pty.openpty()
+        except OSError as e:
+            raise Skip(f"no pseudo-terminal: {e}")
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
+        e = dict(os.environ)
+        e.pop("NO_COLOR", None)
+        e.update({"TERM": "xterm", "NO_COLOR": "1"})
+        e.update(env or {})
+        self.p = subprocess.Popen([c.stele, *args], stdin=slave, stdout=slave, stderr=slave,
+                                  cwd=c.tmp, env=e, start_new_session=True)
+        os.close(slave)
+        self.out = b""
+        self.wait_prompts(1)
+
+    def read(self, timeout):
+        r, _, _ = select.select([self.master], [], [], timeout)
+        if not r:
+            return False
+        try:
+            data = os.read(self.master, 65536)
+        except OSError:
+            return None
+        if not data:
+            return None
+        self.out += data
+        return True
+
+    def wait_prompts(self, n, timeout=30):
+        deadline = time.monotonic() + timeout
+        while self.out.count(b"stele> ") < n and time.monotonic() < deadline:
+            if self.read(0.2) is None:
+                break
+        expect(self.out.count(b"stele> ") >= n,
+               f"prompt {n} not shown: {self.text()[-800:]!r}")
+
+    def send(self, keys, prompts=None):
+        """Types keys (ending in Enter: '\r') and waits for the next prompt
+        (or that many more); returns the output in between."""
+        start = len(self.out)
+        n = self.out.count(b"stele> ")
+        os.write(self.master, keys.encode())
+        self.wait_prompts(n + (keys.count("\r") if prompts is None else prompts))
+        return self.out[start:].decode("utf-8", "replace")
+
+    def alive(self):
+        return self.p.poll() is None
+
+    def end(self, keys="\x04"):
+        os.write(self.master, keys.encode())
+        deadline = time.monotonic() + 30
+        while self.p.poll() is None and time.monotonic() < deadline:
+            self.read(0.2)
+        try:
+            st = self.p.wait(timeout=10)
+        finally:
+            if self.p.poll() is None:
+                self.p.kill()
+            os.close(self.master)
+        return st
+
+    def text(self):
+        return self.out.decode("utf-8", "replace")
+
+
+def case_prompt_empty_enter(c):
+    # An empty Enter does not exit: a stray key never ends a kiosk session.
+    pr = Prompt(c)
+    expect("quits" not in pr.text(), f"the banner tells visitors how to quit: {pr.text()!r}")
+    for _ in range(3):
+        pr.send("\r")
+        expect(pr.alive(), "an empty Enter ended the prompt")
+    pr.send("   \r")
+    expect(pr.alive(), "a blank line ended the prompt")
+    out = pr.send("55/12\r")
+    expect("1. 55/12" in out, f"no answer after empty lines: {out!r}")
+    expect(pr.end() == 0, "Ctrl-D does not end the prompt with status 0")
+    pr = Prompt(c)
+    pr.send("\r")
+    expect(pr.end(".quit\r") == 0, ".quit does not end the prompt")
+
+
+def case_prompt_editing(c):
+    pr = Prompt(c, ["search", "-n", "1"])
+    first = pr.send("naloxone\r")
+    expect("1. 55/7" in first, f"naloxone: {first!r}")
+    # Up recalls the last query; Enter searches it again (not "a" or "[A").
+    again = pr.send("\x1b[A\r")
+    expect("1. 55/7" in again and "bad query" not in again, f"Up, Enter: {again!r}")
+    # Left arrow moves the cursor: "5512" with "/" typed two places back.
+    out = pr.send("5512\x1b[D\x1b[D/\r")
+    expect("1. 55/12" in out and "^[[D" not in out, f"left arrow editing: {out!r}")
+    # Ctrl-L clears the screen and is no part of the query.
+    cleared = pr.send("\x0c", prompts=1)  # the prompt, redrawn on a clear screen
+    expect("\x1b[" in cleared, f"Ctrl-L did not clear the screen: {cleared!r}")
+    out = pr.send("55/12\r")
+    expect("1. 55/12" in out and "bad query" not in out, f"Ctrl-L then a query: {out!r}")
+    # Ctrl-A goes to the start of the line.
+    out = pr.send("imprisonment\x01alternatives to \r")
+    expect("1. 55/12" in out, f"Ctrl-A editing: {out!r}")
+    expect(pr.end() == 0, "Ctrl-D")
+
+
+def case_prompt_commands(c):
+    pr = Prompt(c, rows=24, cols=80)
+    out = pr.send(".help\r")
+    for cmd in (".more", ".show", ".quit", ".help"):
+        expect(cmd in out, f".help does not list {cmd}: {out!r}")
+    # A page fits 24 rows; .more and n give the next ones, numbered on.
+    out = pr.send("drug\r")
+    ranks = [int(r) for r in re.findall(r"^(\d+)\. ", out, re.M)]
+    expect(ranks and ranks == list(range(1, len(ranks) + 1)) and len(ranks) <= 3,
+           f"first page ranks {ranks}")
+    expect(".more" in out, f"no hint to page: {out!r}")
+    page = len(ranks)
+    out = pr.send(".more\r")
+    ranks2 = [int(r) for r in re.findall(r"^(\d+)\. ", out, re.M)]
+    expect(ranks2 == list(range(page + 1, 2 * page + 1)), f".more ranks {ranks2}")
+    out = pr.send("n\r")
+    ranks3 = [int(r) for r in re.findall(r"^(\d+)\. ", out, re.M)]
+    expect(ranks3 and ranks3[0] == 2 * page + 1, f"n ranks {ranks3}")
+    # No line is wider than the terminal, and no word is cut at the edge.
+    for line in out.replace("\r", "").split("\n"):
+        expect(len(line) <= 80, f"line of {len(line)} columns: {line!r}")
+    # .show N: hit N's whole text, paragraphs labelled, the matched one said.
+    out = pr.send("alternatives to imprisonment\r")
+    out = pr.send(".show 1\r")
+    expect(out.lstrip().split("\n")[1].startswith("55/12  Alternatives"), f".show 1: {out[:200]!r}")
+    for label in ("preambular para 1", "operative para 1", "footnote 1"):
+        expect(re.search("^" + label + "( \\(matched\\))?\\r?$", out, re.M), f"no {label}")
+    expect("(matched)" in out, ".show does not point at the matched paragraph")
+    out = pr.send(".show 999\r")
+    expect("fewer than 999" in out, f".show past the hits: {out!r}")
+    out = pr.send(".bogus\r")
+    expect("unknown command" in out, f".bogus: {out!r}")
+    # A bad query is an error, and the prompt goes on.
+    out = pr.send('"unbalanced\r')
+    expect("unclosed quote" in out and pr.alive(), f"bad query: {out!r}")
+    expect(pr.end(".quit\r") == 0, ".quit")
 
 
 # --- embedding ----------------------------------------------------------------

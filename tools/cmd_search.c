@@ -48,8 +48,8 @@
  * With -c --json each query gives {"query", "count"}.  In --json mode
  * errors are JSON objects on stderr too (cli_json_errors).
  *
- * Without a query: on a terminal, a `stele> ` prompt loop that ends at an
- * empty line or end of input (for kiosks); otherwise every non-empty line
+ * Without a query: on a terminal, the `stele> ` prompt of prompt.c (line
+ * editing, history, paging; an empty line does nothing); otherwise every non-empty line
  * of standard input is one query, answered in turn (human output: a
  * "query:" line, the hits, a blank line; JSON: the lines carry "query").
  *
@@ -63,11 +63,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli.h"
-#include "stele_stem.h"
+#include "search_cli.h"
 
-#define SNIPPET_CAP 8192
-#define MAX_SPANS   512
+#define SNIPPET_CAP CLI_SNIPPET_CAP
+#define MAX_SPANS   CLI_MAX_SPANS
 
 static const char help_text[] =
     "Usage: stele search [OPTION]... QUERY...\n"
@@ -93,25 +92,7 @@ static const char help_text[] =
     "\n"
     "Exit status: 0 hits found, 1 no hits, 2 error.\n";
 
-typedef struct searcher {
-    stele_index ix;
-    cli_map map;
-    const char *index_name;
-    stele_stemmer *stemmer;
-    stele_query_opts opts;
-    unsigned char *ws;
-    size_t ws_size;
-    stele_hit *hits;
-    size_t max_hits;
-    char *snippet;
-    stele_span spans[MAX_SPANS];
-    size_t n_spans;
-    uint32_t n_docs;
-    int json;
-    int color;
-    int count_only; /* -c: the number of matching documents */
-    int ids_only;   /* -l: the matching documents' ids */
-} searcher;
+typedef cli_searcher searcher;
 
 static void format_para(const stele_hit *hit, char *out, size_t cap)
 {
@@ -205,24 +186,52 @@ out:
     return rc;
 }
 
-/* Writes text[from, to) to stdout; in plain (uncoloured) output every
- * '[', ']' and '\\' of the text gets a '\\' before it, so the [marks] are
- * the only unescaped brackets. */
-static void put_text(const searcher *s, const char *text, size_t from, size_t to)
+/* An output line being built (the prompt wraps it before printing). */
+typedef struct line_buf {
+    char *p;
+    size_t len, cap;
+    int failed;
+} line_buf;
+
+static void lb_put(line_buf *b, const char *s, size_t n)
+{
+    if (b->failed) return;
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 256;
+        char *p;
+        while (cap < b->len + n + 1)
+            cap *= 2;
+        p = realloc(b->p, cap);
+        if (!p) {
+            b->failed = 1;
+            return;
+        }
+        b->p = p;
+        b->cap = cap;
+    }
+    memcpy(b->p + b->len, s, n);
+    b->len += n;
+    b->p[b->len] = '\0';
+}
+
+/* Appends text[from, to); in plain (uncoloured) output every '[', ']' and
+ * '\\' of the text gets a '\\' before it, so the [marks] are the only
+ * unescaped brackets. */
+static void put_text(const searcher *s, line_buf *b, const char *text, size_t from, size_t to)
 {
     size_t i;
     if (s->color) {
-        fwrite(text + from, 1, to - from, stdout);
+        lb_put(b, text + from, to - from);
         return;
     }
     for (i = from; i < to; i++) {
-        if (text[i] == '[' || text[i] == ']' || text[i] == '\\') putchar('\\');
-        putchar(text[i]);
+        if (text[i] == '[' || text[i] == ']' || text[i] == '\\') lb_put(b, "\\", 1);
+        lb_put(b, text + i, 1);
     }
 }
 
 /* The snippet with its highlights bold (terminal) or [marked] (plain). */
-static void print_snippet(const searcher *s)
+static void render_snippet(const searcher *s, line_buf *b)
 {
     const char *open = s->color ? "\033[1m" : "[", *close = s->color ? "\033[0m" : "]";
     size_t at = 0, i, n = s->n_spans < MAX_SPANS ? s->n_spans : MAX_SPANS;
@@ -230,25 +239,44 @@ static void print_snippet(const searcher *s)
     for (i = 0; i < n; i++) {
         const stele_span *sp = &s->spans[i];
         if (sp->start < at || sp->end > len) continue;
-        put_text(s, s->snippet, at, sp->start);
-        fputs(open, stdout);
-        put_text(s, s->snippet, sp->start, sp->end);
-        fputs(close, stdout);
+        put_text(s, b, s->snippet, at, sp->start);
+        lb_put(b, open, strlen(open));
+        put_text(s, b, s->snippet, sp->start, sp->end);
+        lb_put(b, close, strlen(close));
         at = sp->end;
     }
-    put_text(s, s->snippet, at, len);
+    put_text(s, b, s->snippet, at, len);
 }
 
-static void print_human_hit(const searcher *s, size_t rank, const stele_hit *hit, const char *para)
+/* Prints a line, wrapped at word boundaries at the prompt. */
+static void print_line(const searcher *s, const char *text, size_t len, unsigned indent)
 {
-    printf("%zu. %.*s  %.*s\n", rank, (int)hit->id.len, hit->id.data, (int)hit->title.len,
-           hit->title.data);
-    printf("   %s, score %.3f\n", para, hit->score);
-    if (s->snippet[0]) {
-        fputs("   ", stdout);
-        print_snippet(s);
-        putchar('\n');
+    if (s->width) {
+        printf("%*s", (int)indent, "");
+        cli_print_wrapped(text, len, indent, 3, s->width);
+    } else {
+        printf("%*s%.*s\n", (int)indent, "", (int)len, text);
     }
+}
+
+static int print_human_hit(const searcher *s, size_t rank, const stele_hit *hit, const char *para)
+{
+    line_buf b = {NULL, 0, 0, 0};
+    char head[64];
+    int n = snprintf(head, sizeof head, "%zu. ", rank);
+    lb_put(&b, head, (size_t)n);
+    lb_put(&b, hit->id.data, hit->id.len);
+    lb_put(&b, "  ", 2);
+    lb_put(&b, hit->title.data, hit->title.len);
+    if (!b.failed) print_line(s, b.p, b.len, 0);
+    printf("   %s, score %.3f\n", para, hit->score);
+    b.len = 0;
+    if (s->snippet[0]) {
+        render_snippet(s, &b);
+        if (!b.failed) print_line(s, b.p, b.len, 3);
+    }
+    free(b.p);
+    return b.failed ? -1 : 0;
 }
 
 /* Grows the workspace to need bytes; the bound should make this dead code,
@@ -288,8 +316,8 @@ static int prepare(searcher *s, stele_query *q, const char *query, size_t len)
     return rc;
 }
 
-/* Runs one query; returns an exit status (0 hits, 1 none, 2 error). */
-static int run_query(searcher *s, const char *query, size_t len, int batch)
+int cli_search_query(cli_searcher *s, const char *query, size_t len, int batch, size_t offset,
+                     size_t *n_matches_out)
 {
     stele_snippet_opts sopts;
     stele_query q;
@@ -316,11 +344,16 @@ static int run_query(searcher *s, const char *query, size_t len, int batch)
         if (q.diag.reason == STELE_QR_FIELD) print_fields(s);
         return CLI_EXIT_ERROR;
     }
-    if (rc == STELE_OK) rc = stele_query_run(&q, s->hits, s->max_hits, 0, &n_hits, &n_matches);
+    /* -c asks for no hits: then every match is counted (ranking for hits
+     * may skip documents, and count only a lower bound) */
+    if (rc == STELE_OK)
+        rc = stele_query_run(&q, s->hits, s->count_only ? 0 : s->max_hits, offset, &n_hits,
+                             &n_matches);
     if (rc != STELE_OK) {
         cli_error("%s: search failed: %s", s->index_name, stele_strerror(rc));
         return CLI_EXIT_ERROR;
     }
+    if (n_matches_out) *n_matches_out = n_matches;
     if (s->count_only) {
         if (s->json) {
             if (print_json_count(query, len, n_matches) != 0) {
@@ -368,21 +401,38 @@ static int run_query(searcher *s, const char *query, size_t len, int batch)
             status = CLI_EXIT_ERROR;
         }
         if (s->n_spans > MAX_SPANS) s->n_spans = MAX_SPANS;
-        if (s->json) {
-            if (print_json_hit(s, query, len, i + 1, hit, para, n_matches) != 0) {
-                cli_error("out of memory");
-                return CLI_EXIT_ERROR;
-            }
-        } else {
-            print_human_hit(s, i + 1, hit, para);
+        if (s->json ? print_json_hit(s, query, len, offset + i + 1, hit, para, n_matches)
+                    : print_human_hit(s, offset + i + 1, hit, para)) {
+            cli_error("out of memory");
+            return CLI_EXIT_ERROR;
         }
     }
     /* Ranking skips documents that cannot reach the top without counting
      * them; the count is then a lower bound, and says so. */
-    if (!s->json && (n_matches > n_hits || !q.matches_exact))
+    if (!s->json && s->interactive && (n_matches > offset + n_hits || !q.matches_exact))
+        printf("(hits %zu-%zu of %s%zu; .more shows more, .show N a whole text)\n", offset + 1,
+               offset + n_hits, q.matches_exact ? "" : "at least ", n_matches);
+    else if (!s->json && s->interactive)
+        printf("(%zu matching document%s; .show N shows a whole text)\n", n_matches,
+               n_matches == 1 ? "" : "s");
+    else if (!s->json && (n_matches > n_hits || !q.matches_exact))
         printf("(%zu of %s%zu matching documents; -n shows more)\n", n_hits,
                q.matches_exact ? "" : "at least ", n_matches);
     return status;
+}
+
+int cli_search_hit(cli_searcher *s, const char *query, size_t len, size_t rank, stele_hit *hit)
+{
+    stele_query q;
+    size_t n_hits = 0;
+    int rc = prepare(s, &q, query, len);
+    if (rc == STELE_OK && rank > STELE_MAX_RESULTS) return CLI_EXIT_NOMATCH;
+    if (rc == STELE_OK) rc = stele_query_run(&q, hit, 1, rank - 1, &n_hits, NULL);
+    if (rc != STELE_OK) {
+        cli_error("%s: search failed: %s", s->index_name, stele_strerror(rc));
+        return CLI_EXIT_ERROR;
+    }
+    return n_hits ? CLI_EXIT_OK : CLI_EXIT_NOMATCH;
 }
 
 /* Reads one line into *line (without its end of line); -1 at end of input. */
@@ -402,32 +452,6 @@ static int is_blank(const char *s)
     return *s == '\0';
 }
 
-/* The prompt loop for a terminal: errors are shown and the loop goes on. */
-static int run_interactive(searcher *s)
-{
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t n;
-
-    printf("stele %s: %u documents. Empty line or Ctrl-D quits.\n", STELE_VERSION_STRING,
-           (unsigned)s->n_docs);
-    for (;;) {
-        fputs("stele> ", stdout);
-        fflush(stdout);
-        n = read_line(&line, &cap, stdin);
-        if (n < 0) {
-            putchar('\n');
-            break;
-        }
-        if (is_blank(line)) break;
-        run_query(s, line, (size_t)n, 0);
-        putchar('\n');
-        fflush(stdout);
-    }
-    free(line);
-    return CLI_EXIT_OK;
-}
-
 /* One query per line of a non-terminal stdin. */
 static int run_batch(searcher *s)
 {
@@ -441,7 +465,7 @@ static int run_batch(searcher *s)
         if (is_blank(line)) continue;
         if (!first && !s->json && !s->count_only && !s->ids_only) putchar('\n');
         first = 0;
-        st = run_query(s, line, (size_t)n, 1);
+        st = cli_search_query(s, line, (size_t)n, 1, 0, NULL);
         if (st == CLI_EXIT_OK)
             any_hits = 1;
         else if (st == CLI_EXIT_ERROR)
@@ -493,7 +517,9 @@ static char *join_words(int n, char **words, size_t *len)
     return q;
 }
 
-static int open_searcher(searcher *s, const char *path, size_t max_hits)
+/* Opens the index for pages of max_hits hits reaching up to hit number
+ * reach (offset included). */
+static int open_searcher(searcher *s, const char *path, size_t max_hits, size_t reach)
 {
     stele_info info;
     size_t bound, bound0;
@@ -511,8 +537,8 @@ static int open_searcher(searcher *s, const char *path, size_t max_hits)
         s->opts.stem = stele_stemmer_stem;
         s->opts.stem_ctx = s->stemmer;
     }
-    s->opts.max_results = (uint32_t)max_hits;
-    bound = stele_workspace_bound(&s->ix, max_hits);
+    s->opts.max_results = (uint32_t)reach;
+    bound = stele_workspace_bound(&s->ix, reach);
     bound0 = stele_workspace_bound(&s->ix, 0);
     s->ws_size = bound > bound0 ? bound : bound0;
     if (s->ws_size == 0) s->ws_size = 1;
@@ -520,6 +546,7 @@ static int open_searcher(searcher *s, const char *path, size_t max_hits)
     s->hits = calloc(max_hits, sizeof *s->hits);
     s->snippet = malloc(SNIPPET_CAP);
     s->max_hits = max_hits;
+    s->hits_cap = max_hits;
     if (!s->ws || !s->hits || !s->snippet) {
         cli_error("out of memory (workspace of %zu bytes)", s->ws_size);
         return -1;
@@ -550,7 +577,7 @@ int cmd_search(int argc, char **argv)
                                               {NULL, 0, NULL, 0}};
     const char *index_path = NULL;
     unsigned long max_hits = 10;
-    int max_given = 0, color_when = -1;
+    int max_given = 0, color_when = -1, interactive;
     searcher s;
     int c, status;
 
@@ -605,7 +632,11 @@ int cmd_search(int argc, char **argv)
     if (s.ids_only && !max_given) max_hits = STELE_MAX_RESULTS;
     if (s.count_only) max_hits = 1;
     s.color = !s.json && use_color(color_when);
-    if (open_searcher(&s, index_path, (size_t)max_hits) != 0) {
+    /* the prompt pages through up to STELE_MAX_RESULTS hits */
+    interactive = optind >= argc && isatty(STDIN_FILENO);
+    s.page_fixed = max_given;
+    if (open_searcher(&s, index_path, (size_t)max_hits,
+                      interactive ? STELE_MAX_RESULTS : (size_t)max_hits) != 0) {
         close_searcher(&s);
         return CLI_EXIT_ERROR;
     }
@@ -620,11 +651,11 @@ int cmd_search(int argc, char **argv)
             status = CLI_EXIT_ERROR;
             free(query);
         } else {
-            status = run_query(&s, query, len, 0);
+            status = cli_search_query(&s, query, len, 0, 0, NULL);
             free(query);
         }
-    } else if (isatty(STDIN_FILENO)) {
-        status = run_interactive(&s);
+    } else if (interactive) {
+        status = cli_prompt(&s);
     } else {
         status = run_batch(&s);
     }

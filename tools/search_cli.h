@@ -1,0 +1,59 @@
+/*
+ * search_cli.h: the searcher `stele search` (cmd_search.c) and its prompt
+ * (prompt.c) share: an open index, its stemmer, one workspace and the
+ * hit and snippet buffers, allocated once and reused by every query.
+ */
+#ifndef STELE_SEARCH_CLI_H
+#define STELE_SEARCH_CLI_H
+
+#include "cli.h"
+#include "stele_stem.h"
+
+#define CLI_SNIPPET_CAP 8192
+#define CLI_MAX_SPANS   512
+
+typedef struct cli_searcher {
+    stele_index ix;
+    cli_map map;
+    const char *index_name;
+    stele_stemmer *stemmer;
+    stele_query_opts opts;
+    unsigned char *ws;
+    size_t ws_size;
+    stele_hit *hits;
+    size_t max_hits; /* hits a page shows */
+    size_t hits_cap; /* room in hits */
+    int page_fixed;  /* -n given: the prompt keeps max_hits */
+    char *snippet;
+    stele_span spans[CLI_MAX_SPANS];
+    size_t n_spans;
+    uint32_t n_docs;
+    int json;
+    int color;
+    int count_only;  /* -c: the number of matching documents */
+    int ids_only;    /* -l: the matching documents' ids */
+    unsigned width;  /* > 0: wrap human output at this many columns (prompt) */
+    int interactive; /* at the prompt: ".more" pages, not "-n" */
+} cli_searcher;
+
+/* Runs one query and prints hits offset+1 .. offset+max_hits of it;
+ * *n_matches (if not NULL) gets how many documents matched.  Returns an
+ * exit status: 0 hits, 1 none, 2 error (printed). */
+int cli_search_query(cli_searcher *s, const char *query, size_t len, int batch, size_t offset,
+                     size_t *n_matches);
+
+/* Hit number rank (1-based) of query into *hit: 0, 1 when the query has
+ * fewer hits, 2 on an error (printed). */
+int cli_search_hit(cli_searcher *s, const char *query, size_t len, size_t rank, stele_hit *hit);
+
+/* Prints text[0, len), starting at column col, in lines of at most width
+ * columns broken at spaces (a word longer than a line stays whole), each
+ * continuation line indented by indent; ESC[...m sequences take no room.
+ * Ends with a newline. */
+void cli_print_wrapped(const char *text, size_t len, unsigned col, unsigned indent, unsigned width);
+
+/* The prompt loop on a terminal (prompt.c): line editing and history,
+ * .help, .more, .show N, .quit.  Returns an exit status. */
+int cli_prompt(cli_searcher *s);
+
+#endif /* STELE_SEARCH_CLI_H */
