@@ -123,5 +123,6 @@ int cmd_web(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
 int cmd_show(int argc, char **argv);
 int cmd_list(int argc, char **argv);
+int cmd_kiosk(int argc, char **argv);
 
 #endif /* STELE_CLI_H */

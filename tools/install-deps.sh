@@ -4,6 +4,8 @@
 # With --list it only prints the package names (.ci/run installs them itself).
 set -eu
 packages="meson ninja-build pkg-config gcc libc6-dev binutils zlib1g-dev libstemmer-dev libjansson-dev python3 groff-base"
+# the prompt's line editing (libedit), the kiosk (ncurses) and its tests (tmux)
+packages="$packages libedit-dev libncurses-dev tmux"
 # stele web: stele.wasm (clang for wasm32-wasi, wasm-ld, wasi-libc, the
 # wasm32 builtins; make builds the Snowball compiler) and its browser tests
 # (Debian's chromium, driven from node by playwright-core, see web/package.json).

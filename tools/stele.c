@@ -1,6 +1,6 @@
 /*
  * stele.c: the `stele` command: global options and dispatch to the
- * subcommands (search, show, list, index, merge, stats, verify, embed, web), each in its own
+ * subcommands (search, show, list, kiosk, index, merge, stats, verify, embed, web), each in its own
  * cmd_*.c file.
  *
  * `stele` with no arguments is `stele search` with no query: an interactive
@@ -33,6 +33,8 @@ static const char usage_text[] =
     "                     print a document's whole text, paragraphs labelled\n"
     "  list [-i INDEX] [--json]\n"
     "                     print every document's id and title\n"
+    "  kiosk [-i INDEX] [--idle SECONDS]\n"
+    "                     a full-screen search terminal for public places\n"
     "  merge INDEX... -o FILE\n"
     "                     merge indexes built apart (shards) into one\n"
     "  stats INDEX        show an index's sections, sizes and counts\n"
@@ -57,7 +59,7 @@ static const command commands[] = {
     {"stats", "stele stats", cmd_stats},    {"verify", "stele verify", cmd_verify},
     {"embed", "stele embed", cmd_embed},    {"web", "stele web", cmd_web},
     {"merge", "stele merge", cmd_merge},    {"show", "stele show", cmd_show},
-    {"list", "stele list", cmd_list},
+    {"list", "stele list", cmd_list},       {"kiosk", "stele kiosk", cmd_kiosk},
 };
 
 int main(int argc, char **argv)
