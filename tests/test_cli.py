@@ -665,11 +665,26 @@ class Prompt:
         expect(self.out.count(b"stele> ") >= n,
                f"prompt {n} not shown: {self.text()[-800:]!r}")
 
+    def editing(self, timeout=2.0):
+        """Waits until the line editor has the terminal (canonical mode off).
+        libedit prints the prompt before it switches the terminal, and the
+        switch discards input typed in between, as a terminal mode change
+        with TCSAFLUSH does; a person never types that fast, a test does.
+        Without libedit the terminal stays canonical: waits timeout, once."""
+        import termios
+        deadline = time.monotonic() + timeout
+        while getattr(self, "canonical_ok", False) is False and time.monotonic() < deadline:
+            if not termios.tcgetattr(self.master)[3] & termios.ICANON:
+                return
+            self.read(0.01)
+        self.canonical_ok = True
+
     def send(self, keys, prompts=None):
         """Types keys (ending in Enter: '\r') and waits for the next prompt
         (or that many more); returns the output in between."""
         start = len(self.out)
         n = self.out.count(b"stele> ")
+        self.editing()
         os.write(self.master, keys.encode())
         self.wait_prompts(n + (keys.count("\r") if prompts is None else prompts))
         return self.out[start:].decode("utf-8", "replace")
@@ -678,6 +693,7 @@ class Prompt:
         return self.p.poll() is None
 
     def end(self, keys="\x04"):
+        self.editing()
         os.write(self.master, keys.encode())
         deadline = time.monotonic() + 30
         while self.p.poll() is None and time.monotonic() < deadline:
