@@ -181,6 +181,22 @@ static void check_dict(const stele_index *ix, const th_expect *exp)
     TH_CHECK(rc == 0 && count == ix->n_terms_);
 }
 
+/* Compares streamed pieces of a document's text with the whole. */
+typedef struct collect {
+    const char *want;
+    size_t len, at, max_piece;
+    int differs;
+} collect;
+
+static int collect_fn(void *ctx, const char *text, size_t len)
+{
+    collect *c = ctx;
+    if (len > c->max_piece) c->max_piece = len;
+    if (len > c->len - c->at || memcmp(c->want + c->at, text, len) != 0) c->differs = 1;
+    if (!c->differs) c->at += len;
+    return 0;
+}
+
 /* Paragraph tables and stored text against the corpus. */
 static void check_docs(const stele_index *ix, const st_corpus *c)
 {
@@ -219,6 +235,17 @@ static void check_docs(const stele_index *ix, const st_corpus *c)
             }
         }
         TH_CHECK(off == len && text[len] == '\0');
+        /* Streamed in 1 KB pieces, in stele_workspace_bound(ix, 0) bytes
+         * (or the stream's own need): the same text. */
+        {
+            collect col = {text, len, 0, 0, 0};
+            size_t need = stele_workspace_bound(ix, 0);
+            TH_CHECK(stele_doc_text_stream(ix, d, workspace, need, collect_fn, &col) == STELE_OK);
+            TH_CHECK(col.at == len && !col.differs && col.max_piece <= 1024);
+            TH_CHECK(stele_doc_text_stream(ix, d, workspace, 1024, collect_fn, &col) ==
+                     STELE_ENOSPACE);
+            TH_CHECK(stele_doc_text(ix, d, workspace, need, text, sizeof text, &len) == STELE_OK);
+        }
         /* Too small buffers give ENOSPACE, never overflow. */
         TH_CHECK(stele_doc_text(ix, d, workspace, sizeof workspace, text, len, &len) ==
                  STELE_ENOSPACE);

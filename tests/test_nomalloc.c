@@ -222,6 +222,14 @@ static size_t long_word(char *buf, size_t cap, size_t n, int multibyte)
 
 #define N_MAX_QUERIES 8192
 
+/* A stele_doc_text_stream() callback that only counts. */
+static int count_text(void *ctx, const char *text, size_t len)
+{
+    (void)text;
+    *(size_t *)ctx += len;
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     tu_env env;
@@ -372,6 +380,7 @@ int main(int argc, char **argv)
         for (uint32_t d = 0; d < env.corpus.n_docs; d++) {
             size_t out_len;
             stele_doc_text(&env.ix, d, mem, mem_size, doc_text, sizeof doc_text, &out_len);
+            stele_doc_text_stream(&env.ix, d, mem, mem_size, count_text, &out_len);
             n_texts++;
             /* and its paragraphs, one past the last included */
             uint32_t n_paras = 0;

@@ -242,6 +242,49 @@ static int sweep_snippet(const tu_env *env, const char *query, const stele_hit *
     return 0;
 }
 
+/* Queries for the one long document: words near its start, middle and
+ * end, a phrase and a NEAR whose matches lie deep inside it. */
+static const char *const long_queries[] = {
+    "treatment", "\"drug dependent persons\"", "NEAR(drug prison, 5)", "naloxone", "rehab*",
+};
+
+/* Replaces env's corpus by one document: a title and one body paragraph
+ * holding every paragraph of the corpus, copies times over, then
+ * rebuilds the index.  0 or -1 (printed). */
+static int join_corpus(tu_env *env, unsigned copies)
+{
+    st_corpus joined;
+    char *text = NULL;
+    size_t len = 0, cap = 0;
+    if (st_corpus_init(&joined) != STELE_OK) return -1;
+    for (unsigned copy = 0; copy < copies; copy++)
+        for (size_t d = 0; d < env->corpus.n_docs; d++)
+            for (size_t p = 0; p < env->corpus.docs[d].n_paras; p++) {
+                const st_para *para = &env->corpus.docs[d].paras[p];
+                if (len + para->len + 1 > cap) {
+                    size_t ncap = (len + para->len + 1) * 2;
+                    char *n = realloc(text, ncap);
+                    if (!n) goto fail;
+                    text = n;
+                    cap = ncap;
+                }
+                if (len) text[len++] = ' ';
+                memcpy(text + len, para->text, para->len);
+                len += para->len;
+            }
+    st_doc *nd = st_corpus_add_doc(&joined, "all", "All the corpus", "joined");
+    if (!nd || st_doc_add_para(nd, 1, STELE_PARA_TEXT, 0, text, len, 1) != STELE_OK) goto fail;
+    free(text);
+    st_corpus_free(&env->corpus);
+    env->corpus = joined;
+    return tu_env_rebuild(env, "english");
+fail:
+    fprintf(stderr, "joined corpus: out of memory\n");
+    free(text);
+    st_corpus_free(&joined);
+    return -1;
+}
+
 int main(int argc, char **argv)
 {
     tu_env env;
@@ -264,6 +307,39 @@ int main(int argc, char **argv)
         n_searches++;
         if (best.rc == STELE_OK && best.n_hits > 0) {
             failures += sweep_snippet(&env, queries[i], &best.hits[0], snippet_bound);
+            n_snippets++;
+        }
+    }
+    /* The bound does not grow with a document's size: one document made
+     * of the whole corpus four times over, as one paragraph far longer
+     * than a stored-text block, gets the same bound, and its snippets go
+     * through the same sweep within it. */
+    size_t small_bound = search_bound;
+    if (join_corpus(&env, 4) != 0) {
+        failures++;
+    } else {
+        search_bound = stele_workspace_bound(&env.ix, MAX_HITS);
+        snippet_bound = stele_workspace_bound(&env.ix, 0);
+        if (search_bound != small_bound || search_bound > 128 * 1024 ||
+            env.ix.max_block_bytes_ < 4 * search_bound) {
+            fprintf(stderr, "one long document: bound %zu, was %zu, block %u bytes\n", search_bound,
+                    small_bound, env.ix.max_block_bytes_);
+            failures++;
+        }
+        for (size_t i = 0; i < sizeof long_queries / sizeof long_queries[0]; i++) {
+            outcome best;
+            memset(&best, 0, sizeof best);
+            if (sweep_search(&env, long_queries[i], search_bound, &best)) {
+                failures++;
+                continue;
+            }
+            n_searches++;
+            if (best.rc != STELE_OK || best.n_hits != 1) {
+                fprintf(stderr, "'%s': no hit in the long document\n", long_queries[i]);
+                failures++;
+                continue;
+            }
+            failures += sweep_snippet(&env, long_queries[i], &best.hits[0], snippet_bound);
             n_snippets++;
         }
     }

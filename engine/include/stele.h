@@ -337,8 +337,10 @@ typedef struct stele_snippet_opts {
  * Writes the passage of hit's best paragraph around hit->match_pos into out
  * (NUL-terminated), the words that match the query marked as written in
  * the text, with an ellipsis where the paragraph was cut.  hit must come
- * from stele_query_run() on this query.  Needs the stored-text bytes
- * beyond the prepared state (covered by diag.needed after preparing);
+ * from stele_query_run() on this query.  Needs, beyond the prepared
+ * state, a 512-byte buffer and zlib's state and window to stream the
+ * stored text (covered by diag.needed after preparing; a max_bytes over
+ * 446 needs max_bytes + 66 bytes of buffer instead of 512);
  * too small an out gives STELE_ENOSPACE with *out_len = the length needed
  * and out = "".
  */
@@ -354,14 +356,22 @@ STELE_API int stele_query_snippet(stele_query *q, const stele_hit *hit,
  * max_hits hits (offset included) and snippet its hits; with max_hits = 0,
  * also enough for stele_verify() and stele_doc_text().  Longer queries run
  * too when the workspace allows: stele_query_prepare(mem = NULL) says
- * what one query needs.  The formula is in search.c's top comment.
+ * what one query needs.  It depends only on the index's number of fields
+ * and its stored-text window (stele index --text-window), never on the
+ * corpus or a document's length: about 70 KB plus 2^window bits bytes
+ * (91,719 bytes for 10 hits with the default window of 14 bits, 75,847
+ * with 9).  Snippets (max_bytes up to 446) and stele_doc_text() stream the
+ * stored text through zlib's state and window.  The formula is in
+ * search.c's top comment.
  */
 STELE_API size_t stele_workspace_bound(const stele_index *ix, size_t max_hits);
 
 /* A document's whole stored text (paragraphs separated by "\n") into out,
  * NUL-terminated.  *out_len gets the text's length even when out_cap is not
- * more than it (STELE_ENOSPACE).  A workspace of
- * stele_workspace_bound(ix, 0) bytes is enough. */
+ * more than it (STELE_ENOSPACE; then nothing is inflated).  The text is
+ * inflated straight into out: the workspace holds only zlib's state and
+ * window, under 8 KB + 2^window bits (stele_workspace_bound(ix, 0) is
+ * always enough), whatever the document's size. */
 STELE_API int stele_doc_text(const stele_index *ix, uint32_t doc, void *mem, size_t mem_size,
                              char *out, size_t out_cap, size_t *out_len);
 
@@ -380,6 +390,16 @@ typedef struct stele_para {
  * workspace: they read the document table in place. */
 STELE_API int stele_doc_para_count(const stele_index *ix, uint32_t doc, uint32_t *n_paras);
 STELE_API int stele_doc_para(const stele_index *ix, uint32_t doc, uint32_t i, stele_para *para);
+
+/* Receives a document's text piece by piece: nonzero stops the walk. */
+typedef int (*stele_text_fn)(void *ctx, const char *text, size_t len);
+
+/* A document's whole stored text, in order, to fn in pieces of at most
+ * 1 KB, so that a document of any size is read in a fixed workspace
+ * (stele_workspace_bound(ix, 0) is enough: 1 KB more than stele_doc_text
+ * needs).  STELE_EINVAL when fn stopped the walk. */
+STELE_API int stele_doc_text_stream(const stele_index *ix, uint32_t doc, void *mem, size_t mem_size,
+                                    stele_text_fn fn, void *ctx);
 
 #ifdef __cplusplus
 }

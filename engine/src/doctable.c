@@ -13,15 +13,17 @@
  * inside their sections and the document's text, positions inside 32
  * bits, so a damaged table gives STELE_ECORRUPT.
  *
- * Stored text is read by inflating the one zlib block that holds the
- * document, in one inflate(Z_FINISH) call, straight into the caller's
- * workspace.  zlib allocates through zalloc/zfree hooks that bump-allocate
- * from the rest of the workspace (zfree does nothing; the whole arena dies
- * with the call), so the runtime never calls malloc.  inflate needs its
- * state (ST_INFLATE_STATE_BYTES) and, only when the stream was written
- * with the preset dictionary, a 2^wbits-byte window that
- * inflateSetDictionary() fills; a one-shot Z_FINISH decode needs no window
- * otherwise.  A workspace too small for that gives STELE_ENOSPACE.
+ * Stored text is read as a stream (st_text_open/st_text_read): the block
+ * holding the document is inflated on demand into whatever buffer the
+ * caller reads into, the bytes before the wanted range inflated through
+ * that same buffer and dropped, so the memory is zlib's and never grows
+ * with the block's or the document's size.  zlib allocates through
+ * zalloc/zfree hooks that bump-allocate from the caller's workspace (zfree
+ * does nothing; the whole arena dies with the stream), so the runtime
+ * never calls malloc.  inflate needs its state (ST_INFLATE_STATE_BYTES)
+ * and a 2^wbits-byte window: st_text_stream_bytes(); a workspace too
+ * small for that gives STELE_ENOSPACE.  st_doc_load() still inflates a
+ * whole block in one inflate(Z_FINISH) call (the indexer's merge uses it).
  */
 #define ZLIB_CONST
 #include <string.h>
@@ -278,10 +280,7 @@ int st_para_verify(const stele_index *ix, uint32_t doc, uint32_t *start, uint32_
 
 /* ---- Stored text ----------------------------------------------------- */
 
-typedef struct arena {
-    uint8_t *base;
-    size_t used, cap;
-} arena;
+typedef st_text_arena_ arena;
 
 static voidpf arena_alloc(voidpf opaque, uInt items, uInt size)
 {
@@ -373,16 +372,184 @@ int st_doc_load(const stele_index *ix, uint32_t doc, void *mem, size_t mem_size,
     return STELE_OK;
 }
 
+/* ---- Streaming stored text ------------------------------------------ */
+
+/* The inflate window zlib allocates once output is not taken in one call
+ * (1 << wbits bytes; slack for a zlib that rounds it up). */
+#define ST_WINDOW_SLACK 64u
+
+size_t st_text_stream_bytes(const stele_index *ix)
+{
+    return sizeof(z_stream) + ST_INFLATE_STATE_BYTES + ((size_t)1 << ix->zlib_wbits_) +
+           ST_WINDOW_SLACK + 4 * ST_ARENA_ALIGN;
+}
+
+/* Opens a stream on bytes [start, end) of stored-text block b, whose
+ * uncompressed size is raw. */
+static int text_open_range(st_text *t, const stele_index *ix, uint32_t b, uint32_t raw,
+                           uint64_t start, uint64_t end, void *mem, size_t mem_size)
+{
+    uint32_t tsize, isize;
+    const uint8_t *text = st_section(ix, ST_SEC_TEXT, &tsize);
+    const uint8_t *e = st_section(ix, ST_SEC_TEXT_INDEX, &isize) + (size_t)b * ST_TEXT_REC;
+    uint32_t off = st_get32(e), len = st_get32(e + 4);
+    z_stream *zs;
+    memset(t, 0, sizeof *t);
+    if (!mem || mem_size < st_text_stream_bytes(ix)) return STELE_ENOSPACE;
+    if ((uint64_t)off + len > tsize) return st_corrupt();
+    t->a.base = mem;
+    t->a.cap = mem_size;
+    zs = arena_alloc(&t->a, 1, sizeof *zs);
+    if (!zs) return STELE_ENOSPACE;
+    memset(zs, 0, sizeof *zs);
+    zs->zalloc = arena_alloc;
+    zs->zfree = arena_free;
+    zs->opaque = &t->a;
+    zs->next_in = text + off;
+    zs->avail_in = len;
+    int zrc = inflateInit2(zs, (int)ix->zlib_wbits_);
+    if (zrc != Z_OK) return zrc == Z_MEM_ERROR ? STELE_ENOSPACE : STELE_EINVAL;
+    t->zs = zs;
+    t->ix = ix;
+    t->raw = raw;
+    t->at = 0;
+    t->start = start;
+    t->end = end;
+    return STELE_OK;
+}
+
+/* Inflates up to n bytes into out (n > 0); *got gets how many (0 only at
+ * the stream's end). */
+static int text_inflate(st_text *t, uint8_t *out, size_t n, size_t *got)
+{
+    z_stream *zs = t->zs;
+    uint32_t zsize;
+    const uint8_t *zdict = st_section(t->ix, ST_SEC_ZDICT, &zsize);
+    *got = 0;
+    if (t->ended) return STELE_OK;
+    zs->next_out = out;
+    zs->avail_out = n > 0xFFFFFFFFu ? 0xFFFFFFFFu : (uInt)n;
+    uInt want = zs->avail_out;
+    for (;;) {
+        int zrc = inflate(zs, Z_NO_FLUSH);
+        if (zrc == Z_NEED_DICT) {
+            if (zsize == 0 || inflateSetDictionary(zs, zdict, zsize) != Z_OK) return st_corrupt();
+            continue;
+        }
+        if (zrc == Z_STREAM_END) {
+            t->ended = 1;
+            break;
+        }
+        if (zrc == Z_MEM_ERROR) return STELE_ENOSPACE; /* st_text_stream_bytes too small */
+        if (zrc != Z_OK) return st_corrupt();          /* damage, or the input ran out */
+        if (zs->avail_out == 0) break;
+    }
+    *got = want - zs->avail_out;
+    if (*got > t->raw - t->at) return st_corrupt(); /* longer than its stated size */
+    t->at += *got;
+    return STELE_OK;
+}
+
+int st_text_open(st_text *t, const stele_index *ix, uint32_t doc, size_t from, void *mem,
+                 size_t mem_size)
+{
+    doc_rec r;
+    int rc = doc_get(ix, doc, &r);
+    if (rc) {
+        memset(t, 0, sizeof *t);
+        return rc;
+    }
+    uint32_t isize;
+    const uint8_t *e = st_section(ix, ST_SEC_TEXT_INDEX, &isize) + (size_t)r.block * ST_TEXT_REC;
+    uint32_t raw = st_get32(e + 8);
+    if (raw > ix->max_block_bytes_) {
+        memset(t, 0, sizeof *t);
+        return st_corrupt();
+    }
+    if (from > r.text_len) from = r.text_len;
+    return text_open_range(t, ix, r.block, raw, (uint64_t)r.text_off + from,
+                           (uint64_t)r.text_off + r.text_len, mem, mem_size);
+}
+
+int st_text_read(st_text *t, char *buf, size_t cap, size_t *n)
+{
+    size_t got;
+    int rc;
+    *n = 0;
+    if (!t->zs) return STELE_EINVAL;
+    /* skip to the range's start, inflating through buf */
+    while (t->at < t->start) {
+        size_t skip = t->start - t->at < cap ? (size_t)(t->start - t->at) : cap;
+        if (skip == 0) return STELE_EINVAL;
+        if ((rc = text_inflate(t, (uint8_t *)buf, skip, &got)) != 0) return rc;
+        if (got == 0) return st_corrupt(); /* shorter than its stated size */
+    }
+    if (t->at >= t->end || cap == 0) return STELE_OK;
+    if (cap > t->end - t->at) cap = (size_t)(t->end - t->at);
+    while (*n < cap) {
+        if ((rc = text_inflate(t, (uint8_t *)buf + *n, cap - *n, &got)) != 0) return rc;
+        if (got == 0) return st_corrupt();
+        *n += got;
+    }
+    return STELE_OK;
+}
+
+void st_text_close(st_text *t)
+{
+    if (t->zs) inflateEnd(t->zs);
+    t->zs = NULL;
+}
+
+/* The chunk stele_doc_text_stream() passes to its callback. */
+#define ST_TEXT_CHUNK 1024u
+
+int stele_doc_text_stream(const stele_index *ix, uint32_t doc, void *mem, size_t mem_size,
+                          stele_text_fn fn, void *ctx)
+{
+    st_text t;
+    size_t n;
+    int rc;
+    if (!ix || !ix->data_ || !fn) return STELE_EINVAL;
+    if (!mem || mem_size < ST_TEXT_CHUNK)
+        return doc >= ix->n_docs_ ? STELE_ENOTFOUND : STELE_ENOSPACE;
+    rc = st_text_open(&t, ix, doc, 0, (char *)mem + ST_TEXT_CHUNK, mem_size - ST_TEXT_CHUNK);
+    while (rc == STELE_OK) {
+        if ((rc = st_text_read(&t, mem, ST_TEXT_CHUNK, &n)) != 0 || n == 0) break;
+        if (fn(ctx, mem, n) != 0) {
+            rc = STELE_EINVAL;
+            break;
+        }
+    }
+    st_text_close(&t);
+    return rc;
+}
+
 int stele_doc_text(const stele_index *ix, uint32_t doc, void *mem, size_t mem_size, char *out,
                    size_t out_cap, size_t *out_len)
 {
-    const char *text = NULL;
-    size_t len = 0;
-    int rc = st_doc_load(ix, doc, mem, mem_size, &text, &len);
-    if (rc) return rc;
-    if (out_len) *out_len = len;
-    if (!out || out_cap <= len) return STELE_ENOSPACE;
-    memcpy(out, text, len);
+    doc_rec r;
+    st_text t;
+    size_t len = 0, n;
+    int rc;
+    if (out_len) *out_len = 0;
+    if (out && out_cap) out[0] = '\0';
+    if (!ix || !ix->data_) return STELE_EINVAL;
+    if ((rc = doc_get(ix, doc, &r)) != 0) return rc;
+    if (out_len) *out_len = r.text_len;
+    if (!mem || mem_size < st_text_stream_bytes(ix)) return STELE_ENOSPACE;
+    if (!out || out_cap <= r.text_len) return STELE_ENOSPACE;
+    /* straight into out: the workspace holds only zlib's state */
+    rc = st_text_open(&t, ix, doc, 0, mem, mem_size);
+    while (rc == STELE_OK && len < r.text_len) {
+        if ((rc = st_text_read(&t, out + len, r.text_len - len, &n)) != 0) break;
+        if (n == 0) rc = st_corrupt();
+        len += n;
+    }
+    st_text_close(&t);
+    if (rc) {
+        out[0] = '\0';
+        return rc;
+    }
     out[len] = '\0';
     return STELE_OK;
 }
@@ -412,15 +579,34 @@ int stele_doc_para(const stele_index *ix, uint32_t doc, uint32_t i, stele_para *
     return STELE_OK;
 }
 
-/* Checks block b of the stored text decodes to its stated size (verify). */
+/* Scratch st_text_block_verify() inflates through. */
+#define ST_VERIFY_CHUNK 512u
+
+size_t st_text_verify_bytes(const stele_index *ix)
+{
+    return ST_VERIFY_CHUNK + st_text_stream_bytes(ix);
+}
+
+/* Checks block b of the stored text decodes to exactly its stated size,
+ * streamed through a small scratch buffer (verify). */
 int st_text_block_verify(const stele_index *ix, uint32_t b, void *mem, size_t mem_size)
 {
     uint32_t isize;
     const uint8_t *e = st_section(ix, ST_SEC_TEXT_INDEX, &isize);
+    st_text t;
+    size_t got;
+    int rc;
     if (b >= isize / ST_TEXT_REC) return STELE_ENOTFOUND;
     uint32_t raw = st_get32(e + (size_t)b * ST_TEXT_REC + 8);
     if (raw > ix->max_block_bytes_) return st_corrupt();
-    size_t out_room = ((size_t)raw + ST_ARENA_ALIGN - 1) & ~(size_t)(ST_ARENA_ALIGN - 1);
-    if (!mem || mem_size < out_room) return STELE_ENOSPACE;
-    return inflate_block(ix, b, mem, raw, (uint8_t *)mem + out_room, mem_size - out_room);
+    if (!mem || mem_size < st_text_verify_bytes(ix)) return STELE_ENOSPACE;
+    rc = text_open_range(&t, ix, b, raw, 0, raw, (uint8_t *)mem + ST_VERIFY_CHUNK,
+                         mem_size - ST_VERIFY_CHUNK);
+    do {
+        if (rc == STELE_OK) rc = text_inflate(&t, mem, ST_VERIFY_CHUNK, &got);
+    } while (rc == STELE_OK && got > 0);
+    if (rc == STELE_OK && (!t.ended || t.at != raw || ((z_stream *)t.zs)->avail_in != 0))
+        rc = st_corrupt();
+    st_text_close(&t);
+    return rc;
 }

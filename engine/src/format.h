@@ -177,8 +177,9 @@
  *  9 TEXT        zlib streams (RFC 1950), each the concatenated stored
  *                texts of consecutive documents (a document never spans
  *                blocks), compressed with the preset dictionary when flag
- *                bit 0 is set.  One inflate(Z_FINISH) into a buffer of the
- *                block's size decodes a block.
+ *                bit 0 is set, with a window of header field 44's bits
+ *                (the indexer's --text-window).  The reader inflates a
+ *                block as a stream, keeping only the bytes it wants.
  * 10 ZDICT       the preset dictionary (phrases shared by many documents,
  *                the best last, where zlib's distances are shortest), at
  *                most 32 KB; empty when flag bit 0 is clear.  The writer
@@ -211,11 +212,12 @@
  *                ordered walk; a fuzzy walk reads blocks in order and
  *                uses each entry's shared length to prune.
  *
- * MEMORY.  Reading stored text needs, from the caller's workspace, the
- * block's size (at most header field 40), zlib's inflate state (under
- * 8 KB) and, only with a preset dictionary, a 2^wbits-byte window that
- * inflateSetDictionary() fills: st_doc_load_bound().  Everything else is
- * read in place.
+ * MEMORY.  The query runtime reads stored text as a stream: from the
+ * caller's workspace it needs zlib's inflate state (under 8 KB) and its
+ * 2^wbits-byte window (header field 44), st_text_stream_bytes(), whatever
+ * the size of the block or the document.  Only the indexer's merge
+ * inflates whole blocks (st_doc_load(): the block's size, at most header
+ * field 40, plus the state).  Everything else is read in place.
  *
  * POSITIONS AND PARAGRAPHS.  A document's tokens are numbered from 0 in
  * paragraph order; before the first token of a paragraph that follows

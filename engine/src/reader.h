@@ -203,15 +203,45 @@ int st_para_verify(const stele_index *ix, uint32_t doc, uint32_t *start, uint32_
                    uint32_t *text_len);
 
 /* Bytes of workspace st_doc_load() needs: inflate state plus the largest
- * uncompressed stored-text block. */
+ * uncompressed stored-text block.  The indexer's merge uses it; the query
+ * runtime streams (st_text_open below). */
 size_t st_doc_load_bound(const stele_index *ix);
 /* Inflates the block holding doc's stored text into mem and points *text
  * at the document's text inside it (valid until mem is reused). */
 int st_doc_load(const stele_index *ix, uint32_t doc, void *mem, size_t mem_size, const char **text,
                 size_t *len);
 
-/* Inflates stored-text block b into mem to check it (for stele_verify()). */
+/* Inflates stored-text block b through a small buffer to check it decodes
+ * to exactly its size (for stele_verify()); needs st_text_verify_bytes(). */
+size_t st_text_verify_bytes(const stele_index *ix);
 int st_text_block_verify(const stele_index *ix, uint32_t b, void *mem, size_t mem_size);
+
+/* A stream over a range of one document's stored text, inflated on demand
+ * in whatever pieces the caller reads, so its memory is zlib's state and
+ * window (st_text_stream_bytes(), from the caller's workspace, which must
+ * stay untouched until st_text_close) whatever the document's or the
+ * block's size.  Reaching a range's start means inflating the block up to
+ * it; a second pass over a range opens a new stream. */
+typedef struct st_text_arena_ {
+    uint8_t *base;
+    size_t used, cap;
+} st_text_arena_;
+typedef struct st_text {
+    void *zs; /* z_stream in the workspace; NULL when closed */
+    const stele_index *ix;
+    st_text_arena_ a;
+    uint64_t raw, at, start, end; /* block bytes: size, next out, range */
+    int ended;                    /* the zlib stream has ended */
+} st_text;
+
+size_t st_text_stream_bytes(const stele_index *ix);
+/* Opens t on doc's text from byte from (clamped to its length) to its end. */
+int st_text_open(st_text *t, const stele_index *ix, uint32_t doc, size_t from, void *mem,
+                 size_t mem_size);
+/* Reads the next min(cap, bytes left) bytes into buf; *n = 0 at the end.
+ * buf also serves to inflate the bytes before the range (cap > 0). */
+int st_text_read(st_text *t, char *buf, size_t cap, size_t *n);
+void st_text_close(st_text *t);
 
 /* ---- Verify ---------------------------------------------------------- */
 

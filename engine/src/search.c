@@ -34,12 +34,17 @@
  * where Tree(T) is at most 6T + 1 nodes and T terms (the nodes that are
  * not NOT are leaves, inner nodes of two children or more and one OR per
  * prefix: at most 3T; a NOT's child is one of them and never a NOT or an
- * exclusion, so NOTs are at most as many), and st_snippet_bytes(ix) is st_doc_load_bound()
- * (the largest stored-text block plus zlib's inflate state).  Nothing in
- * it depends on a document's length or the corpus but the stored-text
- * block: with the writer's 32 KB blocks and no document larger, about
- * 107 KB for 10 hits, on any number of fields (x86-64 sizes: st_qnode 88,
- * st_qterm 272, st_term_info 400, st_postings 720, st_poscur 88 bytes).
+ * exclusion, so NOTs are at most as many), and st_snippet_bytes(ix) is a
+ * 512-byte text buffer plus one stored-text stream: zlib's inflate state
+ * (8 KB reserved), its window of 2^W bytes (W = the index's text window
+ * bits, 9 .. 15, 14 by default) and 64 + 4 * 16 bytes of slack; verify
+ * takes one postings iterator, a 512-byte buffer and a stream.  Nothing
+ * in it depends on a document's length, the stored-text block size or the
+ * corpus: only on F, W and the compile-time T and L.  With T = 16, L =
+ * 48, 10 hits: 91,719 bytes at W = 14 on any index of three fields, 75,847
+ * at W = 9 (x86-64 sizes: st_qnode 88, st_qterm 272, st_term_info 400,
+ * st_postings 720, st_poscur 88 bytes).  A snippet of max_bytes over 446
+ * needs max_bytes + 66 bytes of buffer instead of 512 (diag.needed).
  */
 #include <math.h>
 #include <string.h>

@@ -2,14 +2,28 @@
  * snippet.c: the marked passage of a hit's paragraph (stele_query_snippet).
  *
  * The prepared query is reused as it is: its terms were looked up once
- * when it was prepared.  The document's stored text is inflated into the
- * workspace past the prepared state (st_doc_load), and the hit's
- * paragraph is cut out of it by its byte range.  The paragraph is
- * tokenized with the index's tokenizer, token i sitting at position
- * first_pos + i, so hit->match_pos names a token.  The window is max_bytes
+ * when it was prepared.  The document's stored text is never held whole:
+ * it is inflated as a stream (st_text_open) in two passes over the hit's
+ * paragraph, with zlib's state and window and one small buffer from the
+ * workspace past the prepared state, so a snippet's memory does not
+ * depend on the paragraph's, the document's or the stored-text block's
+ * size (st_snippet_bytes).
+ *
+ * Pass 1 tokenizes the paragraph with the index's tokenizer, token i
+ * sitting at position first_pos + i, to find the byte range of the token
+ * hit->match_pos names (or the first after it, or the last).  The text
+ * goes through a SNIP_BUF-byte buffer, each fill tokenized up to just
+ * after its last separator character (a token never spans a separator,
+ * so the tokens are those of the whole paragraph) and the rest carried to
+ * the next fill; only a run of SNIP_BUF bytes without any separator is cut
+ * where the buffer ends.  Pass 2 inflates again, this time keeping only
+ * the window's bytes (and WIN_PAD beyond, for the tokenizer's look-ahead).
+ *
+ * The window is max_bytes
  * of text placed with a quarter of it before that token, moved back inside
  * the paragraph at its end, and snapped to whitespace so no word is cut (a
- * token is never cut, even when that makes the window a little shorter);
+ * token is never cut, even when that makes the window a little shorter,
+ * unless it is longer than the window's buffer);
  * the ellipsis marks each end that was cut.
  *
  * Inside the window a token is wrapped in open/close, as written in the
@@ -89,49 +103,177 @@ typedef struct marks {
     size_t max_spans, n_spans;
 } marks;
 
-/* Renders [ws, we) of the paragraph, whose first token is at position
- * first_pos, with marks into w; the coverage trackers are asked about the
- * window's tokens in ascending order, as they require. */
-static int render(writer *w, st_prepared *pq, const char *para, size_t plen, uint32_t first_pos,
-                  size_t ws, size_t we, unsigned field, marks *mk)
+/* Renders [ws, we) of the paragraph into w, with marks; win holds the
+ * paragraph's bytes from ws on (win_len of them, past we for the
+ * tokenizer's look-ahead), and the token starting at anchor_start is at
+ * position anchor_pos.  The coverage trackers are asked about the window's
+ * tokens in ascending order, as they require. */
+static int render(writer *w, st_prepared *pq, const char *win, size_t win_len, size_t ws, size_t we,
+                  size_t plen, size_t anchor_start, uint32_t anchor_pos, unsigned field, marks *mk)
 {
     st_tokenizer tz;
     st_token tok;
-    size_t at = ws;
+    size_t at = 0, end = we - ws;
+    uint32_t before = 0, pos;
+
+    /* the position of the window's first token, from the anchor's */
+    st_tokenizer_init(&tz, win, win_len);
+    while (st_tokenizer_next(&tz, &tok) && ws + tok.start < anchor_start)
+        before++;
+    pos = anchor_pos >= before ? anchor_pos - before : 0;
 
     if (ws > 0) put(w, mk->ellipsis, mk->ellipsis_len);
-    st_tokenizer_init(&tz, para, plen);
-    for (uint32_t pos = first_pos; st_tokenizer_next(&tz, &tok); pos++) {
+    st_tokenizer_init(&tz, win, win_len);
+    for (; st_tokenizer_next(&tz, &tok); pos++) {
         int rc;
-        if (tok.start < ws) continue;
-        if (tok.end > we) break;
+        if (tok.end > end) break;
         rc = token_matches(pq, &tok, pos, field);
         if (rc < 0) return rc;
         if (!rc) continue;
-        put(w, para + at, tok.start - at);
+        put(w, win + at, tok.start - at);
         put(w, mk->open, mk->open_len);
         if (mk->n_spans < mk->max_spans) {
             mk->spans[mk->n_spans].start = (uint32_t)w->len;
             mk->spans[mk->n_spans].end = (uint32_t)(w->len + (tok.end - tok.start));
         }
         mk->n_spans++;
-        put(w, para + tok.start, tok.end - tok.start);
+        put(w, win + tok.start, tok.end - tok.start);
         put(w, mk->close, mk->close_len);
         at = tok.end;
     }
-    put(w, para + at, we - at);
+    put(w, win + at, end - at);
     if (we < plen) put(w, mk->ellipsis, mk->ellipsis_len);
     return STELE_OK;
 }
 
-size_t st_snippet_bytes(const stele_index *ix)
+/* Pass 1's buffer; the window's buffer is the larger of it and
+ * min(max_bytes, paragraph) + WIN_PAD + 2 (the byte before the window,
+ * for the whitespace test, and one after). */
+#define SNIP_BUF 512u
+#define WIN_PAD  64u
+
+static size_t buf_bytes(size_t max_bytes, size_t plen)
 {
-    return ST_ALIGNED(st_doc_load_bound(ix));
+    size_t w = st_add_sat(max_bytes < plen ? max_bytes : plen, WIN_PAD + 2);
+    return ST_ALIGNED(w > SNIP_BUF ? w : SNIP_BUF);
 }
 
-/* The window [*ws, *we) of max_bytes around the anchor token. */
-static void place_window(const char *para, size_t plen, size_t anchor_start, size_t anchor_end,
-                         size_t max_bytes, size_t *ws_out, size_t *we_out)
+size_t st_snippet_bytes(const stele_index *ix)
+{
+    return buf_bytes(0, 0) + ST_ALIGNED(st_text_stream_bytes(ix));
+}
+
+/* The end of the safe prefix of b[0, n): just past its last separator
+ * character, where tokenizing may stop and resume without changing the
+ * tokens; 0 when it has none. */
+static size_t safe_cut(const char *b, size_t n)
+{
+    size_t last = 0;
+    char f[4];
+    size_t fl;
+    for (size_t i = n; i > 0; i--) {
+        unsigned char c = (unsigned char)b[i - 1];
+        if (c < 0x80 && st_char_class(c, f, &fl) == ST_CH_SEP) return i;
+    }
+    /* no ASCII separator: any separator character, decoded forward */
+    for (size_t i = 0; i < n;) {
+        uint32_t cp;
+        size_t l = st_utf8_decode(b + i, n - i, &cp);
+        if (l == 0) {
+            i++;
+            continue;
+        }
+        if (st_char_class(cp, f, &fl) == ST_CH_SEP) last = i + l;
+        i += l;
+    }
+    return last;
+}
+
+/* n, less an incomplete UTF-8 sequence at the end of b[0, n). */
+static size_t whole_chars(const char *b, size_t n)
+{
+    size_t lead = n;
+    while (lead > 0 && n - lead < 4 && ((unsigned char)b[lead - 1] & 0xC0) == 0x80)
+        lead--;
+    if (lead == 0) return n;
+    unsigned char c = (unsigned char)b[lead - 1];
+    size_t need = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+    return n - (lead - 1) < need ? lead - 1 : n;
+}
+
+/* Pass 1: the byte range and position of the anchor token in paragraph pi
+ * of doc, streamed through buf[0, cap). */
+static int find_anchor(const stele_index *ix, uint32_t doc, const st_para_info *pi,
+                       uint32_t match_pos, char *buf, size_t cap, void *zmem, size_t zsize,
+                       size_t *a_start, size_t *a_end, uint32_t *a_pos)
+{
+    st_text t;
+    st_tokenizer tz;
+    st_token tok;
+    size_t base = 0, fill = 0, left = pi->text_len, n;
+    uint32_t pos = pi->first_pos;
+    int rc, found = 0;
+
+    *a_start = *a_end = 0;
+    *a_pos = pi->first_pos;
+    rc = st_text_open(&t, ix, doc, pi->text_off, zmem, zsize);
+    while (rc == STELE_OK && !found) {
+        size_t cut;
+        while (fill < cap && left > 0) {
+            if ((rc = st_text_read(&t, buf + fill, cap - fill < left ? cap - fill : left, &n)) != 0)
+                break;
+            if (n == 0) {
+                rc = st_corrupt(); /* the paragraph runs past the text */
+                break;
+            }
+            fill += n;
+            left -= n;
+        }
+        if (rc) break;
+        cut = left == 0 ? fill : safe_cut(buf, fill);
+        if (cut == 0) cut = whole_chars(buf, fill);
+        if (cut == 0) cut = fill;
+        st_tokenizer_init(&tz, buf, cut);
+        while (st_tokenizer_next(&tz, &tok)) {
+            *a_start = base + tok.start;
+            *a_end = base + tok.end;
+            *a_pos = pos;
+            if (pos >= match_pos) {
+                found = 1;
+                break;
+            }
+            pos++;
+        }
+        if (left == 0) break;
+        memmove(buf, buf + cut, fill - cut);
+        base += cut;
+        fill -= cut;
+    }
+    st_text_close(&t);
+    return rc;
+}
+
+/* Reads paragraph bytes [lo, hi) of pi into buf (pass 2). */
+static int read_range(const stele_index *ix, uint32_t doc, const st_para_info *pi, size_t lo,
+                      size_t hi, char *buf, void *zmem, size_t zsize)
+{
+    st_text t;
+    size_t got = 0, n;
+    int rc = st_text_open(&t, ix, doc, pi->text_off + lo, zmem, zsize);
+    while (rc == STELE_OK && got < hi - lo) {
+        if ((rc = st_text_read(&t, buf + got, hi - lo - got, &n)) != 0) break;
+        if (n == 0) rc = st_corrupt();
+        got += n;
+    }
+    st_text_close(&t);
+    return rc;
+}
+
+/* The window [*ws, *we) of max_bytes around the anchor token; buf holds
+ * the paragraph's bytes from lo on, the ones the placement reads. */
+#define P(i) ((unsigned char)buf[(i)-lo])
+static void place_window(const char *buf, size_t lo, size_t plen, size_t anchor_start,
+                         size_t anchor_end, size_t max_bytes, size_t *ws_out, size_t *we_out)
 {
     size_t ws = 0, we = plen;
     if (plen > max_bytes) {
@@ -143,24 +285,25 @@ static void place_window(const char *para, size_t plen, size_t anchor_start, siz
             ws = we - max_bytes;
         }
         if (ws > anchor_start) ws = anchor_start;
-        while (ws > 0 && ws < anchor_start && !is_space((unsigned char)para[ws - 1]))
+        while (ws > 0 && ws < anchor_start && !is_space(P(ws - 1)))
             ws++;
-        while (ws < anchor_start && is_space((unsigned char)para[ws]))
+        while (ws < anchor_start && is_space(P(ws)))
             ws++;
         if (we < anchor_end) we = anchor_end;
-        while (we < plen && we > anchor_end && !is_space((unsigned char)para[we]))
+        while (we < plen && we > anchor_end && !is_space(P(we)))
             we--;
-        while (we > anchor_end && is_space((unsigned char)para[we - 1]))
+        while (we > anchor_end && is_space(P(we - 1)))
             we--;
         /* a window with no whitespace at all still ends on a character */
-        while (we < plen && we > ws && ((unsigned char)para[we] & 0xC0) == 0x80)
+        while (we < plen && we > ws && (P(we) & 0xC0) == 0x80)
             we--;
-        while (ws > 0 && ws < we && ((unsigned char)para[ws] & 0xC0) == 0x80)
+        while (ws > 0 && ws < we && (P(ws) & 0xC0) == 0x80)
             ws++;
     }
     *ws_out = ws;
     *we_out = we;
 }
+#undef P
 
 int st_snippet(st_prepared *pq, const stele_hit *hit, const stele_snippet_opts *sopts, void *mem,
                size_t mem_size, char *out, size_t out_cap, size_t *out_len, size_t *needed)
@@ -168,11 +311,12 @@ int st_snippet(st_prepared *pq, const stele_hit *hit, const stele_snippet_opts *
     const stele_index *ix = pq->ev.ix;
     marks mk;
     size_t max_bytes = sopts && sopts->max_bytes ? sopts->max_bytes : 240;
-    size_t load_size = st_doc_load_bound(ix), text_len, ws, we, anchor_start = 0, anchor_end = 0;
-    const char *text, *para;
+    size_t bb, lo, hi, ws, we, anchor_start, anchor_end, plen, limit;
+    uint32_t anchor_pos;
     st_para_info pi;
-    st_tokenizer tz;
-    st_token tok;
+    char *buf;
+    void *zmem;
+    size_t zsize;
     writer w;
     int rc;
 
@@ -185,15 +329,16 @@ int st_snippet(st_prepared *pq, const stele_hit *hit, const stele_snippet_opts *
     mk.spans = sopts ? sopts->spans : NULL;
     mk.max_spans = mk.spans ? sopts->max_spans : 0;
     mk.n_spans = 0;
-    *needed = ST_ALIGNED(load_size);
-    if (!mem || mem_size < load_size) return STELE_ENOSPACE;
-
-    rc = st_doc_load(ix, hit->doc, mem, mem_size, &text, &text_len);
-    if (rc < 0) return rc;
+    *needed = st_snippet_bytes(ix);
     rc = st_para_get(ix, hit->doc, hit->para, &pi);
     if (rc < 0) return rc;
-    if (pi.text_off > text_len || pi.text_len > text_len - pi.text_off) return st_corrupt();
-    para = text + pi.text_off;
+    plen = pi.text_len;
+    bb = buf_bytes(max_bytes, plen);
+    *needed = st_add_sat(bb, ST_ALIGNED(st_text_stream_bytes(ix)));
+    if (!mem || mem_size < *needed) return STELE_ENOSPACE;
+    buf = mem;
+    zmem = (char *)mem + bb;
+    zsize = mem_size - bb;
 
     /* the coverage trackers, on the hit's document */
     rc = st_eval_rewind(&pq->ev);
@@ -201,19 +346,33 @@ int st_snippet(st_prepared *pq, const stele_hit *hit, const stele_snippet_opts *
         rc = st_cover_open(&pq->ev.covers[i], hit->doc, (int)pi.field);
     if (rc < 0) return rc;
 
-    /* the token at match_pos (or the first after it, or the last) */
-    st_tokenizer_init(&tz, para, pi.text_len);
-    for (uint32_t pos = pi.first_pos; st_tokenizer_next(&tz, &tok); pos++) {
-        anchor_start = tok.start;
-        anchor_end = tok.end;
-        if (pos >= hit->match_pos) break;
+    /* pass 1: the token at match_pos (or the first after it, or the last) */
+    rc = find_anchor(ix, hit->doc, &pi, hit->match_pos, buf, SNIP_BUF, zmem, zsize, &anchor_start,
+                     &anchor_end, &anchor_pos);
+    if (rc < 0) return rc;
+
+    /* pass 2: the bytes the window's placement and rendering read */
+    ws = 0;
+    if (plen > max_bytes) {
+        size_t lead = max_bytes / 4;
+        ws = anchor_start > lead ? anchor_start - lead : 0;
+        if (ws + max_bytes > plen) ws = plen - max_bytes;
+        if (ws > anchor_start) ws = anchor_start;
     }
-    place_window(para, pi.text_len, anchor_start, anchor_end, max_bytes, &ws, &we);
+    lo = ws > 0 ? ws - 1 : 0;
+    hi = plen - lo > bb ? lo + bb : plen;
+    limit = hi < plen ? hi - 1 : hi; /* an anchor longer than the buffer is cut */
+    if (anchor_end > limit) anchor_end = limit;
+    if (anchor_start > anchor_end) anchor_start = anchor_end;
+    rc = read_range(ix, hit->doc, &pi, lo, hi, buf, zmem, zsize);
+    if (rc < 0) return rc;
+    place_window(buf, lo, plen, anchor_start, anchor_end, max_bytes, &ws, &we);
 
     w.out = out;
     w.cap = out_cap;
     w.len = 0;
-    rc = render(&w, pq, para, pi.text_len, pi.first_pos, ws, we, pi.field, &mk);
+    rc = render(&w, pq, buf + (ws - lo), hi - ws, ws, we, plen, anchor_start, anchor_pos, pi.field,
+                &mk);
     if (rc < 0) return rc;
     if (sopts && sopts->n_spans) *sopts->n_spans = mk.n_spans;
     if (out_len) *out_len = w.len;

@@ -24,7 +24,7 @@
  *   - the lexicon: words strictly increasing, blocks where its index says,
  *     stem ordinals and frequencies in range (st_lex_verify).
  * It is O(index size) and uses the workspace for one postings iterator and
- * one decoded text block.
+ * one stored-text stream (zlib's state and window and a 512-byte buffer).
  */
 #include <string.h>
 
@@ -36,7 +36,7 @@
 
 size_t st_verify_bound(const stele_index *ix)
 {
-    return sizeof(st_postings) + ST_VERIFY_ALIGN + st_doc_load_bound(ix);
+    return sizeof(st_postings) + ST_VERIFY_ALIGN + st_text_verify_bytes(ix);
 }
 
 static int verify_dict(const stele_index *ix, st_postings *p, uint64_t *tokens)
