@@ -269,6 +269,32 @@ def case_json_values(c):
     c.failed_build([c.write("f.jsonl", '{"id": 1.5}\n')], "f.jsonl:1", '"id" must be')
 
 
+def case_text_window(c):
+    """--text-window sets the stored text's zlib window: the same hits and
+    snippets, a workspace bound smaller by the window's bytes; bad values
+    are refused and change nothing."""
+    corpus = os.path.join(c.root, "corpus")
+    idx = {}
+    for bits in ("9", "14"):
+        idx[bits] = c.path(f"w{bits}.stele")
+        c.run("index", "-q", "--text-window", bits, corpus, "-o", idx[bits], check=0)
+    default = c.path("default.stele")
+    c.run("index", "-q", corpus, "-o", default, check=0)
+    stats = {}
+    for name, path in (("9", idx["9"]), ("14", idx["14"]), ("default", default)):
+        st, out, err = c.run("stats", "--json", path, check=0)
+        stats[name] = json.loads(out)
+    expect(open(idx["14"], "rb").read() == open(default, "rb").read(),
+           "--text-window 14 is not the default")
+    gap = stats["14"]["workspace_search_10"] - stats["9"]["workspace_search_10"]
+    expect(gap == (1 << 14) - (1 << 9), f"bound 9 vs 14 bits differs by {gap}")
+    for q in ("treatment", '"drug dependent persons"', "rehab*", "NEAR(drug prison, 5)"):
+        outs = [c.run("search", "-i", idx[b], q, check=0)[1] for b in ("9", "14")]
+        expect(outs[0] == outs[1] and "[" in outs[0], f"{q}: hits or snippets differ")
+    for bad in ("8", "16", "x", ""):
+        c.failed_build(["--text-window", bad, corpus], "--text-window")
+
+
 def case_nul_in_id(c):
     # "a\u0000b" and "a\u0000c" would both be "a" if cut at the NUL.
     j = c.write("nul.jsonl", '{"id": "a\\u0000b"}\n{"id": "a\\u0000c"}\n')

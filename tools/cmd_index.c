@@ -50,6 +50,9 @@ static const char help_text[] =
     "                           second document with the same id does\n"
     "      --strict-utf8        invalid UTF-8 or a NUL byte is an error (default:\n"
     "                           replaced by U+FFFD, with a warning)\n"
+    "      --text-window BITS   zlib window of the stored text, 9 .. 15 (default\n"
+    "                           14): a search needs 2^BITS bytes of workspace\n"
+    "                           for snippets; smaller windows compress worse\n"
     "  -q, --quiet              no progress or summary (warnings still shown)\n"
     "  -h, --help               show this help\n"
     "\n"
@@ -225,7 +228,7 @@ int index_run_build(index_plan *plan, const char *out_path, stele_build_opts *op
 
 int cmd_index(int argc, char **argv)
 {
-    enum { OPT_FILES_FROM = 256, OPT_ON_DUPLICATE, OPT_STRICT_UTF8 };
+    enum { OPT_FILES_FROM = 256, OPT_ON_DUPLICATE, OPT_STRICT_UTF8, OPT_TEXT_WINDOW };
     static const struct option long_opts[] = {
         {"output", required_argument, NULL, 'o'},
         {"lang", required_argument, NULL, 'l'},
@@ -236,6 +239,7 @@ int cmd_index(int argc, char **argv)
         {"on-duplicate", required_argument, NULL, OPT_ON_DUPLICATE},
         {"strict-utf8", no_argument, NULL, OPT_STRICT_UTF8},
         {"threads", required_argument, NULL, 'j'},
+        {"text-window", required_argument, NULL, OPT_TEXT_WINDOW},
         {NULL, 0, NULL, 0}};
     const char *out_path = NULL;
     int format = INDEX_FORMAT_AUTO, quiet = 0, c, status = CLI_EXIT_ERROR;
@@ -285,6 +289,16 @@ int cmd_index(int argc, char **argv)
                 goto usage;
             }
             opts.threads = (unsigned)n;
+            break;
+        }
+        case OPT_TEXT_WINDOW: {
+            char *end;
+            long bits = strtol(optarg, &end, 10);
+            if (end == optarg || *end || bits < 9 || bits > 15) {
+                cli_error("index: --text-window '%s' is not a number of bits from 9 to 15", optarg);
+                goto usage;
+            }
+            opts.window_bits = (int)bits;
             break;
         }
         case 'q':
