@@ -10,7 +10,10 @@
  *       prints, per class and engine, queries per second and the mean, median
  *       and 99th-percentile latency, with the mean number of matching
  *       documents so the classes can be told apart by document frequency.
- *   bench_search --ids [-k HITS] INDEX QUERIES
+ *   bench_search --ids [-k HITS] [-w BYTES] INDEX QUERIES
+ *
+ * -w sets the workspace to BYTES instead of stele_workspace_bound(ix, k)
+ * (a query that needs more is an error line).
  *       Reads one stele query per line of QUERIES and prints, per query, one
  *       line with the ids of its top hits separated by tabs (an empty line
  *       for no hit, "!error" for a failed query): the ranked runs that
@@ -54,6 +57,9 @@
 
 #define MAX_QUERIES 4096
 #define MAX_CLASSES 64
+
+/* -w: the workspace bytes, 0 = stele_workspace_bound(ix, k). */
+static size_t workspace_bytes;
 
 typedef struct bench_query {
     char *cls;
@@ -398,7 +404,7 @@ static int open_index(const char *path, stele_ctx *s, unsigned char **data, size
     }
     s->k = k;
     s->opts.max_results = (uint32_t)k;
-    s->mem_size = stele_workspace_bound(&s->ix, k);
+    s->mem_size = workspace_bytes ? workspace_bytes : stele_workspace_bound(&s->ix, k);
     s->mem = malloc(s->mem_size);
     s->hits = malloc(sizeof(stele_hit) * k);
     if (!s->mem || !s->hits) {
@@ -459,7 +465,7 @@ static void usage(void)
     fprintf(stderr, "usage: bench_search --sections INDEX\n"
                     "       bench_search [-n REPEAT] [-k HITS] [--fts5 DB] INDEX QUERIES\n"
                     "       bench_search --mix stele|fts5 [--fts5 DB] INDEX QUERIES\n"
-                    "       bench_search --ids [-k HITS] INDEX QUERIES\n");
+                    "       bench_search --ids [-k HITS] [-w BYTES] INDEX QUERIES\n");
 }
 
 /* The timed comparison: the engines take turns, one pass each per
@@ -544,6 +550,8 @@ int main(int argc, char **argv)
             repeat = strtoul(argv[++argi], NULL, 10);
         else if (strcmp(argv[argi], "-k") == 0 && argi + 1 < argc)
             k = strtoul(argv[++argi], NULL, 10);
+        else if (strcmp(argv[argi], "-w") == 0 && argi + 1 < argc)
+            workspace_bytes = strtoul(argv[++argi], NULL, 10);
         else if (strcmp(argv[argi], "--fts5") == 0 && argi + 1 < argc)
             fts5 = argv[++argi];
         else if (strcmp(argv[argi], "--mix") == 0 && argi + 1 < argc)

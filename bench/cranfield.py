@@ -104,11 +104,13 @@ def load_qrels(data):
     return qrels
 
 
-def bag_of_words(text):
-    """The query's distinct words, in order, at most MAX_QUERY_TERMS."""
+def bag_of_words(text, max_terms=MAX_QUERY_TERMS):
+    """The query's distinct words, in order, at most max_terms (0: all)."""
     words = re.findall(r"[0-9]+(?:/[0-9a-z]+)+|[a-z0-9]+", text.lower())
     words = list(dict.fromkeys(words))
-    return words[:MAX_QUERY_TERMS], len(words) > MAX_QUERY_TERMS
+    if not max_terms:
+        return words, False
+    return words[:max_terms], len(words) > max_terms
 
 
 # --- metrics ------------------------------------------------------------------
@@ -195,7 +197,8 @@ def run_stele(tools, work, docs_path, bags):
         qpath = os.path.join(work, "queries.txt")
         with open(qpath, "w") as f:
             f.write("\n".join(queries) + "\n")
-        r = subprocess.run([tools["bench_search"], "--ids", "-k", str(DEPTH), index, qpath],
+        ws = ["-w", str(tools["workspace"])] if tools.get("workspace") else []
+        r = subprocess.run([tools["bench_search"], "--ids", "-k", str(DEPTH)] + ws + [index, qpath],
                            capture_output=True, text=True, check=True)
         lines = r.stdout.split("\n")[:len(queries)]
         for i, line in enumerate(lines, start=1):
@@ -282,6 +285,10 @@ def main():
     ap.add_argument("--via-bench", action="store_true",
                     help="index with bench_index and search with bench_search --ids"
                     " (build-bench/, meson -Dbench=true) instead of the stele CLI")
+    ap.add_argument("--workspace", type=int, default=0, metavar="BYTES",
+                    help="search every query whole (no word cap) with bench_search in a "
+                    "workspace of BYTES (implies --via-bench); a query that needs more "
+                    "counts as an error")
     ap.add_argument("--bench-dir", default=os.path.join(root, "build-bench", "bench"))
     ap.add_argument("--fts5", action="store_true", help="also rank with SQLite FTS5 bm25")
     ap.add_argument("--xapian", action="store_true",
@@ -303,7 +310,7 @@ def main():
             f.write(json.dumps(d) + "\n")
     bags, n_cut = [], 0
     for q in queries:
-        words, cut = bag_of_words(q)
+        words, cut = bag_of_words(q, 0 if args.workspace else MAX_QUERY_TERMS)
         bags.append(words)
         n_cut += cut
     print("Cranfield: %d documents, %d queries, %d judged relevant pairs (grades 1-4);"
@@ -312,7 +319,8 @@ def main():
                                            MAX_QUERY_TERMS), flush=True)
     systems = []
     if not args.no_stele:
-        tools = {"stele": args.stele, "via_bench": args.via_bench,
+        tools = {"stele": args.stele, "via_bench": args.via_bench or bool(args.workspace),
+                 "workspace": args.workspace,
                  "bench_index": os.path.join(args.bench_dir, "bench_index"),
                  "bench_search": os.path.join(args.bench_dir, "bench_search")}
         needed = [tools["bench_index"], tools["bench_search"]] if args.via_bench else [args.stele]
