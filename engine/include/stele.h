@@ -19,6 +19,13 @@
  * success or one of the negative STELE_E* codes; stele_strerror() names it.
  * Where a stele_diag is passed, it gets the byte offset of a query error and
  * the workspace size needed.  The library never prints and never aborts.
+ *
+ * Stack (tools/stack-report.py: gcc -O2, x86-64 without a red zone, the
+ * frames of zlib and of the host's stemmer not counted): stele_query_run
+ * 1.1 KB, stele_query_snippet 1.2 KB, stele_verify 1.6 KB, stele_doc_text
+ * 0.6 KB, the other document and index calls under 0.4 KB;
+ * stele_query_prepare 5.3 KB plus 0.9 KB per level of parenthesis nesting
+ * (at most STELE_MAX_DEPTH levels).
  */
 #ifndef STELE_H
 #define STELE_H
