@@ -413,6 +413,11 @@ def case_corrupt(c):
             f.write(blob)
         for args in (["verify", bad], ["search", "-i", bad, "prison"], ["stats", bad]):
             st, out, err = c.run(*args)
+            # Opening checks the structure, not the sections' CRCs: a
+            # flipped byte inside a section is caught by verify, and may
+            # leave search and stats working (or failing cleanly).
+            if name.startswith("flipped") and args[0] != "verify" and st in (0, 1):
+                continue
             expect(st == 2, f"{name}: stele {args[0]} exit {st}, want 2")
             one_line_error(err, "bad.stele")
 

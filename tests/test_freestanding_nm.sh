@@ -35,8 +35,8 @@ syms=$("$NM" "$LIB" 2>/dev/null) || {
     exit 1
 }
 defined=$(printf '%s\n' "$syms" | awk 'NF == 3 && $2 ~ /^[TDRBCVW]$/ { print $3 }' | sort -u)
-if ! printf '%s\n' "$defined" | grep -q '^stele_open$'; then
-    echo "FAIL: $LIB does not define stele_open; is it the runtime library?" >&2
+if ! printf '%s\n' "$defined" | grep -q '^stele_open_$'; then
+    echo "FAIL: $LIB does not define stele_open_; is it the runtime library?" >&2
     exit 1
 fi
 undefined=$(printf '%s\n' "$syms" | awk '$1 == "U" { sub(/@.*/, "", $2); print $2 }' | sort -u)

@@ -65,6 +65,10 @@ void cli_unmap(cli_map *m);
  * On failure prints a message naming the file and returns -1 (with *m
  * unmapped). */
 int cli_open_index(const char *path, cli_map *m, stele_index *ix);
+/* cli_open_index() and then every section's CRC (stele_check_crc): for
+ * commands that copy an index into something shipped (embed, web), so
+ * damage is caught once, at build time, not by every later open. */
+int cli_open_index_checked(const char *path, cli_map *m, stele_index *ix);
 
 /* The name to show for an index path (NULL = the bundled index). */
 const char *cli_index_name(const char *path);

@@ -240,6 +240,20 @@ int cli_open_index(const char *path, cli_map *m, stele_index *ix)
     return 0;
 }
 
+int cli_open_index_checked(const char *path, cli_map *m, stele_index *ix)
+{
+    int rc;
+
+    if (cli_open_index(path, m, ix) != 0) return -1;
+    rc = stele_check_crc(ix);
+    if (rc != STELE_OK) {
+        cli_error("%s: not a usable stele index: %s", cli_index_name(path), stele_strerror(rc));
+        cli_unmap(m);
+        return -1;
+    }
+    return 0;
+}
+
 int cli_write_atomic(const char *path, cli_writer_fn write, void *ctx)
 {
     char *tmp;

@@ -200,7 +200,7 @@ int cmd_embed(int argc, char **argv)
         cli_error("embed: --name '%s' is not a C identifier", job.name);
         return cli_usage_error("embed");
     }
-    if (cli_open_index(argv[optind], &map, &ix) != 0) return CLI_EXIT_ERROR;
+    if (cli_open_index_checked(argv[optind], &map, &ix) != 0) return CLI_EXIT_ERROR;
     stele_index_info(&ix, &job.info);
     job.workspace = stele_workspace_bound(&ix, job.max_hits);
     if (stele_workspace_bound(&ix, 0) > job.workspace)

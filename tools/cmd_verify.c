@@ -1,8 +1,9 @@
 /*
  * cmd_verify.c: `stele verify [INDEX...]`, a full integrity check.
  *
- * stele_open() checks the header, section bounds and every section's CRC32;
- * stele_verify() then walks each structure (dictionary order, postings,
+ * stele_open() checks the header, the section table and the header's
+ * values; stele_verify() then checks every section's CRC32 and walks each
+ * structure (dictionary order, postings,
  * positions, document table, stored text).  An index passes only if both
  * succeed.  Each index gets one line: "INDEX: ok (N documents, T terms)"
  * on stdout, or "stele: INDEX: ..." naming the failure on stderr.  Exit

@@ -19,8 +19,8 @@
  * index.stele, which the page fetches: the form for a web server, where
  * the browser caches each file.
  *
- * The index is checked as `stele search` checks it (stele_open: magic,
- * version, every section's CRC) before anything is written, and every
+ * The index is checked (stele_open: magic, version, structure, header
+ * values; then every section's CRC) before anything is written, and every
  * file is written through a temporary file and renamed, so a failure
  * never leaves a half-written page; with -o, index.html is written last.
  */
@@ -283,7 +283,7 @@ int cmd_web(int argc, char **argv)
                   "lld and wasi-libc, run web/fetch-sources.sh and reconfigure the build");
         return CLI_EXIT_ERROR;
     }
-    if (cli_open_index(index_path, &map, &ix) != 0) return CLI_EXIT_ERROR;
+    if (cli_open_index_checked(index_path, &map, &ix) != 0) return CLI_EXIT_ERROR;
     pg.index = index_path ? map.data : stele_bundled_index;
     pg.index_size = index_path ? map.size : stele_bundled_index_size;
     pg.single = single != NULL;

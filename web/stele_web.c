@@ -180,6 +180,9 @@ int WEB_EXPORT(web_open)(unsigned char *data, size_t size)
     close_index();
     web.data = data;
     rc = stele_open(&web.ix, data, size);
+    /* The index came over the network or from a file the user picked:
+     * check its CRCs once, here, so damage is an error, not odd hits. */
+    if (rc == STELE_OK) rc = stele_check_crc(&web.ix);
     if (rc != STELE_OK) {
         close_index();
         return rc;

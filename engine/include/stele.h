@@ -71,7 +71,8 @@ enum {
     STELE_ENOTFOUND = -7, /* no such document, field or language */
     STELE_EIO = -8,       /* input/output error (indexer, tools) */
     STELE_ENOMEM = -9,    /* allocation failed (indexer, tools only) */
-    STELE_EINPUT = -10    /* bad input text or file (indexer) */
+    STELE_EINPUT = -10,   /* bad input text or file (indexer) */
+    STELE_EABI = -11      /* caller built against another stele.h */
 };
 
 /* A static, human-readable message for a status code. */
@@ -134,17 +135,53 @@ typedef struct stele_index {
     uint32_t reserved_[3];
 } stele_index;
 
-/* Opens an index from memory: size is the index's exact size (trailing
- * bytes are corruption).  Checks magic, version, section bounds and
- * each section's CRC32: O(size) in CRC work, and reads each document's
- * record once (for the workspace bound); no allocation.
- * Returns STELE_OK, STELE_ECORRUPT or STELE_EVERSION; on error *ix is
- * left zeroed. */
-STELE_API int stele_open(stele_index *ix, const void *data, size_t size);
+/*
+ * ABI guard (zlib's inflateInit way): stele_open() is a macro that passes
+ * the caller's STELE_ABI_VERSION and sizeof(stele_index), and the library
+ * refuses (STELE_EABI, *ix not written) a program compiled against a
+ * stele.h whose stele_index or calls differ from its own.  Raised whenever
+ * a public struct or a call's meaning changes.
+ */
+#define STELE_ABI_VERSION 1u
 
-/* Walks every structure of the index (dictionary order, postings, positions,
- * document table, stored text) and checks it is well-formed.  Needs a
- * workspace of at least stele_workspace_bound(ix, 0) bytes. */
+/*
+ * Opens an index from memory: size is the index's exact size (trailing
+ * bytes are corruption).  No allocation, and a cost that does not grow
+ * with the index but for 12 bytes per stored-text block: it checks the
+ * magic, the version, the header and its CRC32, the section table (ids,
+ * order, alignment, zero padding, every section inside the data, the last
+ * ending it), and every header value against the sections it describes
+ * (dictionary index and document table sizes, field names, term, token
+ * and position counts, the stored-text index and its largest block, which
+ * sizes the workspace).  It does not compute the sections' CRCs and reads
+ * no document record: every later read checks its offsets against its
+ * section, so searching a damaged or crafted index gives STELE_ECORRUPT
+ * or wrong hits, never a read out of bounds, with or without a CRC pass.
+ * Returns STELE_OK, STELE_ECORRUPT, STELE_EVERSION or STELE_EABI; on
+ * error *ix is left zeroed (but for STELE_EABI).
+ *
+ * Which check when.  stele_open() alone is enough for an index that is
+ * known good: one compiled in with `stele embed` and verified when the
+ * program was built, or a file the program wrote and renamed into place.
+ * Call stele_check_crc() after opening an index that may have been damaged
+ * since it was written (flash, a download, removable media): O(size), it
+ * turns silent damage into STELE_ECORRUPT before any answer.
+ * stele_verify() does that and walks every structure: for tools, and for
+ * an index from a source that is not trusted.
+ */
+#define stele_open(ix, data, size)                                                                 \
+    stele_open_((ix), (data), (size), STELE_ABI_VERSION, sizeof(stele_index))
+STELE_API int stele_open_(stele_index *ix, const void *data, size_t size, unsigned abi_version,
+                          size_t ix_bytes);
+
+/* Checks every section's CRC32 (stele_open() checked the header's):
+ * STELE_OK or STELE_ECORRUPT.  Reads the whole index once. */
+STELE_API int stele_check_crc(const stele_index *ix);
+
+/* Checks the sections' CRCs, then walks every structure of the index
+ * (dictionary order, postings, positions, document table, stored text) and
+ * checks it is well-formed, and that the header's counts are exact.
+ * Needs a workspace of at least stele_workspace_bound(ix, 0) bytes. */
 STELE_API int stele_verify(const stele_index *ix, void *mem, size_t mem_size);
 
 /* Facts about an open index. */

@@ -303,8 +303,12 @@ static void arena_free(voidpf opaque, voidpf address)
 
 size_t st_doc_load_bound(const stele_index *ix)
 {
-    size_t n = ix->max_block_bytes_ + ST_INFLATE_STATE_BYTES + 3 * ST_ARENA_ALIGN;
-    if (ix->flags_ & ST_FLAG_ZDICT) n += (size_t)1 << ix->zlib_wbits_;
+    /* size_t with saturation: the block size comes from the file, and a
+     * 32-bit size_t (or a sum in uint32_t) would wrap to a short bound */
+    size_t n =
+        st_add_sat(ix->max_block_bytes_, (size_t)ST_INFLATE_STATE_BYTES + 3 * ST_ARENA_ALIGN);
+    if (ix->flags_ & ST_FLAG_ZDICT && ix->zlib_wbits_ < 16)
+        n = st_add_sat(n, (size_t)1 << ix->zlib_wbits_);
     return n;
 }
 

@@ -53,7 +53,8 @@
  *             file.  CRC32 is zlib's crc32() of the section's bytes.
  * Padding between sections is 0 .. 7 zero bytes, and the last section
  * ends the data, so every byte of a file is covered by a CRC or checked.
- * stele_open() checks all of this in O(sections) plus the CRC work.
+ * stele_open() checks all of this but the sections' CRCs, in
+ * O(sections); stele_check_crc() and stele_verify() compute those.
  *
  * SECTIONS (ids):
  *  0 FIELDS      n_fields names, each u8 length (1 .. STELE_MAX_FIELD_NAME)

@@ -2,13 +2,19 @@
  * reader.c: opening an index, its header and sections, and the term
  * dictionary (see format.h for the layout).
  *
- * stele_open() trusts nothing: it checks the magic, the version, the
- * header's own CRC, that the section table is complete, ordered, aligned
- * and inside the data, each section's CRC32, and the sizes the header
- * implies (DICT_INDEX and DOCS sizes, field names).  That is O(sections)
- * checks plus the CRC pass; nothing else is parsed.  Later reads still
- * check every offset against its section, because a CRC only catches
- * accidents: a crafted file can carry valid CRCs over nonsense.
+ * stele_open() trusts nothing, in a cost that does not grow with the index
+ * (but for 12 bytes per stored-text block): it checks the magic, the
+ * version, the header's own CRC, that the section table is complete,
+ * ordered, aligned, zero-padded and inside the data, and every header
+ * value against the sections it describes: DICT_INDEX and DOCS sizes,
+ * field names, term, document, token and position counts against the
+ * smallest encodings of their sections (check_header_values), and the
+ * stored-text index, whose largest block sizes the workspace
+ * (check_text_index).  It does not compute the sections' CRCs: that is
+ * O(size), and stele_check_crc() and stele_verify() do it.  Memory safety
+ * never rests on a CRC, which only catches accidents (a crafted file
+ * carries valid CRCs over nonsense): every later read checks its offsets
+ * against its section.
  *
  * Dictionary access: a binary search over the blocks' first terms (each a
  * block's first entry, stored whole) finds the only block that can hold a
@@ -58,6 +64,8 @@ const char *stele_strerror(int code)
         return "out of memory";
     case STELE_EINPUT:
         return "bad input text or file";
+    case STELE_EABI:
+        return "program built against another stele.h than the library";
     default:
         return "unknown error";
     }
@@ -112,8 +120,59 @@ static uint32_t header_crc(const uint8_t *h, uint32_t n)
     return (uint32_t)crc;
 }
 
-int stele_open(stele_index *ix, const void *data, size_t size)
+/*
+ * The stored-text index: blocks tile TEXT in order, none inflates past
+ * what deflate can reach, and the header's largest block is the largest
+ * one.  12 bytes read per stored-text block, the only part of open that
+ * grows with the index (a block holds about 32 KB of text).
+ */
+static int check_text_index(const stele_index *ix)
 {
+    uint32_t isize, tsize;
+    const uint8_t *ti = st_section(ix, ST_SEC_TEXT_INDEX, &isize);
+    (void)st_section(ix, ST_SEC_TEXT, &tsize);
+    uint64_t text_end = 0;
+    uint32_t max_raw = 0;
+    for (uint32_t b = 0; b < isize / ST_TEXT_REC; b++) {
+        const uint8_t *e = ti + (size_t)b * ST_TEXT_REC;
+        uint32_t zlen = st_get32(e + 4), raw = st_get32(e + 8);
+        if (st_get32(e) != text_end || (uint64_t)raw > (uint64_t)zlen * ST_DEFLATE_MAX_RATIO)
+            return st_corrupt();
+        text_end += zlen;
+        if (raw > max_raw) max_raw = raw;
+    }
+    if (text_end != tsize || max_raw != ix->max_block_bytes_) return st_corrupt();
+    return STELE_OK;
+}
+
+/*
+ * Header values against the sections they describe, each in O(1): a
+ * crafted header with valid CRCs cannot make the workspace bound or any
+ * count disagree with what the sections can hold.  The lower limits
+ * follow from the smallest encodings (format.h): a dictionary entry takes
+ * at least 3 bytes (lengths, one suffix byte, df), a paragraph stream at
+ * least 4 (four vints), a position at least one bit; a document of t
+ * tokens has at most t - 1 gaps, so no position reaches 2 t.
+ */
+static int check_header_values(const stele_index *ix)
+{
+    uint64_t dsize = ix->sec_[ST_SEC_DICT].size, qsize = ix->sec_[ST_SEC_POSITIONS].size;
+    uint64_t psize = ix->sec_[ST_SEC_POSTINGS].size;
+    if ((uint64_t)ix->n_terms_ * 3 > dsize || (ix->n_terms_ == 0) != (dsize == 0) ||
+        (ix->n_terms_ == 0) != (psize == 0) || (ix->n_terms_ == 0) != (ix->n_tokens_ == 0))
+        return st_corrupt();
+    if (ix->n_tokens_ > qsize * 8 || (ix->n_tokens_ > 0 && ix->n_docs_ == 0)) return st_corrupt();
+    if ((uint64_t)ix->n_docs_ * 4 > ix->sec_[ST_SEC_PARAS].size) return st_corrupt();
+    if ((ix->max_doc_pos_ == 0) != (ix->n_tokens_ == 0) ||
+        (uint64_t)ix->max_doc_pos_ > 2 * ix->n_tokens_)
+        return st_corrupt();
+    return STELE_OK;
+}
+
+int stele_open_(stele_index *ix, const void *data, size_t size, unsigned abi, size_t ix_bytes)
+{
+    if (abi != STELE_ABI_VERSION || ix_bytes != sizeof(stele_index))
+        return STELE_EABI; /* *ix may be laid out differently: not written */
     if (!ix) return STELE_EINVAL;
     memset(ix, 0, sizeof *ix);
     const uint8_t *d = data;
@@ -167,8 +226,6 @@ int stele_open(stele_index *ix, const void *data, size_t size)
         for (uint64_t pad = prev_end; pad < off; pad++)
             if (d[pad] != 0)
                 return open_fail(ix, st_corrupt()); /* padding is zero, so every byte counts */
-        if ((uint32_t)crc32(crc32(0L, Z_NULL, 0), d + off, len) != st_get32(e + 12))
-            return open_fail(ix, st_corrupt());
         ix->sec_[i].offset = off;
         ix->sec_[i].size = len;
         prev_end = (uint64_t)off + len;
@@ -196,11 +253,31 @@ int stele_open(stele_index *ix, const void *data, size_t size)
     }
     if (at != fsize) return open_fail(ix, st_corrupt());
     if (st_lex_check_head(ix) != STELE_OK) return open_fail(ix, st_corrupt());
-    /* One past the largest position of any document, for the query
-     * runtime: no term has more positions in one document, which sizes
-     * its position buffers (query_eval.c).  Read from the header in O(1);
-     * stele_verify() checks it against every document. */
+    /* One past the largest position of any document; checked here against
+     * the token count, and by stele_verify() against every document. */
     ix->max_doc_pos_ = st_get32(d + ST_H_MAX_POS);
+    int rc = check_header_values(ix);
+    if (rc == STELE_OK) rc = check_text_index(ix);
+    if (rc != STELE_OK) return open_fail(ix, rc);
+    return STELE_OK;
+}
+
+int stele_check_crc(const stele_index *ix)
+{
+    if (!ix || !ix->data_) return STELE_EINVAL;
+    for (unsigned i = 0; i < ST_N_SECTIONS; i++) {
+        const uint8_t *e = ix->data_ + ST_HEADER_FIXED + ST_SECTION_ENTRY * i;
+        uLong crc = crc32(0L, Z_NULL, 0);
+        /* crc32() takes a uInt length: feed a large section in pieces */
+        const uint8_t *p = ix->data_ + ix->sec_[i].offset;
+        for (uint32_t left = ix->sec_[i].size; left > 0;) {
+            uInt n = left > (1u << 30) ? (1u << 30) : (uInt)left;
+            crc = crc32(crc, p, n);
+            p += n;
+            left -= n;
+        }
+        if ((uint32_t)crc != st_get32(e + 12)) return st_corrupt();
+    }
     return STELE_OK;
 }
 

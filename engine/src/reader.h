@@ -202,6 +202,11 @@ int st_para_at(const stele_index *ix, uint32_t doc, uint32_t pos, st_para_info *
 int st_para_verify(const stele_index *ix, uint32_t doc, uint32_t *start, uint32_t *end,
                    uint32_t *text_len);
 
+/* Saturating size arithmetic, for bounds computed from index values
+ * (defined in search.c). */
+size_t st_add_sat(size_t a, size_t b);
+size_t st_mul_sat(size_t a, size_t b);
+
 /* Bytes of workspace st_doc_load() needs: inflate state plus the largest
  * uncompressed stored-text block.  The indexer's merge uses it; the query
  * runtime streams (st_text_open below). */

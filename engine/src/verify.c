@@ -1,7 +1,8 @@
 /*
  * verify.c: stele_verify(), the full walk of an index.
  *
- * stele_open() checks only what is O(sections); this walks every structure
+ * stele_open() checks only what is O(1) in the index size (reader.c); this
+ * checks every section's CRC (stele_check_crc), then walks every structure
  * and checks the invariants format.h states and the cross-references
  * between sections, so a file that passes can be searched without any
  * error but ENOSPACE:
@@ -141,6 +142,8 @@ int stele_verify(const stele_index *ix, void *mem, size_t mem_size)
 {
     if (!ix || !ix->data_) return STELE_EINVAL;
     if (!mem || mem_size < st_verify_bound(ix)) return STELE_ENOSPACE;
+    int rc = stele_check_crc(ix);
+    if (rc) return rc;
     uintptr_t at = (uintptr_t)mem;
     size_t pad = (ST_VERIFY_ALIGN - at % ST_VERIFY_ALIGN) % ST_VERIFY_ALIGN;
     st_postings *p = (st_postings *)(void *)((uint8_t *)mem + pad);
@@ -148,7 +151,7 @@ int stele_verify(const stele_index *ix, void *mem, size_t mem_size)
     size_t rest_size = mem_size - pad - sizeof *p;
 
     uint64_t post_tokens[STELE_MAX_FIELDS] = {0}, para_tokens[STELE_MAX_FIELDS] = {0};
-    int rc = verify_dict(ix, p, post_tokens);
+    rc = verify_dict(ix, p, post_tokens);
     if (rc) return rc;
     doc_ends ends = {0, 0};
     uint32_t max_pos = 0;
