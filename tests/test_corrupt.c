@@ -15,6 +15,13 @@
  *      postings, positions, advance, documents, paragraphs, stored text)
  *      and must return, with a defined status, without reading out of
  *      bounds.
+ *   4. Every single-byte value at every offset of the header and section
+ *      table, CRCs recomputed; a seeded sample of changes in every section,
+ *      CRCs recomputed; and truncation at every length: open, verify,
+ *      search (term, phrase, NEAR, OR, NOT, prefix, field scope), snippet
+ *      and document text through the public API must each return an error
+ *      or a valid result (documents in range, counts within the limits,
+ *      snippets NUL-terminated inside their buffer).
  * The lexicon is driven the same way (walk, exact lookup, prefix cursor,
  * stemming by lookup, block starts), and a stemmed index has every byte
  * of its LEXICON section damaged, plainly and crafted.
@@ -30,9 +37,65 @@
 #include "index_helper.h"
 #include "lexicon.h"
 #include "reader.h"
+#include "tsearch.h"
 #include "zlib.h"
 
 static uint8_t workspace[1 << 20];
+
+/* Queries over the synthetic vocabulary (index_helper.c): every kind of
+ * node the evaluator has. */
+static const char *const queries[] = {"every",
+                                      "half every",
+                                      "\"every half\"",
+                                      "every OR one OR big",
+                                      "every -half",
+                                      "half NEAR/3 every",
+                                      "f*",
+                                      "title:(fa* every)",
+                                      "body:big",
+                                      "NEAR(every half, 2)",
+                                      "(one OR big) half",
+                                      "justover exactly"};
+
+static int public_ok(int rc)
+{
+    return rc == STELE_OK || rc == STELE_ECORRUPT || rc == STELE_ENOTFOUND || rc == STELE_ESYNTAX;
+}
+
+/* Runs every query with snippets through the public API; nonzero when a
+ * call answered outside its contract. */
+static int search_all(const stele_index *ix)
+{
+    static stele_hit hits[10];
+    static char snip[1024];
+    int bad = 0;
+    size_t need = stele_workspace_bound(ix, 10);
+    if (need > sizeof workspace) return 0; /* open refused what would not fit */
+    for (size_t i = 0; i < sizeof queries / sizeof queries[0]; i++) {
+        stele_query q;
+        stele_query_opts o = {.max_results = 10};
+        int rc = stele_query_prepare(&q, ix, queries[i], strlen(queries[i]), &o, workspace,
+                                     sizeof workspace);
+        if (rc != STELE_OK) {
+            bad |= !public_ok(rc);
+            continue;
+        }
+        size_t n_hits = 0, n_matches = 0;
+        rc = stele_query_run(&q, hits, 10, 0, &n_hits, &n_matches);
+        bad |= !public_ok(rc);
+        if (rc != STELE_OK) continue;
+        bad |= n_hits > 10 || n_hits > n_matches || n_matches > ix->n_docs_;
+        for (size_t h = 0; h < n_hits; h++) {
+            bad |= hits[h].doc >= ix->n_docs_;
+            size_t len = 0;
+            memset(snip, 'x', sizeof snip);
+            rc = stele_query_snippet(&q, &hits[h], NULL, snip, sizeof snip, &len);
+            bad |= !(public_ok(rc) || rc == STELE_ENOSPACE);
+            if (rc == STELE_OK) bad |= len >= sizeof snip || snip[len] != '\0';
+        }
+    }
+    return bad;
+}
 
 static int is_clean_error(int rc)
 {
@@ -203,6 +266,7 @@ static void test_range(const uint8_t *data, size_t size, size_t from, size_t to,
                     (*n_passed)++;
                 }
                 TH_CHECK(exercise(&ix) == 0);
+                TH_CHECK(search_all(&ix) == 0);
             }
             free(copy);
         }
@@ -213,6 +277,81 @@ static void test_bytes(const uint8_t *data, size_t size, size_t stride, int craf
                        size_t *n_verify, size_t *n_passed)
 {
     test_range(data, size, 0, size, stride, crafted, n_open, n_verify, n_passed);
+}
+
+/* Opens (mutated) data and drives everything; counts what caught it. */
+static void try_crafted(uint8_t *copy, size_t size, size_t at, size_t *n_open, size_t *n_verify,
+                        size_t *n_passed)
+{
+    fix_crcs(copy, size, at);
+    stele_index ix;
+    int rc = stele_open(&ix, copy, size);
+    if (rc != STELE_OK) {
+        TH_CHECK(is_clean_error(rc));
+        (*n_open)++;
+        return;
+    }
+    rc = stele_verify(&ix, workspace, sizeof workspace);
+    TH_CHECK(is_clean_error(rc) || rc == STELE_OK || rc == STELE_ENOSPACE);
+    if (rc == STELE_OK)
+        (*n_passed)++;
+    else
+        (*n_verify)++;
+    TH_CHECK(search_all(&ix) == 0);
+}
+
+/* Every value of every byte of the header and section table. */
+static void test_header_exhaustive(const uint8_t *data, size_t size)
+{
+    size_t n_open = 0, n_verify = 0, n_passed = 0;
+    uint32_t header_bytes = st_get32(data + ST_H_HEADER_BYTES);
+    uint8_t *copy = malloc(size);
+    for (size_t at = 0; at < header_bytes; at++) {
+        if (at >= ST_H_CRC && at < ST_H_CRC + 4) continue; /* recomputed anyway */
+        for (unsigned v = 0; v < 256; v++) {
+            if (v == data[at]) continue;
+            memcpy(copy, data, size);
+            copy[at] = (uint8_t)v;
+            try_crafted(copy, size, at, &n_open, &n_verify, &n_passed);
+        }
+    }
+    free(copy);
+    printf("header and section table, every byte value, crafted: %zu caught by open, %zu by "
+           "verify, %zu passed\n",
+           n_open, n_verify, n_passed);
+}
+
+/* A seeded sample of changes in every section: single bytes set to
+ * random values, and runs of up to 8 random bytes. */
+static void test_section_sample(const uint8_t *data, size_t size, unsigned per_section)
+{
+    stele_index ix;
+    TH_CHECK(stele_open(&ix, data, size) == STELE_OK);
+    uint32_t lcg = 2024;
+    uint8_t *copy = malloc(size);
+    for (unsigned s = 0; s < ST_N_SECTIONS; s++) {
+        size_t n_open = 0, n_verify = 0, n_passed = 0;
+        uint32_t off = ix.sec_[s].offset, len = ix.sec_[s].size;
+        if (len == 0) continue;
+        for (unsigned k = 0; k < per_section; k++) {
+            memcpy(copy, data, size);
+            lcg = lcg * 1103515245u + 12345u;
+            size_t at = off + (lcg >> 8) % len;
+            lcg = lcg * 1103515245u + 12345u;
+            unsigned run = k % 2 ? 1 + (lcg >> 8) % 8 : 1;
+            for (unsigned r = 0; r < run && at + r < (size_t)off + len; r++) {
+                lcg = lcg * 1103515245u + 12345u;
+                copy[at + r] = (uint8_t)(lcg >> 16);
+            }
+            try_crafted(copy, size, at, &n_open, &n_verify, &n_passed);
+        }
+        const char *name;
+        (void)stele_section_info(&ix, s, &name, NULL);
+        printf("section %-10s %u crafted changes: %zu caught by open, %zu by verify, %zu "
+               "passed\n",
+               name, per_section, n_open, n_verify, n_passed);
+    }
+    free(copy);
 }
 
 /*
@@ -339,6 +478,8 @@ int main(void)
 
     test_many_paragraphs();
     test_lexicon_section();
+    test_header_exhaustive(sdata, ssize);
+    test_section_sample(data, size, 400);
 
     free(data);
     free(sdata);

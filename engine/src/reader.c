@@ -16,6 +16,29 @@
  * carries valid CRCs over nonsense): every later read checks its offsets
  * against its section.
  *
+ * What is checked where, and why a search is memory-safe without verify.
+ *   Open, O(1) in the index size: everything in format.h's HEADER, the
+ *   section table, the sizes the header implies, the field names, the
+ *   counts against their sections' least encodings, the stored-text index
+ *   (tiling TEXT, ratios, exact largest block).
+ *   Only stele_verify(), O(size): the sections' CRCs; dictionary order and
+ *   the lists tiling POSTINGS and POSITIONS; every list's blocks, skip
+ *   entries and positions; ids, titles and paragraph streams tiling their
+ *   sections; norms; the header's token totals and largest position being
+ *   exact; every text block inflating to its size.
+ *   Every reader function takes what open did not check as untrusted: a
+ *   dictionary entry's offsets and lengths are checked against POSTINGS
+ *   and POSITIONS before use (dict_entry), a postings or positions decoder
+ *   stops at its list's end and bounds every count by ST_BLOCK or the
+ *   list's bytes (postings.c), a document record's offsets are checked
+ *   against STRINGS, PARAS and TEXT_INDEX and a text block's size against
+ *   the largest block, which sized the workspace (doctable.c), and every
+ *   query structure is sized from the query, not from the index
+ *   (query_eval.c).  So damage the CRCs would have caught gives
+ *   STELE_ECORRUPT or wrong hits, never an out-of-bounds read; the
+ *   crafted-index suite (tests/test_corrupt.c) drives all of it over
+ *   CRC-valid mutations, under ASan and UBSan in CI.
+ *
  * Dictionary access: a binary search over the blocks' first terms (each a
  * block's first entry, stored whole) finds the only block that can hold a
  * key, and one scan of at most ST_DICT_BLOCK front-coded entries finds it.
