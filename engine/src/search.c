@@ -233,8 +233,11 @@ static int prepared(const stele_query *q)
  * MaxScore: a list whose next document is past the interval adds
  * nothing, the others their current block's bound): when the bound is at
  * most theta, the whole interval is skipped without decoding a block.
- * After a match the same bound, now with every list on the document, is
- * checked again before the document is scored.  So only documents that
+ * An interval whose bound is above theta is not bounded again until it
+ * is passed (or theta rises above that bound), so a list whose blocks
+ * cannot be skipped costs one bound per block, not per document.  Under
+ * an OR at the root, a match's own bound (the children not on it add
+ * nothing) is checked again before the document is scored.  So only documents that
  * might enter the top are scored, and the result is the exhaustive one:
  * same documents, same scores, same order.
  *
@@ -248,7 +251,12 @@ static int rank_all(st_eval *ev, st_heap *heap, size_t *n_matches, int *exact)
     uint32_t target = 0, doc, end;
     uint32_t last = ev->rp.n_docs ? ev->rp.n_docs - 1 : 0;
     size_t count = 0;
-    int skipped = 0, rc;
+    int skipped = 0, rc, has_fail = 0;
+    uint32_t fail_end = 0;
+    double fail_ub = 0;
+    /* Under an OR a match's own bound is tighter than its interval's (the
+     * children not on it add nothing); elsewhere it is the same bound. */
+    int per_doc = ev->q->root->type == ST_Q_OR;
 
     if (ev->rp.n_docs == 0) {
         *n_matches = 0;
@@ -259,7 +267,9 @@ static int rank_all(st_eval *ev, st_heap *heap, size_t *n_matches, int *exact)
         double score, ub;
         int empty;
         int full = heap->cap > 0 && heap->n == heap->cap;
-        if (full) {
+        /* An interval whose bound failed is not bounded again until it
+         * is passed or theta has risen above that bound. */
+        if (full && (!has_fail || target > fail_end || fail_ub <= heap->e[0].score)) {
             if ((rc = st_eval_bound(ev, target, &ub, &end, &empty)) < 0) return rc;
             if (empty || ub <= heap->e[0].score) {
                 skipped |= !empty;
@@ -267,11 +277,14 @@ static int rank_all(st_eval *ev, st_heap *heap, size_t *n_matches, int *exact)
                 target = end + 1;
                 continue;
             }
+            has_fail = 1;
+            fail_end = end;
+            fail_ub = ub;
         }
         if ((rc = st_eval_next(ev, target, &doc)) < 0) return rc;
         if (doc == ST_DOC_END) break;
         count++;
-        if (full) {
+        if (full && per_doc) {
             if ((rc = st_eval_bound(ev, doc, &ub, &end, &empty)) < 0) return rc;
             if (!empty && ub <= heap->e[0].score) {
                 /* doc and the rest of [doc, end] cannot enter */
