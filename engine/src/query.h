@@ -131,6 +131,9 @@ typedef struct st_qnode {
     struct st_qnode *kids, *next;
     st_qterm *term; /* TERM and PREFIX */
     /* evaluation state */
+    /* AND, PHRASE, NEAR: the child with the fewest documents, asked
+     * first for each candidate (st_eval_setup) */
+    struct st_qnode *lead;
     uint32_t doc; /* current match (valid when started) */
     uint8_t started;
     double idf;                     /* PHRASE/NEAR: sum of word idfs */

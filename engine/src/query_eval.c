@@ -222,6 +222,41 @@ int st_eval_setup(st_eval *ev, const stele_index *ix, st_query *q, const stele_q
     return st_eval_rewind(ev);
 }
 
+/* An estimate of the documents n matches, from document frequencies,
+ * and n->lead of every AND, PHRASE and NEAR below: the child to ask first,
+ * so that intersections leapfrog from the rarest list. */
+static uint64_t node_cost(st_qnode *n)
+{
+    uint64_t cost = 0, least = UINT64_MAX;
+    n->lead = NULL;
+    switch (n->type) {
+    case ST_Q_TERM:
+        if (n->term->prefix || n->term->n_iter == 0) return 0;
+        for (uint32_t k = 0; k < n->term->n_iter; k++)
+            cost += n->term->info->list[n->term->iter_field[k]].df;
+        return cost;
+    case ST_Q_OR:
+        for (st_qnode *k = n->kids; k; k = k->next)
+            cost += node_cost(k);
+        return cost;
+    case ST_Q_AND:
+    case ST_Q_PHRASE:
+    case ST_Q_NEAR:
+        for (st_qnode *k = n->kids; k; k = k->next) {
+            uint64_t c = node_cost(k);
+            if (k->type == ST_Q_NOT || c >= least) continue;
+            least = c;
+            n->lead = k;
+        }
+        return least == UINT64_MAX ? 0 : least;
+    case ST_Q_NOT:
+        (void)node_cost(n->kids);
+        return UINT64_MAX / 4; /* matches most documents */
+    default:
+        return 0;
+    }
+}
+
 int st_eval_rewind(st_eval *ev)
 {
     st_query *q = ev->q;
@@ -236,6 +271,7 @@ int st_eval_rewind(st_eval *ev)
         }
     }
     reset_nodes(q->root);
+    (void)node_cost(q->root);
     return STELE_OK;
 }
 
@@ -505,12 +541,16 @@ static int group_advance(st_eval *ev, st_qnode *n, uint32_t target, uint32_t *do
             *doc = ST_DOC_END;
             return STELE_OK;
         }
-        for (k = n->kids; k; k = k->next) {
+        /* the rarest word first, then the others */
+        d = cand;
+        if (n->lead && (rc = term_advance(n->lead->term, cand, &d)) < 0) return rc;
+        for (k = d == cand ? n->kids : NULL; k; k = k->next) {
+            if (k == n->lead) continue;
             rc = term_advance(k->term, cand, &d);
             if (rc < 0) return rc;
             if (d != cand) break;
         }
-        if (k) {
+        if (d != cand) {
             if (d == ST_DOC_END) {
                 *doc = ST_DOC_END;
                 return STELE_OK;
@@ -539,13 +579,15 @@ static int and_advance(st_eval *ev, st_qnode *n, uint32_t target, uint32_t *doc)
             *doc = ST_DOC_END;
             return STELE_OK;
         }
-        for (k = n->kids; k; k = k->next) {
-            if (k->type == ST_Q_NOT) continue;
+        /* the rarest child first, then the others */
+        if (n->lead && (rc = node_advance(ev, n->lead, cand, &d)) < 0) return rc;
+        for (k = d == cand ? n->kids : NULL; k; k = k->next) {
+            if (k->type == ST_Q_NOT || k == n->lead) continue;
             rc = node_advance(ev, k, cand, &d);
             if (rc < 0) return rc;
             if (d != cand) break;
         }
-        if (k) {
+        if (d != cand) {
             if (d == ST_DOC_END) {
                 *doc = ST_DOC_END;
                 return STELE_OK;
