@@ -105,26 +105,83 @@ void st_pack128(const uint32_t *v, unsigned bits, uint8_t *out)
     /* 128 * bits is a multiple of 8: nothing is left over. */
 }
 
+/*
+ * Unpacking, one routine per width.  A group of 8 values of w bits is
+ * exactly w bytes, so with w a constant every value's byte offset, shift
+ * and byte count are constants too: each width compiles to straight-line
+ * loads, shifts and masks with no branch and no read past the block, which
+ * compilers unroll and vectorise.
+ */
+static inline uint32_t unpack_at(const uint8_t *group, unsigned bit, unsigned w)
+{
+    const uint8_t *b = group + (bit >> 3);
+    unsigned shift = bit & 7, n_bytes = (shift + w + 7) >> 3;
+    uint64_t x = b[0];
+    if (n_bytes > 1) x |= (uint64_t)b[1] << 8;
+    if (n_bytes > 2) x |= (uint64_t)b[2] << 16;
+    if (n_bytes > 3) x |= (uint64_t)b[3] << 24;
+    if (n_bytes > 4) x |= (uint64_t)b[4] << 32;
+    x >>= shift;
+    return (uint32_t)(w == 32 ? x : x & (((uint64_t)1 << w) - 1));
+}
+
+#define ST_UNPACK_WIDTH(w)                                                                         \
+    static void unpack_w##w(const uint8_t *in, uint32_t *v)                                        \
+    {                                                                                              \
+        for (unsigned g = 0; g < 16; g++, in += (w), v += 8)                                       \
+            for (unsigned j = 0; j < 8; j++)                                                       \
+                v[j] = unpack_at(in, j * (w), (w));                                                \
+    }
+ST_UNPACK_WIDTH(1)
+ST_UNPACK_WIDTH(2)
+ST_UNPACK_WIDTH(3)
+ST_UNPACK_WIDTH(4)
+ST_UNPACK_WIDTH(5)
+ST_UNPACK_WIDTH(6)
+ST_UNPACK_WIDTH(7)
+ST_UNPACK_WIDTH(8)
+ST_UNPACK_WIDTH(9)
+ST_UNPACK_WIDTH(10)
+ST_UNPACK_WIDTH(11)
+ST_UNPACK_WIDTH(12)
+ST_UNPACK_WIDTH(13)
+ST_UNPACK_WIDTH(14)
+ST_UNPACK_WIDTH(15)
+ST_UNPACK_WIDTH(16)
+ST_UNPACK_WIDTH(17)
+ST_UNPACK_WIDTH(18)
+ST_UNPACK_WIDTH(19)
+ST_UNPACK_WIDTH(20)
+ST_UNPACK_WIDTH(21)
+ST_UNPACK_WIDTH(22)
+ST_UNPACK_WIDTH(23)
+ST_UNPACK_WIDTH(24)
+ST_UNPACK_WIDTH(25)
+ST_UNPACK_WIDTH(26)
+ST_UNPACK_WIDTH(27)
+ST_UNPACK_WIDTH(28)
+ST_UNPACK_WIDTH(29)
+ST_UNPACK_WIDTH(30)
+ST_UNPACK_WIDTH(31)
+ST_UNPACK_WIDTH(32)
+
+static void unpack_w0(const uint8_t *in, uint32_t *v)
+{
+    (void)in;
+    for (size_t i = 0; i < 128; i++)
+        v[i] = 0;
+}
+
+static void (*const unpack_width[33])(const uint8_t *, uint32_t *) = {
+    unpack_w0,  unpack_w1,  unpack_w2,  unpack_w3,  unpack_w4,  unpack_w5,  unpack_w6,
+    unpack_w7,  unpack_w8,  unpack_w9,  unpack_w10, unpack_w11, unpack_w12, unpack_w13,
+    unpack_w14, unpack_w15, unpack_w16, unpack_w17, unpack_w18, unpack_w19, unpack_w20,
+    unpack_w21, unpack_w22, unpack_w23, unpack_w24, unpack_w25, unpack_w26, unpack_w27,
+    unpack_w28, unpack_w29, unpack_w30, unpack_w31, unpack_w32};
+
 void st_unpack128(const uint8_t *in, unsigned bits, uint32_t *v)
 {
-    uint64_t acc = 0;
-    unsigned have = 0;
-    size_t o = 0;
-    uint64_t mask = bits >= 32 ? 0xFFFFFFFFu : (((uint64_t)1 << bits) - 1);
-    if (bits == 0) {
-        for (size_t i = 0; i < 128; i++)
-            v[i] = 0;
-        return;
-    }
-    for (size_t i = 0; i < 128; i++) {
-        while (have < bits) {
-            acc |= (uint64_t)in[o++] << have;
-            have += 8;
-        }
-        v[i] = (uint32_t)(acc & mask);
-        acc >>= bits;
-        have -= bits;
-    }
+    unpack_width[bits <= 32 ? bits : 0](in, v);
 }
 
 /* Bits of n values under Rice parameter k: per value, v >> k one-bits, a
