@@ -395,6 +395,25 @@ def case_stats_verify(c):
     c.run("verify", check=0)
 
 
+def case_complete(c):
+    # Whole words for the word typed last; the stats name the lexicon.
+    st, out, _ = c.run("complete", "rehab", check=0)
+    expect(st == 0 and "rehabilitation" in out.split("\n"), f"complete rehab: {out!r}")
+    st, out, _ = c.run("complete", "--json", "treatment of drug use dis", check=0)
+    o = json.loads(out)
+    words = [x["word"] for x in o["completions"]]
+    expect("disorders" in words, f"completions {words}")
+    expect(all(x["text"] == "treatment of drug use " + x["word"] for x in o["completions"]),
+           f"texts {o['completions']}")
+    st, out, _ = c.run("complete", "qqzx", check=1)
+    expect(st == 1 and out == "", f"no completion: status {st}, {out!r}")
+    st, _, err = c.run("complete", check=2)
+    expect(st == 2 and "PARTIAL-QUERY" in err, f"usage: {st} {err!r}")
+    st, out, _ = c.run("stats", "--json", check=0)
+    expect(any(x["name"] == "lexicon" and x["size"] > 0 for x in json.loads(out)["sections"]),
+           "stats shows the lexicon")
+
+
 def case_corrupt(c):
     idx = c.corpus()
     data = open(idx, "rb").read()

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "stele.h"
 #include "tsearch.h"
@@ -676,6 +677,80 @@ static void test_lexicon_queries(void)
     CHECK(same_results(&a, &r), "a phrase is unchanged");
 }
 
+/* Completions of the word typed last, with and without earlier words;
+ * the workspace they need; and their latency. */
+static int offers(const char *query, const char *word, size_t *rank, stele_completions *res)
+{
+    int rc = stele_complete(&ix, query, strlen(query), NULL, res, work, work_size);
+    if (rc != STELE_OK) return 0;
+    for (size_t i = 0; i < res->n; i++)
+        if (strcmp(res->items[i].word, word) == 0) {
+            if (rank) *rank = i;
+            return 1;
+        }
+    return 0;
+}
+
+static void test_completion(void)
+{
+    stele_completion items[10];
+    stele_completions res = {items, 10, 0, 0, 0, 0};
+    size_t rank = 99;
+    CHECK(offers("rehab", "rehabilitation", &rank, &res) && rank == 0,
+          "rehab offers rehabilitation first (%zu of %zu)", rank, res.n);
+    CHECK(offers("Rehab", "rehabilitation", NULL, &res), "folded like the text");
+    CHECK(offers("psychoac", "psychoactive", NULL, &res), "psychoac offers psychoactive");
+    CHECK(offers("nalox", "naloxone", NULL, &res), "nalox offers naloxone");
+    CHECK(offers("stigma", "stigmatization", NULL, &res), "stigma offers stigmatization");
+    /* with earlier words: a form of "disorder" first (the forms share a
+     * term, so they share co_docs, and the more frequent form leads) */
+    CHECK(offers("treatment of drug use dis", "disorders", &rank, &res) &&
+              strncmp(res.items[0].word, "disorder", 8) == 0,
+          "drug use dis offers disorders, a disorder form first (%s)", res.items[0].word);
+    CHECK(res.items[0].start == strlen("treatment of drug use "), "start of the last word");
+    CHECK(res.items[0].co_docs > 0 && res.items[0].co_docs <= res.items[0].df, "co_docs");
+    /* every completion is a word of the corpus that starts with the partial */
+    CHECK(offers("prog", "programmes", NULL, &res), "prog offers programmes");
+    for (size_t i = 0; i < res.n; i++) {
+        CHECK(strncmp(res.items[i].word, "prog", 4) == 0, "%s starts with prog", res.items[i].word);
+        CHECK(i == 0 || res.items[i - 1].df >= res.items[i].df, "ranked by df");
+    }
+    /* nothing to complete after a space, for a word no word starts with,
+     * or for a number */
+    CHECK(stele_complete(&ix, "rehab ", 6, NULL, &res, work, work_size) == STELE_OK && res.n == 0,
+          "after a space");
+    CHECK(stele_complete(&ix, "qqzx", 4, NULL, &res, work, work_size) == STELE_OK && res.n == 0,
+          "no word starts with qqzx");
+    CHECK(stele_complete(&ix, "", 0, NULL, &res, work, work_size) == STELE_OK && res.n == 0,
+          "empty query");
+    /* workspace: NULL and every size short of the need give ENOSPACE */
+    CHECK(stele_complete(&ix, "rehab", 5, NULL, &res, NULL, 0) == STELE_ENOSPACE && res.needed > 0,
+          "mem NULL measures");
+    size_t need = res.needed;
+    CHECK(need <= stele_workspace_bound(&ix, 0), "the bound covers completion (%zu)", need);
+    for (size_t size = 0; size + 8 < need; size += 97)
+        CHECK(stele_complete(&ix, "rehab", 5, NULL, &res, work, size) == STELE_ENOSPACE,
+              "short workspace %zu", size);
+    CHECK(stele_complete(&ix, "rehab", 5, NULL, &res, work, need) == STELE_OK && res.n > 0,
+          "the measured size fits");
+    printf("completion workspace: %zu bytes\n", need);
+    /* latency, for the note (measured, never asserted) */
+    static const char *const partials[] = {"rehab", "treatment of drug use dis", "pre", "women pri",
+                                           "a"};
+    for (size_t k = 0; k < sizeof partials / sizeof *partials; k++) {
+        struct timespec t0, t1;
+        int n_runs = 2000;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        for (int i = 0; i < n_runs; i++)
+            (void)stele_complete(&ix, partials[k], strlen(partials[k]), NULL, &res, work,
+                                 work_size);
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        double us = ((t1.tv_sec - t0.tv_sec) * 1e9 + (t1.tv_nsec - t0.tv_nsec)) / 1e3 / n_runs;
+        printf("completion latency %-28s %8.1f us (%zu offered, first %s)\n", partials[k], us,
+               res.n, res.n ? res.items[0].word : "-");
+    }
+}
+
 int main(int argc, char **argv)
 {
     stele_stemmer *stemmer;
@@ -715,6 +790,7 @@ int main(int argc, char **argv)
     test_bound_holds();
     test_api_edges();
     test_lexicon_queries();
+    test_completion();
     sweep("women");
     sweep("psychoactiv* programme*");
     sweep("opioid overdose");

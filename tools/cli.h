@@ -121,6 +121,7 @@ int cmd_search(int argc, char **argv);
 int cmd_index(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
+int cmd_complete(int argc, char **argv);
 int cmd_embed(int argc, char **argv);
 int cmd_web(int argc, char **argv);
 

@@ -29,6 +29,8 @@ static const char usage_text[] =
     "                     one per line from standard input\n"
     "  index [--lang L] [--format F] INPUT... -o FILE\n"
     "                     build an index from text files or directories\n"
+    "  complete [-i INDEX] [--json] [-n N] PARTIAL-QUERY\n"
+    "                     offer whole words for the query's last word\n"
     "  show [-i INDEX] [--json] ID\n"
     "                     print a document's whole text, paragraphs labelled\n"
     "  list [-i INDEX] [--json]\n"
@@ -60,6 +62,7 @@ static const command commands[] = {
     {"embed", "stele embed", cmd_embed},    {"web", "stele web", cmd_web},
     {"merge", "stele merge", cmd_merge},    {"show", "stele show", cmd_show},
     {"list", "stele list", cmd_list},       {"kiosk", "stele kiosk", cmd_kiosk},
+    {"complete", "stele complete", cmd_complete},
 };
 
 int main(int argc, char **argv)

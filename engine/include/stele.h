@@ -444,6 +444,49 @@ typedef int (*stele_text_fn)(void *ctx, const char *text, size_t len);
  * needs).  STELE_EINVAL when fn stopped the walk. */
 STELE_API int stele_doc_text_stream(const stele_index *ix, uint32_t doc, void *mem, size_t mem_size,
                                     stele_text_fn fn, void *ctx);
+/* ---- Completion ------------------------------------------------------
+ *
+ * stele_complete() offers whole words of the index for the last word of a
+ * query as it is being typed, for a kiosk's suggestions.
+ */
+
+/* One completion: a word of the corpus, folded as the index folds it. */
+typedef struct stele_completion {
+    char word[STELE_MAX_TERM_BYTES + 1]; /* NUL-terminated */
+    uint32_t len;
+    uint32_t df;      /* documents holding the word as written */
+    uint32_t co_docs; /* documents holding it and every earlier word of the
+                       * query found in the index (df when there is none) */
+    size_t start;     /* byte offset of the word it completes in the query */
+} stele_completion;
+
+/* The caller's array of completions and what the call found. */
+typedef struct stele_completions {
+    stele_completion *items; /* room for max entries */
+    size_t max;
+    size_t n;      /* entries written, best first */
+    size_t total;  /* completions found (n is at most max of them) */
+    size_t needed; /* with STELE_ENOSPACE: the workspace needed */
+    int cut;       /* a scan or co-occurrence budget ran out (stele_config.h) */
+} stele_completions;
+
+/*
+ * Completes the last word of query (len bytes of UTF-8): when the query
+ * ends inside a word (nothing after it, not even a space), the index's
+ * words that start with it (folded, so "Rehab" gives "rehabilitation"),
+ * best first, into out->items.  Without earlier words they rank by df;
+ * with earlier words (the nearest STELE_COMPLETE_CONTEXT the index has,
+ * stemmed as a query's words are: opts->stem, or by lookup) by the
+ * documents holding the word and all of them (co_docs), then df, and a
+ * word that never occurs with them is left out.  A query that ends in a
+ * space, a symbol or a number has no completions (out->n = 0, STELE_OK).
+ * The workspace (mem, mem_size) needs at most stele_workspace_bound(ix,
+ * 0) bytes (mem NULL or short: STELE_ENOSPACE with out->needed).  No
+ * allocation; bounded work (STELE_COMPLETE_SCAN, STELE_COMPLETE_STEPS).
+ */
+STELE_API int stele_complete(const stele_index *ix, const char *query, size_t len,
+                             const stele_query_opts *opts, stele_completions *out, void *mem,
+                             size_t mem_size);
 
 #ifdef __cplusplus
 }

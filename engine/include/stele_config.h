@@ -48,6 +48,22 @@
 #define STELE_PREFIX_SCAN 65536
 #endif
 
+/* Completion (stele_complete): candidate words ranked, at most; lexicon
+ * entries read; earlier words of the query that boost candidates by
+ * co-occurrence; postings moves spent counting co-occurrences. */
+#ifndef STELE_COMPLETE_CANDIDATES
+#define STELE_COMPLETE_CANDIDATES 32
+#endif
+#ifndef STELE_COMPLETE_SCAN
+#define STELE_COMPLETE_SCAN 16384
+#endif
+#ifndef STELE_COMPLETE_CONTEXT
+#define STELE_COMPLETE_CONTEXT 3
+#endif
+#ifndef STELE_COMPLETE_STEPS
+#define STELE_COMPLETE_STEPS 65536
+#endif
+
 /* Largest NEAR distance. */
 #ifndef STELE_MAX_NEAR
 #define STELE_MAX_NEAR 100000

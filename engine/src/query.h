@@ -330,6 +330,12 @@ typedef struct st_prepared {
 
 /* Workspace beyond the prepared state a snippet takes on this index. */
 size_t st_snippet_bytes(const stele_index *ix);
+
+/* ---- Interface to code in complete.c ------------------------------- */
+
+/* Workspace stele_complete() takes on this index (at most
+ * stele_workspace_bound(ix, 0), which search.c makes sure of). */
+size_t st_complete_bytes(const stele_index *ix);
 int st_snippet(st_prepared *pq, const stele_hit *hit, const stele_snippet_opts *sopts, void *mem,
                size_t mem_size, char *out, size_t out_cap, size_t *out_len, size_t *needed);
 

@@ -88,6 +88,7 @@ size_t stele_workspace_bound(const stele_index *ix, size_t max_hits)
     tail = ST_ALIGNED(max_hits * sizeof(st_heap_entry));
     if (st_snippet_bytes(ix) > tail) tail = st_snippet_bytes(ix);
     state = st_add_sat(state, tail);
+    if (state < st_complete_bytes(ix)) state = st_complete_bytes(ix);
     return state > st_verify_bound(ix) ? state : st_verify_bound(ix);
 }
 
