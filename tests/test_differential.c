@@ -602,6 +602,10 @@ int main(int argc, char **argv)
     unsigned long n_queries = argc > arg ? strtoul(argv[arg], NULL, 0) : 5000;
     uint64_t seed = argc > arg + 1 ? strtoull(argv[arg + 1], NULL, 0) : 0x57e1e5eedull;
 
+    /* The reference model has no typo tolerance: an unknown word matches
+     * nothing there, so the runtime is compared searching exactly
+     * (test_typos checks the corrections against a brute force). */
+    env.opts.flags |= STELE_QUERY_EXACT;
     rm_model m;
     if (rm_build(&m, &env.corpus, env.opts.stem, env.opts.stem_ctx) != 0) {
         fprintf(stderr, "reference model: out of memory\n");

@@ -124,6 +124,13 @@ static const char *const fixed_queries[] = {
     "psychoactiv*",
     "programme* stigma",
     "treatment of drug use dis",
+    "psycoactive substances",
+    "opiod overdose OR naloxon",
+    "rehabilitaton -stigma",
+    "title:psycoactive",
+    "=psycoactive",
+    "treatmnet NEAR/5 prison",
+    "xqzvwk",
     "title:women",
     "footnote:\"Treaty Series\"",
     "body:(prevention OR treatment)",
@@ -292,7 +299,8 @@ int main(int argc, char **argv)
     }
     unsigned long n_infos = 0;
     int verify_failed = 0;
-    unsigned long n_search = 0, n_ok = 0, n_err = 0, n_snippets = 0, n_small = 0, n_texts = 0;
+    unsigned long n_search = 0, n_ok = 0, n_err = 0, n_snippets = 0, n_small = 0, n_texts = 0,
+                  n_suggest = 0;
     unsigned long by_code[16] = {0};
 
     for (int pass = 0; pass < 2; pass++) {
@@ -345,6 +353,17 @@ int main(int argc, char **argv)
                 continue;
             }
             n_ok++;
+            {
+                /* "did you mean" of the prepared query */
+                stele_query q;
+                char fix[256];
+                size_t fix_len;
+                if (stele_query_prepare(&q, &env.ix, query, len, &env.opts, mem, mem_size) ==
+                    STELE_OK) {
+                    stele_query_suggest(&q, query, len, fix, sizeof fix, &fix_len);
+                    n_suggest++;
+                }
+            }
             for (size_t h = 0; h < n_hits && h < 3; h++) {
                 size_t out_len;
                 tu_snippet(&env.ix, query, len, &env.opts, &hits[h], NULL, mem, mem_size, snippet,
@@ -395,11 +414,11 @@ int main(int argc, char **argv)
 
     printf("nomalloc: %zu queries on 2 indexes (%lu ok, %lu errors: syntax %lu, limit %lu, other "
            "%lu), "
-           "%lu searches, %lu with a short workspace, %lu snippets, %lu doc texts (%s): "
-           "%lu allocations, %lu frees: %s\n",
+           "%lu searches, %lu with a short workspace, %lu snippets, %lu suggestions, %lu doc "
+           "texts (%s): %lu allocations, %lu frees: %s\n",
            n_queries, n_ok, n_err, by_code[-STELE_ESYNTAX], by_code[-STELE_ELIMIT],
            n_err - by_code[-STELE_ESYNTAX] - by_code[-STELE_ELIMIT], n_search, n_small, n_snippets,
-           n_texts, INTERPOSED, n_allocs, n_frees, n_allocs || n_frees ? "FAIL" : "OK");
+           n_suggest, n_texts, INTERPOSED, n_allocs, n_frees, n_allocs || n_frees ? "FAIL" : "OK");
     int failed = n_allocs || n_frees || verify_failed;
     if (n_ok == 0) {
         fprintf(stderr, "no query succeeded: the workload proves nothing\n");

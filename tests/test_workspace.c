@@ -48,6 +48,9 @@ static const char *const queries[] = {
     "\"new psychoactive substances\" NEAR(alternative development)",
     "drug (prison",
     "a*",
+    "psycoactive substances",
+    "opiod overdose OR rehabilitaton",
+    "stigma -xqzvwk",
 };
 
 #define MAX_HITS 10

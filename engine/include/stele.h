@@ -258,6 +258,29 @@ typedef struct stele_query_opts {
  * quotes, a symbol or a word already ending in '*' is unchanged. */
 #define STELE_QUERY_AS_YOU_TYPE 1u
 
+/*
+ * Typo tolerance.  A plain word that matches no term of the index
+ * ("psycoactive") matches, instead, the lexicon words near it, ranked
+ * below a word as typed: a match through a correction scores as the word
+ * itself would, times 1/2 for one edit and 1/4 for two.  The rule: words
+ * of 1 to 3 characters are never corrected; from 4 to 7 characters one
+ * edit is allowed, from 8 on two.  An edit inserts, deletes or replaces
+ * one letter or swaps two adjacent ones.  A word of 5 characters or more
+ * also matches the words it is the start of ("stigma" finds
+ * "stigmatization"), as one edit.  Only the nearest corrections are kept
+ * (by distance, then the most documents), one word per stem, at most 8.
+ * Numbers, symbols (55/12), words with digits, words in phrases or NEAR,
+ * prefixes (rehab*) and words over 32 bytes are always exact, and so is
+ * any word the index knows.  The corrections of one query read at most
+ * STELE_CORRECT_SCAN lexicon entries (stele_config.h).
+ *
+ * Exact search: STELE_QUERY_EXACT in opts.flags turns typo tolerance off
+ * for the whole query (corrections are still found, for
+ * stele_query_suggest()); "=word" in the query turns it off for one word,
+ * and so does quoting it ("word").
+ */
+#define STELE_QUERY_EXACT 2u /* no word matches through corrections */
+
 /* Why a query was refused (stele_diag.reason); stele_query_reason()
  * names each. */
 enum stele_query_reason {
@@ -306,6 +329,7 @@ typedef struct stele_query {
      * documents that could not enter the requested hits without counting
      * them (run with max_hits 0 to count them all). */
     uint32_t matches_exact;
+    uint32_t n_fuzzy;        /* words matched through corrections (typos) */
     const stele_index *ix_;
     void *state_;
     unsigned char *mem_;
@@ -391,6 +415,22 @@ typedef struct stele_snippet_opts {
 STELE_API int stele_query_snippet(stele_query *q, const stele_hit *hit,
                                   const stele_snippet_opts *sopts, char *out, size_t out_cap,
                                   size_t *out_len);
+
+/*
+ * "Did you mean": the query as typed (query, len: the very text the query
+ * was prepared from) with every word the index does not know replaced by
+ * its best correction from the lexicon (the nearest, then the most
+ * frequent word; see Typo tolerance above), into out (NUL-terminated),
+ * *out_len its length.  STELE_ENOTFOUND when no word has a correction,
+ * STELE_ENOSPACE (with *out_len) when out is too small, STELE_EINVAL when
+ * query cannot be the prepared text.  Corrections are folded (lower case,
+ * no accents).  No workspace beyond the prepared query's.  Typical use:
+ * when a search finds nothing or matched through corrections
+ * (q->n_fuzzy), offer the suggestion, and when nothing matched as typed,
+ * search for it instead and say so.
+ */
+STELE_API int stele_query_suggest(const stele_query *q, const char *query, size_t len, char *out,
+                                  size_t out_cap, size_t *out_len);
 
 /*
  * A bound on the workspace that is always enough, on this index, to

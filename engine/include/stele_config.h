@@ -64,6 +64,14 @@
 #define STELE_COMPLETE_STEPS 65536
 #endif
 
+/* Lexicon entries the corrections of one query's unknown words may read
+ * together (a walk that reaches it keeps the corrections found so far),
+ * so that typo tolerance costs at most this much whatever the lexicon's
+ * size. */
+#ifndef STELE_CORRECT_SCAN
+#define STELE_CORRECT_SCAN 262144
+#endif
+
 /* Largest NEAR distance. */
 #ifndef STELE_MAX_NEAR
 #define STELE_MAX_NEAR 100000

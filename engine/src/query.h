@@ -110,6 +110,7 @@ typedef struct st_qterm {
     uint8_t positive;      /* no NOT above it */
     uint8_t prefix;        /* a PREFIX leaf (not expanded) */
     uint8_t grouped;       /* a word of a PHRASE or NEAR */
+    uint8_t fuzzy;         /* edits of a correction (correct.h); 0 = as typed */
     struct st_qterm *next; /* the next leaf in query order */
     /* evaluation state, set by st_eval_setup() */
     uint32_t n_iter;
@@ -140,6 +141,16 @@ typedef struct st_qnode {
     uint32_t ftf[STELE_MAX_FIELDS]; /* PHRASE/NEAR: matches per field at doc */
 } st_qnode;
 
+/* A word of the query the index does not know, and its best correction
+ * (for "did you mean"): the word's bytes in the query, and the lexicon
+ * word to put there. */
+typedef struct st_fix {
+    uint32_t offset, len;
+    uint32_t word_len;
+    char word[STELE_MAX_TERM_BYTES + 1];
+    struct st_fix *next;
+} st_fix;
+
 typedef struct st_query {
     st_qnode *root;
     st_qterm **terms; /* n_terms leaves in query order */
@@ -149,11 +160,15 @@ typedef struct st_query {
     uint32_t n_fields;       /* fields of the index (3 when parsed without one) */
     uint32_t n_cut;          /* prefixes whose expansion was cut */
     uint32_t n_prefix_words; /* words those prefixes had */
+    uint32_t n_fuzzy;        /* words matched through their corrections */
+    uint32_t n_fixes;        /* unknown words with a correction */
+    st_fix *fixes;           /* those corrections, in query order */
 } st_query;
 
 /* Parser flags. */
 #define ST_PARSE_NO_EXPAND   1u /* keep prefixes as PREFIX leaves */
 #define ST_PARSE_LAST_PREFIX 2u /* the last word, with nothing after it, is a prefix */
+#define ST_PARSE_EXACT       4u /* no word matches through corrections */
 
 typedef struct st_parse_in {
     const stele_index *ix; /* NULL: fields title, body, footnote; no lookups */

@@ -218,6 +218,8 @@ int st_eval_setup(st_eval *ev, const stele_index *ix, st_query *q, const stele_q
         if (rc != STELE_OK) return rc == STELE_ENOTFOUND ? st_corrupt() : rc;
         df = t->field >= 0 ? t->info->list[t->field].df : t->info->df;
         t->idf = st_idf(ev->rp.n_docs, df);
+        /* a correction ranks below the word as typed: 1/2 per edit */
+        if (t->fuzzy) t->idf /= (double)(1u << t->fuzzy);
     }
     return st_eval_rewind(ev);
 }

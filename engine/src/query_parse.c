@@ -67,6 +67,7 @@
 #include <string.h>
 
 #include "analyze.h"
+#include "correct.h"
 #include "lexicon.h"
 #include "query.h"
 
@@ -91,6 +92,7 @@ typedef struct lex {
     uint32_t near_k;
     int field;  /* L_SCOPE */
     int prefix; /* L_WORD ending in '*' */
+    int exact;  /* L_WORD starting with '=': no correction */
 } lex;
 
 typedef struct parser {
@@ -101,7 +103,10 @@ typedef struct parser {
     void *stem_ctx;
     unsigned flags;
     uint32_t prefix_terms;
-    uint32_t scan_left; /* dictionary entries prefixes may still read */
+    uint32_t scan_left;    /* dictionary entries prefixes may still read */
+    uint32_t correct_left; /* lexicon entries corrections may still read */
+    uint8_t leaf_fuzzy;    /* st_qterm.fuzzy of the leaves new_leaf() makes */
+    st_fix *last_fix;
     st_arena *a;
     st_query *q;
     size_t err_off;
@@ -300,6 +305,10 @@ static int peek(parser *p, lex *t)
         }
     }
     t->kind = L_WORD;
+    if (w[0] == '=' && n > 1) {
+        t->exact = 1;
+        t->text_start++;
+    }
     if (w[n - 1] == '*') {
         t->prefix = 1;
         while (t->text_end > t->text_start && p->s[t->text_end - 1] == '*')
@@ -371,6 +380,7 @@ ST_NOINLINE static int new_leaf(parser *p, int type, const char *text, size_t le
     t->field = field;
     t->offset = (uint32_t)offset;
     t->prefix = type == ST_Q_PREFIX;
+    t->fuzzy = p->leaf_fuzzy;
     t->hl = -1;
     if (p->ix && type == ST_Q_TERM) {
         st_term_info info;
@@ -694,6 +704,104 @@ ST_NOINLINE static int words_node(parser *p, size_t start, size_t end, int group
     return STELE_OK;
 }
 
+/* Records the best correction of an unknown word (its token's bytes
+ * [start, end) in the query) for "did you mean". */
+static int add_fix(parser *p, size_t start, size_t end, const st_correction *best)
+{
+    st_fix *fx = st_arena_alloc(p->a, sizeof *fx);
+    p->q->n_fixes++;
+    if (!fx) return p->counting ? STELE_OK : STELE_ENOSPACE;
+    if (p->counting) return STELE_OK; /* a short counting arena: only counted */
+    memset(fx, 0, sizeof *fx);
+    fx->offset = (uint32_t)start;
+    fx->len = (uint32_t)(end - start);
+    fx->word_len = best->len;
+    memcpy(fx->word, best->word, best->len);
+    if (p->last_fix)
+        p->last_fix->next = fx;
+    else
+        p->q->fixes = fx;
+    p->last_fix = fx;
+    return STELE_OK;
+}
+
+/*
+ * A plain word the index does not know (tok, analysed to term): its
+ * corrections from the lexicon (correct.h), the best one recorded for
+ * "did you mean", and, unless the search is exact, an OR of the
+ * corrections' terms, each leaf marked with its edits so that it ranks
+ * below a word as typed (query_eval.c).  With no correction, or exact, it
+ * is the leaf of the unknown term (which matches nothing).  The walker
+ * and the candidates live on this frame (about 3 KB), so that a counting
+ * parse needs no memory.
+ */
+ST_NOINLINE static int fuzzy_word(parser *p, const st_token *tok, size_t start, const char *term,
+                                  size_t term_len, unsigned k, int field, st_qnode **out)
+{
+    st_fuzzy f;
+    st_correction cand[ST_CORRECT_MAX];
+    st_dict_cursor dc;
+    st_term_info info;
+    st_qnode *or_node = NULL, *leaf, *first = NULL, *last = NULL;
+    uint32_t n_cand = 0;
+    size_t woff = start + tok->start;
+    int rc, cut;
+
+    rc = st_correct_find(p->ix, tok->term, tok->len, k, &f, cand, &n_cand, &p->correct_left, &cut);
+    if (rc < 0) return rc;
+    if (n_cand > 0 && (rc = add_fix(p, woff, start + tok->end, &cand[0])) != STELE_OK) return rc;
+    if (n_cand == 0 || (p->flags & ST_PARSE_EXACT))
+        return new_leaf(p, ST_Q_TERM, term, term_len, field, woff, NULL, out);
+    if (n_cand > 1) {
+        or_node = new_node(p, ST_Q_OR, woff, &rc);
+        if (!or_node) return rc;
+        or_node->field = (int8_t)field;
+    }
+    for (uint32_t i = 0; i < n_cand; i++) {
+        if ((rc = st_dict_at(p->ix, cand[i].stem_ord, &dc, &info)) < 0)
+            return rc == STELE_ENOTFOUND ? st_corrupt() : rc;
+        p->leaf_fuzzy = cand[i].dist;
+        rc = new_leaf(p, ST_Q_TERM, dc.term, dc.term_len, field, woff, &info, &leaf);
+        p->leaf_fuzzy = 0;
+        if (rc) return rc;
+        if (!first) first = leaf;
+        if (or_node) add_kid(p, or_node, leaf, &last);
+    }
+    p->q->n_fuzzy++;
+    *out = or_node ? or_node : first;
+    return STELE_OK;
+}
+
+/*
+ * A plain word (not in a phrase, not a prefix, not before NEAR): as
+ * words_node(), but a word of one token that the dictionary does not know
+ * and the rule allows to correct (st_correct_k) goes to fuzzy_word().
+ */
+ST_NOINLINE static int word_node(parser *p, const lex *t, int field, st_qnode **out)
+{
+    st_tokenizer tz;
+    st_token tok, extra;
+    char term[STELE_MAX_TERM_BYTES + 1];
+    st_term_info info;
+    unsigned k;
+
+    st_tokenizer_init(&tz, p->s + t->text_start, t->text_end - t->text_start);
+    if (!p->ix || t->exact || !st_tokenizer_next(&tz, &tok) || tok.kind != ST_TOK_WORD ||
+        st_tokenizer_next(&tz, &extra) || (k = st_correct_k(tok.term, tok.len)) == 0)
+        return words_node(p, t->text_start, t->text_end, ST_Q_PHRASE, 0, field, t->start, out);
+    size_t tlen = st_token_term(&tok, p->stem, p->stem_ctx, term);
+    int rc = st_dict_find(p->ix, term, tlen, &info);
+    if (rc != STELE_ENOTFOUND) {
+        if (rc < 0) return rc;
+        rc = new_leaf(p, ST_Q_TERM, term, tlen, field, t->text_start + tok.start, &info, out);
+    } else {
+        rc = fuzzy_word(p, &tok, t->text_start, term, tlen, k, field, out);
+    }
+    p->last_n_tok = 1;
+    p->neg = 0;
+    return rc;
+}
+
 static int parse_or(parser *p, int field, st_qnode **out, int *consumed);
 
 /* NEAR(words[, k]) starting at the NEAR token t. */
@@ -900,7 +1008,15 @@ static int parse_primary(parser *p, int field, st_qnode **out)
             rc = last_word_prefix(p, &t, field, out);
             if (rc != 1) return rc; /* done, or an error */
         }
-        rc = words_node(p, t.text_start, t.text_end, ST_Q_PHRASE, 0, field, t.start, out);
+        {
+            lex n;
+            rc = peek(p, &n); /* a word before NEAR is a group word: as typed */
+            if (rc) return rc;
+            if (n.kind == L_NEAR)
+                rc = words_node(p, t.text_start, t.text_end, ST_Q_PHRASE, 0, field, t.start, out);
+            else
+                rc = word_node(p, &t, field, out);
+        }
         if (rc) return rc;
         if (*out) return parse_near_infix(p, *out, p->last_n_tok, out);
         break;
@@ -1081,6 +1197,7 @@ int st_query_parse(const st_parse_in *in, const char *query, size_t len, st_aren
     p.prefix_terms = in->prefix_terms ? in->prefix_terms : STELE_PREFIX_TERMS;
     if (p.prefix_terms > STELE_PREFIX_TERMS_MAX) p.prefix_terms = STELE_PREFIX_TERMS_MAX;
     p.scan_left = STELE_PREFIX_SCAN;
+    p.correct_left = STELE_CORRECT_SCAN;
     p.a = a;
     p.q = q;
     p.counting = a->base == NULL;

@@ -6,7 +6,8 @@
  *
  *   1. st_prepared: the query's root struct, its evaluator and a copy of
  *      the options;
- *   2. the query tree: st_qnode and st_qterm records (query_parse.c);
+ *   2. the query tree: st_qnode and st_qterm records, and an st_fix per
+ *      corrected word (query_parse.c);
  *   3. the evaluator's tables (st_eval_query_bytes) and, per leaf term,
  *      its dictionary entry, and per field list it is read in one
  *      postings iterator and two position cursors (st_eval_leaf_bytes);
@@ -27,7 +28,7 @@
  * the index's fields, and every piece rounded up to 8 bytes:
  *
  *   7 + sizeof(st_prepared) + Tree(T) + st_eval_query_bytes(T, T)
- *     + T * sizeof(st_term_info)
+ *     + T * sizeof(st_fix) + T * sizeof(st_term_info)
  *     + L * (sizeof(st_postings) + 2 * sizeof(st_poscur))
  *     + max(16 * max_hits, st_snippet_bytes(ix), verify)
  *
@@ -81,6 +82,8 @@ size_t stele_workspace_bound(const stele_index *ix, size_t max_hits)
     n_fields = ix->n_fields_ < STELE_MAX_FIELDS ? ix->n_fields_ : STELE_MAX_FIELDS;
     state = st_add_sat(ST_WS_ALIGN - 1 + ST_ALIGNED(sizeof(st_prepared)), tree_bytes(t));
     state = st_add_sat(state, st_eval_query_bytes((uint32_t)t, (uint32_t)t));
+    /* a corrected word has a leaf at least, so at most T corrections */
+    state = st_add_sat(state, st_mul_sat(t, ST_ALIGNED(sizeof(st_fix))));
     /* T leaves, and L lists among them, at most F per leaf */
     lists = STELE_BOUND_LISTS < t * n_fields ? STELE_BOUND_LISTS : t * n_fields;
     state = st_add_sat(state, st_mul_sat(t, st_eval_leaf_bytes(0)));
@@ -134,6 +137,7 @@ static void parse_in_of(st_parse_in *in, const stele_index *ix, const stele_quer
     in->ix = ix;
     stem_of(ix, opts, &in->stem, &in->stem_ctx);
     in->flags = opts && (opts->flags & STELE_QUERY_AS_YOU_TYPE) ? ST_PARSE_LAST_PREFIX : 0;
+    if (opts && (opts->flags & STELE_QUERY_EXACT)) in->flags |= ST_PARSE_EXACT;
     in->prefix_terms = opts && opts->prefix_terms ? opts->prefix_terms : STELE_PREFIX_TERMS;
     if (in->prefix_terms > STELE_PREFIX_TERMS_MAX) in->prefix_terms = STELE_PREFIX_TERMS_MAX;
 }
@@ -168,6 +172,7 @@ static int measure(stele_query *q, const stele_index *ix, const char *query, siz
     q->n_terms = tq.n_terms;
     q->n_cut = tq.n_cut;
     q->n_prefix_words = tq.n_prefix_words;
+    q->n_fuzzy = tq.n_fuzzy;
     q->diag.needed = st_add_sat(st_arena_needed(&count), tail_bytes(ix, results_of(opts)));
     return STELE_OK;
 }
@@ -214,6 +219,7 @@ int stele_query_prepare(stele_query *q, const stele_index *ix, const char *query
     q->n_terms = pq->q.n_terms;
     q->n_cut = pq->q.n_cut;
     q->n_prefix_words = pq->q.n_prefix_words;
+    q->n_fuzzy = pq->q.n_fuzzy;
     q->diag.needed = st_add_sat(q->mark_, tail_bytes(ix, pq->max_results));
     return STELE_OK;
 }
@@ -380,6 +386,45 @@ int stele_query_snippet(stele_query *q, const stele_hit *hit, const stele_snippe
     if (rc == STELE_ENOSPACE && (start > q->size_ || q->size_ - start < needed))
         q->diag.needed = st_add_sat(start, needed);
     return rc;
+}
+
+int stele_query_suggest(const stele_query *q, const char *query, size_t len, char *out,
+                        size_t out_cap, size_t *out_len)
+{
+    const st_query *sq;
+    size_t n = 0, at = 0;
+
+    if (out_len) *out_len = 0;
+    if (out && out_cap) out[0] = '\0';
+    if (!prepared(q) || (!query && len) || (!out && out_cap)) return STELE_EINVAL;
+    sq = &((const st_prepared *)q->state_)->q;
+    if (!sq->fixes) return STELE_ENOTFOUND;
+    /* the query as typed, each fixed word replaced by its correction */
+    for (const st_fix *fx = sq->fixes; fx; fx = fx->next) {
+        if (fx->offset < at || fx->offset > len || fx->len > len - fx->offset)
+            return STELE_EINVAL; /* not the text the query was prepared from */
+        n += (fx->offset - at) + fx->word_len;
+        at = fx->offset + fx->len;
+    }
+    n += len - at;
+    if (out_len) *out_len = n;
+    if (n >= out_cap) {
+        if (out && out_cap) out[0] = '\0';
+        return STELE_ENOSPACE;
+    }
+    at = 0;
+    n = 0;
+    for (const st_fix *fx = sq->fixes; fx; fx = fx->next) {
+        memcpy(out + n, query + at, fx->offset - at);
+        n += fx->offset - at;
+        memcpy(out + n, fx->word, fx->word_len);
+        n += fx->word_len;
+        at = fx->offset + fx->len;
+    }
+    memcpy(out + n, query + at, len - at);
+    n += len - at;
+    out[n] = '\0';
+    return STELE_OK;
 }
 
 const char *stele_query_reason(int reason)
