@@ -330,6 +330,41 @@ def case_search_nohits(c):
     expect(st == 1, f"exit {st}, want 1")
 
 
+def case_did_you_mean(c):
+    # A typo with no exact match: the suggestion, and its hits, said so.
+    st, out, err = c.run("search", "-n", "2", "psycoactive", "substances")
+    expect(st == 0, f"exit {st}, want 0: {err}")
+    expect("No results for 'psycoactive substances'. Did you mean: psychoactive substances?"
+           in out, f"no did-you-mean line in {out!r}")
+    expect("Showing results for 'psychoactive substances'." in out, f"no showing line: {out!r}")
+    expect(re.search(r"^1\. 55/1 ", out, re.M), f"55/1 not first: {out!r}")
+    st, out, err = c.run("search", "--json", "-n", "1", "psycoactive substances")
+    expect(st == 0, f"exit {st}, want 0")
+    hit = json.loads(out.splitlines()[0])
+    expect(hit["did_you_mean"] == "psychoactive substances" and hit["corrected"] is True
+           and hit["id"] == "55/1", f"JSON hit {hit}")
+    # Exact search: no typo tolerance, but still the suggestion.
+    st, out, err = c.run("search", "--exact", "rehabilitaton")
+    expect(st == 0, f"exit {st}, want 0")
+    expect("Did you mean: rehabilitation?" in out, f"--exact: {out!r}")
+    # =word is exact and suggests nothing.
+    st, out, err = c.run("search", "=rehabilitaton")
+    expect(st == 1 and "no documents match" in out, f"=word: exit {st}, {out!r}")
+    # A query with exact hits keeps them, and still offers the correction.
+    st, out, err = c.run("search", "--json", "opiod OR naloxone")
+    expect(st == 0, f"exit {st}")
+    hit = json.loads(out.splitlines()[0])
+    expect(hit["did_you_mean"] == "opioid OR naloxone" and hit["corrected"] is False,
+           f"JSON hit {hit}")
+    st, out, err = c.run("search", "opiod OR naloxone")
+    expect(out.startswith("Did you mean: opioid OR naloxone?\n"), f"{out!r}")
+    # A query with no unknown word has no suggestion.
+    st, out, err = c.run("search", "--json", "-n", "1", "naloxone")
+    hit = json.loads(out.splitlines()[0])
+    expect(hit["did_you_mean"] is None and hit["corrected"] is False, f"JSON hit {hit}")
+    expect("Did you mean" not in c.run("search", "naloxone")[1], "suggestion for a known word")
+
+
 def caret_column(err):
     lines = err.splitlines()
     for i, line in enumerate(lines):

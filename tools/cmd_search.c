@@ -48,6 +48,14 @@
  * With -c --json each query gives {"query", "count"}.  In --json mode
  * errors are JSON objects on stderr too (cli_json_errors).
  *
+ * Typo tolerance (the runtime's, see stele.h) is on unless --exact.  When
+ * a word of the query is unknown to the index, the runtime's suggestion
+ * (stele_query_suggest) is printed: "No results for 'Q'. Did you mean: S?"
+ * when the query as typed, searched exactly, matches nothing, and then
+ * S's hits are shown under "Showing results for 'S'."; otherwise "Did you
+ * mean: S?" above the query's own hits.  --json hits carry did_you_mean
+ * (or null) and corrected (true when they are S's hits).
+ *
  * Without a query: on a terminal, the `stele> ` prompt of prompt.c (line
  * editing, history, paging; an empty line does nothing); otherwise every non-empty line
  * of standard input is one query, answered in turn (human output: a
@@ -78,6 +86,7 @@ static const char help_text[] =
     "  -c, --count         print only the number of matching documents\n"
     "  -l, --ids-only      print only the matching documents' ids\n"
     "      --json          one JSON object per hit and line\n"
+    "      --exact         no typo tolerance: words match only as typed\n"
     "      --color WHEN    bold matched words: auto (default), always, never\n"
     "  -h, --help          show this help\n"
     "\n"
@@ -133,6 +142,12 @@ static json_t *json_spans(const stele_span *spans, size_t n)
     return a;
 }
 
+/* The did_you_mean field: the corrected query, or null. */
+static json_t *did_you_mean(const searcher *s)
+{
+    return s->did_you_mean ? cli_json_text(s->did_you_mean, strlen(s->did_you_mean)) : json_null();
+}
+
 static int print_json_hit(const searcher *s, const char *query, size_t query_len, size_t rank,
                           const stele_hit *hit, const char *para, size_t n_matches)
 {
@@ -154,7 +169,9 @@ static int print_json_hit(const searcher *s, const char *query, size_t query_len
         json_object_set_new(o, "doc", json_integer(hit->doc)) ||
         json_object_set_new(o, "snippet", cli_json_text(snippet, strlen(snippet))) ||
         json_object_set_new(o, "highlights", json_spans(s->spans, s->n_spans)) ||
-        json_object_set_new(o, "matches", json_integer((json_int_t)n_matches)))
+        json_object_set_new(o, "matches", json_integer((json_int_t)n_matches)) ||
+        json_object_set_new(o, "did_you_mean", did_you_mean(s)) ||
+        json_object_set_new(o, "corrected", json_boolean(s->corrected)))
         goto out;
     line = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
     if (!line) goto out;
@@ -316,6 +333,60 @@ static int prepare(searcher *s, stele_query *q, const char *query, size_t len)
     return rc;
 }
 
+/* How many documents query matches with every word as typed (exact). */
+static int count_exact(searcher *s, const char *query, size_t len, size_t *n_matches)
+{
+    stele_query q;
+    stele_query_opts saved = s->opts;
+    int rc;
+    s->opts.flags |= STELE_QUERY_EXACT;
+    rc = prepare(s, &q, query, len);
+    s->opts = saved;
+    if (rc == STELE_OK) rc = stele_query_run(&q, NULL, 0, 0, NULL, n_matches);
+    return rc;
+}
+
+/*
+ * "Did you mean": when the prepared query q (of query) has a suggestion,
+ * sets s->did_you_mean to it, and when the query as typed matches nothing
+ * exactly, prints so and prepares and runs the suggestion in q instead
+ * (s->corrected).  Returns a runtime status; *n_hits and *n_matches are
+ * those of the query left in q.
+ */
+static int suggest(searcher *s, stele_query *q, const char *query, size_t len, size_t *n_hits,
+                   size_t *n_matches)
+{
+    size_t fix_len = 0, exact = *n_matches;
+    char *fix;
+    int rc = stele_query_suggest(q, query, len, NULL, 0, &fix_len);
+
+    if (rc == STELE_ENOTFOUND) return STELE_OK;
+    if (rc != STELE_ENOSPACE) return rc;
+    if (!(fix = malloc(fix_len + 1))) return STELE_ENOMEM;
+    rc = stele_query_suggest(q, query, len, fix, fix_len + 1, &fix_len);
+    if (rc != STELE_OK) {
+        free(fix);
+        return rc;
+    }
+    s->did_you_mean = fix;
+    if (q->n_fuzzy > 0 && (rc = count_exact(s, query, len, &exact)) != STELE_OK) return rc;
+    if (exact > 0) {
+        /* the query as typed has hits of its own: keep them */
+        if (q->n_fuzzy > 0 && (rc = prepare(s, q, query, len)) == STELE_OK)
+            rc = stele_query_run(q, s->hits, s->max_hits, 0, n_hits, n_matches);
+        if (!s->json) printf("Did you mean: %s?\n", fix);
+        return rc;
+    }
+    if (!s->json) {
+        printf("No results for '%.*s'. Did you mean: %s?\n", (int)len, query, fix);
+        printf("Showing results for '%s'.\n", fix);
+    }
+    s->corrected = 1;
+    rc = prepare(s, q, fix, fix_len);
+    if (rc == STELE_OK) rc = stele_query_run(q, s->hits, s->max_hits, 0, n_hits, n_matches);
+    return rc;
+}
+
 int cli_search_query(cli_searcher *s, const char *query, size_t len, int batch, size_t offset,
                      size_t *n_matches_out)
 {
@@ -349,6 +420,11 @@ int cli_search_query(cli_searcher *s, const char *query, size_t len, int batch, 
     if (rc == STELE_OK)
         rc = stele_query_run(&q, s->hits, s->count_only ? 0 : s->max_hits, offset, &n_hits,
                              &n_matches);
+    free(s->did_you_mean);
+    s->did_you_mean = NULL;
+    s->corrected = 0;
+    if (rc == STELE_OK && offset == 0 && !s->count_only && !s->ids_only)
+        rc = suggest(s, &q, query, len, &n_hits, &n_matches);
     if (rc != STELE_OK) {
         cli_error("%s: search failed: %s", s->index_name, stele_strerror(rc));
         return CLI_EXIT_ERROR;
@@ -557,6 +633,7 @@ static int open_searcher(searcher *s, const char *path, size_t max_hits, size_t 
 
 static void close_searcher(searcher *s)
 {
+    free(s->did_you_mean);
     free(s->ws);
     free(s->hits);
     free(s->snippet);
@@ -566,18 +643,15 @@ static void close_searcher(searcher *s)
 
 int cmd_search(int argc, char **argv)
 {
-    static const struct option long_opts[] = {{"index", required_argument, NULL, 'i'},
-                                              {"max", required_argument, NULL, 'n'},
-                                              {"count", no_argument, NULL, 'c'},
-                                              {"ids-only", no_argument, NULL, 'l'},
-                                              {"json", no_argument, NULL, 'j'},
-                                              {"color", required_argument, NULL, 'C'},
-                                              {"colour", required_argument, NULL, 'C'},
-                                              {"help", no_argument, NULL, 'h'},
-                                              {NULL, 0, NULL, 0}};
+    static const struct option long_opts[] = {
+        {"index", required_argument, NULL, 'i'}, {"max", required_argument, NULL, 'n'},
+        {"count", no_argument, NULL, 'c'},       {"ids-only", no_argument, NULL, 'l'},
+        {"json", no_argument, NULL, 'j'},        {"exact", no_argument, NULL, 'E'},
+        {"color", required_argument, NULL, 'C'}, {"colour", required_argument, NULL, 'C'},
+        {"help", no_argument, NULL, 'h'},        {NULL, 0, NULL, 0}};
     const char *index_path = NULL;
     unsigned long max_hits = 10;
-    int max_given = 0, color_when = -1, interactive;
+    int max_given = 0, color_when = -1, interactive, exact = 0;
     searcher s;
     int c, status;
 
@@ -608,6 +682,9 @@ int cmd_search(int argc, char **argv)
             break;
         case 'j':
             s.json = 1;
+            break;
+        case 'E':
+            exact = 1;
             break;
         case 'C':
             color_when = parse_color(optarg);
@@ -640,6 +717,7 @@ int cmd_search(int argc, char **argv)
         close_searcher(&s);
         return CLI_EXIT_ERROR;
     }
+    if (exact) s.opts.flags |= STELE_QUERY_EXACT;
     if (optind < argc) {
         size_t len;
         char *query = join_words(argc - optind, argv + optind, &len);

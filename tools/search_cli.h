@@ -34,6 +34,10 @@ typedef struct cli_searcher {
     int ids_only;    /* -l: the matching documents' ids */
     unsigned width;  /* > 0: wrap human output at this many columns (prompt) */
     int interactive; /* at the prompt: ".more" pages, not "-n" */
+    /* "did you mean" of the last query (a heap string, or NULL), and
+     * whether the hits shown are that corrected query's */
+    char *did_you_mean;
+    int corrected;
 } cli_searcher;
 
 /* Runs one query and prints hits offset+1 .. offset+max_hits of it;
