@@ -292,11 +292,11 @@ static void limits(void)
         s = s2;
     }
     CHECK(st_lev_distance(&a, &s) == 1);
-    /* words longer than pattern + k are refused without a step */
+    /* words longer than pattern + k die one byte after m + k */
     st_fuzzy *f = malloc(sizeof *f);
     CHECK(f && st_fuzzy_init(f, "drug", 4, 1) == STELE_OK);
     if (f) {
-        CHECK(st_fuzzy_feed(f, "drugsss", 7) == -1 && f->steps == 0);
+        CHECK(st_fuzzy_feed(f, "drugsss", 7) == -1 && st_fuzzy_dead_prefix(f) == 6);
         CHECK(st_fuzzy_feed(f, "drugs", 5) == 1);
         CHECK(st_fuzzy_feed(f, "drug", 4) == 0);
         CHECK(st_fuzzy_feed(f, "dxxg", 4) == -1 && st_fuzzy_dead_prefix(f) == 3);
@@ -305,7 +305,8 @@ static void limits(void)
         char longw[3 * ST_FUZZY_MAX_WORD];
         memset(longw, 'a', sizeof longw);
         CHECK(st_fuzzy_init(f, longw, ST_FUZZY_MAX_PAT, ST_FUZZY_MAX_K) == STELE_OK);
-        CHECK(st_fuzzy_feed(f, longw, sizeof longw) == -1);
+        CHECK(st_fuzzy_feed(f, longw, sizeof longw) == -1 &&
+              st_fuzzy_dead_prefix(f) == ST_FUZZY_MAX_WORD + 1);
         CHECK(st_fuzzy_feed(f, longw, ST_FUZZY_MAX_WORD) == ST_FUZZY_MAX_K);
         CHECK(st_fuzzy_feed(f, longw, ST_FUZZY_MAX_WORD + 1) == -1);
         free(f);

@@ -81,22 +81,20 @@ int st_fuzzy_init(st_fuzzy *f, const char *pat, size_t len, unsigned k)
 
 int st_fuzzy_feed(st_fuzzy *f, const char *word, size_t len)
 {
-    if (len > (size_t)f->lev.m + f->lev.k) {
-        /* Too long to be within k whatever its bytes; the stored prefix
-         * states stay as they are. */
-        f->dead = UINT32_MAX;
-        return -1;
-    }
     uint32_t shared = 0;
     while (shared < f->valid && shared < len && f->word[shared] == word[shared])
         shared++;
     if (f->dead != UINT32_MAX && f->dead <= shared)
         return -1; /* starts with the last word's dead prefix */
     f->dead = UINT32_MAX;
-    memcpy(f->word + shared, word + shared, len - shared);
     f->valid = shared;
+    /* A row has bit i only when i is within k of the bytes read, so the
+     * automaton dies by byte m + k + 1 <= ST_FUZZY_MAX_WORD + 1 at the
+     * latest: a longer word is refused there, and its dead prefix still
+     * lets the walker skip the words that share it. */
     for (uint32_t i = shared; i < len; i++) {
         st_lev_step(&f->lev, &f->st[i], (unsigned char)word[i], &f->st[i + 1]);
+        f->word[i] = word[i];
         f->steps++;
         f->valid = i + 1;
         if (!st_lev_viable(&f->lev, &f->st[i + 1])) {

@@ -45,8 +45,8 @@
 /* Largest edit distance, and longest pattern (a row has m + 1 <= 64 bits). */
 #define ST_FUZZY_MAX_K   2
 #define ST_FUZZY_MAX_PAT 32
-/* Longest word that can be within ST_FUZZY_MAX_K of a pattern: longer
- * words are refused without a step. */
+/* Longest word that can be within ST_FUZZY_MAX_K of a pattern: the
+ * automaton dies one byte after it at the latest. */
 #define ST_FUZZY_MAX_WORD (ST_FUZZY_MAX_PAT + ST_FUZZY_MAX_K)
 
 typedef struct st_lev_state {
@@ -80,15 +80,15 @@ static inline int st_lev_viable(const st_lev *a, const st_lev_state *s)
 unsigned st_lev_distance(const st_lev *a, const st_lev_state *s);
 
 /* The walker's state: the automaton, the last word fed and the state after
- * each of its prefixes: 2,272 bytes (sizeof, on a 64-bit host), whatever
+ * each of its prefixes: 2,320 bytes (sizeof, on a 64-bit host), whatever
  * the input. */
 typedef struct st_fuzzy {
     st_lev lev;
-    char word[ST_FUZZY_MAX_WORD];
+    char word[ST_FUZZY_MAX_WORD + 1];
     uint32_t valid; /* st[0 .. valid] are the states after word[0 .. valid) */
     uint32_t dead;  /* word[0 .. dead) has no completion within k; or UINT32_MAX */
     uint64_t steps; /* automaton steps taken (cost accounting) */
-    st_lev_state st[ST_FUZZY_MAX_WORD + 1];
+    st_lev_state st[ST_FUZZY_MAX_WORD + 2];
 } st_fuzzy;
 
 /* Sets f up for pattern within k edits; STELE_EINVAL as st_lev_init(). */
@@ -99,8 +99,8 @@ int st_fuzzy_init(st_fuzzy *f, const char *pat, size_t len, unsigned k);
 int st_fuzzy_feed(st_fuzzy *f, const char *word, size_t len);
 /* After st_fuzzy_feed() returned -1: the length p of the last word's
  * shortest prefix with no completion within k, so that every word starting
- * with its first p bytes can be skipped; 0 when the word was refused for
- * its length only (nothing can be skipped). */
+ * with its first p bytes can be skipped; 0 when the whole word was viable
+ * but is over k (nothing can be skipped). */
 uint32_t st_fuzzy_dead_prefix(const st_fuzzy *f);
 
 #endif /* STELE_FUZZY_H */
