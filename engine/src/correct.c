@@ -2,27 +2,24 @@
  * correct.c: the lexicon words near a query word (the rule and the
  * ranking are in correct.h's top comment).
  *
- * The walk.  The lexicon is read in order from its first block, each word
- * fed to the automaton, which resumes after the bytes the word shares with
- * the previous one and refuses at once a word under a dead prefix.  A run
- * of refused words means a large range under one dead prefix (say every
- * word starting "zq" when the pattern starts "ps"): after ST_SKIP_RUN of
- * them the cursor seeks past the whole range, to the first word after
- * every word with that prefix, so the walk reads about as many entries as
- * the lexicon's trie has live nodes, not the whole lexicon.
+ * The walk.  Corrections keep the word's first letter (as Lucene's
+ * DirectSpellChecker does by default: people rarely get the first letter
+ * wrong, and it confines the walk to one letter's range of the lexicon,
+ * about a twentieth of it).  That range is read in order, each word fed to
+ * the automaton, which resumes after the bytes the word shares with the
+ * previous one and refuses at once a word under a dead prefix.  When a
+ * word dies, the block heads after it tell whether whole blocks lie under
+ * the same dead prefix; those are skipped without being decoded
+ * (skip_dead), so the walk reads little more than the blocks that hold
+ * live words.
  */
 #include "correct.h"
 
 #include <string.h>
 
+#include "format.h"
 #include "lexicon.h"
 #include "reader.h"
-
-/* Refused words in a row before the walk seeks past their dead prefix,
- * and what a seek costs of the scan budget (a binary search over block
- * heads and part of one block). */
-#define ST_SKIP_RUN  8u
-#define ST_SEEK_COST 16u
 
 unsigned st_correct_k(const char *word, size_t len)
 {
@@ -79,64 +76,95 @@ static void consider(st_correction *out, uint32_t *n, const st_lex_entry *e, uns
     (*n)++;
 }
 
-/* Points c at the first word after every word starting with the first p
- * bytes of word; *end when there is none. */
-static int seek_past(const stele_index *ix, st_lex_cursor *c, const char *word, uint32_t p,
-                     int *end)
+/* How many bytes the first character of word takes (a UTF-8 lead byte
+ * and its continuation bytes). */
+static uint32_t first_char_len(const char *word, size_t len)
 {
-    char key[STELE_MAX_TERM_BYTES];
-    memcpy(key, word, p);
-    while (p > 0 && (unsigned char)key[p - 1] == 0xFF)
-        p--;
-    if (p == 0) {
-        *end = 1;
-        return STELE_OK;
-    }
-    key[p - 1] = (char)((unsigned char)key[p - 1] + 1);
-    return st_lex_seek(ix, c, key, p);
+    uint32_t n = 1;
+    while (n < len && ((unsigned char)word[n] & 0xC0) == 0x80)
+        n++;
+    return n;
 }
 
-static int walk_edits(const stele_index *ix, st_fuzzy *f, st_correction *out, uint32_t *n,
-                      uint32_t *scan_left, int *cut)
+static int starts_with(const st_lex_entry *e, const char *prefix, uint32_t len)
+{
+    return e->len >= len && memcmp(e->word, prefix, len) == 0;
+}
+
+/*
+ * The word at c just died at depth p (its first p bytes have no
+ * completion within k).  When the next block's first word starts with
+ * those bytes too, every word up to it does: gallop over the block heads
+ * (1, 2, 4, ... blocks on, then bisect) to the last block whose first
+ * word still starts with them and move c there, so whole blocks under a
+ * dead prefix are never decoded.  *scan_left pays one entry per head read.
+ */
+static int skip_dead(const stele_index *ix, st_lex_cursor *c, uint32_t p, uint32_t *scan_left)
+{
+    char dead[STELE_MAX_TERM_BYTES];
+    uint32_t n_blocks = st_lex_n_blocks(ix), b = c->e.index / ST_LEX_BLOCK, lo, hi, step = 1;
+    st_lex_entry head;
+    int rc;
+
+    memcpy(dead, c->e.word, p);
+    lo = b; /* the last block known to start under the dead prefix (or b) */
+    hi = n_blocks;
+    for (;;) { /* gallop: lo starts under it, hi does not (or is the end) */
+        uint32_t probe = lo + step;
+        if (probe >= n_blocks || *scan_left == 0) break;
+        (*scan_left)--;
+        if ((rc = st_lex_block_first(ix, probe, &head)) < 0) return rc;
+        if (!starts_with(&head, dead, p)) {
+            hi = probe;
+            break;
+        }
+        lo = probe;
+        step *= 2;
+    }
+    while (hi - lo > 1 && *scan_left > 0) { /* bisect */
+        uint32_t mid = lo + (hi - lo) / 2;
+        (*scan_left)--;
+        if ((rc = st_lex_block_first(ix, mid, &head)) < 0) return rc;
+        if (starts_with(&head, dead, p))
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return lo > b ? st_lex_at_block(ix, c, lo) : STELE_OK;
+}
+
+/* Every lexicon word that starts with the first character of the pattern
+ * (the walker's pattern f), fed in order. */
+static int walk_edits(const stele_index *ix, const char *word, size_t len, st_fuzzy *f,
+                      st_correction *out, uint32_t *n, uint32_t *scan_left, int *cut)
 {
     st_lex_cursor c;
-    uint32_t run = 0;
-    int rc = st_lex_at_block(ix, &c, 0), end = 0;
+    uint32_t first = first_char_len(word, len);
+    int rc = st_lex_seek(ix, &c, word, first);
 
     if (rc < 0) return rc;
-    while (!end) {
+    for (;;) {
         if (*scan_left == 0) {
             *cut = 1;
             break;
         }
         rc = st_lex_next(ix, &c);
         if (rc < 0) return rc;
-        if (rc == 0) break;
+        if (rc == 0 || !starts_with(&c.e, word, first)) break;
         (*scan_left)--;
         uint64_t steps = f->steps;
         int d = st_fuzzy_feed(f, c.e.word, c.e.len);
         if (d > 0) consider(out, n, &c.e, (unsigned)d, 0);
-        if (d >= 0 || f->steps != steps) {
-            run = 0;
-            continue;
-        }
-        /* refused without a step: under the last dead prefix (or too long) */
-        uint32_t p = st_fuzzy_dead_prefix(f);
-        if (p == 0 || ++run < ST_SKIP_RUN) continue;
-        run = 0;
-        if (*scan_left < ST_SEEK_COST) {
-            *cut = 1;
-            break;
-        }
-        *scan_left -= ST_SEEK_COST;
-        rc = seek_past(ix, &c, c.e.word, p, &end);
-        if (rc < 0) return rc;
+        /* a fresh death (the walker stepped): skip what lies under it */
+        if (d < 0 && f->steps != steps && st_fuzzy_dead_prefix(f) > first &&
+            (rc = skip_dead(ix, &c, st_fuzzy_dead_prefix(f), scan_left)) < 0)
+            return rc;
     }
     return STELE_OK;
 }
 
-static int walk_completions(const stele_index *ix, const char *word, size_t len,
-                            st_correction *out, uint32_t *n, uint32_t *scan_left, int *cut)
+static int walk_completions(const stele_index *ix, const char *word, size_t len, st_correction *out,
+                            uint32_t *n, uint32_t *scan_left, int *cut)
 {
     st_lex_cursor c;
     int rc = st_lex_prefix(ix, &c, word, len);
@@ -166,7 +194,7 @@ int st_correct_find(const stele_index *ix, const char *word, size_t len, unsigne
     *cut = 0;
     if (k == 0 || st_lex_n_words(ix) == 0) return STELE_OK;
     if ((rc = st_fuzzy_init(f, word, len, k)) != STELE_OK) return STELE_OK; /* too long: exact */
-    if ((rc = walk_edits(ix, f, out, &n, scan_left, cut)) < 0) return rc;
+    if ((rc = walk_edits(ix, word, len, f, out, &n, scan_left, cut)) < 0) return rc;
     for (size_t i = 0; i < len; i++)
         chars += ((unsigned char)word[i] & 0xC0) != 0x80;
     if (chars >= ST_CORRECT_MIN_COMPLETE &&

@@ -12,7 +12,9 @@
  * characters, 2 from 8 on.  Only words made of letters are corrected:
  * numbers, symbols such as 55/12 and words with digits stay exact, and so
  * do words over ST_FUZZY_MAX_PAT bytes.  Edits are those of fuzzy.h
- * (transpositions count one).
+ * (transpositions count one), after the first letter, which a correction
+ * keeps: "psycoactive" finds "psychoactive", "ppioid" does not find
+ * "opioid".
  *
  * Candidates (st_correct_find).  Lexicon words within k edits of the word
  * (the automaton walks the sorted lexicon, skipping every range under a
@@ -27,7 +29,7 @@
  * and says so.
  *
  * Memory: no allocation; the walker (st_fuzzy, 2.3 KB) and the candidate
- * list are the caller's (the parser keeps them on its stack).
+ * list (0.7 KB) are the caller's (the parser keeps them on its stack).
  */
 #ifndef STELE_CORRECT_H
 #define STELE_CORRECT_H
