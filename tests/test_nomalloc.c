@@ -355,12 +355,12 @@ int main(int argc, char **argv)
             n_ok++;
             {
                 /* "did you mean" of the prepared query */
-                stele_query q;
+                stele_query pq;
                 char fix[256];
                 size_t fix_len;
-                if (stele_query_prepare(&q, &env.ix, query, len, &env.opts, mem, mem_size) ==
+                if (stele_query_prepare(&pq, &env.ix, query, len, &env.opts, mem, mem_size) ==
                     STELE_OK) {
-                    stele_query_suggest(&q, query, len, fix, sizeof fix, &fix_len);
+                    stele_query_suggest(&pq, query, len, fix, sizeof fix, &fix_len);
                     n_suggest++;
                 }
             }
