@@ -118,11 +118,9 @@ static size_t check_typos(const tu_env *env, char *text, void *mem, size_t mem_s
         search(env, meant, STELE_QUERY_EXACT, mem, mem_size, &r);
         if (!first_is(&r, want)) describe("meant", meant, &r, want);
         char query[512];
-        if (strcmp(mode, "as-you-type") == 0)
-            snprintf(query, sizeof query, "%s*", typed); /* the last word as a prefix */
-        else
-            snprintf(query, sizeof query, "%s", typed);
-        search(env, query, 0, mem, mem_size, &r);
+        snprintf(query, sizeof query, "%s", typed);
+        search(env, query, strcmp(mode, "as-you-type") == 0 ? STELE_QUERY_AS_YOU_TYPE : 0, mem,
+               mem_size, &r);
         if (!first_is(&r, want)) describe("typed", query, &r, want);
         if (r.rc == STELE_OK && r.n_fuzzy > 0) {
             /* matched through corrections: the suggestion finds it too */
