@@ -120,7 +120,7 @@ async function main() {
           JSON.stringify(want), JSON.stringify(r));
   }
   /* Long queries within the limits run as in the CLI. */
-  const long = ['word '.repeat(300), 'treatment '.repeat(200) + 'prison', 'a'.repeat(70) + ' naloxone'];
+  const long = ['drug '.repeat(300), 'treatment '.repeat(200) + 'prison', 'a'.repeat(70) + ' naloxone'];
   const cliLong = cliHits(long);
   for (const q of long) {
     const r = engine.search(q, 10, STELE_MARK.BRACKETS);
