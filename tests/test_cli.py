@@ -102,10 +102,13 @@ def case_usage(c):
                  ["index", "-o", "x.stele"],               # no input
                  ["index", "--format", "pdf", "-o", "x.stele", "in.txt"],
                  ["embed"], ["stats", "a", "b"], ["search", "prison", "--bogus"],
-                 ["search", "--color=sometimes", "x"], ["search", "-c", "-l", "x"]):
+                 ["search", "--color=sometimes", "x"], ["search", "-c", "-l", "x"],
+                 ["index", "--bogus"], ["verify", "-x"], ["merge", "--nope"], ["show", "-z"]):
         st, out, err = c.run(*args)
         expect(st == 2, f"stele {' '.join(args)}: exit {st}, want 2")
         expect(err.strip(), f"stele {' '.join(args)}: no message")
+        expect(len(err.splitlines()) == 1 and err.startswith("stele"),
+               f"stele {' '.join(args)}: not one line: {err!r}")
         expect(out == "", f"stele {' '.join(args)}: wrote to stdout: {out!r}")
 
 
@@ -516,6 +519,86 @@ def case_index_jsonl(c):
     st, out, _ = c.run("search", "-i", idx, "--json", "lanterns OR starter", check=0)
     docs = {h["id"]: h["doc"] for h in json_lines(out)}
     expect(docs.get("first") == 0 and "bread-1" in docs, f"directory order: {docs}")
+
+
+# --- hostile text -------------------------------------------------------------
+
+HOSTILE_ID = "\u001b]0;owned\u0007\u001b[2J"
+
+
+def terminal_safe(text, what, color=False):
+    """No control character but newlines (and, with color, the bold marks),
+    no C1 control, no bidirectional override reaches the terminal."""
+    if color:
+        text = text.replace("\x1b[1m", "").replace("\x1b[0m", "")
+    bad = [ch for ch in text if (ord(ch) < 0x20 and ch != "\n") or 0x7f <= ord(ch) <= 0x9f
+           or 0x202a <= ord(ch) <= 0x202e or 0x2066 <= ord(ch) <= 0x2069]
+    expect(not bad, f"{what}: raw control characters {bad!r} in {text[:300]!r}")
+
+
+def case_hostile_output(c):
+    docs = os.path.join(c.tmp, "hostile.jsonl")
+    with open(docs, "w") as f:
+        f.write(json.dumps({"id": HOSTILE_ID, "title": "lighthouse \u009b31m \u202egnp.exe",
+                            "body": "The lighthouse keeper \u001b[31mred\u001b[0m\u0008 "
+                                    "rang the bell\u0007 at dawn."}) + "\n")
+        f.write(json.dumps({"id": "tab\there\r", "title": "Plain lighthouse",
+                            "body": "A second lighthouse stands here."}) + "\n")
+    idx = os.path.join(c.tmp, "hostile.stele")
+    c.run("index", "--quiet", "--format", "jsonl", docs, "-o", idx, check=0)
+    escaped_id = "\\x1b]0;owned\\x07\\x1b[2J"
+    st, out, err = c.run("search", "-i", idx, "lighthouse", check=0)
+    terminal_safe(out + err, "search")
+    expect(escaped_id in out, f"id not shown escaped: {out!r}")
+    expect("\\u009b31m" in out and "\\u202e" in out, f"title not escaped: {out!r}")
+    expect("tab\\there\\r" in out, f"tab and CR not escaped: {out!r}")
+    st, out, err = c.run("search", "-i", idx, "keeper", check=0)
+    terminal_safe(out + err, "search body")
+    expect("[keeper]" in out, f"no snippet: {out!r}")
+    st, out, err = c.run("search", "-i", idx, "--color", "always", "lighthouse", check=0)
+    terminal_safe(out + err, "search --color", color=True)
+    expect("\x1b[1m" in out and escaped_id in out, f"color output: {out!r}")
+    st, out, err = c.run("search", "-i", idx, "-l", "lighthouse", check=0)
+    terminal_safe(out + err, "search -l")
+    expect(escaped_id in out, f"-l: {out!r}")
+    st, out, err = c.run("list", "-i", idx, check=0)
+    terminal_safe(out.replace("\t", " ") + err, "list")  # a tab separates id and title
+    expect(escaped_id in out, f"list: {out!r}")
+    st, out, err = c.run("show", "-i", idx, HOSTILE_ID, check=0)
+    terminal_safe(out + err, "show")
+    expect(escaped_id in out and "at dawn" in out, f"show: {out!r}")
+    # JSON keeps the exact text (jansson escapes it).
+    st, out, err = c.run("search", "-i", idx, "--json", "lighthouse", check=0)
+    expect(not [ch for ch in out if ord(ch) < 0x20 and ch != "\n"], f"json: {out!r}")
+    expect(HOSTILE_ID in [h["id"] for h in json_lines(out)], f"json ids: {out!r}")
+    # Queries echoed: batch lines and syntax errors.
+    st, out, err = c.run("search", "-i", idx, stdin="lighthouse \x1b[2J\n", check=None)
+    terminal_safe(out + err, "batch echo")
+    expect("query: lighthouse \\x1b[2J" in out, f"batch echo: {out!r}")
+    st, out, err = c.run("search", "-i", idx, '"lighthouse \x1b]0;x\x07')
+    expect(st == 2, f"syntax error exit {st}")
+    terminal_safe(err, "syntax error")
+    one_line_error(err)
+
+
+def case_long_query_error(c):
+    # A syntax error at the end of a 1 MB query shows where, not the query.
+    query = "lighthouse " * 95000 + '"keeper'
+    for args in ([], ["--json"]):
+        st, out, err = c.run("search", *args, stdin=query + "\n")
+        expect(st == 2, f"{args}: exit {st}, want 2")
+        expect(len(err) < 2000, f"{args}: {len(err)} bytes of error for a 1 MB query")
+    st, out, err = c.run("search", stdin=query + "\n")
+    m = re.search(r"at byte (\d+)", err)
+    expect(m, f"no byte offset in {err!r}")
+    offset = int(m.group(1))
+    line, col = caret_column(err)
+    expect(line.startswith("  \u2026") and line.endswith("\u2026"), f"cut not shown: {line!r}")
+    shown = line[3:-1]
+    expect(shown in query, f"shown text not from the query: {shown!r}")
+    before = col - 3
+    expect(before > 0 and shown[:before] == query[offset - before:offset],
+           f"caret at column {col} not under byte {offset}: {line!r}")
 
 
 def case_index_errors(c):

@@ -25,6 +25,7 @@ CASES = [
     ("a - b", "must touch", 2),
     ("NEAR(drug, 3)", "NEAR needs two or more plain words", 0),
     ("drug NEAR/9999999 prison", "NEAR distance too large", 5),
+    ("drug NEAR/99999999999999 prison", "NEAR distance too large", 5),
     ("*", "prefix must be one word", 0),
     ("x NOT NOT a", "operator with nothing after it", 2),
 ]

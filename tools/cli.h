@@ -70,6 +70,15 @@ int cli_open_index(const char *path, cli_map *m, stele_index *ix);
  * damage is caught once, at build time, not by every later open. */
 int cli_open_index_checked(const char *path, cli_map *m, stele_index *ix);
 
+/* Writes (text, len), from an index or an input, to f made safe for a
+ * terminal (safe_text.c): control characters escaped, invalid UTF-8
+ * replaced by U+FFFD; the ASCII characters in also (NULL = none) get a
+ * backslash before them. */
+void cli_put_safe(FILE *f, const char *text, size_t len, const char *also);
+/* The same into out (cap bytes, NUL-terminated, cut with an ellipsis when
+ * it does not fit), for a message; returns out. */
+const char *cli_safe_text(char *out, size_t cap, const char *text, size_t len);
+
 /* The name to show for an index path (NULL = the bundled index). */
 const char *cli_index_name(const char *path);
 

@@ -92,22 +92,28 @@ void cli_error_json(json_t *fields, const char *fmt, ...)
     json_decref(o);
 }
 
+/* Messages printed so far: a usage error after one adds no second line. */
+static int errors_printed;
+
 void cli_error(const char *fmt, ...)
 {
+    char msg[2048];
     va_list ap;
+    int n;
+
+    va_start(ap, fmt);
+    n = vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    errors_printed++;
     if (cli_json_errors) {
-        char msg[1024];
-        va_start(ap, fmt);
-        vsnprintf(msg, sizeof msg, fmt, ap);
-        va_end(ap);
         cli_error_json(NULL, "%s", msg);
         return;
     }
     fflush(stdout);
+    /* a message may quote a file name or an argument: made safe, cut */
     fputs("stele: ", stderr);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
+    cli_put_safe(stderr, msg, strlen(msg), NULL);
+    if (n >= (int)sizeof msg) fputs("\xE2\x80\xA6", stderr);
     fputc('\n', stderr);
 }
 
@@ -121,26 +127,31 @@ int cli_wants_json(int argc, char **argv)
 
 int cli_bad_option(const char *cmd, char **argv)
 {
-    /* getopt_long printed its message itself unless opterr was 0 */
-    if (cli_json_errors && optopt)
-        cli_error("%s: invalid option or missing argument: '-%c'", cmd, optopt);
-    else if (cli_json_errors)
-        cli_error("%s: invalid option or missing argument: '%s'", cmd, argv[optind - 1]);
-    return cli_usage_error(cmd);
+    /* opterr is 0 (cli_reset_getopt): the one message is this one */
+    char opt[3] = {'-', (char)optopt, '\0'};
+    const char *what = optopt ? opt : argv[optind - 1];
+    if (cmd)
+        cli_error("%s: invalid option or missing argument: '%s' (see 'stele %s --help')", cmd, what,
+                  cmd);
+    else
+        cli_error("invalid option: '%s' (see 'stele --help')", what);
+    return CLI_EXIT_ERROR;
 }
 
 int cli_usage_error(const char *cmd)
 {
-    if (cli_json_errors) return CLI_EXIT_ERROR;
+    /* Usage errors are one line: the message printed before, if any. */
+    if (cli_json_errors || errors_printed) return CLI_EXIT_ERROR;
     if (cmd)
-        fprintf(stderr, "Try 'stele %s --help'.\n", cmd);
+        fprintf(stderr, "stele: %s: bad usage (see 'stele %s --help')\n", cmd, cmd);
     else
-        fputs("Try 'stele --help'.\n", stderr);
+        fputs("stele: bad usage (see 'stele --help')\n", stderr);
     return CLI_EXIT_ERROR;
 }
 
 void cli_reset_getopt(void)
 {
+    opterr = 0; /* cli_bad_option() reports, in one line */
     /* glibc reinitialises its scanner (including the position inside a
      * group of short options) only when optind is 0. */
 #ifdef __GLIBC__

@@ -188,7 +188,7 @@ int cmd_embed(int argc, char **argv)
             fputs(help_text, stdout);
             return CLI_EXIT_OK;
         default:
-            return cli_usage_error("embed");
+            return cli_bad_option("embed", argv);
         }
     }
     if (argc - optind != 1) {

@@ -309,7 +309,8 @@ int cmd_index(int argc, char **argv)
             status = CLI_EXIT_OK;
             goto out;
         default:
-            goto usage;
+            free(lists);
+            return cli_bad_option("index", argv);
         }
     }
     if (!out_path || !out_path[0]) {

@@ -70,7 +70,7 @@ int cmd_merge(int argc, char **argv)
             fputs(help_text, stdout);
             return CLI_EXIT_OK;
         default:
-            return cli_usage_error("merge");
+            return cli_bad_option("merge", argv);
         }
     }
     if (!out_path || !out_path[0]) {

@@ -108,23 +108,38 @@ static void format_para(const stele_hit *hit, char *out, size_t cap)
     cli_para_label(hit->para_kind, hit->para_number, out, cap);
 }
 
-/* Prints the query and a caret under byte offset (counted in characters,
- * so the caret lines up under UTF-8 text). */
+/* Characters of the query shown on each side of an error's offset: a
+ * syntax error in a long query shows where, not the whole query. */
+#define CARET_CONTEXT 60
+
+/* Characters (not bytes) of s, so the caret lines up under UTF-8. */
+static size_t columns(const char *s)
+{
+    size_t col = 0;
+    for (; *s; s++)
+        if (((unsigned char)*s & 0xC0) != 0x80) col++;
+    return col;
+}
+
+/* Prints the query (made safe for the terminal; cut to CARET_CONTEXT
+ * characters each side of offset) and a caret under byte offset. */
 static void print_caret(const char *query, size_t len, size_t offset)
 {
-    size_t i, col = 0;
-    if (offset > len) offset = len;
-    fputs("  ", stderr);
-    for (i = 0; i < len; i++) {
-        unsigned char ch = (unsigned char)query[i];
-        fputc(ch < 0x20 || ch == 0x7f ? ' ' : ch, stderr);
-    }
-    fputs("\n  ", stderr);
-    for (i = 0; i < offset; i++)
-        if (((unsigned char)query[i] & 0xC0) != 0x80) col++;
-    while (col--)
-        fputc(' ', stderr);
-    fputs("^\n", stderr);
+    char before[8 * CARET_CONTEXT + 16], after[8 * CARET_CONTEXT + 16];
+    size_t from = offset, to = offset, n;
+    if (offset > len) offset = from = to = len;
+    for (n = 0; from > 0 && n < CARET_CONTEXT; n++)
+        do
+            from--;
+        while (from > 0 && ((unsigned char)query[from] & 0xC0) == 0x80);
+    for (n = 0; to < len && n < CARET_CONTEXT; n++)
+        do
+            to++;
+        while (to < len && ((unsigned char)query[to] & 0xC0) == 0x80);
+    cli_safe_text(before, sizeof before, query + from, offset - from);
+    cli_safe_text(after, sizeof after, query + offset, to - offset);
+    fprintf(stderr, "  %s%s%s%s\n  %*s^\n", from > 0 ? "\xE2\x80\xA6" : "", before, after,
+            to < len ? "\xE2\x80\xA6" : "", (int)(columns(before) + (from > 0)), "");
 }
 
 /* [[start, end], ...]: the highlights' byte ranges in the snippet. */
@@ -231,20 +246,34 @@ static void lb_put(line_buf *b, const char *s, size_t n)
     b->p[b->len] = '\0';
 }
 
+/* Appends len bytes of text from an index or an input, made safe for a
+ * terminal by cli_put_safe() (control characters escaped, invalid UTF-8
+ * replaced), with a backslash before each byte of also. */
+static void lb_put_safe(line_buf *b, const char *text, size_t len, const char *also)
+{
+    char *p = NULL;
+    size_t n = 0;
+    FILE *f = open_memstream(&p, &n);
+    if (!f) {
+        b->failed = 1;
+        return;
+    }
+    cli_put_safe(f, text, len, also);
+    if (fclose(f) != 0) {
+        free(p);
+        b->failed = 1;
+        return;
+    }
+    lb_put(b, p, n);
+    free(p);
+}
+
 /* Appends text[from, to); in plain (uncoloured) output every '[', ']' and
  * '\\' of the text gets a '\\' before it, so the [marks] are the only
  * unescaped brackets. */
 static void put_text(const searcher *s, line_buf *b, const char *text, size_t from, size_t to)
 {
-    size_t i;
-    if (s->color) {
-        lb_put(b, text + from, to - from);
-        return;
-    }
-    for (i = from; i < to; i++) {
-        if (text[i] == '[' || text[i] == ']' || text[i] == '\\') lb_put(b, "\\", 1);
-        lb_put(b, text + i, 1);
-    }
+    lb_put_safe(b, text + from, to - from, s->color ? NULL : "[]\\");
 }
 
 /* The snippet with its highlights bold (terminal) or [marked] (plain). */
@@ -282,9 +311,9 @@ static int print_human_hit(const searcher *s, size_t rank, const stele_hit *hit,
     char head[64];
     int n = snprintf(head, sizeof head, "%zu. ", rank);
     lb_put(&b, head, (size_t)n);
-    lb_put(&b, hit->id.data, hit->id.len);
+    lb_put_safe(&b, hit->id.data, hit->id.len, NULL);
     lb_put(&b, "  ", 2);
-    lb_put(&b, hit->title.data, hit->title.len);
+    lb_put_safe(&b, hit->title.data, hit->title.len, NULL);
     if (!b.failed) print_line(s, b.p, b.len, 0);
     printf("   %s, score %.3f\n", para, hit->score);
     b.len = 0;
@@ -317,8 +346,10 @@ static void print_fields(const searcher *s)
     fputs("  fields of this index:", stderr);
     for (unsigned f = 0; f < info.n_fields; f++) {
         stele_view v;
-        if (stele_field_name(&s->ix, f, &v) == STELE_OK)
-            fprintf(stderr, " %.*s", (int)v.len, v.data);
+        if (stele_field_name(&s->ix, f, &v) == STELE_OK) {
+            fputc(' ', stderr);
+            cli_put_safe(stderr, v.data, v.len, NULL);
+        }
     }
     fputc('\n', stderr);
 }
@@ -395,13 +426,21 @@ int cli_search_query(cli_searcher *s, const char *query, size_t len, int batch, 
     size_t n_hits = 0, n_matches = 0, i;
     int rc, status = CLI_EXIT_OK;
 
-    if (batch && !s->json && !s->count_only && !s->ids_only)
-        printf("query: %.*s\n", (int)len, query);
+    if (batch && !s->json && !s->count_only && !s->ids_only) {
+        fputs("query: ", stdout);
+        cli_put_safe(stdout, query, len, NULL);
+        putchar('\n');
+    }
     rc = prepare(s, &q, query, len);
     if ((rc == STELE_ESYNTAX || rc == STELE_ELIMIT) && s->json) {
         json_t *f = json_object();
         if (f) {
-            json_object_set_new(f, "query", cli_json_text(query, len));
+            /* at most 256 bytes of the query: a long one is not echoed whole */
+            size_t shown = len;
+            if (shown > 256)
+                for (shown = 256; shown > 0 && ((unsigned char)query[shown] & 0xC0) == 0x80;)
+                    shown--;
+            json_object_set_new(f, "query", cli_json_text(query, shown));
             json_object_set_new(f, "offset", json_integer((json_int_t)q.diag.offset));
             json_object_set_new(f, "reason", json_string(stele_query_reason(q.diag.reason)));
         }
@@ -442,8 +481,10 @@ int cli_search_query(cli_searcher *s, const char *query, size_t len, int batch, 
         return n_matches ? CLI_EXIT_OK : CLI_EXIT_NOMATCH;
     }
     if (s->ids_only) {
-        for (i = 0; i < n_hits; i++)
-            printf("%.*s\n", (int)s->hits[i].id.len, s->hits[i].id.data);
+        for (i = 0; i < n_hits; i++) {
+            cli_put_safe(stdout, s->hits[i].id.data, s->hits[i].id.len, NULL);
+            putchar('\n');
+        }
         return n_hits ? CLI_EXIT_OK : CLI_EXIT_NOMATCH;
     }
     if (q.n_cut && !s->json)
@@ -470,8 +511,9 @@ int cli_search_query(cli_searcher *s, const char *query, size_t len, int batch, 
         format_para(hit, para, sizeof para);
         rc = stele_query_snippet(&q, hit, &sopts, s->snippet, SNIPPET_CAP, &snippet_len);
         if (rc != STELE_OK) {
-            cli_error("%s: snippet of %.*s: %s", s->index_name, (int)hit->id.len, hit->id.data,
-                      stele_strerror(rc));
+            char id[128];
+            cli_error("%s: snippet of %s: %s", s->index_name,
+                      cli_safe_text(id, sizeof id, hit->id.data, hit->id.len), stele_strerror(rc));
             s->snippet[0] = '\0';
             s->n_spans = 0;
             status = CLI_EXIT_ERROR;

@@ -139,12 +139,17 @@ out:
 
 void cli_doc_print(const cli_doc *d)
 {
-    printf("%.*s  %.*s\n", (int)d->id.len, d->id.data, (int)d->title.len, d->title.data);
+    cli_put_safe(stdout, d->id.data, d->id.len, NULL);
+    fputs("  ", stdout);
+    cli_put_safe(stdout, d->title.data, d->title.len, NULL);
+    putchar('\n');
     for (uint32_t i = 0; i < d->n_paras; i++) {
         const stele_para *p = &d->paras[i];
         char label[64];
         cli_para_label(p->kind, p->number, label, sizeof label);
-        printf("\n%s\n  %.*s\n", label, (int)p->text_len, d->text + p->text_off);
+        printf("\n%s\n  ", label);
+        cli_put_safe(stdout, d->text + p->text_off, p->text_len, NULL);
+        putchar('\n');
     }
 }
 
@@ -266,7 +271,10 @@ int cmd_list(int argc, char **argv)
             puts(line);
             free(line);
         } else {
-            printf("%.*s\t%.*s\n", (int)id.len, id.data, (int)title.len, title.data);
+            cli_put_safe(stdout, id.data, id.len, NULL);
+            putchar('\t');
+            cli_put_safe(stdout, title.data, title.len, NULL);
+            putchar('\n');
         }
     }
     cli_unmap(&map);

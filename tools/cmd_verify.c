@@ -67,7 +67,7 @@ int cmd_verify(int argc, char **argv)
             fputs(help_text, stdout);
             return CLI_EXIT_OK;
         default:
-            return cli_usage_error("verify");
+            return cli_bad_option("verify", argv);
         }
     }
     if (optind == argc) return verify_one(NULL);

@@ -267,7 +267,7 @@ int cmd_web(int argc, char **argv)
             fputs(help_text, stdout);
             return CLI_EXIT_OK;
         default:
-            return cli_usage_error("web");
+            return cli_bad_option("web", argv);
         }
     }
     if (optind < argc) {

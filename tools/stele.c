@@ -74,6 +74,7 @@ int main(int argc, char **argv)
     int c;
     size_t i;
 
+    opterr = 0; /* cli_bad_option() reports, in one line */
     while ((c = getopt_long(argc, argv, "+hV", long_opts, NULL)) != -1) {
         switch (c) {
         case 'h':
@@ -83,7 +84,7 @@ int main(int argc, char **argv)
             printf("stele %s\n", STELE_VERSION_STRING);
             return CLI_EXIT_OK;
         default:
-            return cli_usage_error(NULL);
+            return cli_bad_option(NULL, argv);
         }
     }
     if (optind >= argc) {

@@ -208,10 +208,11 @@ static int find_field(const parser *p, const char *name, size_t len)
 static int read_k(const char *s, size_t i, size_t end, uint32_t *k)
 {
     uint32_t v = 0;
-    if (i >= end || end - i > 9) return 0;
+    if (i >= end) return 0;
     for (; i < end; i++) {
         if (s[i] < '0' || s[i] > '9') return 0;
-        v = v * 10 + (uint32_t)(s[i] - '0');
+        /* saturates, so a huge distance is reported as over the limit */
+        v = v > (UINT32_MAX - 9) / 10 ? UINT32_MAX : v * 10 + (uint32_t)(s[i] - '0');
     }
     *k = v;
     return 1;
