@@ -57,11 +57,16 @@ typedef struct command {
 } command;
 
 static const command commands[] = {
-    {"search", "stele search", cmd_search}, {"index", "stele index", cmd_index},
-    {"stats", "stele stats", cmd_stats},    {"verify", "stele verify", cmd_verify},
-    {"embed", "stele embed", cmd_embed},    {"web", "stele web", cmd_web},
-    {"merge", "stele merge", cmd_merge},    {"show", "stele show", cmd_show},
-    {"list", "stele list", cmd_list},       {"kiosk", "stele kiosk", cmd_kiosk},
+    {"search", "stele search", cmd_search},
+    {"index", "stele index", cmd_index},
+    {"stats", "stele stats", cmd_stats},
+    {"verify", "stele verify", cmd_verify},
+    {"embed", "stele embed", cmd_embed},
+    {"web", "stele web", cmd_web},
+    {"merge", "stele merge", cmd_merge},
+    {"show", "stele show", cmd_show},
+    {"list", "stele list", cmd_list},
+    {"kiosk", "stele kiosk", cmd_kiosk},
     {"complete", "stele complete", cmd_complete},
 };
 

@@ -331,7 +331,7 @@ typedef struct stele_query {
      * documents that could not enter the requested hits without counting
      * them (run with max_hits 0 to count them all). */
     uint32_t matches_exact;
-    uint32_t n_fuzzy;        /* words matched through corrections (typos) */
+    uint32_t n_fuzzy; /* words matched through corrections (typos) */
     const stele_index *ix_;
     void *state_;
     unsigned char *mem_;
