@@ -15,31 +15,11 @@
 #include <string.h>
 
 #include "fuzzy.h"
+#include "osa.h"
 
 #include "check.h"
 
-#define MAXS 80
-
-/* Optimal string alignment distance of a (la) and b (lb). */
-static unsigned osa(const char *a, size_t la, const char *b, size_t lb, unsigned d[MAXS][MAXS])
-{
-    for (size_t i = 0; i <= la; i++)
-        d[i][0] = (unsigned)i;
-    for (size_t j = 0; j <= lb; j++)
-        d[0][j] = (unsigned)j;
-    for (size_t i = 1; i <= la; i++)
-        for (size_t j = 1; j <= lb; j++) {
-            unsigned best = d[i - 1][j] + 1;
-            if (d[i][j - 1] + 1 < best) best = d[i][j - 1] + 1;
-            unsigned sub = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
-            if (sub < best) best = sub;
-            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
-                d[i - 2][j - 2] + 1 < best)
-                best = d[i - 2][j - 2] + 1;
-            d[i][j] = best;
-        }
-    return d[la][lb];
-}
+#define MAXS OSA_MAX
 
 static unsigned long n_checked;
 
@@ -47,7 +27,7 @@ static unsigned long n_checked;
 static void check_pair(const char *pat, size_t m, const char *text, size_t n)
 {
     static unsigned d[MAXS][MAXS];
-    unsigned want = osa(pat, m, text, n, d);
+    unsigned want = osa_distance(pat, m, text, n, d);
     for (unsigned k = 0; k <= ST_FUZZY_MAX_K; k++) {
         st_lev a;
         CHECK(st_lev_init(&a, pat, m, k) == STELE_OK);
@@ -230,7 +210,7 @@ static void walk_check(const char *pat, size_t m, unsigned k)
     size_t dead_len = 0;
     for (size_t i = 0; i < n_words; i++) {
         size_t wl = strlen(words[i]);
-        unsigned want = osa(pat, m, words[i], wl, d);
+        unsigned want = osa_distance(pat, m, words[i], wl, d);
         /* the lexicon walker's skip: words under the last dead prefix */
         if (dead_len && wl >= dead_len && memcmp(words[i], dead, dead_len) == 0) {
             CHECK(want > k);

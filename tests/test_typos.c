@@ -24,6 +24,7 @@
 
 #include "correct.h"
 #include "lexicon.h"
+#include "osa.h"
 #include "tutil.h"
 
 #define TOP 10
@@ -227,23 +228,8 @@ static size_t check_exact(const tu_env *env, char *text, void *mem, size_t mem_s
 
 static unsigned osa(const char *a, size_t la, const char *b, size_t lb)
 {
-    static unsigned d[MAXS][MAXS];
-    for (size_t i = 0; i <= la; i++)
-        d[i][0] = (unsigned)i;
-    for (size_t j = 0; j <= lb; j++)
-        d[0][j] = (unsigned)j;
-    for (size_t i = 1; i <= la; i++)
-        for (size_t j = 1; j <= lb; j++) {
-            unsigned best = d[i - 1][j] + 1;
-            if (d[i][j - 1] + 1 < best) best = d[i][j - 1] + 1;
-            unsigned sub = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
-            if (sub < best) best = sub;
-            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
-                d[i - 2][j - 2] + 1 < best)
-                best = d[i - 2][j - 2] + 1;
-            d[i][j] = best;
-        }
-    return d[la][lb];
+    static unsigned d[OSA_MAX][OSA_MAX];
+    return osa_distance(a, la, b, lb, d);
 }
 
 static int ranks_before(const st_correction *a, const st_correction *b)
