@@ -13,6 +13,7 @@
  * size must be within stele_workspace_bound()).  With --show it prints the
  * hits and snippets of the given queries instead (for exploring).
  */
+#include <math.h>
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -751,6 +752,55 @@ static void test_completion(void)
     }
 }
 
+/* A query of n copies of unit joined by sep. */
+static void repeat(char *out, size_t cap, const char *unit, const char *sep, unsigned n)
+{
+    size_t len = 0;
+    out[0] = '\0';
+    for (unsigned i = 0; i < n; i++)
+        len += (size_t)snprintf(out + len, cap - len, "%s%s", i ? sep : "", unit);
+}
+
+/* Identical operands of an AND or OR are evaluated once (query_dedup.c)
+ * and count as many times as they were given: the same documents, in the
+ * same order, with n times the score of one copy. */
+static void test_repeats(void)
+{
+    static const char *const units[] = {"drugs",
+                                        "traffic*",
+                                        "title:women",
+                                        "(abuse OR crime)",
+                                        "\"drug control\"",
+                                        "NEAR(illicit drugs, 3)"};
+    static const char *const seps[] = {" ", " OR "};
+    char query[4096];
+    for (size_t u = 0; u < sizeof units / sizeof units[0]; u++) {
+        result one = run(units[u]);
+        CHECK(one.rc == STELE_OK && one.n_hits > 0, "%s: rc %d, %zu hits", units[u], one.rc,
+              one.n_hits);
+        for (size_t s = 0; s < 2; s++) {
+            repeat(query, sizeof query, units[u], seps[s], 50);
+            result many = run(query);
+            CHECK(many.rc == STELE_OK && many.n_hits == one.n_hits &&
+                      many.n_matches == one.n_matches,
+                  "50 x %s: rc %d, %zu hits, %zu matches (one: %zu, %zu)", units[u], many.rc,
+                  many.n_hits, many.n_matches, one.n_hits, one.n_matches);
+            for (size_t i = 0; i < many.n_hits && i < one.n_hits; i++)
+                CHECK(many.hits[i].doc == one.hits[i].doc &&
+                          fabs(many.hits[i].score - 50 * one.hits[i].score) <=
+                              1e-9 * many.hits[i].score,
+                      "50 x %s: hit %zu is doc %u score %.12g, want doc %u score 50 x %.12g",
+                      units[u], i, many.hits[i].doc, many.hits[i].score, one.hits[i].doc,
+                      one.hits[i].score);
+        }
+    }
+    /* a repeated group with the copies apart is still one match set */
+    result a = run("(drugs OR crime) women (drugs OR crime)");
+    result b = run("(drugs OR crime) women");
+    CHECK(a.rc == STELE_OK && a.n_matches == b.n_matches && a.n_hits == b.n_hits,
+          "separated copies: %zu vs %zu matches", a.n_matches, b.n_matches);
+}
+
 int main(int argc, char **argv)
 {
     stele_stemmer *stemmer;
@@ -791,6 +841,7 @@ int main(int argc, char **argv)
     test_api_edges();
     test_lexicon_queries();
     test_completion();
+    test_repeats();
     sweep("women");
     sweep("psychoactiv* programme*");
     sweep("opioid overdose");

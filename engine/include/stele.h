@@ -220,6 +220,15 @@ STELE_API int stele_doc_title(const stele_index *ix, uint32_t doc, stele_view *t
  * used by one thread at a time; distinct queries may run in parallel.
  */
 
+/*
+ * Repeated operands.  Identical operands of one AND or OR ("the the the",
+ * "a* OR a*", a group given twice) are evaluated once: a query costs no
+ * more for repeating itself.  Each still counts in the score as often as
+ * it was given (as Lucene sums a repeated clause's boosts), so a word
+ * typed twice weighs twice; matches are those of one copy.  Words of a
+ * phrase or NEAR are never merged.
+ */
+
 /* Query options; a NULL pointer or a zeroed struct means the defaults.
  * A ranking parameter <= 0 means its default; a non-finite one, or b > 1,
  * gives STELE_EINVAL. */

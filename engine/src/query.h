@@ -121,6 +121,9 @@ typedef struct st_qterm {
     st_tstream cover; /* for its group's coverage (passages, snippets) */
     double idf;
     int hl; /* index of its distinct highlight term, -1 if not positive */
+    /* a leaf of a copy merged into an identical sibling (query_dedup.c):
+     * it looks nothing up and opens no iterator */
+    uint8_t dropped;
 } st_qterm;
 
 typedef struct st_qnode {
@@ -129,6 +132,9 @@ typedef struct st_qnode {
     uint16_t n_kids;
     uint32_t near_k;
     uint32_t offset; /* byte offset in the query */
+    /* copies of this node among its parent's children, merged into it
+     * (query_dedup.c): its score counts mult times */
+    uint32_t mult;
     struct st_qnode *kids, *next;
     st_qterm *term; /* TERM and PREFIX */
     /* evaluation state */
@@ -194,6 +200,12 @@ typedef struct st_parse_err {
  */
 int st_query_parse(const st_parse_in *in, const char *query, size_t len, st_arena *a, st_query *q,
                    st_parse_err *err);
+
+/* In query_dedup.c: merges identical children of every AND and OR into
+ * the first (st_qnode.mult), marking the leaves of the others dropped.
+ * Run by st_eval_setup() once the workspace is carved; matches and scores
+ * are unchanged. */
+void st_query_dedup(st_query *q);
 
 /* In query_dump.c (built for the tests only): writes a one-line
  * S-expression of the tree into out (always NUL-terminated); returns the

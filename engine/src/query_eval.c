@@ -173,12 +173,15 @@ int st_eval_setup(st_eval *ev, const stele_index *ix, st_query *q, const stele_q
         i++;
     }
     if (a->short_) return STELE_ENOSPACE;
+    /* Copies are merged only now, so that the workspace is the one the
+     * counting parse measured (it sees the tree before the merge). */
+    st_query_dedup(q);
 
     /* distinct positive terms, for choosing and marking passages */
     for (i = 0; i < n; i++) {
         st_qterm *t = q->terms[i];
         t->hl = -1;
-        if (!t->positive) continue;
+        if (!t->positive || t->dropped) continue;
         for (uint32_t h = 0; h < ev->n_hl; h++) {
             st_qterm *o = ev->hl[h];
             if (o->len == t->len && o->field == t->field && o->prefix == t->prefix &&
@@ -686,7 +689,7 @@ static double node_score(st_eval *ev, st_qnode *n, uint32_t doc, const double *n
     case ST_Q_AND:
     case ST_Q_OR:
         for (st_qnode *k = n->kids; k; k = k->next)
-            sum += node_score(ev, k, doc, norm);
+            sum += node_score(ev, k, doc, norm) * k->mult;
         return sum;
     default:
         return 0;
@@ -836,7 +839,7 @@ static int node_bound(st_eval *ev, st_qnode *n, uint32_t d, double *ub, uint32_t
                 *end = kend;
                 return STELE_OK;
             }
-            sum += kub;
+            sum += kub * k->mult;
             e = min_u32(e, kend);
         }
         *ub = sum;
@@ -854,7 +857,7 @@ static int node_bound(st_eval *ev, st_qnode *n, uint32_t d, double *ub, uint32_t
             }
             if ((rc = node_bound(ev, k, d, &kub, &kend, &kempty)) < 0) return rc;
             all_empty &= kempty;
-            sum += kub;
+            sum += kub * k->mult;
             e = min_u32(e, kend);
         }
         *ub = sum;
