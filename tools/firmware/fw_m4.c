@@ -55,7 +55,7 @@ void fw_reset(void)
 {
     memcpy(_sdata, _sidata, (size_t)((char *)_edata - (char *)_sdata));
     memset(_sbss, 0, (size_t)((char *)_ebss - (char *)_sbss));
-    stop(fw_search());
+    stop(fw_search(NULL, NULL));
 }
 
 void fw_fault(void)

@@ -5,10 +5,12 @@
  * The index is the const array `stele embed` generates (embedded_index.c)
  * and the only RAM is one static workspace of the size its header gives.
  * Output goes through fw_out(); numbers are formatted here, since a
- * firmware may have no printf.  No stemmer is passed, so the queries use
- * words that are their own stems (the index is stemmed); stemming by
- * lookup in the index's lexicon will lift that.  The same file built for
- * the host (fw_host.c) gives the output the emulated run must match.
+ * firmware may have no printf.  The device passes no stemmer: the
+ * runtime stems each query word by looking it up in the index's lexicon
+ * of the words it was built from, which gives the term the indexer's
+ * stemmer made of it.  The same file built for the host (fw_host.c), with
+ * the Snowball stemmer passed instead, gives the output the emulated run
+ * must match.
  */
 #include <stdint.h>
 #include <string.h>
@@ -24,6 +26,10 @@ static _Alignas(16) unsigned char workspace[EMBEDDED_INDEX_WORKSPACE_BYTES];
 static const char *const queries[] = {
     "women prison", "treatment", "children OR youth", "title:women", "NEAR(women prison, 20)",
     "HIV",          "55/12",
+};
+
+const char *const fw_stem_words[] = {
+    "prisoners", "trafficking", "drugs", "programmes", "offenders", "countries", NULL,
 };
 
 static void out_str(const char *s)
@@ -51,7 +57,7 @@ static void out_score(double score)
     out_uint(v % 10000, 4);
 }
 
-static int run(const stele_index *ix, const char *query)
+static int run(const stele_index *ix, const char *query, stele_stem_fn stem, void *stem_ctx)
 {
     stele_query q;
     stele_query_opts opts;
@@ -63,6 +69,8 @@ static int run(const stele_index *ix, const char *query)
 
     memset(&opts, 0, sizeof opts);
     opts.max_results = MAX_HITS;
+    opts.stem = stem;
+    opts.stem_ctx = stem_ctx;
     out_str("query: ");
     out_str(query);
     out_str("\n");
@@ -102,7 +110,7 @@ static int run(const stele_index *ix, const char *query)
     return 0;
 }
 
-int fw_search(void)
+int fw_search(stele_stem_fn stem, void *stem_ctx)
 {
     stele_index ix;
     int rc = stele_open(&ix, embedded_index, embedded_index_size), failed = 0;
@@ -117,7 +125,9 @@ int fw_search(void)
         return 1;
     }
     for (size_t i = 0; i < sizeof queries / sizeof queries[0]; i++)
-        failed |= run(&ix, queries[i]);
+        failed |= run(&ix, queries[i], stem, stem_ctx);
+    for (size_t i = 0; fw_stem_words[i]; i++)
+        failed |= run(&ix, fw_stem_words[i], stem, stem_ctx);
     out_str(failed ? "done: FAIL\n" : "done\n");
     return failed;
 }

@@ -8,12 +8,24 @@
 
 #include <stddef.h>
 
+#include "stele.h"
+
 /* Writes n bytes of text to the console (semihosting, or stdout). */
 void fw_out(const char *s, size_t n);
 
+/* Words of the corpus that are not their own stems ("prisoners" is
+ * indexed as "prison"), NULL-terminated: fw_search() runs each as a
+ * query, so the device must stem them as the host's stemmer does.  The
+ * host twin checks that its stemmer does change each of them.  They must
+ * be words the corpus has: lexicon stemming knows no other (a word it
+ * lacks matches only through typo correction, at a lower score). */
+extern const char *const fw_stem_words[];
+
 /* Runs the example's queries over the index compiled into flash and
- * prints their top hits and the best hit's snippet.  0, or 1 on error
- * (printed). */
-int fw_search(void);
+ * prints their top hits and the best hit's snippet.  stem and stem_ctx
+ * go to stele_query_opts: NULL on the device, where words are stemmed
+ * by lookup in the index's lexicon, and the Snowball stemmer on the host.
+ * 0, or 1 on error (printed). */
+int fw_search(stele_stem_fn stem, void *stem_ctx);
 
 #endif /* STELE_FW_SEARCH_H */
