@@ -12,8 +12,8 @@
  * the same code tells both "it fits" and "this many bytes are needed": the
  * size reported with STELE_ENOSPACE is computed by the very allocations
  * that would be made, never by a separate formula that could drift.  A
- * query's state has a fixed size per leaf term (its dictionary entry, one
- * postings iterator and two position cursors per field it occurs in):
+ * query's state has a fixed size per leaf term (one postings iterator and
+ * two position cursors per field it occurs in):
  * nothing grows with a document's length or the corpus, because positions
  * are never buffered but decoded one at a time by cursors (st_poscur) and
  * merged over fields by streams (st_tstream).
@@ -115,10 +115,9 @@ typedef struct st_qterm {
     /* evaluation state, set by st_eval_setup() */
     uint32_t n_iter;
     uint32_t iter_field[STELE_MAX_FIELDS];
-    st_postings *iter[STELE_MAX_FIELDS];
-    st_term_info *info;
-    st_tstream walk;  /* for phrase/NEAR counting and passages */
-    st_tstream cover; /* for its group's coverage (passages, snippets) */
+    st_postings *iter[STELE_MAX_FIELDS]; /* each holds its list (st_list) */
+    st_tstream walk;                     /* for phrase/NEAR counting and passages */
+    st_tstream cover;                    /* for its group's coverage (passages, snippets) */
     double idf;
     int hl; /* index of its distinct highlight term, -1 if not positive */
     /* a leaf of a copy merged into an identical sibling (query_dedup.c):

@@ -38,13 +38,12 @@
  * by moving the smallest head of a window), so memory does not depend on
  * how many positions a document has.
  *
- * Memory (st_eval_setup): per leaf, one st_term_info, and per field list
- * the leaf is read in (fields of the term within its scope) one
- * st_postings and two st_poscur (a walk and a cover stream); per query the
- * leaf and highlight tables, the coverage trackers and the passage window
- * (st_eval_query_bytes).  The allocations are made before any iterator is
- * opened, so a short workspace is found, and measured, without touching
- * the index; st_query_parse() counts the same bytes with no memory.
+ * Memory (st_eval_setup): per field list a leaf is read in (fields of the term within its scope)
+ * one st_postings (which keeps the list's st_list, so the leaf's dictionary entry is not kept) and
+ * two st_poscur (a walk and a cover stream); per query the leaf and highlight tables, the coverage
+ * trackers and the passage window (st_eval_query_bytes).  The allocations are made before any
+ * iterator is opened, so a short workspace is found, and measured, without touching the index;
+ * st_query_parse() counts the same bytes with no memory.
  */
 #include <math.h>
 #include <string.h>
@@ -62,7 +61,7 @@ uint32_t st_leaf_mask(const stele_index *ix, uint32_t field_mask, int field)
 
 size_t st_eval_leaf_bytes(uint32_t n_lists)
 {
-    return ST_ALIGNED(sizeof(st_term_info)) + n_lists * (ST_ALIGNED(sizeof(st_postings)) + 0) +
+    return n_lists * ST_ALIGNED(sizeof(st_postings)) +
            2 * ST_ALIGNED((size_t)n_lists * sizeof(st_poscur));
 }
 
@@ -133,6 +132,25 @@ static uint32_t count_group_words(const st_qnode *n)
     return w;
 }
 
+/* Looks t up once more and hands each of its iterators its list: the
+ * dictionary entry (400 bytes, all field slots) lives only on this
+ * frame, so a leaf's workspace is its iterators and cursors alone.  Sets
+ * t's idf from its documents in its scope. */
+ST_NOINLINE static int term_lists(st_eval *ev, st_qterm *t)
+{
+    st_term_info info;
+    int rc = st_dict_find(ev->ix, t->text, t->len, &info);
+    if (rc != STELE_OK) return rc == STELE_ENOTFOUND ? st_corrupt() : rc;
+    for (uint32_t k = 0; k < t->n_iter; k++)
+        if ((rc = st_postings_init(t->iter[k], ev->ix, &info.list[t->iter_field[k]])) < 0)
+            return rc;
+    uint32_t df = t->field >= 0 ? info.list[t->field].df : info.df;
+    t->idf = st_idf(ev->rp.n_docs, df);
+    /* a correction ranks below the word as typed: 1/2 per edit */
+    if (t->fuzzy) t->idf /= (double)(1u << t->fuzzy);
+    return STELE_OK;
+}
+
 int st_eval_setup(st_eval *ev, const stele_index *ix, st_query *q, const stele_query_opts *opts,
                   st_arena *a)
 {
@@ -161,7 +179,6 @@ int st_eval_setup(st_eval *ev, const stele_index *ix, st_query *q, const stele_q
     for (st_qterm *t = q->first_term; t; t = t->next) {
         uint32_t mask = st_leaf_mask(ix, t->field_mask, t->field), lists = popcount32(mask);
         t->n_iter = 0;
-        t->info = st_arena_alloc(a, sizeof *t->info);
         for (uint32_t f = 0; f < STELE_MAX_FIELDS; f++) {
             if (!(mask & (1u << f))) continue;
             t->iter_field[t->n_iter] = f;
@@ -213,16 +230,10 @@ int st_eval_setup(st_eval *ev, const stele_index *ix, st_query *q, const stele_q
     /* then look the terms up and open the iterators */
     for (i = 0; i < n; i++) {
         st_qterm *t = q->terms[i];
-        uint32_t df;
-        int rc;
         t->idf = 0;
         if (t->n_iter == 0 || t->prefix) continue;
-        rc = st_dict_find(ix, t->text, t->len, t->info);
-        if (rc != STELE_OK) return rc == STELE_ENOTFOUND ? st_corrupt() : rc;
-        df = t->field >= 0 ? t->info->list[t->field].df : t->info->df;
-        t->idf = st_idf(ev->rp.n_docs, df);
-        /* a correction ranks below the word as typed: 1/2 per edit */
-        if (t->fuzzy) t->idf /= (double)(1u << t->fuzzy);
+        int rc = term_lists(ev, t);
+        if (rc < 0) return rc;
     }
     return st_eval_rewind(ev);
 }
@@ -238,7 +249,7 @@ static uint64_t node_cost(st_qnode *n)
     case ST_Q_TERM:
         if (n->term->prefix || n->term->n_iter == 0) return 0;
         for (uint32_t k = 0; k < n->term->n_iter; k++)
-            cost += n->term->info->list[n->term->iter_field[k]].df;
+            cost += n->term->iter[k]->list.df;
         return cost;
     case ST_Q_OR:
         for (st_qnode *k = n->kids; k; k = k->next)
@@ -269,7 +280,8 @@ int st_eval_rewind(st_eval *ev)
         st_qterm *t = q->terms[i];
         if (t->prefix) continue;
         for (uint32_t k = 0; k < t->n_iter; k++) {
-            int rc = st_postings_init(t->iter[k], ev->ix, &t->info->list[t->iter_field[k]]);
+            st_list list = t->iter[k]->list; /* init clears the iterator */
+            int rc = st_postings_init(t->iter[k], ev->ix, &list);
             if (rc < 0) return rc;
             rc = st_postings_next(t->iter[k]);
             if (rc < 0) return rc;

@@ -8,9 +8,9 @@
  *      the options;
  *   2. the query tree: st_qnode and st_qterm records, and an st_fix per
  *      corrected word (query_parse.c);
- *   3. the evaluator's tables (st_eval_query_bytes) and, per leaf term,
- *      its dictionary entry, and per field list it is read in one
- *      postings iterator and two position cursors (st_eval_leaf_bytes);
+ *   3. the evaluator's tables (st_eval_query_bytes) and, per field list
+ *      a leaf term is read in, one postings iterator and two position
+ *      cursors (st_eval_leaf_bytes);
  *
  * and remembers where that ends (the mark).  Each run or snippet then uses
  * the rest, from the mark: a run its top-k heap ((offset + max_hits) * 16
@@ -28,7 +28,7 @@
  * the index's fields, and every piece rounded up to 8 bytes:
  *
  *   7 + sizeof(st_prepared) + Tree(T) + st_eval_query_bytes(T, T)
- *     + T * sizeof(st_fix) + T * sizeof(st_term_info)
+ *     + T * sizeof(st_fix)
  *     + L * (sizeof(st_postings) + 2 * sizeof(st_poscur))
  *     + max(16 * max_hits, st_snippet_bytes(ix), verify)
  *
@@ -86,8 +86,7 @@ size_t stele_workspace_bound(const stele_index *ix, size_t max_hits)
     state = st_add_sat(state, st_mul_sat(t, ST_ALIGNED(sizeof(st_fix))));
     /* T leaves, and L lists among them, at most F per leaf */
     lists = STELE_BOUND_LISTS < t * n_fields ? STELE_BOUND_LISTS : t * n_fields;
-    state = st_add_sat(state, st_mul_sat(t, st_eval_leaf_bytes(0)));
-    state = st_add_sat(state, st_mul_sat(lists, st_eval_leaf_bytes(1) - st_eval_leaf_bytes(0)));
+    state = st_add_sat(state, st_mul_sat(lists, st_eval_leaf_bytes(1)));
     tail = ST_ALIGNED(max_hits * sizeof(st_heap_entry));
     if (st_snippet_bytes(ix) > tail) tail = st_snippet_bytes(ix);
     state = st_add_sat(state, tail);
