@@ -2,9 +2,10 @@
  * postings.c: iterating one (term, field) postings list and its positions
  * (layout in format.h, section POSTINGS and POSITIONS).
  *
- * An iterator decodes one block of up to 128 documents at a time into its
- * docs[] array, and reads each tf where it lies (by index in a bit-packed
- * block, in order in a Rice run), which keeps an iterator near 700 bytes;
+ * An iterator reads each document and tf of a block of up to 128 where it
+ * lies, one at a time (by index in a bit-packed block, in order in a Rice
+ * run), with no array of decoded values, which keeps an iterator near 200
+ * bytes;
  * a list of more than one block starts with a skip
  * table, so st_postings_advance() finds the block that can hold a target by
  * binary search over the blocks' last documents and decodes only that one.
@@ -50,7 +51,7 @@ static int positions_bytes(const st_postings *p, const uint8_t **start, const ui
 
 int st_postings_init(st_postings *p, const stele_index *ix, const st_list *list)
 {
-    memset(p, 0, offsetof(st_postings, docs));
+    memset(p, 0, sizeof *p);
     p->ix = ix;
     p->list = *list;
     p->doc = ST_DOC_END;
@@ -136,15 +137,74 @@ static int scan_tfs(st_postings *p, uint64_t *sum, uint32_t *max)
     return rc;
 }
 
-/* Decodes block b's documents into docs[], finds its tfs, and points the
- * positions at it. */
+/* Document i of the current block into *doc, from base, the least value
+ * it may take (one past the previous document; for i = 0, one past the
+ * previous block's last).  A Rice run is read in order, so i must be the
+ * next entry not yet read.  A document past the block's last is
+ * corrupt. */
+static int doc_of(st_postings *p, uint32_t i, uint64_t base, uint32_t *doc)
+{
+    uint32_t gap;
+    if (p->tf_kind == TF_PACKED) {
+        gap = unpack_one(p->doc_data, p->doc_bits, i);
+    } else if (p->tf_kind == TF_RICE) {
+        if (!st_rice_get_fast(p->doc_data, p->doc_nbits, &p->doc_at, p->doc_k, &gap) &&
+            !st_rice_get(p->doc_data, p->doc_nbits, &p->doc_at, p->doc_k, &gap))
+            return st_corrupt();
+    } else {
+        gap = p->small_doc[i < 2 ? i : 1];
+    }
+    if (base + gap > p->block_last) return st_corrupt();
+    *doc = (uint32_t)(base + gap);
+    return STELE_OK;
+}
+
+/* Moves onto entry in_block of the current block: its document (the
+ * block's last entry must be block_last) and its tf. */
+static int step_doc(st_postings *p, uint64_t base)
+{
+    uint32_t doc;
+    int rc = doc_of(p, p->in_block, base, &doc);
+    if (rc) return rc;
+    if (p->in_block + 1 == p->block_len && doc != p->block_last) return st_corrupt();
+    p->doc = doc;
+    return tf_of(p, p->in_block, &p->tf);
+}
+
+/* A one-block list stores no bounds and no last document: a first pass
+ * over the block computes them, from its documents and the document
+ * table (any document must be below n_docs meanwhile). */
+static int one_block_bounds(st_postings *p)
+{
+    uint64_t sum, base = 0;
+    uint32_t max, doc = 0;
+    int rc;
+    if ((rc = scan_tfs(p, &sum, &max)) != 0) return rc;
+    p->rs.pos_total = sum;
+    p->pos_total_known = 1;
+    p->max_tf = max > ST_MAX_TF_SAT ? ST_MAX_TF_SAT : max;
+    p->min_norm = 255;
+    p->block_last = p->ix->n_docs_ - 1;
+    for (uint32_t i = 0; i < p->block_len; i++) {
+        uint8_t norm = 0;
+        if ((rc = doc_of(p, i, base, &doc)) != 0) return rc;
+        (void)st_doc_norm(p->ix, doc, p->list.field, &norm);
+        p->min_norm = norm < p->min_norm ? norm : p->min_norm;
+        base = (uint64_t)doc + 1;
+    }
+    p->block_last = doc;
+    p->doc_at = 0; /* a Rice run is read again from its start */
+    return STELE_OK;
+}
+
+/* Finds block b's documents and tfs (decoded one at a time later), and
+ * points the positions at it. */
 static int load_block(st_postings *p, uint32_t b)
 {
     const uint8_t *start = NULL, *end = NULL, *q, *qstart = NULL, *qend = NULL;
     int rc = list_bytes(p, &start, &end);
     if (rc || (rc = positions_bytes(p, &qstart, &qend)) != 0) return rc;
     uint64_t next_doc = 0; /* the least value the block's first doc may take */
-    uint32_t skip_last = 0;
     if (p->n_blocks > 1) {
         uint64_t skip_bytes = (uint64_t)p->n_blocks * ST_SKIP_REC;
         if (skip_bytes > (uint64_t)(end - start)) return st_corrupt();
@@ -153,7 +213,8 @@ static int load_block(st_postings *p, uint32_t b)
         if (boff < skip_bytes || boff >= (uint64_t)(end - start) ||
             poff > (uint64_t)(qend - qstart))
             return st_corrupt();
-        skip_last = st_get32(e);
+        p->block_last = st_get32(e);
+        if (p->block_last >= p->ix->n_docs_) return st_corrupt();
         p->max_tf = st_get16(e + 12);
         p->min_norm = e[14];
         if (e[15] != 0) return st_corrupt();
@@ -181,7 +242,8 @@ static int load_block(st_postings *p, uint32_t b)
         q += 2;
         if (gap_bits > 32 || tf_bits > 32 || (size_t)(end - q) < 16u * (gap_bits + tf_bits))
             return st_corrupt();
-        st_unpack128(q, gap_bits, p->docs);
+        p->doc_data = q;
+        p->doc_bits = (uint8_t)gap_bits;
         q += 16u * gap_bits;
         p->tf_kind = TF_PACKED;
         p->tf_bits = (uint8_t)tf_bits;
@@ -189,7 +251,15 @@ static int load_block(st_postings *p, uint32_t b)
         q += 16u * tf_bits;
         p->doc_off = (uint64_t)(q - start); /* end of the block, for verify */
     } else if (len >= ST_POSBLOCK_PACKED) {
-        if (!st_posblock_get(&q, end, len, p->docs)) return st_corrupt();
+        const uint8_t *run = q;
+        uint64_t sum;
+        /* the whole run is checked here, so that reading it later cannot
+         * fail, and its end is where the tfs start */
+        if (!st_posblock_sum(&q, end, len, &sum)) return st_corrupt();
+        p->doc_k = run[0];
+        p->doc_data = run + 1;
+        p->doc_nbits = (uint64_t)(q - run - 1) * 8;
+        p->doc_at = 0;
         if (q >= end || q[0] > 32) return st_corrupt();
         p->tf_kind = TF_RICE;
         p->tf_k = q[0];
@@ -205,39 +275,16 @@ static int load_block(st_postings *p, uint32_t b)
             if (!st_varint_get(&q, end, &v)) return st_corrupt();
             if (!(v & 1) && (!st_varint_get32(&q, end, &tf) || tf < 2)) return st_corrupt();
             if ((v >> 1) > 0xFFFFFFFFu) return st_corrupt();
-            p->docs[i] = (uint32_t)(v >> 1);
+            p->small_doc[i] = (uint32_t)(v >> 1);
             p->small_tf[i] = tf;
         }
         p->tf_kind = TF_SMALL;
         p->doc_off = (uint64_t)(q - start);
     }
-    for (uint32_t i = 0; i < len; i++) {
-        uint64_t doc = next_doc + p->docs[i];
-        if (doc >= p->ix->n_docs_) return st_corrupt();
-        p->docs[i] = (uint32_t)doc;
-        next_doc = doc + 1;
-    }
-    if (p->n_blocks > 1 && p->docs[len - 1] != skip_last) return st_corrupt();
-    if (p->n_blocks == 1) {
-        /* A one-block list stores no bounds: they are computed here, from
-         * the block just decoded and the document table. */
-        uint64_t sum;
-        uint32_t max;
-        if ((rc = scan_tfs(p, &sum, &max)) != 0) return rc;
-        p->rs.pos_total = sum;
-        p->pos_total_known = 1;
-        p->max_tf = max > ST_MAX_TF_SAT ? ST_MAX_TF_SAT : max;
-        p->min_norm = 255;
-        for (uint32_t i = 0; i < len; i++) {
-            uint8_t norm = 0;
-            (void)st_doc_norm(p->ix, p->docs[i], p->list.field, &norm);
-            p->min_norm = norm < p->min_norm ? norm : p->min_norm;
-        }
-    }
     p->block = b;
     p->in_block = 0;
-    p->doc = p->docs[0];
-    return tf_of(p, 0, &p->tf);
+    if (p->n_blocks == 1 && (rc = one_block_bounds(p)) != 0) return rc;
+    return step_doc(p, next_doc);
 }
 
 int st_postings_next(st_postings *p)
@@ -259,8 +306,7 @@ int st_postings_next(st_postings *p)
         if ((rc = load_block(p, p->block + 1)) != 0) return rc;
         return 1;
     }
-    p->doc = p->docs[p->in_block];
-    if ((rc = tf_of(p, p->in_block, &p->tf)) != 0) return rc;
+    if ((rc = step_doc(p, (uint64_t)p->doc + 1)) != 0) return rc;
     return 1;
 }
 
@@ -270,7 +316,7 @@ int st_postings_advance(st_postings *p, uint32_t target)
     if (!p->started && (rc = st_postings_next(p)) <= 0) return rc;
     if (p->doc == ST_DOC_END) return 0;
     if (p->doc >= target) return 1;
-    if (p->n_blocks > 1 && target > p->docs[p->block_len - 1]) {
+    if (p->n_blocks > 1 && target > p->block_last) {
         /* First block after this one whose last doc is >= target. */
         const uint8_t *start = NULL, *end = NULL;
         if ((rc = list_bytes(p, &start, &end)) != 0) return rc;
@@ -309,10 +355,10 @@ int st_postings_bound(st_postings *p, uint32_t d, uint32_t *first, uint32_t *las
                       uint8_t *min_norm, uint32_t *block)
 {
     if (!p->started || p->doc == ST_DOC_END) return 0;
-    if (p->doc >= d || d <= p->docs[p->block_len - 1]) {
+    if (p->doc >= d || d <= p->block_last) {
         /* The current block holds every document in [d, its last]. */
         *first = p->doc >= d ? p->doc : d;
-        *last = p->docs[p->block_len - 1];
+        *last = p->block_last;
         *max_tf = p->max_tf;
         *min_norm = p->min_norm;
         *block = p->block;

@@ -118,7 +118,16 @@ typedef struct st_postings {
     uint8_t sh_min_norm;
     uint32_t ub_block;
     double ub_value;
-    uint32_t docs[ST_BLOCK];
+    /* The block's documents are not decoded into an array either but one
+     * at a time, as the tfs: a gap bit-packed (kind 0) by index, or the
+     * next value of a Rice run (kind 1), or one of the one or two of a
+     * varint block; block_last is the block's last document (from the
+     * skip entry, or a first pass over a one-block list). */
+    const uint8_t *doc_data;
+    uint64_t doc_nbits, doc_at; /* Rice: bits of the run; bits read */
+    uint8_t doc_bits, doc_k;
+    uint32_t block_last;
+    uint32_t small_doc[2];
 } st_postings;
 
 /* A cursor over one document's positions in one list, decoded one at a
