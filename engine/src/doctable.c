@@ -20,8 +20,9 @@
  * with the block's or the document's size.  zlib allocates through
  * zalloc/zfree hooks that bump-allocate from the caller's workspace (zfree
  * does nothing; the whole arena dies with the stream), so the runtime
- * never calls malloc.  inflate needs its state (ST_INFLATE_STATE_BYTES)
- * and a 2^wbits-byte window: st_text_stream_bytes(); a workspace too
+ * never calls malloc.  inflate needs its state (its size asked of zlib
+ * itself, at most ST_INFLATE_STATE_BYTES) and a 2^wbits-byte window:
+ * st_text_stream_bytes(); a workspace too
  * small for that gives STELE_ENOSPACE.  st_doc_load() still inflates a
  * whole block in one inflate(Z_FINISH) call (the indexer's merge uses it).
  */
@@ -382,9 +383,34 @@ int st_doc_load(const stele_index *ix, uint32_t doc, void *mem, size_t mem_size,
  * (1 << wbits bytes; slack for a zlib that rounds it up). */
 #define ST_WINDOW_SLACK 64u
 
+/* zalloc of the probe below: records what is asked and refuses it. */
+static voidpf size_probe(voidpf opaque, uInt items, uInt size)
+{
+    *(size_t *)opaque = (size_t)items * size;
+    return Z_NULL;
+}
+
+/* sizeof(struct inflate_state) of the zlib linked, which zlib.h does not
+ * give: the size inflateInit2 asks of zalloc first, which the probe
+ * refuses, so that inflateInit2 returns Z_MEM_ERROR having allocated
+ * nothing.  ST_INFLATE_STATE_BYTES if a zlib asks nothing or more. */
+static size_t inflate_state_bytes(const stele_index *ix)
+{
+    z_stream zs;
+    size_t asked = 0;
+    memset(&zs, 0, sizeof zs);
+    zs.zalloc = size_probe;
+    zs.zfree = arena_free;
+    zs.opaque = &asked;
+    if (inflateInit2(&zs, (int)ix->zlib_wbits_) != Z_MEM_ERROR || asked == 0 ||
+        asked > ST_INFLATE_STATE_BYTES)
+        return ST_INFLATE_STATE_BYTES;
+    return asked;
+}
+
 size_t st_text_stream_bytes(const stele_index *ix)
 {
-    return sizeof(z_stream) + ST_INFLATE_STATE_BYTES + ((size_t)1 << ix->zlib_wbits_) +
+    return sizeof(z_stream) + inflate_state_bytes(ix) + ((size_t)1 << ix->zlib_wbits_) +
            ST_WINDOW_SLACK + 4 * ST_ARENA_ALIGN;
 }
 
