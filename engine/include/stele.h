@@ -453,10 +453,12 @@ STELE_API int stele_query_suggest(const stele_query *q, const char *query, size_
  * too when the workspace allows: stele_query_prepare(mem = NULL) says
  * what one query needs.  It depends only on the index's number of fields
  * and its stored-text window (stele index --text-window), never on the
- * corpus or a document's length: about 70 KB plus 2^window bits bytes
- * (91,719 bytes for 10 hits with the default window of 14 bits, 75,847
- * with 9).  Snippets (max_bytes up to 446) and stele_doc_text() stream the
- * stored text through zlib's state and window.  The formula is in
+ * corpus or a document's length: about 48 KB plus 2^window bits bytes
+ * (64,287 bytes for 10 hits with the default window of 14 bits, 48,415
+ * with 9, on x86-64).  A typical query needs far less: the five words
+ * "women prison treatment drug children" with a snippet need 15,904 bytes
+ * (x86-64) or 15,216 (32-bit ARM) with a 9-bit window.  Snippets (max_bytes up to 446) and
+ * stele_doc_text() stream the stored text through zlib's state and window.  The formula is in
  * search.c's top comment.
  */
 STELE_API size_t stele_workspace_bound(const stele_index *ix, size_t max_hits);

@@ -114,10 +114,11 @@ typedef struct st_qterm {
     struct st_qterm *next; /* the next leaf in query order */
     /* evaluation state, set by st_eval_setup() */
     uint32_t n_iter;
-    uint32_t iter_field[STELE_MAX_FIELDS];
-    st_postings *iter[STELE_MAX_FIELDS]; /* each holds its list (st_list) */
-    st_tstream walk;                     /* for phrase/NEAR counting and passages */
-    st_tstream cover;                    /* for its group's coverage (passages, snippets) */
+    /* one per field list, in field order; iter[k]->list.field is its
+     * field (st_postings keeps its st_list) */
+    st_postings *iter[STELE_MAX_FIELDS];
+    st_tstream walk;  /* for phrase/NEAR counting and passages */
+    st_tstream cover; /* for its group's coverage (passages, snippets) */
     double idf;
     int hl; /* index of its distinct highlight term, -1 if not positive */
     /* a leaf of a copy merged into an identical sibling (query_dedup.c):
@@ -242,9 +243,12 @@ typedef struct st_eval {
 } st_eval;
 
 /* Workspace bytes st_eval_setup() takes for one leaf in n_lists field
- * lists, and for a query's per-query pieces; st_query_parse() adds the
- * same in counting mode. */
+ * lists (an iterator and a walk cursor per list), more for a leaf that is
+ * a word of a PHRASE or NEAR group (a cover cursor per list), and for a
+ * query's per-query pieces; st_query_parse() adds the same in counting
+ * mode. */
 size_t st_eval_leaf_bytes(uint32_t n_lists);
+size_t st_eval_cover_bytes(uint32_t n_lists);
 size_t st_eval_query_bytes(uint32_t n_terms, uint32_t n_group_words);
 
 /* The field lists a leaf is read in: its fields within its scope. */

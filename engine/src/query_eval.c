@@ -40,8 +40,9 @@
  *
  * Memory (st_eval_setup): per field list a leaf is read in (fields of the term within its scope)
  * one st_postings (which keeps the list's st_list, so the leaf's dictionary entry is not kept) and
- * two st_poscur (a walk and a cover stream); per query the leaf and highlight tables, the coverage
- * trackers and the passage window (st_eval_query_bytes).  The allocations are made before any
+ * one st_poscur (its walk stream), and a second (its cover stream) when the leaf is a word of a
+ * phrase or NEAR group; per query the leaf and highlight tables, one coverage tracker per group
+ * and the passage window (st_eval_query_bytes).  The allocations are made before any
  * iterator is opened, so a short workspace is found, and measured, without touching the index;
  * st_query_parse() counts the same bytes with no memory.
  */
@@ -62,7 +63,12 @@ uint32_t st_leaf_mask(const stele_index *ix, uint32_t field_mask, int field)
 size_t st_eval_leaf_bytes(uint32_t n_lists)
 {
     return n_lists * ST_ALIGNED(sizeof(st_postings)) +
-           2 * ST_ALIGNED((size_t)n_lists * sizeof(st_poscur));
+           ST_ALIGNED((size_t)n_lists * sizeof(st_poscur));
+}
+
+size_t st_eval_cover_bytes(uint32_t n_lists)
+{
+    return ST_ALIGNED((size_t)n_lists * sizeof(st_poscur));
 }
 
 /* The window of the passage scan holds the positions of ST_DENSE_WINDOW
@@ -74,12 +80,13 @@ static size_t win_entries(uint32_t n_terms)
 
 size_t st_eval_query_bytes(uint32_t n_terms, uint32_t n_group_words)
 {
-    size_t n = n_terms, w = win_entries(n_terms);
+    /* a group has two words or more */
+    size_t n = n_terms, w = win_entries(n_terms), g = n_group_words / 2;
     return ST_ALIGNED(n * sizeof(st_qterm *)) +                       /* q->terms */
            ST_ALIGNED(n * sizeof(st_qterm *)) +                       /* hl */
            ST_ALIGNED(n) +                                            /* hl_grouped */
-           ST_ALIGNED(n * sizeof(st_qnode *)) +                       /* groups */
-           ST_ALIGNED(n * sizeof(struct st_cover)) +                  /* covers */
+           ST_ALIGNED(g * sizeof(st_qnode *)) +                       /* groups */
+           ST_ALIGNED(g * sizeof(struct st_cover)) +                  /* covers */
            ST_ALIGNED((size_t)n_group_words * sizeof(uint32_t) + 4) + /* near_prev */
            ST_ALIGNED(n * sizeof(uint32_t)) +                         /* hl_seen */
            ST_ALIGNED(n * sizeof(uint16_t)) +                         /* hl_count */
@@ -139,10 +146,11 @@ static uint32_t count_group_words(const st_qnode *n)
 ST_NOINLINE static int term_lists(st_eval *ev, st_qterm *t)
 {
     st_term_info info;
+    uint32_t mask = st_leaf_mask(ev->ix, t->field_mask, t->field), k = 0;
     int rc = st_dict_find(ev->ix, t->text, t->len, &info);
     if (rc != STELE_OK) return rc == STELE_ENOTFOUND ? st_corrupt() : rc;
-    for (uint32_t k = 0; k < t->n_iter; k++)
-        if ((rc = st_postings_init(t->iter[k], ev->ix, &info.list[t->iter_field[k]])) < 0)
+    for (uint32_t f = 0; f < STELE_MAX_FIELDS && k < t->n_iter; f++)
+        if ((mask & (1u << f)) && (rc = st_postings_init(t->iter[k++], ev->ix, &info.list[f])) < 0)
             return rc;
     uint32_t df = t->field >= 0 ? info.list[t->field].df : info.df;
     t->idf = st_idf(ev->rp.n_docs, df);
@@ -168,8 +176,8 @@ int st_eval_setup(st_eval *ev, const stele_index *ix, st_query *q, const stele_q
     q->terms = st_arena_alloc(a, n * sizeof(st_qterm *));
     ev->hl = st_arena_alloc(a, n * sizeof(st_qterm *));
     ev->hl_grouped = st_arena_alloc(a, n);
-    ev->groups = st_arena_alloc(a, n * sizeof(st_qnode *));
-    ev->covers = st_arena_alloc(a, n * sizeof(st_cover));
+    ev->groups = st_arena_alloc(a, (words / 2) * sizeof(st_qnode *));
+    ev->covers = st_arena_alloc(a, (words / 2) * sizeof(st_cover));
     ev->near_prev = st_arena_alloc(a, (size_t)words * sizeof(uint32_t) + 4);
     ev->hl_seen = st_arena_alloc(a, n * sizeof(uint32_t));
     ev->hl_count = st_arena_alloc(a, n * sizeof(uint16_t));
@@ -181,11 +189,11 @@ int st_eval_setup(st_eval *ev, const stele_index *ix, st_query *q, const stele_q
         t->n_iter = 0;
         for (uint32_t f = 0; f < STELE_MAX_FIELDS; f++) {
             if (!(mask & (1u << f))) continue;
-            t->iter_field[t->n_iter] = f;
             t->iter[t->n_iter++] = st_arena_alloc(a, sizeof(st_postings));
         }
         t->walk.cur = st_arena_alloc(a, lists * sizeof(st_poscur));
-        t->cover.cur = st_arena_alloc(a, lists * sizeof(st_poscur));
+        /* only a group's words are asked about coverage */
+        t->cover.cur = t->grouped ? st_arena_alloc(a, lists * sizeof(st_poscur)) : NULL;
         if (!a->short_) q->terms[i] = t;
         i++;
     }
@@ -337,7 +345,7 @@ int st_tstream_open(st_tstream *s, const st_qterm *t, uint32_t doc, int field)
     for (uint32_t k = 0; k < t->n_iter; k++) {
         st_postings *it = t->iter[k];
         int rc;
-        if (it->doc != doc || (field >= 0 && t->iter_field[k] != (uint32_t)field)) continue;
+        if (it->doc != doc || (field >= 0 && t->iter[k]->list.field != (uint32_t)field)) continue;
         if ((rc = st_poscur_open(&s->cur[k], it)) < 0) return rc;
         if ((rc = st_poscur_next(&s->cur[k])) < 0) return rc;
         if (rc == 1) s->live |= 1u << k;
@@ -448,7 +456,7 @@ static int near_count(st_qnode *n, uint32_t *count)
 static int term_on(const st_qterm *t, uint32_t f, uint32_t doc)
 {
     for (uint32_t k = 0; k < t->n_iter; k++)
-        if (t->iter_field[k] == f) return t->iter[k]->doc == doc;
+        if (t->iter[k]->list.field == f) return t->iter[k]->doc == doc;
     return 0;
 }
 
@@ -692,7 +700,8 @@ static double node_score(st_eval *ev, st_qnode *n, uint32_t doc, const double *n
         if (!n->term->positive) return 0;
         memset(tf, 0, sizeof tf);
         for (uint32_t k = 0; k < n->term->n_iter; k++)
-            if (n->term->iter[k]->doc == doc) tf[n->term->iter_field[k]] = n->term->iter[k]->tf;
+            if (n->term->iter[k]->doc == doc)
+                tf[n->term->iter[k]->list.field] = n->term->iter[k]->tf;
         return st_bm25f(&ev->rp, norm, tf, n->term->idf);
     case ST_Q_PHRASE:
     case ST_Q_NEAR:
@@ -777,7 +786,7 @@ static int node_bound(st_eval *ev, st_qnode *n, uint32_t d, double *ub, uint32_t
             on = 1;
             e = min_u32(e, last);
             if (it->ub_block != block + 1) {
-                it->ub_value = field_bound(rp, t->iter_field[k], max_tf, min_norm);
+                it->ub_value = field_bound(rp, t->iter[k]->list.field, max_tf, min_norm);
                 it->ub_block = block + 1;
             }
             tfw += it->ub_value;
@@ -806,7 +815,7 @@ static int node_bound(st_eval *ev, st_qnode *n, uint32_t d, double *ub, uint32_t
             uint32_t word_e = ST_DOC_END;
             int on = 0;
             for (uint32_t i = 0; i < t->n_iter; i++) {
-                uint32_t f = t->iter_field[i];
+                uint32_t f = t->iter[i]->list.field;
                 rc = st_postings_bound(t->iter[i], d, &first, &last, &max_tf, &min_norm, &block);
                 if (rc < 0) return rc;
                 if (rc == 0) continue;

@@ -119,6 +119,10 @@ typedef struct parser {
     st_qterm scratch_term;
     uint32_t group_words; /* words of PHRASE and NEAR groups */
     uint32_t last_n_tok;  /* tokens of the last words_node() */
+    /* Counting: the cover cursors' bytes (st_eval_cover_bytes) of the last
+     * leaf made, and of the last words_node() that made one leaf; a leaf
+     * has them only once it is known to be a word of a group. */
+    size_t leaf_cover, last_cover;
     /* What the last parse function returned: whether it can only exclude
      * (a NOT, or AND/OR of such), and the offset of its first NOT. */
     int neg;
@@ -356,6 +360,12 @@ static uint32_t popcount32(uint32_t x)
     return n;
 }
 
+/* Counting: the cover cursors of leaves that became words of a group. */
+static void count_cover(parser *p, size_t bytes)
+{
+    if (p->counting) st_arena_alloc(p->a, bytes);
+}
+
 /* A TERM (or PREFIX) leaf for term text, looked up in the index if any.
  * Counting, it also counts the evaluator's bytes for the leaf. */
 ST_NOINLINE static int new_leaf(parser *p, int type, const char *text, size_t len, int field,
@@ -397,6 +407,7 @@ ST_NOINLINE static int new_leaf(parser *p, int type, const char *text, size_t le
     if (p->counting) {
         uint32_t lists = p->ix ? popcount32(st_leaf_mask(p->ix, t->field_mask, field)) : 0;
         st_arena_alloc(p->a, st_eval_leaf_bytes(lists));
+        p->leaf_cover = st_eval_cover_bytes(lists);
     } else {
         n->term = t;
         if (p->q->last_term)
@@ -671,7 +682,7 @@ ST_NOINLINE static int words_node(parser *p, size_t start, size_t end, int group
     st_tokenizer tz;
     st_token tok;
     char term[STELE_MAX_TERM_BYTES + 1];
-    size_t n_tok = 0;
+    size_t n_tok = 0, covers = 0;
     st_qnode *group = NULL, *last = NULL, *leaf, *first = NULL;
     int rc;
 
@@ -683,6 +694,7 @@ ST_NOINLINE static int words_node(parser *p, size_t start, size_t end, int group
         if (++n_tok > STELE_MAX_PHRASE) return fail(p, STELE_ELIMIT, offset, STELE_QR_PHRASE_LONG);
         rc = new_leaf(p, ST_Q_TERM, term, tlen, field, woff, NULL, &leaf);
         if (rc) return rc;
+        covers += p->leaf_cover;
         if (n_tok == 1) {
             first = leaf;
             continue;
@@ -699,7 +711,12 @@ ST_NOINLINE static int words_node(parser *p, size_t start, size_t end, int group
     if (group_type == ST_Q_NEAR && n_tok < 2)
         return fail(p, STELE_ESYNTAX, offset, STELE_QR_NEAR_WORDS); /* NEAR needs two words */
     p->last_n_tok = (uint32_t)n_tok;
-    if (group) p->group_words += (uint32_t)n_tok;
+    if (group) {
+        p->group_words += (uint32_t)n_tok;
+        count_cover(p, covers);
+    } else {
+        p->last_cover = covers;
+    }
     p->neg = 0;
     *out = group ? group : first;
     return STELE_OK;
@@ -870,6 +887,7 @@ ST_NOINLINE static int parse_near_infix(parser *p, st_qnode *first, uint32_t n_f
             group->near_k = k;
             add_kid(p, group, first, &last);
             p->group_words += 1;
+            count_cover(p, p->last_cover);
         } else if (t.near_k != k) {
             return fail(p, STELE_ESYNTAX, t.start, STELE_QR_NEAR_MIXED); /* mixed distances */
         }
@@ -893,6 +911,7 @@ ST_NOINLINE static int parse_near_infix(parser *p, st_qnode *first, uint32_t n_f
                           &leaf);
             if (rc) return rc;
             add_kid(p, group, leaf, &last);
+            count_cover(p, p->leaf_cover);
             n_words++;
             p->group_words++;
             any = 1;

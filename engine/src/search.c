@@ -29,7 +29,7 @@
  *
  *   7 + sizeof(st_prepared) + Tree(T) + st_eval_query_bytes(T, T)
  *     + T * sizeof(st_fix)
- *     + L * (sizeof(st_postings) + 2 * sizeof(st_poscur))
+ *     + L * (sizeof(st_postings) + 2 * sizeof(st_poscur))    (walk, cover)
  *     + max(16 * max_hits, st_snippet_bytes(ix), verify)
  *
  * where Tree(T) is at most 6T + 1 nodes and T terms (the nodes that are
@@ -37,14 +37,18 @@
  * prefix: at most 3T; a NOT's child is one of them and never a NOT or an
  * exclusion, so NOTs are at most as many), and st_snippet_bytes(ix) is a
  * 512-byte text buffer plus one stored-text stream: zlib's inflate state
- * (8 KB reserved), its window of 2^W bytes (W = the index's text window
+ * (the size the linked zlib asks, at most 8 KB: 7,160 bytes on x86-64 and
+ * 7,120 on 32-bit ARM with zlib 1.2.13), its window of 2^W bytes (W = the
+ * index's text window
  * bits, 9 .. 15, 14 by default) and 64 + 4 * 16 bytes of slack; verify
  * takes one postings iterator, a 512-byte buffer and a stream.  Nothing
  * in it depends on a document's length, the stored-text block size or the
  * corpus: only on F, W and the compile-time T and L.  With T = 16, L =
- * 48, 10 hits: 91,719 bytes at W = 14 on any index of three fields, 75,847
- * at W = 9 (x86-64 sizes: st_qnode 88, st_qterm 272, st_term_info 400,
- * st_postings 720, st_poscur 88 bytes).  A snippet of max_bytes over 446
+ * 48, 10 hits: 64,287 bytes at W = 14 on any index of three fields, 48,415
+ * at W = 9 (x86-64 sizes: st_qnode 96, st_qterm 232, st_postings 280,
+ * st_poscur 88 bytes).  One query takes less: a leaf has a cover cursor
+ * per list only as a word of a phrase or NEAR group, and the coverage
+ * trackers are one per group.  A snippet of max_bytes over 446
  * needs max_bytes + 66 bytes of buffer instead of 512 (diag.needed).
  */
 #include <math.h>
@@ -86,7 +90,7 @@ size_t stele_workspace_bound(const stele_index *ix, size_t max_hits)
     state = st_add_sat(state, st_mul_sat(t, ST_ALIGNED(sizeof(st_fix))));
     /* T leaves, and L lists among them, at most F per leaf */
     lists = STELE_BOUND_LISTS < t * n_fields ? STELE_BOUND_LISTS : t * n_fields;
-    state = st_add_sat(state, st_mul_sat(lists, st_eval_leaf_bytes(1)));
+    state = st_add_sat(state, st_mul_sat(lists, st_eval_leaf_bytes(1) + st_eval_cover_bytes(1)));
     tail = ST_ALIGNED(max_hits * sizeof(st_heap_entry));
     if (st_snippet_bytes(ix) > tail) tail = st_snippet_bytes(ix);
     state = st_add_sat(state, tail);
