@@ -15,7 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "format.h"
 #include "writer.h"
+#include "zlib.h"
 
 int th_failures;
 
@@ -192,4 +194,45 @@ uint8_t *th_read_file(const char *path, size_t *size)
     fclose(f);
     *size = n;
     return data;
+}
+
+/* The section table entry i of data, or NULL when the table does not fit. */
+static uint8_t *section_entry(uint8_t *data, size_t size, unsigned i)
+{
+    size_t at = ST_HEADER_FIXED + (size_t)ST_SECTION_ENTRY * i;
+    return at + ST_SECTION_ENTRY <= size ? data + at : NULL;
+}
+
+static void fix_header_crc(uint8_t *data, size_t size)
+{
+    if (size < ST_H_HEADER_BYTES + 4) return;
+    uint32_t hb = st_get32(data + ST_H_HEADER_BYTES);
+    if (hb >= ST_H_CRC + 4 && hb <= size) {
+        st_put32(data + ST_H_CRC, 0);
+        st_put32(data + ST_H_CRC, (uint32_t)crc32(crc32(0L, Z_NULL, 0), data, hb));
+    }
+}
+
+/* Recomputes section i's CRC when at is inside it (every section when at
+ * is SIZE_MAX). */
+static void fix_section_crc(uint8_t *data, size_t size, unsigned i, size_t at)
+{
+    uint8_t *e = section_entry(data, size, i);
+    if (!e) return;
+    uint32_t off = st_get32(e + 4), len = st_get32(e + 8);
+    if ((uint64_t)off + len > size) return;
+    if (at == SIZE_MAX || (at >= off && at - off < len))
+        st_put32(e + 12, (uint32_t)crc32(crc32(0L, Z_NULL, 0), data + off, len));
+}
+
+void th_fix_crcs(uint8_t *data, size_t size, size_t at)
+{
+    for (unsigned i = 0; i < ST_N_SECTIONS; i++)
+        fix_section_crc(data, size, i, at);
+    fix_header_crc(data, size);
+}
+
+void th_fix_all_crcs(uint8_t *data, size_t size)
+{
+    th_fix_crcs(data, size, SIZE_MAX);
 }

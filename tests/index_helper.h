@@ -46,6 +46,16 @@ typedef struct th_expect {
 void th_synthetic(st_corpus *c, th_expect *exp, uint32_t n_docs);
 void th_expect_free(th_expect *exp);
 
+/* Recomputes, after a change at byte offset at, the CRC32 of the section
+ * holding it and then the header's, as a crafted file would carry them,
+ * so that a damaged copy reaches the decoders behind the checksums.  Only
+ * entries of the section table that lie inside the data are followed. */
+void th_fix_crcs(uint8_t *data, size_t size, size_t at);
+
+/* Recomputes every section's CRC32 and then the header's (after changes
+ * anywhere, e.g. a fuzzer's mutation). */
+void th_fix_all_crcs(uint8_t *data, size_t size);
+
 /* Reads a whole file into malloc'ed memory; NULL on error. */
 uint8_t *th_read_file(const char *path, size_t *size);
 
