@@ -8,10 +8,9 @@
  * tokenizer ends exactly at the end of the text.  A broken invariant
  * aborts, which is how a fuzzer reports it.
  *
- * Built with -fsanitize=fuzzer and -DSTELE_LIBFUZZER it is a libFuzzer
- * target; otherwise main() replays the files named on the command line
- * (the committed inputs under tests/fuzz/analyze/), so every find stays a
- * regression test.
+ * Built with -Dfuzzing=true it is a libFuzzer target (tools/fuzz.sh
+ * analyze); otherwise fuzz_replay.c's main() replays the committed inputs
+ * under tests/fuzz/analyze/, so every find stays a regression test.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -57,29 +56,3 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     require(tz.n_invalid <= size, "invalid count");
     return 0;
 }
-
-#ifndef STELE_LIBFUZZER
-int main(int argc, char **argv)
-{
-    for (int i = 1; i < argc; i++) {
-        FILE *f = fopen(argv[i], "rb");
-        uint8_t *data;
-        long size;
-        if (f == NULL || fseek(f, 0, SEEK_END) != 0 || (size = ftell(f)) < 0 ||
-            fseek(f, 0, SEEK_SET) != 0) {
-            perror(argv[i]);
-            return 1;
-        }
-        data = malloc((size_t)size + 1);
-        if (data == NULL || fread(data, 1, (size_t)size, f) != (size_t)size) {
-            perror(argv[i]);
-            return 1;
-        }
-        fclose(f);
-        LLVMFuzzerTestOneInput(data, (size_t)size);
-        free(data);
-    }
-    printf("replayed %d input(s)\n", argc - 1);
-    return 0;
-}
-#endif
