@@ -13,6 +13,9 @@ packages="$packages libedit-dev libncurses-dev tmux"
 # Debian's npm) is fine as it is.
 packages="$packages clang lld wasi-libc libclang-rt-14-dev-wasm32 make chromium nodejs"
 command -v npm >/dev/null 2>&1 || packages="$packages npm"
+# Fuzzing and the thread-sanitizer test (tools/fuzz.sh, .ci/run): clang's
+# libFuzzer and sanitizer runtimes.
+packages="$packages libclang-rt-14-dev"
 # Cross builds (cross/, tools/cross-test.sh): a 32-bit ARM and a big-endian
 # s390x Linux target run under qemu-user; Cortex-M4 (arm-none-eabi with
 # newlib) runs under qemu-system-arm.
