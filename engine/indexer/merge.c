@@ -75,11 +75,10 @@ static int load_shard(const char *path, shard *s, char *err, size_t err_cap)
     return STELE_OK;
 }
 
-/* A view as a NUL-terminated copy; NULL when out of memory or when the
- * bytes hold a NUL (no build writes one). */
+/* A view as a NUL-terminated copy (the caller has checked that it holds
+ * no NUL); NULL when out of memory. */
 static char *view_string(stele_view v)
 {
-    if (memchr(v.data, '\0', v.len)) return NULL;
     char *s = malloc(v.len + 1);
     if (!s) return NULL;
     memcpy(s, v.data, v.len);
@@ -140,6 +139,15 @@ static int read_docs(st_corpus *c, const shard *s, const char *path, const unsig
             (rc = st_doc_load(&s->ix, d, mem, ws, &text, &text_len)) != STELE_OK) {
             st_build_error(err, err_cap, rc, "%s: document %u: %s", path, (unsigned)d,
                            stele_strerror(rc));
+            break;
+        }
+        /* No build writes a NUL into an id or a title, and stele_verify()
+         * does not look inside them: a crafted shard's NUL would cut the
+         * string, so it is refused, not taken for a lack of memory. */
+        if (memchr(idv.data, '\0', idv.len) || memchr(titlev.data, '\0', titlev.len)) {
+            rc =
+                st_build_error(err, err_cap, STELE_EINPUT,
+                               "%s: document %u: a NUL byte in its id or title", path, (unsigned)d);
             break;
         }
         char *id = view_string(idv), *title = view_string(titlev);
