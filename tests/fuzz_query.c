@@ -13,7 +13,8 @@
  * mean", and the target checks what the API promises:
  *   - a query measured with mem == NULL prepares with the same status and
  *     diagnostics in a workspace of the measured size, and then runs and
- *     snippets every hit without STELE_ENOSPACE;
+ *     snippets every hit without STELE_ENOSPACE (snippets of up to 446
+ *     bytes; every third asks for 600, which may need more);
  *   - a smaller workspace gives STELE_ENOSPACE or a valid answer, never
  *     anything else;
  *   - hits are in range, at most as many as asked for and as matched,
@@ -41,6 +42,7 @@ extern const size_t stele_bundled_index_size;
 
 #define WORKSPACE_BYTES (8u << 20)
 #define MAX_HITS        64
+#define SNIPPET_COVERED 446
 
 static void require(int ok, const char *what)
 {
@@ -112,7 +114,10 @@ static void check_snippets(stele_query *q, const stele_hit *hits, size_t n_hits,
         memset(out, 'x', sizeof out);
         int rc = stele_query_snippet(q, &hits[h], &so, out, sizeof out, &len);
         require(rc == STELE_OK || rc == STELE_ENOSPACE, "snippet status");
-        if (roomy) require(rc == STELE_OK, "snippet fits the measured workspace");
+        /* The measure covers snippets of up to SNIPPET_COVERED bytes; a
+         * longer one needs max_bytes + 66 bytes of buffer (stele.h). */
+        if (roomy && so.max_bytes <= SNIPPET_COVERED)
+            require(rc == STELE_OK, "snippet fits the measured workspace");
         if (rc != STELE_OK) continue;
         require(len < sizeof out && out[len] == '\0' && strlen(out) == len, "snippet NUL");
         for (size_t s = 0; s < n_spans && s < 8; s++)
