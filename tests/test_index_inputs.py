@@ -305,8 +305,8 @@ def case_nul_in_id(c):
 
 # --- threads -----------------------------------------------------------------
 
-def case_threads(c):
-    """The index is the same bytes for every --threads count."""
+def write_many(c):
+    """3000 JSON Lines documents of words drawn from a bundled resolution."""
     import random
     rnd = random.Random(10)
     words = [w for w in open(os.path.join(c.root, "corpus", "cnd-resolution-55-2.txt"),
@@ -316,6 +316,12 @@ def case_threads(c):
             body = " ".join(rnd.choice(words) for _ in range(rnd.randint(5, 120)))
             f.write(json.dumps({"id": f"d{i}", "title": " ".join(rnd.sample(words, 3)),
                                 "body": body}) + "\n")
+    return c.path("many.jsonl")
+
+
+def case_threads(c):
+    """The index is the same bytes for every --threads count."""
+    write_many(c)
     for name, inputs in (("many", [c.path("many.jsonl")]),
                          ("bundled", ["--format", "resolutions",
                                       os.path.join(c.root, "corpus")])):
@@ -336,6 +342,43 @@ def case_threads(c):
                            c.path("bad.stele"))
         expect(st == 2 and "--threads" in err, f"--threads {bad}: {st} {err!r}")
 
+
+# --- memory ------------------------------------------------------------------
+
+SPILLED = re.compile(r"(\d+) bytes spilled to a scratch file")
+
+
+def case_memory(c):
+    """A budget too small for the occurrences spills sorted runs to a scratch
+    file and merges them; the index is the same bytes as the in-memory build,
+    for every budget and thread count, and the scratch file leaves nothing."""
+    many = write_many(c)
+    for name, inputs in (("many", [many]),
+                         ("bundled", ["--format", "resolutions",
+                                      os.path.join(c.root, "corpus")])):
+        first = None
+        for memory, threads in ((None, "1"), ("64K", "1"), ("64K", "3"), ("200K", "2"),
+                                ("1M", "1"), (None, "2")):
+            idx = c.path(f"{name}-{memory}-{threads}.stele")
+            opt = ["--memory", memory] if memory else []
+            _, out, _ = c.run("index", *opt, "--threads", threads, *inputs, "-o", idx, check=0)
+            spilled = SPILLED.search(out)
+            data = open(idx, "rb").read()
+            if first is None:
+                first = data
+                expect(not spilled, f"{name}: the default budget spilled: {out}")
+            expect(data == first, f"{name}: --memory {memory} --threads {threads} "
+                                  "gives other bytes than the default")
+            if memory == "64K":
+                # At least a few runs of 1024 occurrences (16 bytes each).
+                expect(spilled and int(spilled.group(1)) >= 4 * 16384,
+                       f"{name}: --memory 64K did not spill several runs: {out}")
+    expect(sorted(n for n in os.listdir(c.tmp) if not n.endswith(".stele")) == ["many.jsonl"],
+           f"files left beside the indexes: {os.listdir(c.tmp)}")
+    for bad in ("0", "63K", "x", "-1", "1T", "99999999999999999999G"):
+        st, _, err = c.run("index", "--memory", bad, many, "-o", c.path("bad.stele"))
+        expect(st == 2 and "--memory" in err, f"--memory {bad}: {st} {err!r}")
+    expect(not os.path.exists(c.path("bad.stele")), "a refused --memory wrote an index")
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@
  * so it describes what was really written) and the time taken.
  */
 #include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,6 +51,10 @@ static const char help_text[] =
     "                           second document with the same id does\n"
     "      --strict-utf8        invalid UTF-8 or a NUL byte is an error (default:\n"
     "                           replaced by U+FFFD, with a warning)\n"
+    "      --memory BYTES       memory to stay under (default 256M, least 64K;\n"
+    "                           suffix K, M, G): what does not fit is spilled to\n"
+    "                           a scratch file next to FILE; the index is the\n"
+    "                           same bytes\n"
     "      --text-window BITS   zlib window of the stored text, 9 .. 15 (default\n"
     "                           14): a search needs 2^BITS bytes of workspace\n"
     "                           for snippets; smaller windows compress worse\n"
@@ -71,6 +76,26 @@ static int parse_format(const char *s, int *format)
         *format = STELE_FORMAT_JSONL;
     else
         return -1;
+    return 0;
+}
+
+/* "64M", "1G", "300000": bytes, with an optional power-of-1024 suffix;
+ * -1 for anything else or an overflow. */
+static int parse_bytes(const char *s, size_t *bytes)
+{
+    char *end;
+    if (s[0] < '0' || s[0] > '9') return -1;
+    unsigned long long n = strtoull(s, &end, 10);
+    unsigned shift = 0;
+    if (*end == 'K' || *end == 'k')
+        shift = 10;
+    else if (*end == 'M' || *end == 'm')
+        shift = 20;
+    else if (*end == 'G' || *end == 'g')
+        shift = 30;
+    if (shift) end++;
+    if (end == s || *end || n > (SIZE_MAX >> shift)) return -1;
+    *bytes = (size_t)n << shift;
     return 0;
 }
 
@@ -151,6 +176,9 @@ static int print_summary(const char *out_path, const stele_build_stats *stats, d
     if (stats->n_invalid_utf8)
         printf("  %llu invalid UTF-8 sequences replaced by U+FFFD\n",
                (unsigned long long)stats->n_invalid_utf8);
+    if (stats->spill_bytes)
+        printf("  %llu bytes spilled to a scratch file to stay within --memory\n",
+               (unsigned long long)stats->spill_bytes);
     for (i = 0; stele_section_info(&ix, i, &name, &size) == STELE_OK; i++)
         printf("  %-14s %10zu bytes\n", name ? name : "?", size);
     cli_unmap(&map);
@@ -228,7 +256,7 @@ int index_run_build(index_plan *plan, const char *out_path, stele_build_opts *op
 
 int cmd_index(int argc, char **argv)
 {
-    enum { OPT_FILES_FROM = 256, OPT_ON_DUPLICATE, OPT_STRICT_UTF8, OPT_TEXT_WINDOW };
+    enum { OPT_FILES_FROM = 256, OPT_ON_DUPLICATE, OPT_STRICT_UTF8, OPT_TEXT_WINDOW, OPT_MEMORY };
     static const struct option long_opts[] = {
         {"output", required_argument, NULL, 'o'},
         {"lang", required_argument, NULL, 'l'},
@@ -240,6 +268,7 @@ int cmd_index(int argc, char **argv)
         {"strict-utf8", no_argument, NULL, OPT_STRICT_UTF8},
         {"threads", required_argument, NULL, 'j'},
         {"text-window", required_argument, NULL, OPT_TEXT_WINDOW},
+        {"memory", required_argument, NULL, OPT_MEMORY},
         {NULL, 0, NULL, 0}};
     const char *out_path = NULL;
     int format = INDEX_FORMAT_AUTO, quiet = 0, c, status = CLI_EXIT_ERROR;
@@ -301,6 +330,13 @@ int cmd_index(int argc, char **argv)
             opts.window_bits = (int)bits;
             break;
         }
+        case OPT_MEMORY:
+            if (parse_bytes(optarg, &opts.memory) != 0 || opts.memory < STELE_BUILD_MIN_MEMORY) {
+                cli_error("index: --memory wants a size of at least 64K, like 64M, not '%s'",
+                          optarg);
+                goto usage;
+            }
+            break;
         case 'q':
             quiet = 1;
             break;

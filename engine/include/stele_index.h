@@ -94,12 +94,21 @@ typedef struct stele_build_opts {
     unsigned threads; /* threads for analysis and compression; 0 = one per online
                          core.  The output is the same bytes for every count, and
                          events still come from the calling thread only */
+    size_t memory;    /* bytes the build aims to keep its memory under; 0 =
+                         STELE_BUILD_MEMORY.  What does not fit is spilled as
+                         sorted runs to a scratch file in the output's
+                         directory, which has no name and so vanishes however
+                         the build ends.  The output is the same bytes for
+                         every budget.  A budget below STELE_BUILD_MIN_MEMORY
+                         is an error (STELE_EINVAL) */
 } stele_build_opts;
 
 #define STELE_BUILD_BLOCK_BYTES 32768
 #define STELE_BUILD_DICT_BYTES  2048
 #define STELE_BUILD_NO_DICT     ((size_t)-1)
 #define STELE_BUILD_WINDOW_BITS 14
+#define STELE_BUILD_MEMORY      ((size_t)256 << 20)
+#define STELE_BUILD_MIN_MEMORY  ((size_t)64 << 10) /* makes many runs: for tests */
 
 #define STELE_BUILD_MAX_SECTIONS 16
 
@@ -115,6 +124,7 @@ typedef struct stele_build_stats {
     uint64_t text_bytes;    /* bytes of stored text before compression */
     uint64_t index_bytes;   /* bytes of the index file */
     uint64_t n_text_blocks; /* stored-text blocks */
+    uint64_t spill_bytes;   /* written to the scratch file (0: it all fitted) */
     size_t n_sections;
     struct {
         const char *name; /* static string */

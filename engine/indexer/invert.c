@@ -174,15 +174,26 @@ static void surface_free(surface_table *s)
     free(s->last_doc);
 }
 
+/* A growable array of occurrences.  With a limit, it never grows past
+ * limit entries: when full it calls spill(spill_ctx), which writes the
+ * entries out as a run and empties it. */
 typedef struct occ_vec {
     occ *v;
     size_t n, cap;
+    size_t limit; /* 0: none */
+    int (*spill)(void *ctx);
+    void *spill_ctx;
 } occ_vec;
 
 static int occ_push(occ_vec *o, uint32_t term, uint32_t field, uint32_t doc, uint32_t pos)
 {
+    if (o->n == o->limit && o->limit && o->spill) {
+        int rc = o->spill(o->spill_ctx);
+        if (rc) return rc;
+    }
     if (o->n == o->cap) {
         size_t cap = o->cap ? o->cap * 2 : 65536;
+        if (o->limit && cap > o->limit) cap = o->limit;
         if (cap > SIZE_MAX / sizeof(occ)) return STELE_ENOMEM;
         occ *v = realloc(o->v, cap * sizeof *v);
         if (!v) return STELE_ENOMEM;
@@ -237,12 +248,17 @@ static int analyse_doc(const st_corpus *c, uint32_t d, stele_stem_fn stem, void 
                 goto done;
             }
             if (table_intern(terms, term, n, &id) ||
-                occ_push(occs, id, para->field, d, (uint32_t)at) ||
                 (tok.kind == ST_TOK_WORD &&
                  surface_add(surf, tok.term,
                              tok.len > STELE_MAX_TERM_BYTES ? STELE_MAX_TERM_BYTES : tok.len, id,
                              d))) {
                 rc = st_build_error(err, err_cap, STELE_ENOMEM, "out of memory");
+                goto done;
+            }
+            if ((rc = occ_push(occs, id, para->field, d, (uint32_t)at)) != 0) {
+                rc = st_build_error(err, err_cap, rc, "%s",
+                                    rc == STELE_EIO ? "cannot write the scratch file"
+                                                    : "out of memory");
                 goto done;
             }
             at++;
@@ -412,54 +428,94 @@ static int write_list(st_invert_out *out, const occ *g, size_t n, uint32_t df, u
 }
 
 /*
- * The occurrences of term rank r, sorted by (field, doc, position), from
- * the parts' sorted runs (cur: each run's read position).  Parts hold
- * increasing ranges of documents, so per field the runs' pieces follow
- * one another; with one part the run itself is returned, no copy.
+ * A sorted run of occurrences read in order: a part's in-memory tail
+ * (already ranked), or a run spilled to the scratch file, read a window at
+ * a time into buf and ranked as it is read (rank: the part's term id ->
+ * rank).
  */
-static int gather_term(const occ_vec *runs, size_t *cur, unsigned n_runs, unsigned n_fields,
-                       uint32_t r, occ_vec *scratch, const occ **g, size_t *n)
+typedef struct occ_cursor {
+    const occ *v; /* the window: v[at, n) are still to be taken */
+    size_t n, at;
+    occ *buf; /* file runs: the window's storage, buf_cap entries */
+    size_t buf_cap;
+    uint64_t off; /* file runs: where the records not yet read start */
+    size_t left;  /* and how many there are */
+    const uint32_t *rank;
+    st_spill *spill;
+} occ_cursor;
+
+/* The next occurrence of c, or NULL at its end or (*rc set) on a read
+ * error. */
+static const occ *cursor_peek(occ_cursor *c, int *rc)
 {
-    if (n_runs == 1) {
-        size_t j = cur[0];
-        while (j < runs[0].n && runs[0].v[j].term == r)
+    if (c->at < c->n) return &c->v[c->at];
+    if (c->left == 0) return NULL;
+    size_t m = c->left < c->buf_cap ? c->left : c->buf_cap;
+    if ((*rc = st_spill_read(c->spill, c->buf, m * sizeof *c->buf, c->off)) != 0) return NULL;
+    for (size_t k = 0; k < m; k++)
+        c->buf[k].term = c->rank[c->buf[k].term];
+    c->off += m * sizeof *c->buf;
+    c->left -= m;
+    c->v = c->buf;
+    c->n = m;
+    c->at = 0;
+    return &c->v[0];
+}
+
+/*
+ * The occurrences of term rank r, sorted by (field, doc, position), from
+ * the sorted runs (the cursors, in document order: each part's spilled
+ * runs, then its in-memory tail, part after part).  The runs hold
+ * increasing ranges of documents, so per field their pieces follow one
+ * another; with one in-memory run the run itself is returned, no copy.
+ */
+static int gather_term(occ_cursor *cur, size_t n_cur, unsigned n_fields, uint32_t r,
+                       occ_vec *scratch, const occ **g, size_t *n)
+{
+    if (n_cur == 1 && cur[0].left == 0) {
+        size_t j = cur[0].at;
+        while (j < cur[0].n && cur[0].v[j].term == r)
             j++;
-        *g = runs[0].v + cur[0];
-        *n = j - cur[0];
-        cur[0] = j;
+        *g = cur[0].v + cur[0].at;
+        *n = j - cur[0].at;
+        cur[0].at = j;
         return STELE_OK;
     }
+    int rc = STELE_OK;
     scratch->n = 0;
     for (uint32_t f = 0; f < n_fields; f++)
-        for (unsigned k = 0; k < n_runs; k++) {
-            size_t j = cur[k];
-            while (j < runs[k].n && runs[k].v[j].term == r && runs[k].v[j].field == f)
-                j++;
-            size_t m = j - cur[k];
-            if (m && scratch->n + m > scratch->cap) {
-                size_t cap = scratch->cap ? scratch->cap : 4096;
-                while (cap < scratch->n + m)
-                    cap *= 2;
-                occ *v = realloc(scratch->v, cap * sizeof *v);
-                if (!v) return STELE_ENOMEM;
-                scratch->v = v;
-                scratch->cap = cap;
+        for (size_t k = 0; k < n_cur; k++)
+            for (;;) {
+                const occ *o = cursor_peek(&cur[k], &rc);
+                if (rc) return rc;
+                if (!o || o->term != r || o->field != f) break;
+                /* Take the window's whole piece at once. */
+                size_t j = cur[k].at;
+                while (j < cur[k].n && cur[k].v[j].term == r && cur[k].v[j].field == f)
+                    j++;
+                size_t m = j - cur[k].at;
+                if (scratch->n + m > scratch->cap) {
+                    size_t cap = scratch->cap ? scratch->cap : 4096;
+                    while (cap < scratch->n + m)
+                        cap *= 2;
+                    occ *v = realloc(scratch->v, cap * sizeof *v);
+                    if (!v) return STELE_ENOMEM;
+                    scratch->v = v;
+                    scratch->cap = cap;
+                }
+                memcpy(scratch->v + scratch->n, cur[k].v + cur[k].at, m * sizeof *scratch->v);
+                scratch->n += m;
+                cur[k].at = j;
             }
-            if (m) memcpy(scratch->v + scratch->n, runs[k].v + cur[k], m * sizeof *scratch->v);
-            scratch->n += m;
-            cur[k] = j;
-        }
     *g = scratch->v;
     *n = scratch->n;
     return STELE_OK;
 }
 
-/* Pass 2: dictionary, postings and positions from the parts' sorted
- * occurrences. */
-static int emit_terms(const term_table *terms, const term_ref *refs, const occ_vec *runs,
-                      unsigned n_runs, uint32_t n_docs, unsigned n_fields, st_invert_out *out)
+/* Pass 2: dictionary, postings and positions from the sorted runs. */
+static int emit_terms(const term_table *terms, const term_ref *refs, occ_cursor *cur, size_t n_cur,
+                      uint32_t n_docs, unsigned n_fields, st_invert_out *out)
 {
-    size_t cur[ST_MAX_THREADS] = {0};
     occ_vec scratch = {0};
     uint32_t *last_term = malloc((size_t)(n_docs ? n_docs : 1) * sizeof *last_term);
     uint32_t *docs = malloc((size_t)(n_docs ? n_docs : 1) * sizeof *docs);
@@ -475,10 +531,7 @@ static int emit_terms(const term_table *terms, const term_ref *refs, const occ_v
     for (uint32_t r = 0; r < terms->n; r++) {
         const occ *occs;
         size_t n_occs;
-        if (gather_term(runs, cur, n_runs, n_fields, r, &scratch, &occs, &n_occs)) {
-            rc = STELE_ENOMEM;
-            goto done;
-        }
+        if ((rc = gather_term(cur, n_cur, n_fields, r, &scratch, &occs, &n_occs)) != 0) goto done;
         if (r % ST_DICT_BLOCK == 0) {
             if (out->dict.len > UINT32_MAX || out->postings.len > UINT32_MAX ||
                 out->positions.len > UINT32_MAX) {
@@ -610,6 +663,13 @@ done:
     return rc;
 }
 
+/* A run spilled to the scratch file: n occurrences at off, sorted by
+ * (term bytes, field, doc, position), with the part's own term ids. */
+typedef struct run_ref {
+    uint64_t off;
+    size_t n;
+} run_ref;
+
 /*
  * One part of a parallel inversion: a range of documents analysed with
  * its own term table, occurrences and paragraph streams (out.docs is the
@@ -623,6 +683,9 @@ typedef struct part {
     term_table terms;
     surface_table surf;
     occ_vec occs;
+    st_spill *spill;
+    run_ref *runs; /* the part's spilled runs, in document order */
+    size_t n_runs, cap_runs;
     st_invert_out out;
     uint32_t *rank;           /* local term id -> rank, for the sort */
     size_t n_local_terms;     /* entries of rank (parts after the first) */
@@ -645,6 +708,51 @@ static void analyse_part(part *p)
         if (p->rc) return;
         atomic_fetch_add(p->docs_done, 1);
     }
+}
+
+/*
+ * Spills the part's occurrences as a run: sorted as pass 2 will want them,
+ * by the bytes of their terms (ranks are not known yet, but they follow
+ * the bytes, so a run sorted so is sorted by rank too), then written out
+ * with the part's term ids and the buffer emptied.
+ */
+static int spill_run(void *ctx)
+{
+    part *p = ctx;
+    const term_table *t = &p->terms;
+    occ_vec *o = &p->occs;
+    if (p->n_runs == p->cap_runs) {
+        size_t cap = p->cap_runs ? p->cap_runs * 2 : 16;
+        run_ref *runs = realloc(p->runs, cap * sizeof *runs);
+        if (!runs) return STELE_ENOMEM;
+        p->runs = runs;
+        p->cap_runs = cap;
+    }
+    term_ref *refs = malloc((t->n ? t->n : 1) * sizeof *refs);
+    uint32_t *local_rank = malloc((t->n ? t->n : 1) * sizeof *local_rank);
+    if (!refs || !local_rank) {
+        free(refs);
+        free(local_rank);
+        return STELE_ENOMEM;
+    }
+    for (size_t k = 0; k < t->n; k++)
+        refs[k] = (term_ref){(const char *)t->chars.data + t->off[k], t->len[k], (uint32_t)k};
+    if (t->n) qsort(refs, t->n, sizeof *refs, term_ref_cmp);
+    for (size_t r = 0; r < t->n; r++)
+        local_rank[refs[r].id] = (uint32_t)r;
+    for (size_t k = 0; k < o->n; k++)
+        o->v[k].term = local_rank[o->v[k].term];
+    qsort(o->v, o->n, sizeof *o->v, occ_cmp);
+    for (size_t k = 0; k < o->n; k++)
+        o->v[k].term = refs[o->v[k].term].id;
+    free(refs);
+    free(local_rank);
+    uint64_t off;
+    int rc = st_spill_write(p->spill, o->v, o->n * sizeof *o->v, &off);
+    if (rc) return rc;
+    p->runs[p->n_runs++] = (run_ref){off, o->n};
+    o->n = 0;
+    return STELE_OK;
 }
 
 static void sort_part(part *p)
@@ -684,13 +792,18 @@ static void run_parts(part *parts, unsigned n, void (*fn)(part *))
         if (started[k]) pthread_join(tid[k], NULL);
 }
 
+/* Fewest occurrences a part's buffer holds before it spills, so that a
+ * tiny budget makes many runs, not one per token. */
+#define MIN_RUN_OCCS 1024
+
 int st_invert(const st_corpus *c, stele_stem_fn stem, void *const *stem_ctx, unsigned n_threads,
-              st_invert_out *out, char *err, size_t err_cap)
+              const st_invert_mem *mem, st_invert_out *out, char *err, size_t err_cap)
 {
     part parts[ST_MAX_THREADS];
     term_ref *refs = NULL;
     uint32_t *rank = NULL;
-    occ_vec runs[ST_MAX_THREADS];
+    occ_cursor *cur = NULL;
+    occ *bufs = NULL;
     atomic_size_t docs_done;
     int rc = STELE_OK;
     memset(out, 0, sizeof *out);
@@ -716,6 +829,13 @@ int st_invert(const st_corpus *c, stele_stem_fn stem, void *const *stem_ctx, uns
         p->out.docs = out->docs;
         p->docs_done = &docs_done;
         p->emit = k == 0;
+        if (mem && mem->spill && mem->occ_bytes) {
+            size_t limit = mem->occ_bytes / n / sizeof(occ);
+            p->occs.limit = limit < MIN_RUN_OCCS ? MIN_RUN_OCCS : limit;
+            p->occs.spill = spill_run;
+            p->occs.spill_ctx = p;
+            p->spill = mem->spill;
+        }
         p->d0 = d;
         uint64_t until = total / n * (k + 1);
         while (d < c->n_docs && (k == n - 1 || seen < until)) {
@@ -788,13 +908,39 @@ int st_invert(const st_corpus *c, stele_stem_fn stem, void *const *stem_ctx, uns
         out->n_tokens += p->out.n_tokens;
         out->n_invalid += p->out.n_invalid;
         if (p->out.max_pos_limit > out->max_pos_limit) out->max_pos_limit = p->out.max_pos_limit;
-        runs[k] = p->occs;
+    }
+    /* The runs in document order: each part's spilled runs, then its
+     * tail; the spilled ones share the occurrence budget for their read
+     * windows. */
+    size_t n_cur = 0, n_file = 0;
+    for (unsigned k = 0; k < n; k++)
+        n_file += parts[k].n_runs;
+    size_t window = n_file ? mem->occ_bytes / sizeof(occ) / n_file : 0;
+    if (window < MIN_RUN_OCCS) window = MIN_RUN_OCCS;
+    cur = calloc(n_file + n, sizeof *cur);
+    if (n_file) bufs = malloc(n_file * window * sizeof *bufs);
+    if (!cur || (n_file && !bufs)) {
+        rc = st_build_error(err, err_cap, STELE_ENOMEM, "out of memory");
+        goto fail;
+    }
+    for (unsigned k = 0, b = 0; k < n; k++) {
+        part *p = &parts[k];
+        for (size_t i = 0; i < p->n_runs; i++, b++)
+            cur[n_cur++] = (occ_cursor){.buf = bufs + (size_t)b * window,
+                                        .buf_cap = window,
+                                        .off = p->runs[i].off,
+                                        .left = p->runs[i].n,
+                                        .rank = p->rank,
+                                        .spill = p->spill};
+        if (p->occs.n) cur[n_cur++] = (occ_cursor){.v = p->occs.v, .n = p->occs.n};
     }
     out->n_terms = terms->n;
-    rc = emit_terms(terms, refs, runs, n, (uint32_t)c->n_docs, (unsigned)c->n_fields, out);
+    rc = emit_terms(terms, refs, cur, n_cur, (uint32_t)c->n_docs, (unsigned)c->n_fields, out);
     if (rc)
         rc = st_build_error(err, err_cap, rc,
-                            rc == STELE_ENOMEM ? "out of memory" : "index too large");
+                            rc == STELE_ENOMEM ? "out of memory"
+                            : rc == STELE_EIO  ? "cannot read the scratch file"
+                                               : "index too large");
     else if (out->postings.failed || out->positions.failed || out->paras.failed)
         rc = st_build_error(err, err_cap, STELE_ENOMEM, "out of memory");
     else if ((rc = write_lexicon(&parts[0].surf, rank, &out->lexicon)) != 0)
@@ -803,8 +949,11 @@ int st_invert(const st_corpus *c, stele_stem_fn stem, void *const *stem_ctx, uns
 fail:
     free(refs);
     free(rank);
+    free(cur);
+    free(bufs);
     for (unsigned k = 0; k < n; k++) {
         free(parts[k].occs.v);
+        free(parts[k].runs);
         table_free(&parts[k].terms);
         surface_free(&parts[k].surf);
         st_buf_free(&parts[k].out.paras);

@@ -117,8 +117,16 @@ static void *text_thread(void *arg)
     return NULL;
 }
 
-int st_build_memory(const st_corpus *c, const stele_build_opts *opts, uint8_t **data, size_t *size,
-                    stele_build_stats *stats, char *err, size_t err_cap)
+/* Part of the memory budget the occurrence buffers may hold (the rest is
+ * for the corpus, the dictionary and the sections being built). */
+#define OCC_BUDGET_SHARE 4
+
+/* Builds the index of c into memory (st_build_memory()), spilling runs to
+ * a scratch file in spill_dir when they exceed the budget (spill_dir NULL:
+ * never). */
+static int build_index(const st_corpus *c, const stele_build_opts *opts, const char *spill_dir,
+                       uint8_t **data, size_t *size, stele_build_stats *stats, char *err,
+                       size_t err_cap)
 {
     static const stele_build_opts defaults;
     if (!opts) opts = &defaults;
@@ -150,6 +158,11 @@ int st_build_memory(const st_corpus *c, const stele_build_opts *opts, uint8_t **
     if (dict_bytes > ((size_t)1 << window_bits)) dict_bytes = (size_t)1 << window_bits;
     if (dict_bytes > ST_ZDICT_MAX || block_bytes > (1u << 30))
         return st_build_error(err, err_cap, STELE_EINVAL, "dictionary or block size too large");
+    size_t memory = opts->memory ? opts->memory : STELE_BUILD_MEMORY;
+    if (memory < STELE_BUILD_MIN_MEMORY)
+        return st_build_error(err, err_cap, STELE_EINVAL,
+                              "memory budget %zu bytes is below the least, %zu", memory,
+                              STELE_BUILD_MIN_MEMORY);
 
     stele_stemmer *stemmer = NULL;
     if (!no_stem && (stemmer = stele_stemmer_new(lang)) == NULL) {
@@ -186,8 +199,19 @@ int st_build_memory(const st_corpus *c, const stele_build_opts *opts, uint8_t **
     while (stemmer && n_stemmers < threads &&
            (stemmers[n_stemmers] = stele_stemmer_new(lang)) != NULL)
         n_stemmers++;
+    st_spill spill;
+    st_spill_init(&spill, spill_dir);
+    st_invert_mem mem = {.occ_bytes = memory / OCC_BUDGET_SHARE,
+                         .spill = spill_dir ? &spill : NULL};
     int rc = st_invert(c, stemmer ? stele_stemmer_stem : NULL, stemmers,
-                       stemmer ? n_stemmers : threads, &inv, err, err_cap);
+                       stemmer ? n_stemmers : threads, &mem, &inv, err, err_cap);
+    if (rc == STELE_EIO) {
+        int e = atomic_load(&spill.err_no);
+        st_build_error(err, err_cap, rc, "%s: cannot write a scratch file there: %s",
+                       spill_dir && spill_dir[0] ? spill_dir : ".", strerror(e ? e : EIO));
+    }
+    uint64_t spill_bytes = atomic_load(&spill.end);
+    st_spill_close(&spill);
     for (unsigned k = 0; k < n_stemmers; k++)
         stele_stemmer_free(stemmers[k]);
     int text_rc;
@@ -273,6 +297,7 @@ int st_build_memory(const st_corpus *c, const stele_build_opts *opts, uint8_t **
         stats->text_bytes = txt.raw_bytes;
         stats->index_bytes = total;
         stats->n_text_blocks = txt.n_blocks;
+        stats->spill_bytes = spill_bytes;
         stats->n_sections = ST_N_SECTIONS;
         for (unsigned i = 0; i < ST_N_SECTIONS; i++) {
             stats->section[i].name = section_names[i];
@@ -292,6 +317,12 @@ done:
     return rc;
 }
 
+int st_build_memory(const st_corpus *c, const stele_build_opts *opts, uint8_t **data, size_t *size,
+                    stele_build_stats *stats, char *err, size_t err_cap)
+{
+    return build_index(c, opts, NULL, data, size, stats, err, err_cap);
+}
+
 /* Calls opts->on_event, if any, with an event of kind and progress. */
 static void write_event(const stele_build_opts *opts, int kind, const char *message, uint64_t done,
                         uint64_t total)
@@ -299,6 +330,24 @@ static void write_event(const stele_build_opts *opts, int kind, const char *mess
     if (!opts || !opts->on_event) return;
     stele_build_event ev = {.kind = kind, .message = message, .done = done, .total = total};
     opts->on_event(opts->event_ctx, &ev);
+}
+
+/* The directory of path ("." for a bare name), malloc'ed; NULL when out
+ * of memory. */
+static char *dir_of(const char *path)
+{
+    size_t n = strlen(path);
+    char *dir = malloc(n + 2);
+    if (!dir) return NULL;
+    memcpy(dir, path, n + 1);
+    char *slash = strrchr(dir, '/');
+    if (slash == dir)
+        slash[1] = '\0';
+    else if (slash)
+        *slash = '\0';
+    else
+        strcpy(dir, ".");
+    return dir;
 }
 
 /* Writes are cut into chunks of this size, so progress moves and an
@@ -367,16 +416,8 @@ int st_write_atomic(const char *path, const uint8_t *data, size_t size,
     write_event(opts, STELE_EV_WRITE_END, NULL, size, size);
     free(tmp);
     /* Make the rename durable: fsync the directory (best effort). */
-    char *dir = malloc(plen + 2);
+    char *dir = dir_of(path);
     if (dir) {
-        memcpy(dir, path, plen + 1);
-        char *slash = strrchr(dir, '/');
-        if (slash == dir)
-            slash[1] = '\0';
-        else if (slash)
-            *slash = '\0';
-        else
-            strcpy(dir, ".");
         int dfd = open(dir, O_RDONLY);
         if (dfd >= 0) {
             (void)fsync(dfd);
@@ -392,7 +433,11 @@ int stele_build_corpus(const st_corpus *c, const stele_build_opts *opts, const c
 {
     uint8_t *data;
     size_t size;
-    int rc = st_build_memory(c, opts, &data, &size, stats, err, err_cap);
+    /* Scratch files go next to the output, whose file system is known. */
+    char *dir = dir_of(out_path);
+    if (!dir) return st_build_error(err, err_cap, STELE_ENOMEM, "out of memory");
+    int rc = build_index(c, opts, dir, &data, &size, stats, err, err_cap);
+    free(dir);
     if (rc) return rc;
     rc = st_write_atomic(out_path, data, size, opts, err, err_cap);
     free(data);

@@ -9,6 +9,7 @@
 #ifndef STELE_WRITER_H
 #define STELE_WRITER_H
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -39,6 +40,28 @@ int st_buf_u32(st_buf *b, uint32_t v);
 int st_buf_varint(st_buf *b, uint64_t v);
 void st_buf_free(st_buf *b);
 
+/* ---- spill.c --------------------------------------------------------- */
+
+/* The scratch file of a build: nameless (removed by the kernel when it is
+ * closed, whatever the exit path), in the output's directory, made on the
+ * first write.  Safe to write from several threads at once. */
+typedef struct st_spill {
+    const char *dir; /* where to make it; NULL or "" = the current directory */
+    atomic_int fd;   /* -1 until the first write */
+    atomic_int err_no;
+    atomic_uint_fast64_t end; /* bytes reserved so far */
+    pthread_mutex_t lock;     /* taken to make the file */
+    int open_failed;
+} st_spill;
+
+void st_spill_init(st_spill *s, const char *dir);
+/* Appends n bytes, returning where they went in *off; STELE_EIO with
+ * s->err_no set when the file cannot be made or written. */
+int st_spill_write(st_spill *s, const void *data, size_t n, uint64_t *off);
+/* Reads n bytes written earlier at off. */
+int st_spill_read(st_spill *s, void *data, size_t n, uint64_t off);
+void st_spill_close(st_spill *s);
+
 /* ---- invert.c -------------------------------------------------------- */
 
 /* Per-document results of analysis that the document table needs. */
@@ -56,13 +79,22 @@ typedef struct st_invert_out {
     uint64_t n_terms, n_postings, n_tokens, n_invalid;
 } st_invert_out;
 
+/* How st_invert() may use memory: the occurrence buffers of all threads
+ * together hold at most occ_bytes (0: no bound); when a thread's share is
+ * full its occurrences are sorted and spilled as a run to spill (NULL: never
+ * spill, no bound).  The bytes of the index do not depend on either. */
+typedef struct st_invert_mem {
+    size_t occ_bytes;
+    st_spill *spill;
+} st_invert_mem;
+
 /* Analyses every document of c with stem (NULL: no stemming) and builds
  * the inverted index sections.  Analysis and sorting run on n_threads
  * threads, thread k stemming with stem_ctx[k] (stem_ctx may be NULL when
- * stem is); the bytes do not depend on n_threads.  On error fills err and
- * frees what it made. */
+ * stem is); the bytes do not depend on n_threads.  mem may be NULL (no
+ * bound).  On error fills err and frees what it made. */
 int st_invert(const st_corpus *c, stele_stem_fn stem, void *const *stem_ctx, unsigned n_threads,
-              st_invert_out *out, char *err, size_t err_cap);
+              const st_invert_mem *mem, st_invert_out *out, char *err, size_t err_cap);
 void st_invert_free(st_invert_out *out);
 
 /* ---- textstore.c ----------------------------------------------------- */
