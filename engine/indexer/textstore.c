@@ -92,6 +92,91 @@ static int gram_add(gram_table *t, const char *str, uint32_t len, uint32_t doc)
     return STELE_OK;
 }
 
+/*
+ * The prefilter.  Most n-grams of a sample occur in one document only and
+ * can never be chosen, yet an exact table of them all took 300 MB for an
+ * 8 MB sample.  So a first scan marks, in two arrays of hashed buckets,
+ * each bucket that n-grams of two different documents fell into; the
+ * second scan counts exactly, in the table, only the n-grams whose two
+ * buckets are both marked.  A gram in two documents always has both
+ * marked (the first document to reach a bucket leaves its number there,
+ * and any later, different one marks it; documents come in order), so
+ * every gram that could be chosen is counted exactly and the dictionary
+ * is the same; a gram of one document passes only when both its buckets
+ * collide, and is dropped with the other single-document grams.
+ */
+#define ST_TRAIN_FILTER_BITS 22
+#define ST_TRAIN_MARKED      0x80000000u
+
+typedef struct gram_filter {
+    uint32_t *bucket[2]; /* document + 1 of the first gram there, or MARKED */
+} gram_filter;
+
+static uint64_t hash64(const char *s, size_t n)
+{
+    uint64_t h = 14695981039346656037u; /* FNV-1a, 64 bits */
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (uint8_t)s[i]) * 1099511628211u;
+    return h;
+}
+
+/* Where gram (s, len) falls in filter array k. */
+static size_t filter_slot(uint64_t h, int k)
+{
+    return (size_t)(h >> (k ? 32 : 0)) & (((size_t)1 << ST_TRAIN_FILTER_BITS) - 1);
+}
+
+static void filter_mark(gram_filter *f, const char *s, uint32_t len, uint32_t doc)
+{
+    uint64_t h = hash64(s, len);
+    for (int k = 0; k < 2; k++) {
+        uint32_t *b = &f->bucket[k][filter_slot(h, k)];
+        if (*b == 0)
+            *b = doc + 1;
+        else if (*b != doc + 1)
+            *b = ST_TRAIN_MARKED;
+    }
+}
+
+static int filter_passes(const gram_filter *f, const char *s, uint32_t len)
+{
+    uint64_t h = hash64(s, len);
+    return f->bucket[0][filter_slot(h, 0)] == ST_TRAIN_MARKED &&
+           f->bucket[1][filter_slot(h, 1)] == ST_TRAIN_MARKED;
+}
+
+/*
+ * One scan of the sample's n-grams (those starting at each word start):
+ * with t NULL it marks the filter, otherwise it counts in t the grams the
+ * filter passes.
+ */
+static int scan_grams(const st_buf *sample, const size_t *doc_end, size_t n_sampled, gram_filter *f,
+                      gram_table *t)
+{
+    const uint8_t *text = sample->data;
+    uint32_t doc = 0;
+    for (size_t i = 0; i < sample->len; i++) {
+        while (doc < n_sampled && doc_end[doc] <= i)
+            doc++;
+        if (i > 0 && text[i - 1] != ' ' && text[i - 1] != '\n') continue;
+        if (text[i] == ' ' || text[i] == '\n') continue;
+        size_t e = i;
+        for (int w = 0; w < ST_TRAIN_MAX_GRAM; w++) {
+            while (e < sample->len && text[e] != ' ' && text[e] != '\n')
+                e++;
+            if (e >= sample->len || text[e] == '\n' || e + 1 - i > ST_TRAIN_MAX_BYTES) break;
+            e++; /* take the space */
+            const char *g = (const char *)text + i;
+            if (!t)
+                filter_mark(f, g, (uint32_t)(e - i), doc);
+            else if (filter_passes(f, g, (uint32_t)(e - i)) &&
+                     gram_add(t, g, (uint32_t)(e - i), doc))
+                return STELE_ENOMEM;
+        }
+    }
+    return STELE_OK;
+}
+
 static int gram_cmp(const void *a, const void *b)
 {
     const gram *x = a, *y = b;
@@ -115,6 +200,7 @@ int st_zdict_train(const st_corpus *c, size_t cap, st_buf *out)
     st_buf sample = {0};
     gram_table t = {0};
     gram **chosen = NULL;
+    gram_filter filter = {{NULL, NULL}};
     int rc = STELE_ENOMEM;
     if (cap == 0) return STELE_OK;
     /* The sample: paragraphs separated by '\n', up to ST_TRAIN_MAX_TEXT;
@@ -132,22 +218,13 @@ int st_zdict_train(const st_corpus *c, size_t cap, st_buf *out)
     }
     if (sample.failed) goto done;
     t.text = (const char *)sample.data;
-    /* Count n-grams starting at each word start. */
-    uint32_t doc = 0;
-    for (size_t i = 0; i < sample.len; i++) {
-        while (doc < n_sampled && doc_end[doc] <= i)
-            doc++;
-        if (i > 0 && sample.data[i - 1] != ' ' && sample.data[i - 1] != '\n') continue;
-        if (sample.data[i] == ' ' || sample.data[i] == '\n') continue;
-        size_t e = i;
-        for (int w = 0; w < ST_TRAIN_MAX_GRAM; w++) {
-            while (e < sample.len && sample.data[e] != ' ' && sample.data[e] != '\n')
-                e++;
-            if (e >= sample.len || sample.data[e] == '\n' || e + 1 - i > ST_TRAIN_MAX_BYTES) break;
-            e++; /* take the space */
-            if (gram_add(&t, t.text + i, (uint32_t)(e - i), doc)) goto done;
-        }
-    }
+    filter.bucket[0] = calloc((size_t)2 << ST_TRAIN_FILTER_BITS, sizeof(uint32_t));
+    if (!filter.bucket[0]) goto done;
+    filter.bucket[1] = filter.bucket[0] + ((size_t)1 << ST_TRAIN_FILTER_BITS);
+    scan_grams(&sample, doc_end, n_sampled, &filter, NULL);
+    if (scan_grams(&sample, doc_end, n_sampled, &filter, &t)) goto done;
+    free(filter.bucket[0]);
+    filter.bucket[0] = NULL;
     /* Compact, sort by score, choose. */
     size_t n = 0;
     for (size_t s = 0; s < t.n_slots; s++)
@@ -173,6 +250,7 @@ int st_zdict_train(const st_corpus *c, size_t cap, st_buf *out)
         st_buf_put(out, chosen[k]->s, chosen[k]->len);
     rc = out->failed ? STELE_ENOMEM : STELE_OK;
 done:
+    free(filter.bucket[0]);
     free(doc_end);
     free(chosen);
     free(t.g);
