@@ -1,13 +1,24 @@
 /*
  * writer.c: assembling an index file and writing it atomically.
  *
- * st_build_memory() runs the builders (invert.c for the inverted index and
+ * A build runs the builders (invert.c for the inverted index and
  * paragraph streams, textstore.c for the stored text), writes the small
  * sections itself (field names, document table, strings), then lays out
  * the header and section table of format.h: sections in id order, each at
  * an 8-byte offset with zero padding, each with its CRC32, and the header
- * with its own CRC.  Nothing depends on time, addresses or hash order, so
- * equal input gives equal bytes.
+ * with its own CRC.  Nothing depends on time, addresses, hash order, the
+ * thread count or the memory budget, so equal input gives equal bytes.
+ *
+ * The file is never assembled in memory: stele_build_corpus() writes the
+ * header and then each section straight from its builder's buffer, which
+ * saves a copy as large as the index.  Only st_build_memory() (tests,
+ * benchmarks) joins the pieces into one buffer.
+ *
+ * Memory.  stele_build_opts.memory is the budget; a quarter of it bounds
+ * the occurrence buffers of invert.c, which spill sorted runs to a
+ * nameless scratch file in the output's directory (spill.c) when full.
+ * The rest is left to what is not bounded yet: the corpus, held whole by
+ * the ingesters, the term tables and the sections being built.
  *
  * st_write_atomic() writes to a temporary file created next to the target
  * (same file system, so rename() is atomic), fsyncs it, renames it over
@@ -121,17 +132,43 @@ static void *text_thread(void *arg)
  * for the corpus, the dictionary and the sections being built). */
 #define OCC_BUDGET_SHARE 4
 
-/* Builds the index of c into memory (st_build_memory()), spilling runs to
- * a scratch file in spill_dir when they exceed the budget (spill_dir NULL:
- * never). */
-static int build_index(const st_corpus *c, const stele_build_opts *opts, const char *spill_dir,
-                       uint8_t **data, size_t *size, stele_build_stats *stats, char *err,
-                       size_t err_cap)
+/* The directory of path ("." for a bare name), malloc'ed; NULL when out
+ * of memory. */
+static char *dir_of(const char *path)
+{
+    size_t n = strlen(path);
+    char *dir = malloc(n + 2);
+    if (!dir) return NULL;
+    memcpy(dir, path, n + 1);
+    char *slash = strrchr(dir, '/');
+    if (slash == dir)
+        slash[1] = '\0';
+    else if (slash)
+        *slash = '\0';
+    else
+        strcpy(dir, ".");
+    return dir;
+}
+
+/* The header and section table, padded to the first section. */
+#define HEADER_BYTES                                                                               \
+    ((ST_HEADER_FIXED + ST_SECTION_ENTRY * ST_N_SECTIONS + ST_ALIGN - 1) & ~(ST_ALIGN - 1))
+
+/*
+ * Builds the index of c and writes it atomically to out_path, section by
+ * section from the builders' buffers (no copy of the whole file is made),
+ * spilling runs that exceed the memory budget to a scratch file in
+ * out_path's directory.  With out_path NULL it builds into memory instead
+ * (st_build_memory()) and never spills.
+ */
+static int build_in(const st_corpus *c, const stele_build_opts *opts, const char *out_path,
+                    const char *spill_dir, uint8_t **data, size_t *size, stele_build_stats *stats,
+                    char *err, size_t err_cap)
 {
     static const stele_build_opts defaults;
     if (!opts) opts = &defaults;
-    *data = NULL;
-    *size = 0;
+    if (data) *data = NULL;
+    if (size) *size = 0;
     const char *lang = opts->language ? opts->language : "english";
     int no_stem = strcmp(lang, "none") == 0;
     if (strlen(lang) >= ST_H_LANGUAGE_BYTES)
@@ -178,7 +215,6 @@ static int build_index(const st_corpus *c, const stele_build_opts *opts, const c
     st_invert_out inv;
     st_text_out txt;
     st_buf fields = {0}, docs = {0}, strings = {0};
-    uint8_t *out = NULL;
     /* With two threads or more, the stored text is trained and compressed
      * on a thread of its own while this one inverts; the calling thread
      * alone emits events (see stele_build_opts.on_event). */
@@ -244,9 +280,7 @@ static int build_index(const st_corpus *c, const stele_build_opts *opts, const c
     const st_buf *sec[ST_N_SECTIONS] = {&fields,         &inv.dict_index, &inv.dict,  &inv.postings,
                                         &inv.positions,  &docs,           &strings,   &inv.paras,
                                         &txt.text_index, &txt.text,       &txt.zdict, &inv.lexicon};
-    uint64_t header_bytes =
-        (ST_HEADER_FIXED + ST_SECTION_ENTRY * ST_N_SECTIONS + ST_ALIGN - 1) & ~(ST_ALIGN - 1);
-    uint64_t off[ST_N_SECTIONS], total = header_bytes;
+    uint64_t off[ST_N_SECTIONS], total = HEADER_BYTES;
     for (unsigned i = 0; i < ST_N_SECTIONS; i++) {
         total = (total + ST_ALIGN - 1) & ~(uint64_t)(ST_ALIGN - 1);
         off[i] = total;
@@ -256,36 +290,41 @@ static int build_index(const st_corpus *c, const stele_build_opts *opts, const c
         rc = st_build_error(err, err_cap, STELE_EINPUT, "index would exceed 4 GB");
         goto done;
     }
-    out = calloc(1, (size_t)total);
-    if (!out) {
-        rc = st_build_error(err, err_cap, STELE_ENOMEM, "out of memory");
-        goto done;
-    }
-    memcpy(out, ST_MAGIC, ST_MAGIC_BYTES);
-    st_put32(out + ST_H_VERSION, ST_FORMAT_VERSION);
-    st_put32(out + ST_H_FLAGS, txt.zdict.len ? ST_FLAG_ZDICT : 0);
-    st_put32(out + ST_H_HEADER_BYTES, (uint32_t)header_bytes);
-    st_put32(out + ST_H_N_SECTIONS, ST_N_SECTIONS);
-    st_put32(out + ST_H_N_DOCS, (uint32_t)c->n_docs);
-    st_put32(out + ST_H_N_TERMS, (uint32_t)inv.n_terms);
-    st_put32(out + ST_H_N_FIELDS, (uint32_t)c->n_fields);
-    st_put32(out + ST_H_NORM_VERSION, ST_NORM_VERSION);
-    st_put32(out + ST_H_MAX_BLOCK, txt.max_block);
-    st_put32(out + ST_H_WBITS, (uint32_t)window_bits);
-    st_put32(out + ST_H_MAX_POS, inv.max_pos_limit);
-    if (!no_stem) memcpy(out + ST_H_LANGUAGE, lang, strlen(lang));
-    memcpy(out + ST_H_WEIGHTS, weight_q, STELE_MAX_FIELDS);
+    uint8_t head[HEADER_BYTES] = {0};
+    memcpy(head, ST_MAGIC, ST_MAGIC_BYTES);
+    st_put32(head + ST_H_VERSION, ST_FORMAT_VERSION);
+    st_put32(head + ST_H_FLAGS, txt.zdict.len ? ST_FLAG_ZDICT : 0);
+    st_put32(head + ST_H_HEADER_BYTES, HEADER_BYTES);
+    st_put32(head + ST_H_N_SECTIONS, ST_N_SECTIONS);
+    st_put32(head + ST_H_N_DOCS, (uint32_t)c->n_docs);
+    st_put32(head + ST_H_N_TERMS, (uint32_t)inv.n_terms);
+    st_put32(head + ST_H_N_FIELDS, (uint32_t)c->n_fields);
+    st_put32(head + ST_H_NORM_VERSION, ST_NORM_VERSION);
+    st_put32(head + ST_H_MAX_BLOCK, txt.max_block);
+    st_put32(head + ST_H_WBITS, (uint32_t)window_bits);
+    st_put32(head + ST_H_MAX_POS, inv.max_pos_limit);
+    if (!no_stem) memcpy(head + ST_H_LANGUAGE, lang, strlen(lang));
+    memcpy(head + ST_H_WEIGHTS, weight_q, STELE_MAX_FIELDS);
     for (unsigned f = 0; f < STELE_MAX_FIELDS; f++)
-        st_put64(out + ST_H_TOKENS + 8 * f, inv.field_tokens[f]);
+        st_put64(head + ST_H_TOKENS + 8 * f, inv.field_tokens[f]);
+    /* The file as pieces: the header, then each section after the zero
+     * padding that aligns it. */
+    static const uint8_t zeros[ST_ALIGN];
+    st_piece pieces[1 + 2 * ST_N_SECTIONS];
+    size_t n_pieces = 0;
+    uint64_t at = HEADER_BYTES;
+    pieces[n_pieces++] = (st_piece){head, HEADER_BYTES};
     for (unsigned i = 0; i < ST_N_SECTIONS; i++) {
-        uint8_t *e = out + ST_HEADER_FIXED + ST_SECTION_ENTRY * i;
-        if (sec[i]->len) memcpy(out + off[i], sec[i]->data, sec[i]->len);
+        uint8_t *e = head + ST_HEADER_FIXED + ST_SECTION_ENTRY * i;
         st_put32(e, i);
         st_put32(e + 4, (uint32_t)off[i]);
         st_put32(e + 8, (uint32_t)sec[i]->len);
-        st_put32(e + 12, (uint32_t)crc32(crc32(0L, Z_NULL, 0), out + off[i], (uInt)sec[i]->len));
+        st_put32(e + 12, (uint32_t)crc32(crc32(0L, Z_NULL, 0), sec[i]->data, (uInt)sec[i]->len));
+        if (off[i] > at) pieces[n_pieces++] = (st_piece){zeros, (size_t)(off[i] - at)};
+        if (sec[i]->len) pieces[n_pieces++] = (st_piece){sec[i]->data, sec[i]->len};
+        at = off[i] + sec[i]->len;
     }
-    st_put32(out + ST_H_CRC, (uint32_t)crc32(crc32(0L, Z_NULL, 0), out, (uInt)header_bytes));
+    st_put32(head + ST_H_CRC, (uint32_t)crc32(crc32(0L, Z_NULL, 0), head, HEADER_BYTES));
 
     if (stats) {
         memset(stats, 0, sizeof *stats);
@@ -304,16 +343,33 @@ static int build_index(const st_corpus *c, const stele_build_opts *opts, const c
             stats->section[i].bytes = sec[i]->len;
         }
     }
-    *data = out;
-    *size = (size_t)total;
-    out = NULL;
+    if (out_path) {
+        rc = st_write_atomic_pieces(out_path, pieces, n_pieces, opts, err, err_cap);
+    } else if ((*data = malloc((size_t)total)) == NULL) {
+        rc = st_build_error(err, err_cap, STELE_ENOMEM, "out of memory");
+    } else {
+        for (size_t k = 0, pos = 0; k < n_pieces; pos += pieces[k++].len)
+            memcpy(*data + pos, pieces[k].data, pieces[k].len);
+        *size = (size_t)total;
+    }
 done:
-    free(out);
     st_buf_free(&fields);
     st_buf_free(&docs);
     st_buf_free(&strings);
     st_invert_free(&inv);
     st_textstore_free(&txt);
+    return rc;
+}
+
+static int build_index(const st_corpus *c, const stele_build_opts *opts, const char *out_path,
+                       uint8_t **data, size_t *size, stele_build_stats *stats, char *err,
+                       size_t err_cap)
+{
+    /* Scratch files go next to the output, whose file system is known. */
+    char *spill_dir = out_path ? dir_of(out_path) : NULL;
+    if (out_path && !spill_dir) return st_build_error(err, err_cap, STELE_ENOMEM, "out of memory");
+    int rc = build_in(c, opts, out_path, spill_dir, data, size, stats, err, err_cap);
+    free(spill_dir);
     return rc;
 }
 
@@ -332,24 +388,6 @@ static void write_event(const stele_build_opts *opts, int kind, const char *mess
     opts->on_event(opts->event_ctx, &ev);
 }
 
-/* The directory of path ("." for a bare name), malloc'ed; NULL when out
- * of memory. */
-static char *dir_of(const char *path)
-{
-    size_t n = strlen(path);
-    char *dir = malloc(n + 2);
-    if (!dir) return NULL;
-    memcpy(dir, path, n + 1);
-    char *slash = strrchr(dir, '/');
-    if (slash == dir)
-        slash[1] = '\0';
-    else if (slash)
-        *slash = '\0';
-    else
-        strcpy(dir, ".");
-    return dir;
-}
-
 /* Writes are cut into chunks of this size, so progress moves and an
  * interrupt is handled between them. */
 #define WRITE_CHUNK ((size_t)1 << 20)
@@ -357,6 +395,16 @@ static char *dir_of(const char *path)
 int st_write_atomic(const char *path, const uint8_t *data, size_t size,
                     const stele_build_opts *opts, char *err, size_t err_cap)
 {
+    st_piece whole = {data, size};
+    return st_write_atomic_pieces(path, &whole, 1, opts, err, err_cap);
+}
+
+int st_write_atomic_pieces(const char *path, const st_piece *pieces, size_t n_pieces,
+                           const stele_build_opts *opts, char *err, size_t err_cap)
+{
+    size_t size = 0;
+    for (size_t k = 0; k < n_pieces; k++)
+        size += pieces[k].len;
     size_t plen = strlen(path);
     char *tmp = malloc(plen + 16);
     if (!tmp) return st_build_error(err, err_cap, STELE_ENOMEM, "out of memory");
@@ -380,18 +428,21 @@ int st_write_atomic(const char *path, const uint8_t *data, size_t size,
         what = "chmod";
         saved = errno;
     }
-    for (size_t done = 0; !what && done < size;) {
-        size_t chunk = size - done < WRITE_CHUNK ? size - done : WRITE_CHUNK;
-        ssize_t n = write(fd, data + done, chunk);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) {
-            what = "write";
-            saved = n < 0 ? errno : ENOSPC;
-            break;
+    size_t done = 0;
+    for (size_t k = 0; !what && k < n_pieces; k++)
+        for (size_t at = 0; at < pieces[k].len;) {
+            size_t left = pieces[k].len - at;
+            ssize_t n = write(fd, pieces[k].data + at, left < WRITE_CHUNK ? left : WRITE_CHUNK);
+            if (n < 0 && errno == EINTR) continue;
+            if (n <= 0) {
+                what = "write";
+                saved = n < 0 ? errno : ENOSPC;
+                break;
+            }
+            at += (size_t)n;
+            done += (size_t)n;
+            write_event(opts, STELE_EV_WRITE, NULL, done, size);
         }
-        done += (size_t)n;
-        write_event(opts, STELE_EV_WRITE, NULL, done, size);
-    }
     if (!what && fsync(fd) != 0) {
         what = "fsync";
         saved = errno;
@@ -431,15 +482,5 @@ int st_write_atomic(const char *path, const uint8_t *data, size_t size,
 int stele_build_corpus(const st_corpus *c, const stele_build_opts *opts, const char *out_path,
                        stele_build_stats *stats, char *err, size_t err_cap)
 {
-    uint8_t *data;
-    size_t size;
-    /* Scratch files go next to the output, whose file system is known. */
-    char *dir = dir_of(out_path);
-    if (!dir) return st_build_error(err, err_cap, STELE_ENOMEM, "out of memory");
-    int rc = build_index(c, opts, dir, &data, &size, stats, err, err_cap);
-    free(dir);
-    if (rc) return rc;
-    rc = st_write_atomic(out_path, data, size, opts, err, err_cap);
-    free(data);
-    return rc;
+    return build_index(c, opts, out_path, NULL, NULL, stats, err, err_cap);
 }

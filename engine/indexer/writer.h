@@ -135,11 +135,13 @@ int st_zdict_train(const st_corpus *c, size_t cap, st_buf *out);
 unsigned st_build_threads(const stele_build_opts *opts);
 
 /* Builds the index of c into memory: *data (malloc'ed, the caller frees)
- * of *size bytes. */
+ * of *size bytes.  Having no directory to spill to, it ignores the memory
+ * budget; the bytes are those stele_build_corpus() writes. */
 int st_build_memory(const st_corpus *c, const stele_build_opts *opts, uint8_t **data, size_t *size,
                     stele_build_stats *stats, char *err, size_t err_cap);
 
-/* Builds the index of c and writes it atomically to out_path. */
+/* Builds the index of c and writes it atomically to out_path, within the
+ * memory budget of opts (spilling to a scratch file next to out_path). */
 int stele_build_corpus(const st_corpus *c, const stele_build_opts *opts, const char *out_path,
                        stele_build_stats *stats, char *err, size_t err_cap);
 
@@ -147,6 +149,17 @@ int stele_build_corpus(const st_corpus *c, const stele_build_opts *opts, const c
  * reporting progress through opts->on_event (opts may be NULL). */
 int st_write_atomic(const char *path, const uint8_t *data, size_t size,
                     const stele_build_opts *opts, char *err, size_t err_cap);
+
+/* A byte range of a file to write. */
+typedef struct st_piece {
+    const uint8_t *data;
+    size_t len;
+} st_piece;
+
+/* st_write_atomic() of the pieces laid end to end, so that a file made of
+ * separate buffers is written without first copying it into one. */
+int st_write_atomic_pieces(const char *path, const st_piece *pieces, size_t n_pieces,
+                           const stele_build_opts *opts, char *err, size_t err_cap);
 
 /* ---- build.c --------------------------------------------------------- */
 
