@@ -281,6 +281,60 @@ def case_signal_while_reading(c):
             open(c.out, "wb").write(c.good)
 
 
+def scratch_open(pid, d):
+    """True when process pid holds open a nameless file of directory d (its
+    scratch file, opened with O_TMPFILE or unlinked at once)."""
+    try:
+        for fd in os.listdir(f"/proc/{pid}/fd"):
+            link = os.readlink(f"/proc/{pid}/fd/{fd}")
+            if link.startswith(d + "/") and link.endswith(" (deleted)"):
+                return True
+    except OSError:
+        pass
+    return False
+
+
+def case_spill_failure(c):
+    """A build that fails or is killed while it spills runs to its scratch
+    file leaves nothing behind: the scratch file has no name, so even
+    SIGKILL cannot leave it."""
+    d = big_input(c)
+    out_dir = os.path.dirname(c.out)
+    before = sorted(os.listdir(out_dir))
+    limit = len(c.good) + 4096  # far less than the runs of 77,000 tokens
+
+    def limited():
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+    c.fails(["--memory", "64K", d], "scratch file", "File too large", preexec=limited,
+            what="file-size limit while spilling")
+    expect(sorted(os.listdir(out_dir)) == before, f"left: {os.listdir(out_dir)}")
+    if not os.path.isdir(f"/proc/{os.getpid()}/fd"):
+        raise Skip("no /proc to see the scratch file by")
+    caught = 0
+    for attempt in range(3):
+        for sig in (signal.SIGTERM, signal.SIGKILL, signal.SIGINT):
+            p = subprocess.Popen([c.stele, "index", "-q", "--memory", "64K", d, "-o", c.out],
+                                 cwd=c.tmp, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            sent = False
+            while p.poll() is None:
+                if scratch_open(p.pid, out_dir):
+                    p.send_signal(sig)
+                    sent = True
+                    break
+            p.communicate(timeout=60)
+            if sent and p.returncode == -sig:
+                caught += 1
+                c.intact(f"{sig.name} while spilling")
+                expect(sorted(os.listdir(out_dir)) == before,
+                       f"{sig.name} while spilling left: {os.listdir(out_dir)}")
+            else:  # it finished first: start again from the old index
+                open(c.out, "wb").write(c.good)
+        if caught >= 3:
+            break
+    print(f"{caught} builds were killed while their scratch file was open")
+    if caught == 0:
+        raise Skip("no build was caught while its scratch file was open")
+
 
 def chmod_dirs_back(tmp):
     """Lets the clean-up remove everything a case made read-only."""

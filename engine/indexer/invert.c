@@ -695,21 +695,6 @@ typedef struct part {
     char err[512];
 } part;
 
-static void analyse_part(part *p)
-{
-    for (size_t d = p->d0; d < p->d1; d++) {
-        if (p->emit) {
-            stele_build_event ev = {
-                .kind = STELE_EV_ANALYSE, .done = atomic_load(p->docs_done), .total = p->c->n_docs};
-            st_emit(p->c, &ev); /* the front end decides how often to draw */
-        }
-        p->rc = analyse_doc(p->c, (uint32_t)d, p->stem, p->stem_ctx, &p->terms, &p->surf, &p->occs,
-                            &p->out, p->err, sizeof p->err);
-        if (p->rc) return;
-        atomic_fetch_add(p->docs_done, 1);
-    }
-}
-
 /*
  * Spills the part's occurrences as a run: sorted as pass 2 will want them,
  * by the bytes of their terms (ranks are not known yet, but they follow
@@ -753,6 +738,34 @@ static int spill_run(void *ctx)
     p->runs[p->n_runs++] = (run_ref){off, o->n};
     o->n = 0;
     return STELE_OK;
+}
+
+static void analyse_part(part *p)
+{
+    for (size_t d = p->d0; d < p->d1; d++) {
+        if (p->emit) {
+            stele_build_event ev = {
+                .kind = STELE_EV_ANALYSE, .done = atomic_load(p->docs_done), .total = p->c->n_docs};
+            st_emit(p->c, &ev); /* the front end decides how often to draw */
+        }
+        p->rc = analyse_doc(p->c, (uint32_t)d, p->stem, p->stem_ctx, &p->terms, &p->surf, &p->occs,
+                            &p->out, p->err, sizeof p->err);
+        if (p->rc) return;
+        atomic_fetch_add(p->docs_done, 1);
+    }
+    /* A part that spilled spills its tail as well and frees its buffer,
+     * so that pass 2 has the whole occurrence budget for its read
+     * windows. */
+    if (p->n_runs && p->occs.n && (p->rc = spill_run(p)) != 0) {
+        st_build_error(p->err, sizeof p->err, p->rc, "%s",
+                       p->rc == STELE_EIO ? "cannot write the scratch file" : "out of memory");
+        return;
+    }
+    if (p->n_runs) {
+        free(p->occs.v);
+        p->occs.v = NULL;
+        p->occs.cap = 0;
+    }
 }
 
 static void sort_part(part *p)
