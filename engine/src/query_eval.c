@@ -555,7 +555,9 @@ int st_cover_test(st_cover *c, uint32_t at)
 
 static int node_advance(st_eval *ev, st_qnode *n, uint32_t target, uint32_t *doc);
 
-static int group_advance(st_eval *ev, st_qnode *n, uint32_t target, uint32_t *doc)
+/* Out of line, as every leaf case of the recursive functions below, so
+ * that their frames stay small (a query may nest STELE_MAX_DEPTH deep). */
+ST_NOINLINE static int group_advance(st_eval *ev, st_qnode *n, uint32_t target, uint32_t *doc)
 {
     uint32_t cand = target;
     for (;;) {
@@ -689,20 +691,26 @@ int st_eval_next(st_eval *ev, uint32_t target, uint32_t *doc)
     return node_advance(ev, ev->q->root, target, doc);
 }
 
+/* node_score() of a TERM leaf, out of line (see group_advance). */
+ST_NOINLINE static double term_score(st_eval *ev, const st_qterm *t, uint32_t doc,
+                                     const double *norm)
+{
+    uint32_t tf[STELE_MAX_FIELDS];
+    memset(tf, 0, sizeof tf);
+    for (uint32_t k = 0; k < t->n_iter; k++)
+        if (t->iter[k]->doc == doc) tf[t->iter[k]->list.field] = t->iter[k]->tf;
+    return st_bm25f(&ev->rp, norm, tf, t->idf);
+}
+
 static double node_score(st_eval *ev, st_qnode *n, uint32_t doc, const double *norm)
 {
     double sum = 0;
-    uint32_t tf[STELE_MAX_FIELDS];
 
     if (!n->started || n->doc != doc) return 0;
     switch (n->type) {
     case ST_Q_TERM:
         if (!n->term->positive) return 0;
-        memset(tf, 0, sizeof tf);
-        for (uint32_t k = 0; k < n->term->n_iter; k++)
-            if (n->term->iter[k]->doc == doc)
-                tf[n->term->iter[k]->list.field] = n->term->iter[k]->tf;
-        return st_bm25f(&ev->rp, norm, tf, n->term->idf);
+        return term_score(ev, n->term, doc, norm);
     case ST_Q_PHRASE:
     case ST_Q_NEAR:
         if (!n->kids->term->positive) return 0;
@@ -755,7 +763,10 @@ static uint32_t min_u32(uint32_t a, uint32_t b)
  * iterator only moves forward, so a list whose iterator is past a
  * document cannot contribute to it), else *ub >= its score of any of
  * them.  Nothing moves. */
-static int node_bound(st_eval *ev, st_qnode *n, uint32_t d, double *ub, uint32_t *end, int *empty)
+/* node_bound() of a TERM leaf, out of line: the recursion's frames stay
+ * small (the query may nest STELE_MAX_DEPTH deep). */
+ST_NOINLINE static int term_bound(st_eval *ev, st_qnode *n, uint32_t d, double *ub, uint32_t *end,
+                                  int *empty)
 {
     const st_rank_params *rp = &ev->rp;
     uint32_t e = ST_DOC_END, first, last, max_tf, block;
@@ -765,89 +776,113 @@ static int node_bound(st_eval *ev, st_qnode *n, uint32_t d, double *ub, uint32_t
     *ub = 0;
     *empty = 0;
     *end = ST_DOC_END;
-    switch (n->type) {
-    case ST_Q_TERM: {
-        st_qterm *t = n->term;
-        double tfw = 0;
-        int on = 0;
-        if (t->prefix) {
-            *empty = 1;
-            return STELE_OK;
+    st_qterm *t = n->term;
+    double tfw = 0;
+    int on = 0;
+    if (t->prefix) {
+        *empty = 1;
+        return STELE_OK;
+    }
+    for (uint32_t k = 0; k < t->n_iter; k++) {
+        st_postings *it = t->iter[k];
+        rc = st_postings_bound(it, d, &first, &last, &max_tf, &min_norm, &block);
+        if (rc < 0) return rc;
+        if (rc == 0) continue; /* nothing left from d on */
+        if (first > d) {
+            e = min_u32(e, first - 1);
+            continue;
         }
-        for (uint32_t k = 0; k < t->n_iter; k++) {
-            st_postings *it = t->iter[k];
-            rc = st_postings_bound(it, d, &first, &last, &max_tf, &min_norm, &block);
+        on = 1;
+        e = min_u32(e, last);
+        if (it->ub_block != block + 1) {
+            it->ub_value = field_bound(rp, t->iter[k]->list.field, max_tf, min_norm);
+            it->ub_block = block + 1;
+        }
+        tfw += it->ub_value;
+    }
+    *end = e;
+    *empty = !on;
+    if (on && t->positive) *ub = saturate(rp, tfw, t->idf);
+    return STELE_OK;
+}
+
+/* node_bound() of a PHRASE or NEAR group, out of line as term_bound(). */
+ST_NOINLINE static int group_bound(st_eval *ev, st_qnode *n, uint32_t d, double *ub, uint32_t *end,
+                                   int *empty)
+{
+    const st_rank_params *rp = &ev->rp;
+    uint32_t e = ST_DOC_END, first, last, max_tf, block;
+    uint8_t min_norm;
+    int rc;
+
+    *ub = 0;
+    *empty = 0;
+    *end = ST_DOC_END;
+    /* A group's tf in a field is at most each word's there (a phrase
+     * counts start positions, NEAR windows using each occurrence once),
+     * and a document's norm is at least each word's block least. */
+    uint32_t tf_min[STELE_MAX_FIELDS], n_on[STELE_MAX_FIELDS];
+    uint8_t norm_max[STELE_MAX_FIELDS];
+    uint32_t n_words = 0;
+    double tfw = 0;
+    for (uint32_t f = 0; f < STELE_MAX_FIELDS; f++) {
+        tf_min[f] = UINT32_MAX;
+        n_on[f] = 0;
+        norm_max[f] = 0;
+    }
+    for (st_qnode *k = n->kids; k; k = k->next, n_words++) {
+        st_qterm *t = k->term;
+        uint32_t word_e = ST_DOC_END;
+        int on = 0;
+        for (uint32_t i = 0; i < t->n_iter; i++) {
+            uint32_t f = t->iter[i]->list.field;
+            rc = st_postings_bound(t->iter[i], d, &first, &last, &max_tf, &min_norm, &block);
             if (rc < 0) return rc;
-            if (rc == 0) continue; /* nothing left from d on */
+            if (rc == 0) continue;
             if (first > d) {
-                e = min_u32(e, first - 1);
+                word_e = min_u32(word_e, first - 1);
                 continue;
             }
             on = 1;
-            e = min_u32(e, last);
-            if (it->ub_block != block + 1) {
-                it->ub_value = field_bound(rp, t->iter[k]->list.field, max_tf, min_norm);
-                it->ub_block = block + 1;
-            }
-            tfw += it->ub_value;
+            word_e = min_u32(word_e, last);
+            n_on[f]++;
+            tf_min[f] = max_tf < tf_min[f] ? max_tf : tf_min[f];
+            norm_max[f] = min_norm > norm_max[f] ? min_norm : norm_max[f];
         }
-        *end = e;
-        *empty = !on;
-        if (on && t->positive) *ub = saturate(rp, tfw, t->idf);
-        return STELE_OK;
+        if (!on) {
+            /* the group needs every word */
+            *empty = 1;
+            *end = word_e;
+            return STELE_OK;
+        }
+        e = min_u32(e, word_e);
     }
+    int any_field = 0;
+    for (uint32_t f = 0; f < rp->n_fields; f++) {
+        if (n_on[f] != n_words) continue;
+        any_field = 1;
+        tfw += field_bound(rp, f, tf_min[f], norm_max[f]);
+    }
+    *end = e;
+    *empty = !any_field; /* matches are counted within one field */
+    if (n->kids->term->positive) *ub = saturate(rp, tfw, n->idf);
+    return STELE_OK;
+}
+
+static int node_bound(st_eval *ev, st_qnode *n, uint32_t d, double *ub, uint32_t *end, int *empty)
+{
+    uint32_t e = ST_DOC_END;
+    int rc;
+
+    *ub = 0;
+    *empty = 0;
+    *end = ST_DOC_END;
+    switch (n->type) {
+    case ST_Q_TERM:
+        return term_bound(ev, n, d, ub, end, empty);
     case ST_Q_PHRASE:
-    case ST_Q_NEAR: {
-        /* A group's tf in a field is at most each word's there (a phrase
-         * counts start positions, NEAR windows using each occurrence once),
-         * and a document's norm is at least each word's block least. */
-        uint32_t tf_min[STELE_MAX_FIELDS], n_on[STELE_MAX_FIELDS];
-        uint8_t norm_max[STELE_MAX_FIELDS];
-        uint32_t n_words = 0;
-        double tfw = 0;
-        for (uint32_t f = 0; f < STELE_MAX_FIELDS; f++) {
-            tf_min[f] = UINT32_MAX;
-            n_on[f] = 0;
-            norm_max[f] = 0;
-        }
-        for (st_qnode *k = n->kids; k; k = k->next, n_words++) {
-            st_qterm *t = k->term;
-            uint32_t word_e = ST_DOC_END;
-            int on = 0;
-            for (uint32_t i = 0; i < t->n_iter; i++) {
-                uint32_t f = t->iter[i]->list.field;
-                rc = st_postings_bound(t->iter[i], d, &first, &last, &max_tf, &min_norm, &block);
-                if (rc < 0) return rc;
-                if (rc == 0) continue;
-                if (first > d) {
-                    word_e = min_u32(word_e, first - 1);
-                    continue;
-                }
-                on = 1;
-                word_e = min_u32(word_e, last);
-                n_on[f]++;
-                tf_min[f] = max_tf < tf_min[f] ? max_tf : tf_min[f];
-                norm_max[f] = min_norm > norm_max[f] ? min_norm : norm_max[f];
-            }
-            if (!on) {
-                /* the group needs every word */
-                *empty = 1;
-                *end = word_e;
-                return STELE_OK;
-            }
-            e = min_u32(e, word_e);
-        }
-        int any_field = 0;
-        for (uint32_t f = 0; f < rp->n_fields; f++) {
-            if (n_on[f] != n_words) continue;
-            any_field = 1;
-            tfw += field_bound(rp, f, tf_min[f], norm_max[f]);
-        }
-        *end = e;
-        *empty = !any_field; /* matches are counted within one field */
-        if (n->kids->term->positive) *ub = saturate(rp, tfw, n->idf);
-        return STELE_OK;
-    }
+    case ST_Q_NEAR:
+        return group_bound(ev, n, d, ub, end, empty);
     case ST_Q_AND: {
         double sum = 0, kub;
         uint32_t kend;
