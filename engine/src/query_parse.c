@@ -127,6 +127,10 @@ typedef struct parser {
      * (a NOT, or AND/OR of such), and the offset of its first NOT. */
     int neg;
     size_t neg_off;
+    /* The token look() last peeked at: the recursive functions keep these
+     * few words, never a whole lex, on their frames. */
+    int tk_kind, tk_field;
+    size_t tk_start, tk_end;
 } parser;
 
 static const char *const default_fields[] = {"title", "body", "footnote"};
@@ -963,33 +967,29 @@ ST_NOINLINE static int prefix_word(parser *p, const lex *t, int field, st_qnode 
     return prefix_node(p, tok.term, tok.len, field, t->start, out);
 }
 
-/* The recursive functions below keep small frames (the query may nest
- * STELE_MAX_DEPTH deep); everything with a token or a dictionary entry on
- * its stack is out of line. */
-static int parse_primary(parser *p, int field, st_qnode **out)
+/* Peeks at the next token into p->tk_*, out of line, so that no lex
+ * struct sits on the frames of the recursive functions below. */
+ST_NOINLINE static int look(parser *p)
 {
     lex t;
-    int rc = peek(p, &t), consumed;
+    int rc = peek(p, &t);
+    p->tk_kind = t.kind;
+    p->tk_field = t.field;
+    p->tk_start = t.start;
+    p->tk_end = t.end;
+    return rc;
+}
 
-    *out = NULL;
+/* A primary that is not a group or a scope: a phrase, NEAR(...), a word
+ * (and an infix NEAR after it), or the error of a token that cannot
+ * start one.  Out of line: it holds a token on its frame. */
+ST_NOINLINE static int primary_leaf(parser *p, int field, st_qnode **out)
+{
+    lex t;
+    int rc = peek(p, &t);
+
     if (rc) return rc;
     switch (t.kind) {
-    case L_LPAREN:
-        if (++p->depth > STELE_MAX_DEPTH) return fail(p, STELE_ELIMIT, t.start, STELE_QR_TOO_DEEP);
-        p->pos = t.end;
-        rc = parse_or(p, field, out, &consumed);
-        if (rc) return rc;
-        {
-            lex c;
-            rc = peek(p, &c);
-            if (rc) return rc;
-            if (c.kind != L_RPAREN)
-                return fail(p, STELE_ESYNTAX, t.start, STELE_QR_OPEN_PAREN); /* unbalanced '(' */
-            p->pos = c.end;
-        }
-        p->depth--;
-        if (!*out) return fail(p, STELE_ESYNTAX, t.start, STELE_QR_EMPTY_GROUP); /* empty group */
-        break;
     case L_PHRASE:
         p->pos = t.end;
         rc = words_node(p, t.text_start, t.text_end, ST_Q_PHRASE, 0, field, t.start, out);
@@ -1001,22 +1001,6 @@ static int parse_primary(parser *p, int field, st_qnode **out)
         rc = parse_near_fn(p, &t, field, out);
         if (rc) return rc;
         break;
-    case L_SCOPE:
-        if (++p->depth > STELE_MAX_DEPTH) return fail(p, STELE_ELIMIT, t.start, STELE_QR_TOO_DEEP);
-        p->pos = t.end;
-        {
-            lex n;
-            rc = peek(p, &n);
-            if (rc) return rc;
-            if (n.kind != L_LPAREN && n.kind != L_PHRASE && n.kind != L_WORD &&
-                n.kind != L_NEARFN && n.kind != L_SCOPE)
-                return fail(p, STELE_ESYNTAX, t.start, STELE_QR_SCOPE_EMPTY);
-        }
-        rc = parse_primary(p, t.field, out);
-        if (rc) return rc;
-        if (!*out) return fail(p, STELE_ESYNTAX, t.start, STELE_QR_NOTHING);
-        p->depth--;
-        return STELE_OK; /* an infix NEAR was handled inside */
     case L_WORD:
         p->pos = t.end;
         if (t.prefix) {
@@ -1040,12 +1024,6 @@ static int parse_primary(parser *p, int field, st_qnode **out)
         if (rc) return rc;
         if (*out) return parse_near_infix(p, *out, p->last_n_tok, out);
         break;
-    case L_NEAR:
-    case L_OR:
-    case L_NOT:
-    case L_MINUS:
-    case L_RPAREN:
-    case L_END:
     default:
         return fail(p, STELE_ESYNTAX, t.start, primary_reason(t.kind));
     }
@@ -1056,29 +1034,75 @@ static int parse_primary(parser *p, int field, st_qnode **out)
     return STELE_OK;
 }
 
+/* The recursive functions below keep small frames (the query may nest
+ * STELE_MAX_DEPTH deep): tokens are peeked at through look(), and
+ * everything with a token or a dictionary entry on its stack is out of
+ * line. */
+static int parse_primary(parser *p, int field, st_qnode **out)
+{
+    int rc = look(p), consumed, scope;
+    size_t start;
+
+    *out = NULL;
+    if (rc) return rc;
+    start = p->tk_start;
+    switch (p->tk_kind) {
+    case L_LPAREN:
+        if (++p->depth > STELE_MAX_DEPTH) return fail(p, STELE_ELIMIT, start, STELE_QR_TOO_DEEP);
+        p->pos = p->tk_end;
+        rc = parse_or(p, field, out, &consumed);
+        if (rc) return rc;
+        if ((rc = look(p)) != 0) return rc;
+        if (p->tk_kind != L_RPAREN)
+            return fail(p, STELE_ESYNTAX, start, STELE_QR_OPEN_PAREN); /* unbalanced '(' */
+        p->pos = p->tk_end;
+        p->depth--;
+        if (!*out) return fail(p, STELE_ESYNTAX, start, STELE_QR_EMPTY_GROUP); /* empty group */
+        /* an infix NEAR after anything but a plain word is an error */
+        if ((rc = look(p)) != 0) return rc;
+        if (p->tk_kind == L_NEAR) return fail(p, STELE_ESYNTAX, p->tk_start, STELE_QR_NEAR_WORDS);
+        return STELE_OK;
+    case L_SCOPE:
+        if (++p->depth > STELE_MAX_DEPTH) return fail(p, STELE_ELIMIT, start, STELE_QR_TOO_DEEP);
+        scope = p->tk_field;
+        p->pos = p->tk_end;
+        if ((rc = look(p)) != 0) return rc;
+        if (p->tk_kind != L_LPAREN && p->tk_kind != L_PHRASE && p->tk_kind != L_WORD &&
+            p->tk_kind != L_NEARFN && p->tk_kind != L_SCOPE)
+            return fail(p, STELE_ESYNTAX, start, STELE_QR_SCOPE_EMPTY);
+        rc = parse_primary(p, scope, out);
+        if (rc) return rc;
+        if (!*out) return fail(p, STELE_ESYNTAX, start, STELE_QR_NOTHING);
+        p->depth--;
+        return STELE_OK; /* an infix NEAR was handled inside */
+    default:
+        return primary_leaf(p, field, out);
+    }
+}
+
 static int parse_unary(parser *p, int field, st_qnode **out)
 {
-    lex t;
-    int rc = peek(p, &t);
+    int rc = look(p), next;
+    size_t start;
 
     if (rc) return rc;
-    if (t.kind == L_NOT || t.kind == L_MINUS) {
+    if (p->tk_kind == L_NOT || p->tk_kind == L_MINUS) {
         st_qnode *inner, *n;
-        lex next;
-        if (++p->depth > STELE_MAX_DEPTH) return fail(p, STELE_ELIMIT, t.start, STELE_QR_TOO_DEEP);
-        p->pos = t.end;
-        rc = peek(p, &next);
-        if (rc) return rc;
-        if (next.kind == L_END || next.kind == L_OR || next.kind == L_RPAREN ||
-            next.kind == L_NEAR || next.kind == L_NOT || next.kind == L_MINUS)
-            return fail(p, STELE_ESYNTAX, t.start, STELE_QR_DANGLING); /* dangling NOT */
+        start = p->tk_start;
+        if (++p->depth > STELE_MAX_DEPTH) return fail(p, STELE_ELIMIT, start, STELE_QR_TOO_DEEP);
+        p->pos = p->tk_end;
+        if ((rc = look(p)) != 0) return rc;
+        next = p->tk_kind;
+        if (next == L_END || next == L_OR || next == L_RPAREN || next == L_NEAR || next == L_NOT ||
+            next == L_MINUS)
+            return fail(p, STELE_ESYNTAX, start, STELE_QR_DANGLING); /* dangling NOT */
         rc = parse_unary(p, field, &inner);
         if (rc) return rc;
-        if (!inner) return fail(p, STELE_ESYNTAX, t.start, STELE_QR_NOTHING); /* NOT of nothing */
+        if (!inner) return fail(p, STELE_ESYNTAX, start, STELE_QR_NOTHING); /* NOT of nothing */
         if (p->neg) /* NOT of an exclusion: -(-a) */
             return fail(p, STELE_ESYNTAX, p->neg_off, STELE_QR_NO_POSITIVE);
         p->depth--;
-        n = new_node(p, ST_Q_NOT, t.start, &rc);
+        n = new_node(p, ST_Q_NOT, start, &rc);
         if (!n) return rc;
         n->field = (int8_t)field;
         if (!p->counting) {
@@ -1086,7 +1110,7 @@ static int parse_unary(parser *p, int field, st_qnode **out)
             n->n_kids = 1;
         }
         p->neg = 1;
-        p->neg_off = t.start;
+        p->neg_off = start;
         *out = n;
         return STELE_OK;
     }
@@ -1106,14 +1130,12 @@ static int parse_and(parser *p, int field, st_qnode **out, int *consumed)
     st_qnode *and_node = NULL, *first = NULL, *last = NULL, *u;
     int rc, all_neg = 1, n_seen = 0;
     size_t neg_off = 0;
-    lex t;
 
     *out = NULL;
     *consumed = 0;
     for (;;) {
-        rc = peek(p, &t);
-        if (rc) return rc;
-        if (t.kind == L_END || t.kind == L_OR || t.kind == L_RPAREN) break;
+        if ((rc = look(p)) != 0) return rc;
+        if (p->tk_kind == L_END || p->tk_kind == L_OR || p->tk_kind == L_RPAREN) break;
         rc = parse_unary(p, field, &u);
         if (rc) return rc;
         (*consumed)++;
@@ -1140,30 +1162,30 @@ static int parse_and(parser *p, int field, st_qnode **out, int *consumed)
 static int parse_or(parser *p, int field, st_qnode **out, int *consumed)
 {
     st_qnode *or_node = NULL, *first, *last = NULL, *rhs;
-    lex t, start;
+    size_t start, or_start;
     int rc, n, all_neg = 1, n_seen = 0;
     size_t neg_off = 0;
 
-    rc = peek(p, &start);
-    if (rc) return rc;
+    if ((rc = look(p)) != 0) return rc;
+    start = p->tk_start;
     rc = parse_and(p, field, &first, &n);
     if (rc) return rc;
     if (first) fold_neg(&all_neg, &neg_off, n_seen++, p);
     *consumed = n;
     for (;;) {
-        rc = peek(p, &t);
-        if (rc) return rc;
-        if (t.kind != L_OR) break;
+        if ((rc = look(p)) != 0) return rc;
+        if (p->tk_kind != L_OR) break;
+        or_start = p->tk_start;
         if (!first)
-            return fail(p, STELE_ESYNTAX, n ? start.start : t.start,
+            return fail(p, STELE_ESYNTAX, n ? start : or_start,
                         n ? STELE_QR_NOTHING : STELE_QR_OR_LEFT); /* OR without left side */
-        p->pos = t.end;
-        rc = peek(p, &start);
-        if (rc) return rc;
+        p->pos = p->tk_end;
+        if ((rc = look(p)) != 0) return rc;
+        start = p->tk_start;
         rc = parse_and(p, field, &rhs, &n);
         if (rc) return rc;
         if (!rhs)
-            return fail(p, STELE_ESYNTAX, n ? start.start : t.start,
+            return fail(p, STELE_ESYNTAX, n ? start : or_start,
                         n ? STELE_QR_NOTHING : STELE_QR_DANGLING); /* dangling OR */
         fold_neg(&all_neg, &neg_off, n_seen++, p);
         *consumed += n;
