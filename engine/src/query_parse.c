@@ -370,10 +370,23 @@ static void count_cover(parser *p, size_t bytes)
     if (p->counting) st_arena_alloc(p->a, bytes);
 }
 
-/* A TERM (or PREFIX) leaf for term text, looked up in the index if any.
- * Counting, it also counts the evaluator's bytes for the leaf. */
+/* The fields term occurs in, into *mask: STELE_OK, STELE_ENOTFOUND or a
+ * reader error.  Out of line: the dictionary entry (400 bytes) is only on
+ * its frame, not on those of the parser's functions that call it. */
+ST_NOINLINE static int dict_mask(const stele_index *ix, const char *term, size_t len,
+                                 uint32_t *mask)
+{
+    st_term_info info;
+    int rc = st_dict_find(ix, term, len, &info);
+    if (rc == STELE_OK) *mask = info.field_mask;
+    return rc;
+}
+
+/* A TERM (or PREFIX) leaf for term text, looked up in the index if any
+ * (unless known_mask gives its fields).  Counting, it also counts the
+ * evaluator's bytes for the leaf. */
 ST_NOINLINE static int new_leaf(parser *p, int type, const char *text, size_t len, int field,
-                                size_t offset, const st_term_info *known, st_qnode **out)
+                                size_t offset, const uint32_t *known_mask, st_qnode **out)
 {
     int rc;
     st_qterm *t;
@@ -398,15 +411,15 @@ ST_NOINLINE static int new_leaf(parser *p, int type, const char *text, size_t le
     t->fuzzy = p->leaf_fuzzy;
     t->hl = -1;
     if (p->ix && type == ST_Q_TERM) {
-        st_term_info info;
-        if (!known) {
-            rc = st_dict_find(p->ix, t->text, t->len, &info);
+        uint32_t mask;
+        if (!known_mask) {
+            rc = dict_mask(p->ix, t->text, t->len, &mask);
             if (rc == STELE_OK)
-                known = &info;
+                known_mask = &mask;
             else if (rc != STELE_ENOTFOUND)
                 return rc;
         }
-        if (known) t->field_mask = known->field_mask;
+        if (known_mask) t->field_mask = *known_mask;
     }
     if (p->counting) {
         uint32_t lists = p->ix ? popcount32(st_leaf_mask(p->ix, t->field_mask, field)) : 0;
@@ -612,7 +625,7 @@ ST_NOINLINE static int lex_prefix_node(parser *p, const char *prefix, size_t len
         if ((rc = st_dict_at(p->ix, heap[i].ord, &dc, &info)) != 0)
             return rc == STELE_ENOTFOUND ? st_corrupt() : rc;
         if (field >= 0 && !(info.field_mask & (1u << field))) continue;
-        rc = new_leaf(p, ST_Q_TERM, dc.term, dc.term_len, field, offset, &info, &leaf);
+        rc = new_leaf(p, ST_Q_TERM, dc.term, dc.term_len, field, offset, &info.field_mask, &leaf);
         if (rc) return rc;
         if (!first) first = leaf;
         add_kid(p, or_node, leaf, &last);
@@ -664,7 +677,7 @@ ST_NOINLINE static int prefix_node(parser *p, const char *prefix, size_t len, in
         uint32_t df = field >= 0 ? info.list[field].df : info.df;
         if (df < thr || (df == thr && n_at_thr == 0)) continue;
         if (df == thr) n_at_thr--;
-        rc = new_leaf(p, ST_Q_TERM, c.term, c.term_len, field, offset, &info, &leaf);
+        rc = new_leaf(p, ST_Q_TERM, c.term, c.term_len, field, offset, &info.field_mask, &leaf);
         if (rc) return rc;
         if (!first) first = leaf;
         add_kid(p, or_node, leaf, &last);
@@ -747,6 +760,17 @@ static int add_fix(parser *p, size_t start, size_t end, const st_correction *bes
     return STELE_OK;
 }
 
+/* The leaf of dictionary term number ord, out of line (its cursor and
+ * entry stay off the caller's frame). */
+ST_NOINLINE static int ord_leaf(parser *p, uint32_t ord, int field, size_t offset, st_qnode **out)
+{
+    st_dict_cursor dc;
+    st_term_info info;
+    int rc = st_dict_at(p->ix, ord, &dc, &info);
+    if (rc < 0) return rc == STELE_ENOTFOUND ? st_corrupt() : rc;
+    return new_leaf(p, ST_Q_TERM, dc.term, dc.term_len, field, offset, &info.field_mask, out);
+}
+
 /*
  * A plain word the index does not know (tok, analysed to term): its
  * corrections from the lexicon (correct.h), the best one recorded for
@@ -762,8 +786,6 @@ ST_NOINLINE static int fuzzy_word(parser *p, const st_token *tok, size_t start, 
 {
     st_fuzzy f;
     st_correction cand[ST_CORRECT_MAX];
-    st_dict_cursor dc;
-    st_term_info info;
     st_qnode *or_node = NULL, *leaf, *first = NULL, *last = NULL;
     uint32_t n_cand = 0;
     size_t woff = start + tok->start;
@@ -780,10 +802,8 @@ ST_NOINLINE static int fuzzy_word(parser *p, const st_token *tok, size_t start, 
         or_node->field = (int8_t)field;
     }
     for (uint32_t i = 0; i < n_cand; i++) {
-        if ((rc = st_dict_at(p->ix, cand[i].stem_ord, &dc, &info)) < 0)
-            return rc == STELE_ENOTFOUND ? st_corrupt() : rc;
         p->leaf_fuzzy = cand[i].dist;
-        rc = new_leaf(p, ST_Q_TERM, dc.term, dc.term_len, field, woff, &info, &leaf);
+        rc = ord_leaf(p, cand[i].stem_ord, field, woff, &leaf);
         p->leaf_fuzzy = 0;
         if (rc) return rc;
         if (!first) first = leaf;
@@ -804,7 +824,7 @@ ST_NOINLINE static int word_node(parser *p, const lex *t, int field, st_qnode **
     st_tokenizer tz;
     st_token tok, extra;
     char term[STELE_MAX_TERM_BYTES + 1];
-    st_term_info info;
+    uint32_t mask;
     unsigned k;
 
     st_tokenizer_init(&tz, p->s + t->text_start, t->text_end - t->text_start);
@@ -812,10 +832,10 @@ ST_NOINLINE static int word_node(parser *p, const lex *t, int field, st_qnode **
         st_tokenizer_next(&tz, &extra) || (k = st_correct_k(tok.term, tok.len)) == 0)
         return words_node(p, t->text_start, t->text_end, ST_Q_PHRASE, 0, field, t->start, out);
     size_t tlen = st_token_term(&tok, p->stem, p->stem_ctx, term);
-    int rc = st_dict_find(p->ix, term, tlen, &info);
+    int rc = dict_mask(p->ix, term, tlen, &mask);
     if (rc != STELE_ENOTFOUND) {
         if (rc < 0) return rc;
-        rc = new_leaf(p, ST_Q_TERM, term, tlen, field, t->text_start + tok.start, &info, out);
+        rc = new_leaf(p, ST_Q_TERM, term, tlen, field, t->text_start + tok.start, &mask, out);
     } else {
         rc = fuzzy_word(p, &tok, t->text_start, term, tlen, k, field, out);
     }
