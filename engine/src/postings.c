@@ -67,16 +67,21 @@ int st_postings_init(st_postings *p, const stele_index *ix, const st_list *list)
 
 enum { TF_PACKED = 0, TF_RICE = 1, TF_SMALL = 2 };
 
-/* Value i of a run of values of bits (0 .. 32) bits each, packed LSB
- * first (st_pack128); the caller checked the run's bytes. */
+/* Value i of a run of 128 values of bits (0 .. 32) bits each, packed LSB
+ * first (st_pack128, 16 * bits bytes); the caller checked the run's
+ * bytes. */
 static uint32_t unpack_one(const uint8_t *in, unsigned bits, uint32_t i)
 {
     uint64_t bit = (uint64_t)i * bits, v = 0;
     const uint8_t *b = in + (bit >> 3);
     unsigned shift = (unsigned)(bit & 7), n_bytes = (shift + bits + 7) / 8;
     if (bits == 0) return 0;
-    for (unsigned k = 0; k < n_bytes; k++)
-        v |= (uint64_t)b[k] << (8 * k);
+    if ((bit >> 3) + 8 <= 16u * bits) {
+        v = st_get64(b); /* eight bytes inside the run: one load */
+    } else {
+        for (unsigned k = 0; k < n_bytes; k++)
+            v |= (uint64_t)b[k] << (8 * k);
+    }
     v >>= shift;
     return (uint32_t)(bits == 32 ? v : v & ((1ull << bits) - 1));
 }
