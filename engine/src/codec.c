@@ -284,8 +284,7 @@ static int posblock_read(const uint8_t **p, const uint8_t *end, size_t n, uint32
     uint64_t n_bits = (uint64_t)(end - in) * 8, at = 0;
     for (size_t i = 0; i < n; i++) {
         uint32_t x;
-        if (!st_rice_get_fast(in, n_bits, &at, k, &x) && !st_rice_get(in, n_bits, &at, k, &x))
-            return 0;
+        if (!st_rice_read(in, n_bits, &at, k, &x)) return 0;
         if (v) v[i] = x;
         total += x;
     }

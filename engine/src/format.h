@@ -407,6 +407,20 @@ static inline int st_rice_get_fast(const uint8_t *in, uint64_t n_bits, uint64_t 
     return 1;
 }
 
+/*
+ * One Rice-coded value, as st_rice_get: where speed is wanted the fast
+ * path is inlined into the caller's loop; in a build for size (-Os) every
+ * caller shares st_rice_get's one copy of it, which it tries first.
+ */
+static inline int st_rice_read(const uint8_t *in, uint64_t n_bits, uint64_t *at, unsigned k,
+                               uint32_t *v)
+{
+#ifndef __OPTIMIZE_SIZE__
+    if (st_rice_get_fast(in, n_bits, at, k, v)) return 1;
+#endif
+    return st_rice_get(in, n_bits, at, k, v);
+}
+
 /* As st_posblock_get, but only adds the values up into *sum. */
 int st_posblock_sum(const uint8_t **p, const uint8_t *end, size_t n, uint64_t *sum);
 

@@ -99,9 +99,7 @@ static int tf_of(st_postings *p, uint32_t i, uint32_t *tf)
         break;
     case TF_RICE:
         if (i != p->tf_done) return st_corrupt();
-        if (!st_rice_get_fast(p->tf_data, p->tf_nbits, &p->tf_at, p->tf_k, &v) &&
-            !st_rice_get(p->tf_data, p->tf_nbits, &p->tf_at, p->tf_k, &v))
-            return st_corrupt();
+        if (!st_rice_read(p->tf_data, p->tf_nbits, &p->tf_at, p->tf_k, &v)) return st_corrupt();
         if (++p->tf_done == p->block_len) {
             if ((p->tf_at & 7) && (p->tf_data[p->tf_at >> 3] >> (p->tf_at & 7)) != 0)
                 return st_corrupt();
@@ -442,9 +440,7 @@ static int next_delta(st_runstate *r, const uint8_t *qsec, const uint8_t *qend, 
         end_off = r->run_at;
     } else {
         uint64_t n_bits = (uint64_t)(qend - run - 1) * 8;
-        if (!st_rice_get_fast(run + 1, n_bits, &r->run_at, r->run_k, v) &&
-            !st_rice_get(run + 1, n_bits, &r->run_at, r->run_k, v))
-            return st_corrupt();
+        if (!st_rice_read(run + 1, n_bits, &r->run_at, r->run_k, v)) return st_corrupt();
         end_off = 1 + (r->run_at + 7) / 8;
     }
     r->next_pos++;
