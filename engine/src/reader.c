@@ -199,16 +199,15 @@ int stele_open_(stele_index *ix, const void *data, size_t size, unsigned abi, si
     if (!ix) return STELE_EINVAL;
     memset(ix, 0, sizeof *ix);
     const uint8_t *d = data;
-    if (!d || size < ST_HEADER_FIXED || memcmp(d, ST_MAGIC, ST_MAGIC_BYTES) != 0)
-        return open_fail(ix, st_corrupt());
+    if (!d || size < ST_HEADER_FIXED || memcmp(d, ST_MAGIC, ST_MAGIC_BYTES) != 0) goto corrupt;
     if (st_get32(d + ST_H_VERSION) != ST_FORMAT_VERSION) return open_fail(ix, STELE_EVERSION);
     uint32_t header_bytes = st_get32(d + ST_H_HEADER_BYTES);
     uint32_t n_sections = st_get32(d + ST_H_N_SECTIONS);
     uint32_t want_header =
         (ST_HEADER_FIXED + ST_SECTION_ENTRY * ST_N_SECTIONS + ST_ALIGN - 1) & ~(ST_ALIGN - 1);
     if (n_sections != ST_N_SECTIONS || header_bytes != want_header || header_bytes > size)
-        return open_fail(ix, st_corrupt());
-    if (header_crc(d, header_bytes) != st_get32(d + ST_H_CRC)) return open_fail(ix, st_corrupt());
+        goto corrupt;
+    if (header_crc(d, header_bytes) != st_get32(d + ST_H_CRC)) goto corrupt;
 
     ix->data_ = d;
     ix->size_ = size;
@@ -225,17 +224,17 @@ int stele_open_(stele_index *ix, const void *data, size_t size, unsigned abi, si
         return open_fail(ix, STELE_EVERSION); /* queries would be analysed differently */
     if (ix->flags_ & ~ST_FLAG_ZDICT || ix->n_fields_ < 1 || ix->n_fields_ > STELE_MAX_FIELDS ||
         ix->zlib_wbits_ < 9 || ix->zlib_wbits_ > 15)
-        return open_fail(ix, st_corrupt());
+        goto corrupt;
     memcpy(ix->language_, d + ST_H_LANGUAGE, ST_H_LANGUAGE_BYTES);
-    if (memchr(ix->language_, 0, sizeof ix->language_) == NULL) return open_fail(ix, st_corrupt());
+    if (memchr(ix->language_, 0, sizeof ix->language_) == NULL) goto corrupt;
     for (unsigned f = 0; f < STELE_MAX_FIELDS; f++) {
         uint64_t tokens = st_get64(d + ST_H_TOKENS + 8 * f);
         ix->field_weight_q_[f] = d[ST_H_WEIGHTS + f];
         if (f >= ix->n_fields_ ? (tokens != 0 || ix->field_weight_q_[f] != 0)
                                : ix->field_weight_q_[f] == 0)
-            return open_fail(ix, st_corrupt());
+            goto corrupt;
         ix->n_tokens_ += tokens;
-        if (ix->n_tokens_ < tokens) return open_fail(ix, st_corrupt());
+        if (ix->n_tokens_ < tokens) goto corrupt;
         ix->avg_len_[f] = ix->n_docs_ ? (double)tokens / ix->n_docs_ : 0.0;
     }
 
@@ -245,16 +244,15 @@ int stele_open_(stele_index *ix, const void *data, size_t size, unsigned abi, si
         uint32_t id = st_get32(e), off = st_get32(e + 4), len = st_get32(e + 8);
         if (id != i || off % ST_ALIGN || off < prev_end || off - prev_end >= ST_ALIGN ||
             (uint64_t)off + len > size)
-            return open_fail(ix, st_corrupt());
+            goto corrupt;
         for (uint64_t pad = prev_end; pad < off; pad++)
-            if (d[pad] != 0)
-                return open_fail(ix, st_corrupt()); /* padding is zero, so every byte counts */
+            if (d[pad] != 0) goto corrupt; /* padding is zero, so every byte counts */
         ix->sec_[i].offset = off;
         ix->sec_[i].size = len;
         prev_end = (uint64_t)off + len;
     }
 
-    if (prev_end != size) return open_fail(ix, st_corrupt()); /* trailing bytes */
+    if (prev_end != size) goto corrupt; /* trailing bytes */
 
     /* Sizes the header implies. */
     uint64_t dict_blocks = ((uint64_t)ix->n_terms_ + ST_DICT_BLOCK - 1) / ST_DICT_BLOCK;
@@ -265,17 +263,17 @@ int stele_open_(stele_index *ix, const void *data, size_t size, unsigned abi, si
         ix->sec_[ST_SEC_ZDICT].size > ST_ZDICT_MAX ||
         ix->max_block_bytes_ > (uint64_t)ix->sec_[ST_SEC_TEXT].size * ST_DEFLATE_MAX_RATIO ||
         (ix->sec_[ST_SEC_ZDICT].size == 0) != !(ix->flags_ & ST_FLAG_ZDICT))
-        return open_fail(ix, st_corrupt());
+        goto corrupt;
     uint32_t fsize;
     const uint8_t *fp = st_section(ix, ST_SEC_FIELDS, &fsize);
     uint32_t at = 0;
     for (unsigned f = 0; f < ix->n_fields_; f++) {
         if (at >= fsize || fp[at] == 0 || fp[at] > STELE_MAX_FIELD_NAME || fsize - at - 1 < fp[at])
-            return open_fail(ix, st_corrupt());
+            goto corrupt;
         at += 1u + fp[at];
     }
-    if (at != fsize) return open_fail(ix, st_corrupt());
-    if (st_lex_check_head(ix) != STELE_OK) return open_fail(ix, st_corrupt());
+    if (at != fsize) goto corrupt;
+    if (st_lex_check_head(ix) != STELE_OK) goto corrupt;
     /* One past the largest position of any document; checked here against
      * the token count, and by stele_verify() against every document. */
     ix->max_doc_pos_ = st_get32(d + ST_H_MAX_POS);
@@ -283,6 +281,8 @@ int stele_open_(stele_index *ix, const void *data, size_t size, unsigned abi, si
     if (rc == STELE_OK) rc = check_text_index(ix);
     if (rc != STELE_OK) return open_fail(ix, rc);
     return STELE_OK;
+corrupt:
+    return open_fail(ix, st_corrupt());
 }
 
 int stele_check_crc(const stele_index *ix)
