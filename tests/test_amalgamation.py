@@ -9,6 +9,11 @@ tests/amalgamation_main.c and nothing else of the tree, as C99 with
 INDEX: their hits (ids in order, scores to four decimals) must be the
 `stele search --json` ones.  The queries' words are their own stems, since
 the program passes no stemmer.
+
+Then the same with the device configuration of stele_config.h,
+-DSTELE_OMIT_VERIFY -DSTELE_OMIT_COMPLETE: it must compile as cleanly,
+give the same hits, and define neither stele_verify nor stele_complete
+(nor st_lex_verify, a helper only verify calls).
 """
 import json
 import os
@@ -17,23 +22,41 @@ import subprocess
 import sys
 
 QUERIES = ["women prison", "treatment", "prison OR women", "title:women", "NEAR(women prison, 20)"]
+OMIT = ["-DSTELE_OMIT_VERIFY", "-DSTELE_OMIT_COMPLETE"]
+OMITTED = ["stele_verify", "stele_complete", "st_lex_verify"]
+
+
+def defined(prog):
+    """The symbols prog defines, as nm lists them, or None."""
+    nm = subprocess.run(["nm", prog], capture_output=True, text=True)
+    if nm.returncode != 0:
+        return None
+    return {line.split()[-1] for line in nm.stdout.splitlines() if len(line.split()) == 3}
+
+
+def build_and_run(cc, out, root, index, defines, name):
+    """Compiles the amalgamation with defines into out/name and runs the
+    queries: (stdout lines, None) or (None, what went wrong)."""
+    prog = os.path.join(out, name)
+    cmd = (shlex.split(cc) + ["-std=c99", "-Wall", "-Wextra", "-pedantic", "-Werror", "-O2"] + defines
+           + ["-I", out, os.path.join(out, "stele.c"),
+              os.path.join(root, "tests", "amalgamation_main.c"), "-lz", "-o", prog])
+    r = subprocess.run(cmd, capture_output=True, text=True)
+    if r.returncode != 0 or r.stderr.strip():
+        return None, "compiling the amalgamation failed or warned:\n" + " ".join(cmd) + "\n" + r.stderr
+    got = subprocess.run([prog, index] + QUERIES, capture_output=True, text=True)
+    if got.returncode != 0:
+        return None, "amalgamation_main failed: " + got.stderr
+    return got.stdout.splitlines(), None
 
 
 def main():
     cc, stele, index, root, out = sys.argv[1:6]
     os.makedirs(out, exist_ok=True)
     subprocess.run([sys.executable, os.path.join(root, "tools", "amalgamate.py"), out], check=True)
-    prog = os.path.join(out, "amalgamation_main")
-    cmd = shlex.split(cc) + ["-std=c99", "-Wall", "-Wextra", "-pedantic", "-Werror", "-O2",
-                             "-I", out, os.path.join(out, "stele.c"),
-                             os.path.join(root, "tests", "amalgamation_main.c"), "-lz", "-o", prog]
-    r = subprocess.run(cmd, capture_output=True, text=True)
-    if r.returncode != 0 or r.stderr.strip():
-        print("compiling the amalgamation failed or warned:\n" + " ".join(cmd) + "\n" + r.stderr)
-        return 1
-    got = subprocess.run([prog, index] + QUERIES, capture_output=True, text=True)
-    if got.returncode != 0:
-        print("amalgamation_main failed:", got.stderr)
+    got_lines, err = build_and_run(cc, out, root, index, [], "amalgamation_main")
+    if err:
+        print(err)
         return 1
     want = []
     for q in QUERIES:
@@ -45,7 +68,6 @@ def main():
         for line in r.stdout.splitlines():
             hit = json.loads(line)
             want.append(f"{q}\t{hit['id']}\t{hit['score']:.4f}")
-    got_lines = got.stdout.splitlines()
     if not want:
         print("the queries found nothing through the CLI: the test would prove nothing")
         return 1
@@ -54,6 +76,27 @@ def main():
         print("--- stele search\n" + "\n".join(want) + "\n+++ amalgamation\n" + "\n".join(got_lines))
         return 1
     print(f"amalgamation: {len(QUERIES)} queries, {len(want)} hits, the same as stele search: OK")
+    small_lines, err = build_and_run(cc, out, root, index, OMIT, "amalgamation_omit")
+    if err:
+        print(" ".join(OMIT) + ": " + err)
+        return 1
+    if small_lines != want:
+        print(" ".join(OMIT) + ": the hits differ from stele search's:")
+        print("--- stele search\n" + "\n".join(want) + "\n+++ amalgamation\n" + "\n".join(small_lines))
+        return 1
+    full = defined(os.path.join(out, "amalgamation_main"))
+    small = defined(os.path.join(out, "amalgamation_omit"))
+    if full is None or small is None:
+        print("nm failed on the programs")
+        return 1
+    if any(f not in full for f in OMITTED) or "stele_query_prepare" not in small:
+        print("nm does not list the functions in the full build: the symbol check would prove nothing")
+        return 1
+    kept = [f for f in OMITTED if f in small]
+    if kept:
+        print(" ".join(OMIT) + " still defines " + ", ".join(kept))
+        return 1
+    print(f"amalgamation {' '.join(OMIT)}: the same hits, without {', '.join(OMITTED)}: OK")
     return 0
 
 

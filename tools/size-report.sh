@@ -5,7 +5,8 @@
 #   tools/size-report.sh [-DNAME=VALUE...]
 #
 # The -D arguments go to the compiler, to measure a configuration with
-# lower limits (stele_config.h), e.g. -DSTELE_MAX_DEPTH=4.  ZLIB_SRC
+# lower limits or left-out features (stele_config.h), e.g.
+# -DSTELE_MAX_DEPTH=4 or -DSTELE_OMIT_VERIFY.  ZLIB_SRC
 # (default web/deps/zlib) is where zlib's source is.
 #
 # Compiles the runtime core (engine/src, without the test-only
@@ -51,12 +52,17 @@ done
 for src in inflate inftrees inffast zutil adler32 crc32; do
     (cd "$out/zlib" && $cc $flags -DZ_SOLO -w -c "$OLDPWD/$zsrc/$src.c" -o "$src.o")
 done
-# The probe: every public function's address, so that all are kept.
+# The probe: every public function's address, so that all are kept; the
+# functions are those stele.h declares under the -D flags, which may leave
+# some out (STELE_OMIT_*, stele_config.h).
 {
     echo '#include "stele.h"'
     echo 'typedef void (*fn)(void);'
     echo 'volatile fn stele_size_probe[] = {'
-    sed -n 's/^STELE_API [^(]*[ *]\(stele_[a-z0-9_]*\)(.*/    (fn)\1,/p' engine/include/stele.h
+    # shellcheck disable=SC2086
+    $cc $defines -DSTELE_BUILDING -Iengine/include -E -P engine/include/stele.h |
+        grep -o 'visibility("default"))) [^(]*[ *]stele_[a-z0-9_]*(' |
+        sed 's/.*[ *]\(stele_[a-z0-9_]*\)(/    (fn)\1,/'
     echo '};'
     echo 'int main(void) { return stele_size_probe[0] != 0; }'
 } >"$out/probe.c"

@@ -181,8 +181,11 @@ STELE_API int stele_check_crc(const stele_index *ix);
 /* Checks the sections' CRCs, then walks every structure of the index
  * (dictionary order, postings, positions, document table, stored text) and
  * checks it is well-formed, and that the header's counts are exact.
- * Needs a workspace of at least stele_workspace_bound(ix, 0) bytes. */
+ * Needs a workspace of at least stele_workspace_bound(ix, 0) bytes.  Not
+ * in a build with STELE_OMIT_VERIFY (stele_config.h). */
+#ifndef STELE_OMIT_VERIFY
 STELE_API int stele_verify(const stele_index *ix, void *mem, size_t mem_size);
+#endif
 
 /* Facts about an open index. */
 typedef struct stele_info {
@@ -536,10 +539,13 @@ typedef struct stele_completions {
  * The workspace (mem, mem_size) needs at most stele_workspace_bound(ix,
  * 0) bytes (mem NULL or short: STELE_ENOSPACE with out->needed).  No
  * allocation; bounded work (STELE_COMPLETE_SCAN, STELE_COMPLETE_STEPS).
+ * Not in a build with STELE_OMIT_COMPLETE (stele_config.h).
  */
+#ifndef STELE_OMIT_COMPLETE
 STELE_API int stele_complete(const stele_index *ix, const char *query, size_t len,
                              const stele_query_opts *opts, stele_completions *out, void *mem,
                              size_t mem_size);
+#endif
 
 #ifdef __cplusplus
 }

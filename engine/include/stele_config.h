@@ -87,6 +87,24 @@
 #define STELE_MAX_PHRASE 16
 #endif
 
+/*
+ * Features a device build may leave out, in the manner of SQLite's
+ * SQLITE_OMIT_* options: each takes its public functions out of stele.h
+ * and its code out of the runtime, so that a program without them links
+ * none of it, with or without --gc-sections.  Define them for the
+ * runtime and for the program that uses it alike (they change stele.h).
+ * The index format does not change: any index opens and searches as
+ * before.
+ *   STELE_OMIT_VERIFY    stele_verify(), the walk of every structure, for
+ *                        firmware whose index is verified when it is
+ *                        built, not on the device; stele_open() and
+ *                        stele_check_crc() still check what they check.
+ *   STELE_OMIT_COMPLETE  stele_complete(), completion of a query's last
+ *                        word.
+ * Either also lowers stele_workspace_bound(), which then no longer covers
+ * the left-out call's workspace.
+ */
+
 /* Hits one search may return. */
 #ifndef STELE_MAX_RESULTS
 #define STELE_MAX_RESULTS 1000

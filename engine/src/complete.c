@@ -26,6 +26,16 @@
 #include "lexicon.h"
 #include "query.h"
 
+#ifdef STELE_OMIT_COMPLETE
+
+size_t st_complete_bytes(const stele_index *ix)
+{
+    (void)ix;
+    return 0; /* no stele_complete() to need it */
+}
+
+#else
+
 /* Postings of one term over its field lists: the documents holding it in
  * any field, in order. */
 typedef struct docset {
@@ -279,3 +289,5 @@ int stele_complete(const stele_index *ix, const char *query, size_t len,
     out->total = n_cand;
     return STELE_OK;
 }
+
+#endif /* STELE_OMIT_COMPLETE */

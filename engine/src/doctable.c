@@ -252,6 +252,7 @@ int st_doc_pos_limit(const stele_index *ix, uint32_t doc, uint32_t *limit)
     return STELE_OK;
 }
 
+#ifndef STELE_OMIT_VERIFY
 int st_para_verify(const stele_index *ix, uint32_t doc, uint32_t *start, uint32_t *end,
                    uint32_t *text_len)
 {
@@ -278,6 +279,7 @@ int st_para_verify(const stele_index *ix, uint32_t doc, uint32_t *start, uint32_
     *text_len = r.text_len;
     return STELE_OK;
 }
+#endif /* STELE_OMIT_VERIFY */
 
 /* ---- Stored text ----------------------------------------------------- */
 
@@ -609,6 +611,7 @@ int stele_doc_para(const stele_index *ix, uint32_t doc, uint32_t i, stele_para *
     return STELE_OK;
 }
 
+#ifndef STELE_OMIT_VERIFY
 /* Scratch st_text_block_verify() inflates through. */
 #define ST_VERIFY_CHUNK 512u
 
@@ -640,3 +643,4 @@ int st_text_block_verify(const stele_index *ix, uint32_t b, void *mem, size_t me
     st_text_close(&t);
     return rc;
 }
+#endif /* STELE_OMIT_VERIFY */

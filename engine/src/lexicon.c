@@ -241,6 +241,7 @@ int st_lex_stem(void *ctx, const char *word, size_t len, char *out, size_t cap)
     return (int)tlen;
 }
 
+#ifndef STELE_OMIT_VERIFY
 int st_lex_verify(const stele_index *ix)
 {
     st_lex_cursor c;
@@ -270,3 +271,4 @@ int st_lex_verify(const stele_index *ix)
     if (n != st_lex_n_words(ix) || (n_blocks ? c.off : 0) != blen) return st_corrupt();
     return STELE_OK;
 }
+#endif /* STELE_OMIT_VERIFY */

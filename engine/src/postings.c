@@ -559,6 +559,7 @@ int st_postings_positions(st_postings *p, uint32_t *pos, uint32_t cap, uint32_t 
     return read_positions(p, pos, 0xFFFFFFFFu);
 }
 
+#ifndef STELE_OMIT_VERIFY
 /*
  * Walks a whole list, checking what the iterator alone does not: the
  * document count, skip entries against the blocks (last doc, offsets,
@@ -614,3 +615,4 @@ int st_postings_verify(st_postings *p, uint64_t *tokens)
     *tokens = sum;
     return STELE_OK;
 }
+#endif /* STELE_OMIT_VERIFY */

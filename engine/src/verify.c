@@ -37,8 +37,15 @@
 
 size_t st_verify_bound(const stele_index *ix)
 {
+#ifdef STELE_OMIT_VERIFY
+    (void)ix;
+    return 0; /* no stele_verify() to need it */
+#else
     return sizeof(st_postings) + ST_VERIFY_ALIGN + st_text_verify_bytes(ix);
+#endif
 }
+
+#ifndef STELE_OMIT_VERIFY
 
 static int verify_dict(const stele_index *ix, st_postings *p, uint64_t *tokens)
 {
@@ -180,3 +187,5 @@ int stele_verify(const stele_index *ix, void *mem, size_t mem_size)
     if (text_end != tsize || max_raw != ix->max_block_bytes_) return st_corrupt();
     return st_lex_verify(ix);
 }
+
+#endif /* STELE_OMIT_VERIFY */
