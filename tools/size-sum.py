@@ -8,6 +8,13 @@ name starts with .text, .rodata, .data or .bss is added to its input
 file's group: the runtime core (OBJ_DIR/core), zlib (OBJ_DIR/zlib), the
 C library and compiler runtime (everything else but the probe).
 
+Lexicon stemming: the code (.text) of st_lex_stem, the stemmer the
+runtime passes itself when the caller passes none, and of every function
+it calls, from the call graph below; and the part of it that no public
+function reaches by a direct call, which is what stemming by lookup adds
+to a program that searches anyway (st_lex_stem is only called through
+the stemmer pointer).
+
 Stack: OBJ_DIR/*/*.ci are gcc's -fcallgraph-info=su graphs, one node per
 function with its frame size, one edge per call.  A public function's
 worst case is its frame plus the worst of its callees', depth first.  An
@@ -47,6 +54,51 @@ def sizes(map_path, obj_dir):
         per = groups[g].setdefault(key, {"text": 0, "rodata": 0, "data": 0, "bss": 0})
         per[kind] += size
     return groups
+
+
+def core_code(map_path):
+    """The linked size of each runtime core function's code, by (file,
+    name): input sections .text.NAME (-ffunction-sections)."""
+    text = open(map_path).read()
+    text = text[text.index("Linker script and memory map"):]
+    text = re.sub(r"^ (\.\S+)\n\s+0x", r" \1 0x", text, flags=re.M)
+    out = {}
+    for m in SECTION.finditer(text):
+        name, addr, size, path = m.group(1), int(m.group(2), 16), int(m.group(3), 16), m.group(4)
+        if addr != 0 and "/core/" in path and name.startswith(".text."):
+            out[(os.path.basename(path)[:-2], name[len(".text."):])] = size
+    return out
+
+
+def reach(roots, succ):
+    seen, todo = set(), list(roots)
+    while todo:
+        f = todo.pop()
+        if f not in seen:
+            seen.add(f)
+            todo.extend(succ(f))
+    return seen
+
+
+def lexicon_stem_code(map_path, frames, edges, files, targets, public):
+    """Bytes of code st_lex_stem reaches, and of those no public function
+    reaches by its own calls."""
+    code = core_code(map_path)
+    def succ(f):
+        for c in edges.get(f, ()):
+            if c == "__indirect_call":
+                yield from targets(f)
+            else:
+                yield c
+    def size(f):
+        if ":" in f:
+            path, name = f.rsplit(":", 1)
+            return code.get((os.path.basename(path)[:-2], name), 0)
+        return code.get((files.get(f, ".ci")[:-3], f), 0)
+    stem = reach(["st_lex_stem"], succ)
+    others = reach([f for f in public if f != "st_lex_stem"], succ)
+    return sum(size(f) for f in stem), sum(size(f) for f in stem - others), \
+        sorted(short(f) for f in stem - others if size(f))
 
 
 def total(group):
@@ -196,6 +248,12 @@ def main():
         m = re.fullmatch(r"-DSTELE_MAX_DEPTH=(\d+)", arg)
         if m:
             depth = int(m.group(1))
+    stem_all, stem_own, stem_only = lexicon_stem_code(map_path, frames, edges, files, targets, public)
+    print()
+    print(f"Lexicon stemming (query words stemmed by lookup, no stemmer passed): st_lex_stem and "
+          f"what it calls, {stem_all} bytes of code, all in the runtime core figure; "
+          f"{stem_own} bytes of it ({', '.join(stem_only) or 'none'}) only stemming uses, "
+          f"the rest the parser, prefixes and corrections use too.")
     bounds, recursive = stack_bounds(frames, edges, targets, depth)
     rows = [(bounds[f][0], f, bounds[f][1]) for f in public]
     print()
