@@ -151,8 +151,7 @@ static int doc_of(st_postings *p, uint32_t i, uint64_t base, uint32_t *doc)
     if (p->tf_kind == TF_PACKED) {
         gap = unpack_one(p->doc_data, p->doc_bits, i);
     } else if (p->tf_kind == TF_RICE) {
-        if (!st_rice_get_fast(p->doc_data, p->doc_nbits, &p->doc_at, p->doc_k, &gap) &&
-            !st_rice_get(p->doc_data, p->doc_nbits, &p->doc_at, p->doc_k, &gap))
+        if (!st_rice_read(p->doc_data, p->doc_nbits, &p->doc_at, p->doc_k, &gap))
             return st_corrupt();
     } else {
         gap = p->small_doc[i < 2 ? i : 1];
