@@ -289,9 +289,11 @@ typedef struct stele_query_opts {
  * corrected word (counted in diag.needed and in the bound).
  *
  * Exact search: STELE_QUERY_EXACT in opts.flags turns typo tolerance off
- * for the whole query (corrections are still found, for
- * stele_query_suggest()); "=word" in the query turns it off for one word,
- * and so does quoting it ("word").
+ * for the whole query, and preparing it reads no lexicon entry for
+ * corrections: stele_query_suggest() looks for them itself when asked
+ * (within its own STELE_CORRECT_SCAN entries, on the stack: about 3 KB).
+ * "=word" in the query turns tolerance off for one word, and so does
+ * quoting it ("word").
  */
 #define STELE_QUERY_EXACT 2u /* no word matches through corrections */
 

@@ -154,6 +154,9 @@ typedef struct st_fix {
     uint32_t offset, len;
     uint32_t word_len;
     char word[STELE_MAX_TERM_BYTES + 1];
+    /* 1: the correction was not looked for (an exact query): word is the
+     * folded word as typed, and stele_query_suggest() walks the lexicon */
+    uint8_t pending;
     struct st_fix *next;
 } st_fix;
 
@@ -167,7 +170,8 @@ typedef struct st_query {
     uint32_t n_cut;          /* prefixes whose expansion was cut */
     uint32_t n_prefix_words; /* words those prefixes had */
     uint32_t n_fuzzy;        /* words matched through their corrections */
-    uint32_t n_fixes;        /* unknown words with a correction */
+    uint32_t n_fixes;        /* unknown words with a correction (or, exact,
+                              * that may have one) */
     st_fix *fixes;           /* those corrections, in query order */
 } st_query;
 

@@ -791,11 +791,19 @@ ST_NOINLINE static int fuzzy_word(parser *p, const st_token *tok, size_t start, 
     size_t woff = start + tok->start;
     int rc, cut;
 
+    if (p->flags & ST_PARSE_EXACT) {
+        /* Nothing matches through corrections, so none is looked for now:
+         * the word waits, folded, for stele_query_suggest(). */
+        memcpy(cand[0].word, tok->term, tok->len);
+        cand[0].len = (uint32_t)tok->len;
+        if ((rc = add_fix(p, woff, start + tok->end, &cand[0])) != STELE_OK) return rc;
+        if (p->last_fix && !p->counting) p->last_fix->pending = 1;
+        return new_leaf(p, ST_Q_TERM, term, term_len, field, woff, NULL, out);
+    }
     rc = st_correct_find(p->ix, tok->term, tok->len, k, &f, cand, &n_cand, &p->correct_left, &cut);
     if (rc < 0) return rc;
     if (n_cand > 0 && (rc = add_fix(p, woff, start + tok->end, &cand[0])) != STELE_OK) return rc;
-    if (n_cand == 0 || (p->flags & ST_PARSE_EXACT))
-        return new_leaf(p, ST_Q_TERM, term, term_len, field, woff, NULL, out);
+    if (n_cand == 0) return new_leaf(p, ST_Q_TERM, term, term_len, field, woff, NULL, out);
     if (n_cand > 1) {
         or_node = new_node(p, ST_Q_OR, woff, &rc);
         if (!or_node) return rc;

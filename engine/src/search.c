@@ -54,6 +54,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "correct.h"
 #include "lexicon.h"
 #include "query.h"
 
@@ -391,41 +392,71 @@ int stele_query_snippet(stele_query *q, const stele_hit *hit, const stele_snippe
     return rc;
 }
 
+/* The correction of fx into *word: its recorded one, or for a pending
+ * fix (an exact query) the best the lexicon has, found now within what
+ * is left of one STELE_CORRECT_SCAN budget.  0: none. */
+static int fix_word(const stele_index *ix, const st_fix *fx, uint32_t *scan_left,
+                    st_correction *word)
+{
+    st_fuzzy f;
+    st_correction cand[ST_CORRECT_MAX];
+    uint32_t n_cand = 0;
+    int cut, rc;
+
+    if (!fx->pending) {
+        memcpy(word->word, fx->word, fx->word_len);
+        word->len = fx->word_len;
+        return 1;
+    }
+    rc = st_correct_find(ix, fx->word, fx->word_len, st_correct_k(fx->word, fx->word_len), &f, cand,
+                         &n_cand, scan_left, &cut);
+    if (rc < 0) return rc;
+    if (n_cand == 0) return 0;
+    *word = cand[0];
+    return 1;
+}
+
 int stele_query_suggest(const stele_query *q, const char *query, size_t len, char *out,
                         size_t out_cap, size_t *out_len)
 {
     const st_query *sq;
     size_t n = 0, at = 0;
+    uint32_t scan_left = STELE_CORRECT_SCAN;
+    int any = 0;
 
     if (out_len) *out_len = 0;
     if (out && out_cap) out[0] = '\0';
     if (!prepared(q) || (!query && len) || (!out && out_cap)) return STELE_EINVAL;
     sq = &((const st_prepared *)q->state_)->q;
-    if (!sq->fixes) return STELE_ENOTFOUND;
-    /* the query as typed, each fixed word replaced by its correction */
     for (const st_fix *fx = sq->fixes; fx; fx = fx->next) {
         if (fx->offset < at || fx->offset > len || fx->len > len - fx->offset)
             return STELE_EINVAL; /* not the text the query was prepared from */
-        n += (fx->offset - at) + fx->word_len;
         at = fx->offset + fx->len;
     }
+    /* the query as typed, each fixed word replaced by its correction,
+     * written while it fits and measured to the end */
+    at = 0;
+    for (const st_fix *fx = sq->fixes; fx; fx = fx->next) {
+        st_correction word;
+        int rc = fix_word(q->ix_, fx, &scan_left, &word);
+        if (rc < 0) return rc;
+        if (rc == 0) continue; /* no correction: the word stays as typed */
+        any = 1;
+        if (out && n + (fx->offset - at) + word.len < out_cap) {
+            memcpy(out + n, query + at, fx->offset - at);
+            memcpy(out + n + (fx->offset - at), word.word, word.len);
+        }
+        n += (fx->offset - at) + word.len;
+        at = fx->offset + fx->len;
+    }
+    if (!any) return STELE_ENOTFOUND;
+    if (out && n + (len - at) < out_cap) memcpy(out + n, query + at, len - at);
     n += len - at;
     if (out_len) *out_len = n;
     if (n >= out_cap) {
         if (out && out_cap) out[0] = '\0';
         return STELE_ENOSPACE;
     }
-    at = 0;
-    n = 0;
-    for (const st_fix *fx = sq->fixes; fx; fx = fx->next) {
-        memcpy(out + n, query + at, fx->offset - at);
-        n += fx->offset - at;
-        memcpy(out + n, fx->word, fx->word_len);
-        n += fx->word_len;
-        at = fx->offset + fx->len;
-    }
-    memcpy(out + n, query + at, len - at);
-    n += len - at;
     out[n] = '\0';
     return STELE_OK;
 }
