@@ -232,6 +232,31 @@ STELE_API int stele_doc_title(const stele_index *ix, uint32_t doc, stele_view *t
  * phrase or NEAR are never merged.
  */
 
+/*
+ * Cost.  A query's work is bounded by its limits, never by the size of the
+ * dictionary or the lexicon.  Preparing reads at most STELE_PREFIX_SCAN
+ * dictionary entries for all its prefixes together, at most
+ * STELE_CORRECT_SCAN lexicon entries for all its corrections (none with
+ * STELE_QUERY_EXACT), and one dictionary lookup (a binary search, then
+ * one block) per word and per leaf; a prefix adds at most prefix_terms
+ * leaves, a corrected word at most 8.  A run reads every postings list
+ * of the query's distinct leaves (identical operands count once, see
+ * above) forward only, so that, for a run of up to STELE_MAX_RESULTS
+ * hits,
+ *
+ *   postings entries decoded + positions read
+ *     <= sum over the lists of (2 df + 7 positions),
+ *
+ * twice the entries (ranking, then the hits' passages) and seven times
+ * the positions (phrase and NEAR checks, whatever the NEAR distance, and
+ * the hits' passages).  Nesting depth (STELE_MAX_DEPTH) and NEAR distance
+ * (STELE_MAX_NEAR) add per-document bookkeeping only, and an OR with an
+ * excluded operand (a OR -b) visits every document once more.  The test
+ * suite counts these steps on the worst queries known.  Measured on a
+ * 100 MB index of 11,069 documents: 200 copies of "the" take 1.9 ms, an
+ * OR of 130 two-letter prefixes (975 leaves) 1.1 s, the slowest known.
+ */
+
 /* Query options; a NULL pointer or a zeroed struct means the defaults.
  * A ranking parameter <= 0 means its default; a non-finite one, or b > 1,
  * gives STELE_EINVAL. */
@@ -459,7 +484,7 @@ STELE_API int stele_query_suggest(const stele_query *q, const char *query, size_
  * what one query needs.  It depends only on the index's number of fields
  * and its stored-text window (stele index --text-window), never on the
  * corpus or a document's length: about 48 KB plus 2^window bits bytes
- * (64,287 bytes for 10 hits with the default window of 14 bits, 48,415
+ * (64,295 bytes for 10 hits with the default window of 14 bits, 48,423
  * with 9, on x86-64).  A typical query needs far less: the five words
  * "women prison treatment drug children" with a snippet need 15,904 bytes
  * (x86-64) or 15,216 (32-bit ARM) with a 9-bit window.  Snippets (max_bytes up to 446) and

@@ -201,6 +201,12 @@ static int one_block_bounds(st_postings *p)
 
 /* Finds block b's documents and tfs (decoded one at a time later), and
  * points the positions at it. */
+/* Counts work on the list (st_postings.steps), saturating. */
+static void add_steps(st_postings *p, uint32_t n)
+{
+    p->steps = p->steps > UINT32_MAX - n ? UINT32_MAX : p->steps + n;
+}
+
 static int load_block(st_postings *p, uint32_t b)
 {
     const uint8_t *start = NULL, *end = NULL, *q, *qstart = NULL, *qend = NULL;
@@ -238,6 +244,7 @@ static int load_block(st_postings *p, uint32_t b)
     uint32_t len = ST_BLOCK;
     if (b == p->n_blocks - 1 && p->list.df % ST_BLOCK) len = p->list.df % ST_BLOCK;
     p->block_len = len;
+    add_steps(p, len);
     if (len == ST_BLOCK) {
         if (end - q < 2) return st_corrupt();
         unsigned gap_bits = q[0], tf_bits = q[1];
@@ -476,6 +483,7 @@ static int sync_positions(st_postings *p, const uint8_t *qsec, const uint8_t *qe
     while (p->rs.next_pos < p->pos_index) {
         uint32_t skipped;
         if ((rc = next_delta(&p->rs, qsec, qend, &skipped)) != 0) return rc;
+        add_steps(p, 1);
     }
     return STELE_OK;
 }
@@ -492,6 +500,7 @@ int st_poscur_open(st_poscur *c, st_postings *p)
     c->end = qend;
     c->rs = p->rs;
     c->left = p->tf;
+    add_steps(p, p->tf);
     c->pos = 0;
     c->started = 0;
     return STELE_OK;

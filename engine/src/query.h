@@ -172,7 +172,10 @@ typedef struct st_query {
     uint32_t n_fuzzy;        /* words matched through their corrections */
     uint32_t n_fixes;        /* unknown words with a correction (or, exact,
                               * that may have one) */
-    st_fix *fixes;           /* those corrections, in query order */
+    /* dictionary entries the prefixes scanned and lexicon entries the
+     * corrections read while parsing (st_query_cost) */
+    uint32_t dict_steps;
+    st_fix *fixes; /* those corrections, in query order */
 } st_query;
 
 /* Parser flags. */
@@ -244,6 +247,8 @@ typedef struct st_eval {
     uint32_t *win_pos;  /* the sliding window's entries (ring) */
     uint16_t *win_term;
     uint32_t win_cap;
+    /* steps of the leaves' iterators before their last rewind */
+    uint64_t steps;
 } st_eval;
 
 /* Workspace bytes st_eval_setup() takes for one leaf in n_lists field
@@ -359,6 +364,14 @@ typedef struct st_prepared {
     stele_query_opts opts;
     uint32_t max_results;
 } st_prepared;
+
+/* What a prepared query has cost so far, in the steps of the bound in
+ * stele.h (Cost): for tests, and at no cost when not asked for. */
+typedef struct st_cost {
+    uint64_t dict_entries; /* read by prefixes and corrections (preparing) */
+    uint64_t entries;      /* postings entries and positions (its runs) */
+} st_cost;
+void st_query_cost(const stele_query *q, st_cost *out);
 
 /* ---- Interface to code in snippet.c -------------------------------- */
 

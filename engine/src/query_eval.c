@@ -242,6 +242,8 @@ int st_eval_setup(st_eval *ev, const stele_index *ix, st_query *q, const stele_q
         if (t->n_iter == 0 || t->prefix) continue;
         int rc = term_lists(ev, t);
         if (rc < 0) return rc;
+        for (uint32_t k = 0; k < t->n_iter; k++)
+            t->iter[k]->steps = 0; /* nothing done yet: rewind adds it */
     }
     return st_eval_rewind(ev);
 }
@@ -288,6 +290,7 @@ int st_eval_rewind(st_eval *ev)
         st_qterm *t = q->terms[i];
         if (t->prefix) continue;
         for (uint32_t k = 0; k < t->n_iter; k++) {
+            ev->steps += t->iter[k]->steps;  /* init starts it again from 0 */
             st_list list = t->iter[k]->list; /* init clears the iterator */
             int rc = st_postings_init(t->iter[k], ev->ix, &list);
             if (rc < 0) return rc;

@@ -1296,5 +1296,6 @@ int st_query_parse(const st_parse_in *in, const char *query, size_t len, st_aren
         return STELE_OK;
     }
     mark_positive(q->root, 0);
+    q->dict_steps = (STELE_PREFIX_SCAN - p.scan_left) + (STELE_CORRECT_SCAN - p.correct_left);
     return STELE_OK;
 }

@@ -117,6 +117,11 @@ typedef struct st_postings {
     uint32_t sh_block, sh_last, sh_max_tf;
     uint8_t sh_min_norm;
     uint32_t ub_block;
+    /* Work done on the list since st_postings_init(), in steps: entries of
+     * the blocks decoded, positions skipped to reach a document and
+     * positions made readable by cursors (the query's cost counter,
+     * st_query_cost; saturates) */
+    uint32_t steps;
     double ub_value;
     /* The block's documents are not decoded into an array either but one
      * at a time, as the tfs: a gap bit-packed (kind 0) by index, or the

@@ -44,7 +44,7 @@
  * takes one postings iterator, a 512-byte buffer and a stream.  Nothing
  * in it depends on a document's length, the stored-text block size or the
  * corpus: only on F, W and the compile-time T and L.  With T = 16, L =
- * 48, 10 hits: 64,287 bytes at W = 14 on any index of three fields, 48,415
+ * 48, 10 hits: 64,295 bytes at W = 14 on any index of three fields, 48,423
  * at W = 9 (x86-64 sizes: st_qnode 96, st_qterm 232, st_postings 280,
  * st_poscur 88 bytes).  One query takes less: a leaf has a cover cursor
  * per list only as a word of a phrase or NEAR group, and the coverage
@@ -414,6 +414,19 @@ static int fix_word(const stele_index *ix, const st_fix *fx, uint32_t *scan_left
     if (n_cand == 0) return 0;
     *word = cand[0];
     return 1;
+}
+
+void st_query_cost(const stele_query *q, st_cost *out)
+{
+    const st_prepared *pq = q->state_;
+    out->dict_entries = pq->q.dict_steps;
+    out->entries = pq->ev.steps;
+    for (uint32_t i = 0; i < pq->q.n_terms; i++) {
+        const st_qterm *t = pq->q.terms[i];
+        if (t->prefix) continue;
+        for (uint32_t k = 0; k < t->n_iter; k++)
+            out->entries += t->iter[k]->steps;
+    }
 }
 
 int stele_query_suggest(const stele_query *q, const char *query, size_t len, char *out,
