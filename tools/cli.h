@@ -17,7 +17,9 @@
 
 #include <jansson.h>
 #include <stddef.h>
+#include <setjmp.h>
 #include <stdio.h>
+#include <sys/stat.h>
 
 #include "stele.h"
 
@@ -28,11 +30,17 @@ enum { CLI_EXIT_OK = 0, CLI_EXIT_NOMATCH = 1, CLI_EXIT_ERROR = 2 };
 extern const unsigned char stele_bundled_index[];
 extern const size_t stele_bundled_index_size;
 
-/* An index file mapped read-only (data == NULL, size == 0 for an empty
- * mapping that needs no unmapping). */
+/* An index file held read-only: mapped, or for a small file read into a
+ * heap copy (index_watch.c says why); data == NULL when nothing is held.
+ * The file's identity when it was opened tells whether the one at the
+ * path is still it (cli_index_changed). */
 typedef struct cli_map {
     const void *data;
     size_t size;
+    int copied; /* data is a heap copy, not a mapping */
+    unsigned long long dev, ino;
+    long long file_size, mtime_sec;
+    long mtime_nsec;
 } cli_map;
 
 /* Prints "stele: <message>" and a newline on stderr. */
@@ -57,7 +65,9 @@ void cli_error_json(json_t *fields, const char *fmt, ...)
 #endif
     ;
 
-/* Maps path read-only into *m.  On failure prints why and returns -1. */
+/* Maps path read-only into *m, or reads it into memory when it is
+ * smaller than STELE_MAP_THRESHOLD bytes (environment; default 16 MiB).
+ * On failure prints why and returns -1. */
 int cli_map_file(const char *path, cli_map *m);
 void cli_unmap(cli_map *m);
 
@@ -69,6 +79,29 @@ int cli_open_index(const char *path, cli_map *m, stele_index *ix);
  * commands that copy an index into something shipped (embed, web), so
  * damage is caught once, at build time, not by every later open. */
 int cli_open_index_checked(const char *path, cli_map *m, stele_index *ix);
+/* cli_open_index() that prints nothing: why it failed goes to why. */
+int cli_open_index_quiet(const char *path, cli_map *m, stele_index *ix, char *why, size_t cap);
+
+/* ---- Interface to code in index_watch.c: an index changed while held */
+
+/* Records st, the held file's status, in m. */
+void cli_map_identify(cli_map *m, const struct stat *st);
+/* 1 when the file at path is not the one m holds any more (replaced,
+ * rewritten, grown or cut), or m holds nothing; 0 when it is (always for
+ * the bundled index, path NULL). */
+int cli_index_changed(const char *path, const cli_map *m);
+/* Before a query: when the file changed, opens the one now at path in
+ * place of *m and *ix (1); 0 when nothing changed; -1 when it changed
+ * and cannot be opened (why, one line, says so; *m then holds nothing,
+ * so the next call tries again).  Prints nothing. */
+int cli_index_refresh(const char *path, cli_map *m, stele_index *ix, char *why, size_t cap);
+/* Makes a SIGBUS (a lost page of a mapped file) jump to *jump, set by
+ * sigsetjmp(*jump, 1), until cli_fault_restore(the value returned). */
+sigjmp_buf *cli_fault_arm(sigjmp_buf *jump);
+void cli_fault_restore(sigjmp_buf *previous);
+/* After the jump: drops the index (the next refresh reopens it) and says
+ * so on stderr. */
+void cli_index_fault(const char *path, cli_map *m, stele_index *ix);
 
 /* Writes (text, len), from an index or an input, to f made safe for a
  * terminal (safe_text.c): control characters escaped, invalid UTF-8

@@ -5,9 +5,10 @@
  *
  * Index files are mapped with mmap(PROT_READ, MAP_PRIVATE): the runtime
  * only ever reads the index, and a map costs nothing for pages a search
- * never touches.  An empty file cannot be mapped and is reported as "empty
- * file", which is more useful than the open-time "truncated" the runtime
- * would give.
+ * never touches.  Files under STELE_MAP_THRESHOLD bytes (16 MiB) are read
+ * into memory instead, so that cutting the file in place cannot take
+ * pages from under a search (index_watch.c).  An empty file cannot be mapped and is reported as
+ * "empty file", which is more useful than the open-time "truncated" the runtime would give.
  *
  * With cli_json_errors set (a command's --json), every error is instead
  * one JSON object on its own line of stderr, {"error": "<message>"} plus
@@ -161,60 +162,104 @@ void cli_reset_getopt(void)
 #endif
 }
 
-int cli_map_file(const char *path, cli_map *m)
+/* Files below this many bytes are read into memory rather than mapped. */
+#define MAP_THRESHOLD_DEFAULT (16u << 20)
+
+static size_t map_threshold(void)
+{
+    const char *env = getenv("STELE_MAP_THRESHOLD");
+    char *end;
+    unsigned long long v;
+    if (!env || !*env) return MAP_THRESHOLD_DEFAULT;
+    v = strtoull(env, &end, 10);
+    return *end || v > (size_t)-1 ? MAP_THRESHOLD_DEFAULT : (size_t)v;
+}
+
+/* Reads the whole of fd (size bytes) into a heap copy: a file cut or
+ * rewritten later cannot touch it. */
+static void *read_copy(int fd, size_t size, char *why, size_t cap)
+{
+    unsigned char *buf = malloc(size);
+    size_t got = 0;
+    if (!buf) {
+        snprintf(why, cap, "out of memory (%zu bytes)", size);
+        return NULL;
+    }
+    while (got < size) {
+        ssize_t n = pread(fd, buf + got, size - got, (off_t)got);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
+            snprintf(why, cap, "%s", n < 0 ? strerror(errno) : "changed while being read");
+            free(buf);
+            return NULL;
+        }
+        got += (size_t)n;
+    }
+    return buf;
+}
+
+/* cli_map_file(), with the reason of a failure in why. */
+static int map_file(const char *path, cli_map *m, char *why, size_t cap)
 {
     struct stat st;
     int fd;
     void *p;
 
-    m->data = NULL;
-    m->size = 0;
+    memset(m, 0, sizeof *m);
     fd = open(path, O_RDONLY);
     if (fd < 0) {
-        cli_error("%s: %s", path, strerror(errno));
+        snprintf(why, cap, "%s", strerror(errno));
         return -1;
     }
     if (fstat(fd, &st) != 0) {
-        cli_error("%s: %s", path, strerror(errno));
+        snprintf(why, cap, "%s", strerror(errno));
         close(fd);
         return -1;
     }
-    if (S_ISDIR(st.st_mode)) {
-        cli_error("%s: is a directory, not an index file", path);
+    if (S_ISDIR(st.st_mode) || !S_ISREG(st.st_mode) || st.st_size == 0 ||
+        (unsigned long long)st.st_size > (size_t)-1) {
+        snprintf(why, cap, "%s",
+                 S_ISDIR(st.st_mode)    ? "is a directory, not an index file"
+                 : !S_ISREG(st.st_mode) ? "not a regular file"
+                 : st.st_size == 0      ? "empty file, not an index"
+                                        : "too large to map");
         close(fd);
         return -1;
     }
-    if (!S_ISREG(st.st_mode)) {
-        cli_error("%s: not a regular file", path);
+    if ((size_t)st.st_size < map_threshold()) {
+        p = read_copy(fd, (size_t)st.st_size, why, cap);
         close(fd);
-        return -1;
-    }
-    if (st.st_size == 0) {
-        cli_error("%s: empty file, not an index", path);
+        if (!p) return -1;
+        m->copied = 1;
+    } else {
+        p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
         close(fd);
-        return -1;
-    }
-    if ((unsigned long long)st.st_size > (size_t)-1) {
-        cli_error("%s: too large to map", path);
-        close(fd);
-        return -1;
-    }
-    p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-    close(fd);
-    if (p == MAP_FAILED) {
-        cli_error("%s: cannot map: %s", path, strerror(errno));
-        return -1;
+        if (p == MAP_FAILED) {
+            snprintf(why, cap, "cannot map: %s", strerror(errno));
+            return -1;
+        }
     }
     m->data = p;
     m->size = (size_t)st.st_size;
+    cli_map_identify(m, &st);
     return 0;
+}
+
+int cli_map_file(const char *path, cli_map *m)
+{
+    char why[256];
+    if (map_file(path, m, why, sizeof why) == 0) return 0;
+    cli_error("%s: %s", path, why);
+    return -1;
 }
 
 void cli_unmap(cli_map *m)
 {
-    if (m->data && m->size) munmap((void *)m->data, m->size);
-    m->data = NULL;
-    m->size = 0;
+    if (m->data && m->copied)
+        free((void *)m->data);
+    else if (m->data && m->size)
+        munmap((void *)m->data, m->size);
+    memset(m, 0, sizeof *m);
 }
 
 const char *cli_index_name(const char *path)
@@ -222,21 +267,20 @@ const char *cli_index_name(const char *path)
     return path ? path : "bundled index";
 }
 
-int cli_open_index(const char *path, cli_map *m, stele_index *ix)
+int cli_open_index_quiet(const char *path, cli_map *m, stele_index *ix, char *why, size_t cap)
 {
     const void *data;
     size_t size;
     int rc;
 
-    m->data = NULL;
-    m->size = 0;
+    memset(m, 0, sizeof *m);
     if (path) {
-        if (cli_map_file(path, m) != 0) return -1;
+        if (map_file(path, m, why, cap) != 0) return -1;
         data = m->data;
         size = m->size;
     } else {
         if (stele_bundled_index_size == 0) {
-            cli_error("this stele was built without a bundled index; use -i INDEX");
+            snprintf(why, cap, "this stele was built without a bundled index; use -i INDEX");
             return -1;
         }
         data = stele_bundled_index;
@@ -244,11 +288,24 @@ int cli_open_index(const char *path, cli_map *m, stele_index *ix)
     }
     rc = stele_open(ix, data, size);
     if (rc != STELE_OK) {
-        cli_error("%s: not a usable stele index: %s", cli_index_name(path), stele_strerror(rc));
+        snprintf(why, cap, "not a usable stele index: %s", stele_strerror(rc));
         cli_unmap(m);
         return -1;
     }
     return 0;
+}
+
+int cli_open_index(const char *path, cli_map *m, stele_index *ix)
+{
+    char why[256];
+    if (cli_open_index_quiet(path, m, ix, why, sizeof why) == 0) return 0;
+    if (path)
+        cli_error("%s: %s", path, why);
+    else if (stele_bundled_index_size == 0)
+        cli_error("%s", why);
+    else
+        cli_error("%s: %s", cli_index_name(path), why);
+    return -1;
 }
 
 int cli_open_index_checked(const char *path, cli_map *m, stele_index *ix)

@@ -106,6 +106,7 @@ typedef struct doc_line {
 typedef struct kiosk {
     stele_index ix;
     cli_map map;
+    const char *index_path; /* NULL: the bundled index */
     const char *index_name;
     stele_stemmer *stemmer;
     stele_query_opts opts;
@@ -261,6 +262,18 @@ static void run_search(kiosk *k)
     k->selected = k->top = 0;
     k->status[0] = '\0';
     if (k->query_len == 0) return;
+    /* The index file replaced or cut since the last search: the new one,
+     * or a notice until a usable one is there (index_watch.c).  Nothing
+     * shown may point into the old one any more. */
+    rc = cli_index_refresh(k->index_path, &k->map, &k->ix, k->status, sizeof k->status);
+    if (rc != 0) {
+        cli_doc_free(&k->doc);
+        k->screen = SCREEN_SEARCH;
+    }
+    if (rc < 0) {
+        snprintf(k->status, sizeof k->status, "The index is being updated. Please try again.");
+        return;
+    }
     rc = stele_query_prepare(&k->q, &k->ix, k->query, k->query_len, &k->opts, k->ws, k->ws_size);
     if (rc == STELE_ENOSPACE && k->q.diag.needed > k->ws_size) {
         unsigned char *p = realloc(k->ws, k->q.diag.needed);
@@ -710,6 +723,7 @@ static int open_kiosk(kiosk *k, const char *path)
 {
     stele_info info;
     size_t b1, b0;
+    k->index_path = path;
     k->index_name = cli_index_name(path);
     if (cli_open_index(path, &k->map, &k->ix) != 0) return -1;
     stele_index_info(&k->ix, &info);
@@ -746,6 +760,7 @@ static void close_kiosk(kiosk *k)
 
 static int kiosk_loop(kiosk *k)
 {
+    sigjmp_buf jump;
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
@@ -765,6 +780,20 @@ static int kiosk_loop(kiosk *k)
     set_escdelay(25);
     timeout(SEARCH_DELAY_MS);
     k->last_key = time(NULL);
+    /* A mapped index cut while hits or a document from it are on screen
+     * faults on the next read of a lost page (index_watch.c): everything
+     * from it is dropped, and the next search opens the file again. */
+    if (sigsetjmp(jump, 1)) {
+        cli_unmap(&k->map);
+        memset(&k->ix, 0, sizeof k->ix);
+        cli_doc_free(&k->doc);
+        k->n_hits = k->n_matches = 0;
+        k->have_query = 0;
+        k->screen = SCREEN_SEARCH;
+        k->dirty = k->query_len > 0;
+        snprintf(k->status, sizeof k->status, "The index is being updated. Please try again.");
+    }
+    cli_fault_arm(&jump);
     draw(k);
     while (!stop_signal) {
         wint_t ch;
@@ -786,6 +815,7 @@ static int kiosk_loop(kiosk *k)
          * coming (the ERR branch above) */
         draw(k);
     }
+    cli_fault_restore(NULL);
     endwin();
     return CLI_EXIT_OK;
 }

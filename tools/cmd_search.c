@@ -418,8 +418,8 @@ static int suggest(searcher *s, stele_query *q, const char *query, size_t len, s
     return rc;
 }
 
-int cli_search_query(cli_searcher *s, const char *query, size_t len, int batch, size_t offset,
-                     size_t *n_matches_out)
+static int search_query(cli_searcher *s, const char *query, size_t len, int batch, size_t offset,
+                        size_t *n_matches_out)
 {
     stele_snippet_opts sopts;
     stele_query q;
@@ -539,7 +539,7 @@ int cli_search_query(cli_searcher *s, const char *query, size_t len, int batch, 
     return status;
 }
 
-int cli_search_hit(cli_searcher *s, const char *query, size_t len, size_t rank, stele_hit *hit)
+static int search_hit(cli_searcher *s, const char *query, size_t len, size_t rank, stele_hit *hit)
 {
     stele_query q;
     size_t n_hits = 0;
@@ -551,6 +551,58 @@ int cli_search_hit(cli_searcher *s, const char *query, size_t len, size_t rank, 
         return CLI_EXIT_ERROR;
     }
     return n_hits ? CLI_EXIT_OK : CLI_EXIT_NOMATCH;
+}
+
+/* The index file as it is now (index_watch.c): 0, or -1 when it changed
+ * and cannot be opened (printed). */
+static int refresh(cli_searcher *s)
+{
+    char why[512];
+    int rc = cli_index_refresh(s->index_path, &s->map, &s->ix, why, sizeof why);
+    if (rc < 0) cli_error("%s", why);
+    if (rc == 1) {
+        stele_info info;
+        stele_index_info(&s->ix, &info);
+        s->n_docs = info.n_docs;
+    }
+    return rc < 0 ? -1 : 0;
+}
+
+int cli_search_query(cli_searcher *s, const char *query, size_t len, int batch, size_t offset,
+                     size_t *n_matches)
+{
+    sigjmp_buf jump;
+    sigjmp_buf *volatile previous = NULL;
+    int st;
+
+    if (refresh(s) != 0) return CLI_EXIT_ERROR;
+    if (sigsetjmp(jump, 1)) {
+        cli_fault_restore(previous);
+        cli_index_fault(s->index_path, &s->map, &s->ix);
+        return CLI_EXIT_ERROR;
+    }
+    previous = cli_fault_arm(&jump);
+    st = search_query(s, query, len, batch, offset, n_matches);
+    cli_fault_restore(previous);
+    return st;
+}
+
+int cli_search_hit(cli_searcher *s, const char *query, size_t len, size_t rank, stele_hit *hit)
+{
+    sigjmp_buf jump;
+    sigjmp_buf *volatile previous = NULL;
+    int st;
+
+    if (refresh(s) != 0) return CLI_EXIT_ERROR;
+    if (sigsetjmp(jump, 1)) {
+        cli_fault_restore(previous);
+        cli_index_fault(s->index_path, &s->map, &s->ix);
+        return CLI_EXIT_ERROR;
+    }
+    previous = cli_fault_arm(&jump);
+    st = search_hit(s, query, len, rank, hit);
+    cli_fault_restore(previous);
+    return st;
 }
 
 /* Reads one line into *line (without its end of line); -1 at end of input. */
@@ -584,6 +636,8 @@ static int run_batch(searcher *s)
         if (!first && !s->json && !s->count_only && !s->ids_only) putchar('\n');
         first = 0;
         st = cli_search_query(s, line, (size_t)n, 1, 0, NULL);
+        /* each answer as soon as it is there, for a program on the pipe */
+        fflush(stdout);
         if (st == CLI_EXIT_OK)
             any_hits = 1;
         else if (st == CLI_EXIT_ERROR)
@@ -642,6 +696,7 @@ static int open_searcher(searcher *s, const char *path, size_t max_hits, size_t 
     stele_info info;
     size_t bound, bound0;
 
+    s->index_path = path;
     s->index_name = cli_index_name(path);
     if (cli_open_index(path, &s->map, &s->ix) != 0) return -1;
     stele_index_info(&s->ix, &info);

@@ -184,6 +184,7 @@ static int parse_opts(int argc, char **argv, const char *cmd, const char *help,
 
 int cmd_show(int argc, char **argv)
 {
+    sigjmp_buf jump;
     const char *index_path = NULL;
     int json = 0, status;
     stele_index ix;
@@ -199,9 +200,16 @@ int cmd_show(int argc, char **argv)
         return cli_usage_error("show");
     }
     if (cli_open_index(index_path, &map, &ix) != 0) return CLI_EXIT_ERROR;
+    if (sigsetjmp(jump, 1)) {
+        cli_fault_restore(NULL);
+        cli_index_fault(index_path, &map, &ix);
+        return CLI_EXIT_ERROR;
+    }
+    cli_fault_arm(&jump);
     if (cli_find_doc(&ix, argv[optind], strlen(argv[optind]), &doc) != 0) {
         cli_error("%s: no document '%s' (stele list prints the ids)", cli_index_name(index_path),
                   argv[optind]);
+        cli_fault_restore(NULL);
         cli_unmap(&map);
         return CLI_EXIT_ERROR;
     }
@@ -209,6 +217,7 @@ int cmd_show(int argc, char **argv)
     if (rc != STELE_OK) {
         cli_error("%s: document '%s': %s", cli_index_name(index_path), argv[optind],
                   stele_strerror(rc));
+        cli_fault_restore(NULL);
         cli_unmap(&map);
         return CLI_EXIT_ERROR;
     }
@@ -220,6 +229,7 @@ int cmd_show(int argc, char **argv)
         status = CLI_EXIT_ERROR;
     }
     cli_doc_free(&d);
+    cli_fault_restore(NULL);
     cli_unmap(&map);
     if (fflush(stdout) != 0 || ferror(stdout)) {
         cli_error("standard output: write error");

@@ -147,7 +147,7 @@ static size_t clean_line(char *line)
     return n - start;
 }
 
-static void show_hit(cli_searcher *s, const char *query, size_t len, const char *arg)
+static void show_hit_text(cli_searcher *s, const char *query, size_t len, const char *arg)
 {
     char *end;
     unsigned long rank = strtoul(arg, &end, 10);
@@ -190,6 +190,23 @@ static void show_hit(cli_searcher *s, const char *query, size_t len, const char 
         cli_print_wrapped(d.text + p->text_off, p->text_len, 2, 2, cols);
     }
     cli_doc_free(&d);
+}
+
+/* .show N; a fault reading a mapped index cut meanwhile ends it with a
+ * message (index_watch.c). */
+static void show_hit(cli_searcher *s, const char *query, size_t len, const char *arg)
+{
+    sigjmp_buf jump;
+    sigjmp_buf *volatile previous = NULL;
+
+    if (sigsetjmp(jump, 1)) {
+        cli_fault_restore(previous);
+        cli_index_fault(s->index_path, &s->map, &s->ix);
+        return;
+    }
+    previous = cli_fault_arm(&jump);
+    show_hit_text(s, query, len, arg);
+    cli_fault_restore(previous);
 }
 
 int cli_prompt(cli_searcher *s)

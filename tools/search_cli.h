@@ -15,6 +15,7 @@
 typedef struct cli_searcher {
     stele_index ix;
     cli_map map;
+    const char *index_path; /* NULL: the bundled index */
     const char *index_name;
     stele_stemmer *stemmer;
     stele_query_opts opts;
@@ -42,7 +43,10 @@ typedef struct cli_searcher {
 
 /* Runs one query and prints hits offset+1 .. offset+max_hits of it;
  * *n_matches (if not NULL) gets how many documents matched.  Returns an
- * exit status: 0 hits, 1 none, 2 error (printed). */
+ * exit status: 0 hits, 1 none, 2 error (printed).  This and
+ * cli_search_hit() first open the index anew if its file changed, and
+ * turn a fault reading a mapped index that was cut meanwhile into a
+ * failed query (index_watch.c). */
 int cli_search_query(cli_searcher *s, const char *query, size_t len, int batch, size_t offset,
                      size_t *n_matches);
 

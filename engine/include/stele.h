@@ -160,6 +160,17 @@ typedef struct stele_index {
  * Returns STELE_OK, STELE_ECORRUPT, STELE_EVERSION or STELE_EABI; on
  * error *ix is left zeroed (but for STELE_EABI).
  *
+ * Updating an index in use.  The runtime reads the index where the caller
+ * put it and never copies it, so the bytes must not change while it is
+ * open.  A program that maps an index file should replace it by writing
+ * a new file, fsync()ing it and rename()ing it over the old name, then
+ * map the new file and open it (the old mapping stays valid until it is
+ * unmapped); it must never truncate or rewrite the file in place, which
+ * turns reads of the lost pages into SIGBUS.  A program that cannot
+ * trust its updater reads a small index into memory instead of mapping
+ * it, and checks the file (inode, size, modification time) before each
+ * query, as the stele command does.
+ *
  * Which check when.  stele_open() alone is enough for an index that is
  * known good: one compiled in with `stele embed` and verified when the
  * program was built, or a file the program wrote and renamed into place.
