@@ -58,7 +58,8 @@ static size_t docset_bytes(const stele_index *ix)
 size_t st_complete_bytes(const stele_index *ix)
 {
     return ST_WS_ALIGN - 1 + ST_ALIGNED(STELE_COMPLETE_CANDIDATES * sizeof(cand)) +
-           (STELE_COMPLETE_CONTEXT + 1) * docset_bytes(ix);
+           (STELE_COMPLETE_CONTEXT + 1) * docset_bytes(ix) +
+           ST_ALIGNED((STELE_COMPLETE_CONTEXT + 1) * sizeof(st_term_info));
 }
 
 static int docset_open(docset *s, const stele_index *ix, const st_term_info *info)
@@ -142,7 +143,7 @@ int stele_complete(const stele_index *ix, const char *query, size_t len,
 {
     st_tokenizer tz;
     st_token tok, last;
-    st_term_info ctx_info[STELE_COMPLETE_CONTEXT];
+    st_term_info *ctx_info;
     uint32_t n_ctx = 0, n_tok = 0;
     stele_stem_fn stem;
     void *stem_ctx;
@@ -161,6 +162,9 @@ int stele_complete(const stele_index *ix, const char *query, size_t len,
     docset sets[STELE_COMPLETE_CONTEXT + 1];
     for (uint32_t i = 0; i < STELE_COMPLETE_CONTEXT + 1; i++)
         sets[i].it = st_arena_alloc(&a, docset_bytes(ix));
+    /* The context words' dictionary entries (400 bytes each) and one for
+     * the lookup live in the workspace, not on the stack. */
+    ctx_info = st_arena_alloc(&a, (STELE_COMPLETE_CONTEXT + 1) * sizeof *ctx_info);
     if (!mem || a.short_) {
         out->needed = st_complete_bytes(ix);
         return STELE_ENOSPACE;
@@ -179,18 +183,18 @@ int stele_complete(const stele_index *ix, const char *query, size_t len,
         if (n_tok++ > 0) {
             char term[STELE_MAX_TERM_BYTES + 1];
             size_t tlen = st_token_term(&last, stem, stem_ctx, term);
-            st_term_info info;
-            rc = st_dict_find(ix, term, tlen, &info);
+            st_term_info *info = &ctx_info[STELE_COMPLETE_CONTEXT];
+            rc = st_dict_find(ix, term, tlen, info);
             if (rc == STELE_OK) {
                 uint32_t k;
-                for (k = 0; k < n_ctx && ctx_info[k].term_ord != info.term_ord; k++)
+                for (k = 0; k < n_ctx && ctx_info[k].term_ord != info->term_ord; k++)
                     ;
                 if (k == n_ctx) {
                     if (n_ctx == STELE_COMPLETE_CONTEXT) { /* keep the nearest */
                         memmove(ctx_info, ctx_info + 1, (n_ctx - 1) * sizeof *ctx_info);
                         n_ctx--;
                     }
-                    ctx_info[n_ctx++] = info;
+                    ctx_info[n_ctx++] = *info;
                 }
             } else if (rc != STELE_ENOTFOUND) {
                 return rc;
