@@ -258,6 +258,31 @@ def case_search_symbol(c):
     expect(hits and hits[0]["id"] == "55/12", f"55/12 gives {[h['id'] for h in hits]}")
 
 
+def case_search_id(c):
+    # id:ID finds a document by its id, as `stele show` names it, and
+    # filters like any clause; alone it scores 0.
+    st, out, _ = c.run("search", "--json", "id:55/12", check=0)
+    hits = json_lines(out)
+    expect([h["id"] for h in hits] == ["55/12"] and hits[0]["score"] == 0,
+           f"id:55/12 gives {[(h['id'], h['score']) for h in hits]}")
+    st, out, _ = c.run("search", "-l", "id:55/12 OR id:55/9", check=0)
+    expect(sorted(out.split()) == ["55/12", "55/9"], f"id OR id: {out!r}")
+    st, all_, _ = c.run("search", "-c", "treatment", check=0)
+    st, out, _ = c.run("search", "-c", "--", "treatment -id:55/12", check=0)
+    expect(int(out) == int(all_) - 1, f"treatment -id:55/12 counts {out!r} of {all_!r}")
+    st, out, _ = c.run("search", "-l", "-n", "50", "id:decision*", check=0)
+    st, ids, _ = c.run("list", check=0)
+    want = [line.split("\t")[0] for line in ids.splitlines()
+            if line.startswith("decision")]
+    expect(out.splitlines() == want or sorted(out.splitlines()) == sorted(want),
+           f"id:decision* gives {out!r}, want {want}")
+    st, out, err = c.run("search", "women id:")
+    expect(st == 2 and out == "", f"women id: exit {st}")
+    one_line_error(err, "at byte 6", "no document id")
+    query_line, col = caret_column(err)
+    expect(query_line[col:].startswith("id:"), f"caret under {query_line[col:]!r}")
+
+
 def case_search_para(c):
     # The matched paragraph is named for people and for programs alike.
     for query, kind, numbered in (('footnote:"Treaty Series"', "footnote", True),

@@ -150,6 +150,14 @@ int main(void)
     ok("title:a NEAR/2 b", "(title:NEAR/2 a b)");
     ok("body:drug-dependent", "body:\"drug dependent\"");
     ok("a -title:b", "(AND a (NOT title:b))");
+    /* document ids: bytes as typed, never analysed; a prefix with '*' */
+    ok("id:55/12", "id:55/12");
+    ok("ID:55/12 treatment", "(AND id:55/12 treatment)");
+    ok("cannabis -id:55/12", "(AND cannabis (NOT id:55/12))");
+    ok("id:55/12 OR id:E/2009/28", "(OR id:55/12 id:E/2009/28)");
+    ok("id:\"decision I\"", "id:decision I");
+    ok("id:55/*", "id:55/*");
+    ok("title:(id:55/12 women)", "(AND id:55/12 title:women)");
 
     /* syntax errors with offsets */
     bad("", STELE_ESYNTAX, 0);
@@ -204,6 +212,14 @@ int main(void)
     bad("a title: b", STELE_ESYNTAX, 2);
     bad("title:)", STELE_ESYNTAX, 0);
     bad("title:-a b", STELE_ESYNTAX, 0);
+    bad("id:", STELE_ESYNTAX, 0);
+    bad("a id: b", STELE_ESYNTAX, 2);
+    bad("a id:*", STELE_ESYNTAX, 2);
+    bad("a id:\"\"", STELE_ESYNTAX, 2);
+    bad("a id:\"55/12", STELE_ESYNTAX, 5);
+    bad("-id:55/12", STELE_ESYNTAX, 0);
+    bad("id:0123456789012345678901234567890123456789012345678901234567890123456789", STELE_ELIMIT,
+        0);
 
     /* limits with offsets */
     {

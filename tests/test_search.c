@@ -605,6 +605,90 @@ static int same_results(const result *a, const result *b)
     return 1;
 }
 
+/* Documents whose id is want, or starts with it (prefix), counted from
+ * the document table itself. */
+static size_t ids_like(const char *want, int prefix)
+{
+    stele_info info;
+    size_t n = 0, len = strlen(want);
+    stele_index_info(&ix, &info);
+    for (uint32_t d = 0; d < info.n_docs; d++) {
+        stele_view v;
+        if (stele_doc_id(&ix, d, &v) != STELE_OK) continue;
+        if ((prefix ? v.len >= len : v.len == len) && memcmp(v.data, want, len) == 0) n++;
+    }
+    return n;
+}
+
+/*
+ * id:X, a filter on document ids: alone it finds the document, with a
+ * score of 0; beside other clauses it adds nothing to the score; NOT and
+ * OR combine it as any term; a '*' or search as you type makes it a
+ * prefix of ids; it is never marked in a snippet.
+ */
+static void test_doc_ids(void)
+{
+    result r, a, b;
+    char snip[2048];
+
+    r = expect_first("id:55/12", "55/12");
+    CHECK(r.n_matches == 1 && r.n_hits == 1 && r.hits[0].score == 0,
+          "id:55/12: %zu matches, score %g", r.n_matches, r.n_hits ? r.hits[0].score : -1.0);
+    CHECK(r.n_hits == 1 && snippet("id:55/12", &r.hits[0], snip, sizeof snip) == STELE_OK &&
+              strchr(snip, '[') == NULL,
+          "id:55/12 marks its snippet: %s", snip);
+
+    /* the filter keeps one document and its score as the words give it */
+    a = run("treatment");
+    r = run("id:55/12 treatment");
+    CHECK(r.rc == STELE_OK && r.n_matches == 1 && rank_of(&a, "55/12") >= 0 &&
+              r.hits[0].score == a.hits[rank_of(&a, "55/12")].score,
+          "id:55/12 treatment: %zu matches", r.n_matches);
+    CHECK(r.n_hits == 1 &&
+              snippet("id:55/12 treatment", &r.hits[0], snip, sizeof snip) == STELE_OK &&
+              strstr(snip, "[treatment]") != NULL,
+          "id:55/12 treatment: snippet %s", snip);
+    r = run("treatment -id:55/12");
+    CHECK(r.rc == STELE_OK && r.n_matches + 1 == a.n_matches && rank_of(&r, "55/12") < 0,
+          "treatment -id:55/12: %zu matches of %zu", r.n_matches, a.n_matches);
+    r = run("id:55/12 OR id:55/9");
+    CHECK(r.rc == STELE_OK && r.n_matches == 2 && rank_of(&r, "55/9") >= 0 &&
+              rank_of(&r, "55/12") >= 0,
+          "id:55/12 OR id:55/9: %zu matches", r.n_matches);
+    r = run("id:\"decision I\"");
+    CHECK(r.rc == STELE_OK && r.n_matches == ids_like("decision I", 0) && r.n_matches == 1,
+          "id:\"decision I\": %zu matches", r.n_matches);
+    r = run("id:nosuch/1");
+    CHECK(r.rc == STELE_OK && r.n_matches == 0, "id:nosuch/1: %zu matches", r.n_matches);
+
+    /* prefixes: with '*', and the last word as you type */
+    a = run("id:55/1*");
+    CHECK(a.rc == STELE_OK && a.n_matches == ids_like("55/1", 1) && a.n_matches > 1,
+          "id:55/1*: %zu matches, want %zu", a.n_matches, ids_like("55/1", 1));
+    {
+        stele_query_opts typing = opts;
+        typing.flags |= STELE_QUERY_AS_YOU_TYPE;
+        b = run_with("id:55/1", &typing);
+        CHECK(same_results(&a, &b), "id:55/1 as you type: %zu matches", b.n_matches);
+        b = run_with("id:55/1 ", &typing);
+        CHECK(b.rc == STELE_OK && b.n_matches == 1, "id:55/1 then a space: %zu", b.n_matches);
+    }
+    r = run("id:55/* treatment");
+    b = run("treatment");
+    CHECK(r.rc == STELE_OK && r.n_matches <= b.n_matches && r.n_matches > 0,
+          "id:55/* treatment: %zu of %zu", r.n_matches, b.n_matches);
+    for (size_t i = 0; i < r.n_hits; i++)
+        CHECK(r.hits[i].id.len > 3 && memcmp(r.hits[i].id.data, "55/", 3) == 0,
+              "id:55/* treatment found %s", id_of(&r.hits[i]));
+
+    /* a bad clause is an error at the "id:" */
+    r = run("women id:");
+    CHECK(r.rc == STELE_ESYNTAX && r.diag.offset == 6 && r.diag.reason == STELE_QR_ID_EMPTY,
+          "women id: gives %d at %zu", r.rc, r.diag.offset);
+    sweep("id:55/12 treatment");
+    sweep("women -id:55/* OR id:54/5");
+}
+
 /*
  * The lexicon at work: prefixes on words as written, stemming by lookup
  * when no stemmer is given, search as you type, and highlights of words
@@ -842,6 +926,7 @@ int main(int argc, char **argv)
     test_lexicon_queries();
     test_completion();
     test_repeats();
+    test_doc_ids();
     sweep("women");
     sweep("psychoactiv* programme*");
     sweep("opioid overdose");

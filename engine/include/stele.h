@@ -357,7 +357,9 @@ enum stele_query_reason {
     STELE_QR_TOO_DEEP = 18,      /* nested over STELE_MAX_DEPTH */
     STELE_QR_PHRASE_LONG = 19,   /* phrase or NEAR of over STELE_MAX_PHRASE words */
     STELE_QR_NEAR_DISTANCE = 20, /* NEAR distance over STELE_MAX_NEAR */
-    STELE_QR_TOO_MANY = 21       /* over 65535 leaf terms */
+    STELE_QR_TOO_MANY = 21,      /* over 65535 leaf terms */
+    STELE_QR_ID_EMPTY = 22,      /* "id:" with no document id after it */
+    STELE_QR_ID_LONG = 23        /* a document id over STELE_MAX_TERM_BYTES */
 };
 /* A static description of a reason ("unclosed quote"). */
 STELE_API const char *stele_query_reason(int reason);
@@ -414,7 +416,18 @@ typedef struct stele_hit {
  * call on the query fits.  With mem == NULL the query is only parsed and
  * measured, with no memory at all (no buffer on the stack either), and
  * the call returns STELE_OK or the query's error; the size is exact for a
- * workspace aligned to 8 bytes (a less aligned one needs up to 7 more).
+ * workspace aligned to 8 bytes (a less aligned one needs up to 7 more). *
+ * Document ids.  id:55/12 (id:"decision I" for an id with spaces) matches
+ * the documents whose id (stele_doc_id) is exactly those bytes, as stored,
+ * case included, and id:E/2009* those whose id starts with E/2009; so does an
+ * unquoted id typed last with STELE_QUERY_AS_YOU_TYPE.  It is a filter:
+ * it combines with other clauses as a word does (id:55/12 treatment,
+ * cannabis -id:55/12, id:55/12 OR id:54/5) but adds nothing to a score,
+ * so id:55/12 alone finds its document with score 0, and it is never
+ * marked in a snippet.  Ids are not sorted in the index: the clause reads
+ * the document table forward, once per run.  An index with a field named
+ * "id" keeps id: for that field.  "id:" with nothing after it is
+ * STELE_QR_ID_EMPTY, an id over STELE_MAX_TERM_BYTES STELE_QR_ID_LONG.
  */
 STELE_API int stele_query_prepare(stele_query *q, const stele_index *ix, const char *query,
                                   size_t len, const stele_query_opts *opts, void *mem,

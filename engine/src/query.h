@@ -23,8 +23,10 @@
  * the parser is asked not to expand, or has no index; searches always
  * expand, into an OR of the most frequent words).  Inner nodes are AND, OR
  * (n-ary), NOT (one child), and PHRASE and NEAR whose children are TERM
- * leaves.  Field scope is pushed down to the leaves while parsing, so a
- * node's field is only informative.  Leaves are also listed in
+ * leaves.  An ID leaf (id:55/12) is a filter on document ids: it has an
+ * st_qterm holding the id (or id prefix) as typed, no postings and no
+ * score, and is never "positive", so it is neither scored nor marked.  Field scope is pushed down
+ * to the leaves while parsing, so a node's field is only informative.  Leaves are also listed in
  * st_query.terms in query order; a leaf is "positive" when no NOT is above
  * it: only positive leaves are scored and highlighted.
  */
@@ -79,8 +81,14 @@ enum st_qtype {
     ST_Q_NEAR = 3,
     ST_Q_AND = 4,
     ST_Q_OR = 5,
-    ST_Q_NOT = 6
+    ST_Q_NOT = 6,
+    ST_Q_ID = 7
 };
+
+/* How an ID leaf's text matches a document id: the whole id, or its
+ * start (id:E/2009*, or the last word when typing). */
+#define ST_ID_EXACT  1
+#define ST_ID_PREFIX 2
 
 /* Default NEAR distance. */
 #define ST_NEAR_DEFAULT 10
@@ -111,6 +119,7 @@ typedef struct st_qterm {
     uint8_t prefix;        /* a PREFIX leaf (not expanded) */
     uint8_t grouped;       /* a word of a PHRASE or NEAR */
     uint8_t fuzzy;         /* edits of a correction (correct.h); 0 = as typed */
+    uint8_t id_match;      /* an ID leaf: ST_ID_EXACT or ST_ID_PREFIX; else 0 */
     struct st_qterm *next; /* the next leaf in query order */
     /* evaluation state, set by st_eval_setup() */
     uint32_t n_iter;

@@ -62,7 +62,8 @@ static void put_uint(dumper *d, uint32_t v)
 
 static void dump_node(dumper *d, const st_qnode *n)
 {
-    static const char *const names[] = {"TERM", "PREFIX", "PHRASE", "NEAR", "AND", "OR", "NOT"};
+    static const char *const names[] = {"TERM", "PREFIX", "PHRASE", "NEAR",
+                                        "AND",  "OR",     "NOT",    "ID"};
     switch (n->type) {
     case ST_Q_TERM:
         put_field(d, n->term->field);
@@ -72,6 +73,11 @@ static void dump_node(dumper *d, const st_qnode *n)
         put_field(d, n->term->field);
         put(d, n->term->text, n->term->len);
         put(d, "*", 1);
+        return;
+    case ST_Q_ID:
+        puts_(d, "id:");
+        put(d, n->term->text, n->term->len);
+        if (n->term->id_match == ST_ID_PREFIX) put(d, "*", 1);
         return;
     case ST_Q_PHRASE:
         put_field(d, n->kids ? n->kids->term->field : -1);

@@ -14,6 +14,10 @@
  *   AND     leapfrog over its positive children until all agree, then
  *           rejects the candidate if a NOT child's inner node matches it.
  *   OR      the smallest answer of its children.
+ *   ID      (id:55/12) the next document whose id is the leaf's text (or
+ *           starts with it), found by reading the document table forward
+ *           from the target: ids are not sorted, and a whole evaluation
+ *           still reads each record at most once.
  *   NOT     (not directly under AND) the first document its child does not
  *           match; only reached inside OR, as in `a OR -b`.
  *   PHRASE  candidates where every word occurs (a leapfrog over the words),
@@ -29,7 +33,8 @@
  * A matched document is scored by walking the tree once more: a child
  * contributes only if its remembered answer is the document, NOT
  * contributes nothing, a TERM contributes its BM25F over its fields and a
- * PHRASE or NEAR its BM25F as one pseudo-term (rank.c).
+ * PHRASE or NEAR its BM25F as one pseudo-term (rank.c).  An ID is a
+ * filter and contributes nothing: id:55/12 alone scores 0.
  *
  * Positions are never buffered.  A leaf's positions in a document come
  * from one st_poscur per field list, decoding one delta at a time, merged
@@ -278,6 +283,10 @@ static uint64_t node_cost(st_qnode *n)
     case ST_Q_NOT:
         (void)node_cost(n->kids);
         return UINT64_MAX / 4; /* matches most documents */
+    case ST_Q_ID:
+        /* an exact id is (nearly always) one document; a prefix's count
+         * is unknown without a scan, so any list leads before it */
+        return n->term->id_match == ST_ID_EXACT ? 1 : (uint64_t)1 << 32;
     default:
         return 0;
     }
@@ -558,6 +567,24 @@ int st_cover_test(st_cover *c, uint32_t at)
 
 static int node_advance(st_eval *ev, st_qnode *n, uint32_t target, uint32_t *doc);
 
+/* An ID leaf: the first document >= target whose id is t's text, or
+ * starts with it for a prefix. */
+ST_NOINLINE static int id_advance(st_eval *ev, const st_qterm *t, uint32_t target, uint32_t *doc)
+{
+    for (uint32_t d = target; d < ev->rp.n_docs; d++) {
+        stele_view id = {NULL, 0};
+        int rc = stele_doc_id(ev->ix, d, &id);
+        if (rc != STELE_OK) return rc;
+        if ((t->id_match == ST_ID_PREFIX ? id.len >= t->len : id.len == t->len) &&
+            memcmp(id.data, t->text, t->len) == 0) {
+            *doc = d;
+            return STELE_OK;
+        }
+    }
+    *doc = ST_DOC_END;
+    return STELE_OK;
+}
+
 /* Out of line, as every leaf case of the recursive functions below, so
  * that their frames stay small (a query may nest STELE_MAX_DEPTH deep). */
 ST_NOINLINE static int group_advance(st_eval *ev, st_qnode *n, uint32_t target, uint32_t *doc)
@@ -679,6 +706,9 @@ static int node_advance(st_eval *ev, st_qnode *n, uint32_t target, uint32_t *doc
     case ST_Q_PHRASE:
     case ST_Q_NEAR:
         rc = group_advance(ev, n, target, &result);
+        break;
+    case ST_Q_ID:
+        rc = id_advance(ev, n->term, target, &result);
         break;
     default: /* an unexpanded PREFIX matches nothing */
         break;
@@ -926,6 +956,14 @@ static int node_bound(st_eval *ev, st_qnode *n, uint32_t d, double *ub, uint32_t
     }
     case ST_Q_PREFIX:
         *empty = 1;
+        return STELE_OK;
+    case ST_Q_ID:
+        /* It scores nothing.  Its last answer, for a target <= d, says it
+         * matches nothing before that answer. */
+        if (n->started && n->doc > d) {
+            *empty = 1;
+            *end = n->doc == ST_DOC_END ? ST_DOC_END : n->doc - 1;
+        }
         return STELE_OK;
     default: /* NOT scores nothing and may match anything */
         return STELE_OK;

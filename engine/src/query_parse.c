@@ -12,6 +12,7 @@
  *            | '"' words '"'                     phrase
  *            | "NEAR(" words [ "," k ] ")"       proximity, default k = 10
  *            | field ":" primary                 field scope
+ *            | "id:" ( id [ "*" ] | '"' id '"' )  document id
  *            | word [ "*" ]                      term or prefix
  *            | word ( ("NEAR" | "NEAR/" k) word )+   infix proximity
  *
@@ -42,6 +43,15 @@
  * identifier-colon-word such as "ratio:2" is STELE_ESYNTAX at the name, so
  * a typo in a field name never silently becomes a different query.  The
  * curly quotes U+201C and U+201D delimit phrases like '"'.
+ *
+ * "id:" (any case, when the index has no field of that name) starts a
+ * document id clause: the id runs to the next space, parenthesis or
+ * quote, or is quoted (id:"decision I").  It is an ID leaf (query.h)
+ * matching the documents whose id is those bytes exactly, or, with a
+ * '*' after it (id:E/2009*) or as the last word when typing
+ * (ST_PARSE_LAST_PREFIX, unquoted), whose id starts with them.  An empty
+ * id is STELE_ESYNTAX and an id over STELE_MAX_TERM_BYTES STELE_ELIMIT,
+ * both at the "id:"; an id no document has matches nothing.
  *
  * Errors carry the byte offset of the construct and a reason (enum
  * stele_query_reason): the opening quote or parenthesis of an unbalanced
@@ -82,6 +92,7 @@ enum lex_kind {
     L_NEARFN,
     L_NEAR,
     L_SCOPE,
+    L_ID,
     L_WORD
 };
 
@@ -91,7 +102,7 @@ typedef struct lex {
     size_t text_start, text_end; /* phrase body, word without '*' */
     uint32_t near_k;
     int field;  /* L_SCOPE */
-    int prefix; /* L_WORD ending in '*' */
+    int prefix; /* L_WORD or L_ID ending in '*' */
     int exact;  /* L_WORD starting with '=': no correction */
 } lex;
 
@@ -226,6 +237,35 @@ static int read_k(const char *s, size_t i, size_t end, uint32_t *k)
     return 1;
 }
 
+/* The operand of "id:" (the word lexed so far ends at t->end; after is
+ * the byte past the colon): an unquoted id to the word's end, its
+ * trailing '*'s making it a prefix, or a quoted one. */
+static int lex_id(parser *p, lex *t, size_t after)
+{
+    size_t q = after < p->len ? quote_len(p, after) : 0;
+    t->kind = L_ID;
+    t->text_start = after;
+    t->text_end = t->end;
+    if (q > 0) {
+        size_t j = after + q;
+        while (j < p->len && quote_len(p, j) == 0)
+            j++;
+        if (j >= p->len) return fail(p, STELE_ESYNTAX, after, STELE_QR_QUOTE);
+        t->text_start = after + q;
+        t->text_end = j;
+        t->end = j + quote_len(p, j);
+    } else {
+        while (t->text_end > t->text_start && p->s[t->text_end - 1] == '*') {
+            t->text_end--;
+            t->prefix = 1;
+        }
+    }
+    if (t->text_end == t->text_start) return fail(p, STELE_ESYNTAX, t->start, STELE_QR_ID_EMPTY);
+    if (t->text_end - t->text_start > STELE_MAX_TERM_BYTES)
+        return fail(p, STELE_ELIMIT, t->start, STELE_QR_ID_LONG);
+    return STELE_OK;
+}
+
 /* Lexes the token at p->pos into *t without consuming it. */
 static int peek(parser *p, lex *t)
 {
@@ -310,6 +350,7 @@ static int peek(parser *p, lex *t)
             if (f >= 0)
                 return fail(p, STELE_ESYNTAX, i,
                             STELE_QR_SCOPE_EMPTY); /* "title:" with nothing after */
+            if (c == 2 && (w[0] | 0x20) == 'i' && (w[1] | 0x20) == 'd') return lex_id(p, t, after);
             if (operand) return fail(p, STELE_ESYNTAX, i, STELE_QR_FIELD); /* unknown field name */
         }
     }
@@ -979,6 +1020,18 @@ ST_NOINLINE static int last_word_prefix(parser *p, const lex *t, int field, st_q
     return rc;
 }
 
+/* id:X, a leaf with the id's bytes as typed, unanalysed: ids are
+ * compared byte for byte. */
+ST_NOINLINE static int id_leaf(parser *p, const lex *t, st_qnode **out)
+{
+    int prefix = t->prefix || ((p->flags & ST_PARSE_LAST_PREFIX) && t->text_end == p->len);
+    int rc = new_leaf(p, ST_Q_ID, p->s + t->text_start, t->text_end - t->text_start, -1, t->start,
+                      NULL, out);
+    if (rc) return rc;
+    if (!p->counting) (*out)->term->id_match = prefix ? ST_ID_PREFIX : ST_ID_EXACT;
+    return STELE_OK;
+}
+
 /* word* : a prefix must be one token. */
 ST_NOINLINE static int prefix_word(parser *p, const lex *t, int field, st_qnode **out)
 {
@@ -1027,6 +1080,11 @@ ST_NOINLINE static int primary_leaf(parser *p, int field, st_qnode **out)
     case L_NEARFN:
         p->pos = t.end;
         rc = parse_near_fn(p, &t, field, out);
+        if (rc) return rc;
+        break;
+    case L_ID:
+        p->pos = t.end;
+        rc = id_leaf(p, &t, out);
         if (rc) return rc;
         break;
     case L_WORD:
@@ -1231,11 +1289,12 @@ static int parse_or(parser *p, int field, st_qnode **out, int *consumed)
     return STELE_OK;
 }
 
-/* Marks leaves under a NOT as not positive. */
+/* Marks leaves under a NOT as not positive, and ID leaves, which filter
+ * but are neither scored nor marked. */
 static void mark_positive(st_qnode *n, int negated)
 {
     if (n->type == ST_Q_NOT) negated = 1;
-    if (n->term) n->term->positive = (uint8_t)!negated;
+    if (n->term) n->term->positive = (uint8_t)(!negated && n->type != ST_Q_ID);
     for (st_qnode *k = n->kids; k; k = k->next)
         mark_positive(k, negated);
 }

@@ -499,6 +499,8 @@ const char *stele_query_reason(int reason)
         "too many words in a phrase or NEAR",
         "NEAR distance too large",
         "too many terms",
+        "\"id:\" with no document id after it",
+        "document id too long",
     };
     if (reason < 0 || (size_t)reason >= sizeof names / sizeof names[0]) return "unknown reason";
     return names[reason];
