@@ -673,6 +673,9 @@ static void test_doc_ids(void)
         b = run_with("id:55/1 ", &typing);
         CHECK(b.rc == STELE_OK && b.n_matches == 1, "id:55/1 then a space: %zu", b.n_matches);
     }
+    /* an id and a prefix of ids with the same text are not copies */
+    b = run("id:55/1 OR id:55/1*");
+    CHECK(same_results(&a, &b), "id:55/1 OR id:55/1*: %zu matches", b.n_matches);
     r = run("id:55/* treatment");
     b = run("treatment");
     CHECK(r.rc == STELE_OK && r.n_matches <= b.n_matches && r.n_matches > 0,

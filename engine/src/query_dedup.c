@@ -42,7 +42,8 @@ static uint32_t node_hash(const st_qnode *n)
     uint32_t h = mix(mix(n->type, (uint32_t)(n->field + 1)), n->near_k);
     if (n->term) {
         const st_qterm *t = n->term;
-        h = mix(mix(mix(h, t->len), (uint32_t)(t->field + 1)), t->prefix | (uint32_t)t->fuzzy << 8);
+        h = mix(mix(mix(h, t->len), (uint32_t)(t->field + 1)),
+                t->prefix | (uint32_t)t->fuzzy << 8 | (uint32_t)t->id_match << 16);
         for (uint32_t i = 0; i < t->len; i++)
             h = mix(h, (unsigned char)t->text[i]);
     }
@@ -55,7 +56,7 @@ static int term_same(const st_qterm *a, const st_qterm *b)
 {
     if (!a || !b) return a == b;
     return a->len == b->len && a->field == b->field && a->prefix == b->prefix &&
-           a->fuzzy == b->fuzzy && a->positive == b->positive &&
+           a->fuzzy == b->fuzzy && a->positive == b->positive && a->id_match == b->id_match &&
            memcmp(a->text, b->text, a->len) == 0;
 }
 
