@@ -191,7 +191,10 @@ void rq_passage(const rm_model *m, const rq_query *q, uint32_t doc, uint32_t *pa
 /* 1 when a snippet must mark the token at pos of doc whose analysed term
  * is (term, len) in field: it is a positive plain word or prefix expansion
  * of q in scope, or a word of a positive phrase or NEAR in scope whose
- * match (positions in that field) covers pos. */
+ * match (positions in that field) covers pos.  2 when it is only such a
+ * plain word that is a stopword (in 85% of the documents or more, in its
+ * scope; in a query with some other word): it is marked only next to a
+ * token of 1.  0 otherwise. */
 int rq_marks_token(const rm_model *m, const rq_query *q, uint32_t doc, uint32_t pos,
                    const char *term, size_t len, int field);
 

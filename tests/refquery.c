@@ -823,6 +823,7 @@ int rq_positive_term(const rm_model *m, const rq_query *q, uint32_t term, int fi
 
 static void term_role(const rm_model *m, const rq_query *q, uint32_t i, uint32_t term, int scope,
                       int any_scope, uint32_t doc, int field, uint32_t x, int *plain, int *covered);
+static int has_word(const rm_model *m, const rq_query *q, uint32_t i);
 
 typedef struct hl_term {
     uint32_t term;
@@ -952,7 +953,9 @@ int rq_marks_token(const rm_model *m, const rq_query *q, uint32_t doc, uint32_t 
 {
     int plain = 0, covered = 0;
     term_role(m, q, q->root, rm_term_id(m, term, len), -1, 1, doc, field, pos, &plain, &covered);
-    return plain || covered;
+    if (covered || (plain & 1)) return 1;
+    if (!plain) return 0;
+    return has_word(m, q, q->root) ? 2 : 1; /* a stopword, or in a query of stopwords alone */
 }
 
 /* ---- Group coverage (phrase and NEAR words in passages and snippets) -- */
@@ -1016,6 +1019,46 @@ static int group_covers(const rm_model *m, const rq_node *n, uint32_t doc, int f
 /* Whether (term, scope) is a positive plain word or prefix expansion
  * (*plain), and whether a positive group with that scope covering x holds
  * it (*covered); field as for group_covers. */
+/* The runtime's stopwords (ST_STOP_PERMILLE in query.h): a term in at
+ * least 85% of the documents, in its scope. */
+static int term_stop(const rm_model *m, uint32_t term, int scope)
+{
+    uint32_t df = scope >= 0 ? m->df_field[term][scope] : m->df[term];
+    return (uint64_t)df * 1000u >= (uint64_t)m->n_docs * 850u;
+}
+
+/* Whether a positive term of the query in i occurs in its scope and is
+ * no stopword: only then are stopwords marked sparingly. */
+static int has_word(const rm_model *m, const rq_query *q, uint32_t i)
+{
+    const rq_node *n = &q->node[i];
+    const uint32_t *terms = n->term;
+    uint32_t n_terms = n->n_words;
+    switch (n->kind) {
+    case RQ_NOT:
+        return 0;
+    case RQ_PREFIX:
+        terms = n->exp;
+        n_terms = n->n_exp;
+        break;
+    case RQ_TERM:
+    case RQ_PHRASE:
+    case RQ_NEAR:
+        break;
+    default:
+        for (uint32_t k = 0; k < n->n_kids; k++)
+            if (has_word(m, q, n->kids[k])) return 1;
+        return 0;
+    }
+    for (uint32_t t = 0; t < n_terms; t++) {
+        uint32_t df;
+        if (terms[t] == RM_NONE) continue;
+        df = n->scope >= 0 ? m->df_field[terms[t]][n->scope] : m->df[terms[t]];
+        if (df > 0 && !term_stop(m, terms[t], n->scope)) return 1;
+    }
+    return 0;
+}
+
 static void term_role(const rm_model *m, const rq_query *q, uint32_t i, uint32_t term, int scope,
                       int any_scope, uint32_t doc, int field, uint32_t x, int *plain, int *covered)
 {
@@ -1034,13 +1077,13 @@ static void term_role(const rm_model *m, const rq_query *q, uint32_t i, uint32_t
     if (any_scope ? (n->scope >= 0 && n->scope != field) : n->scope != scope) return;
     if (n->kind == RQ_PREFIX) {
         for (uint32_t e = 0; e < n->n_exp; e++)
-            if (n->exp[e] == term) *plain = 1;
+            if (n->exp[e] == term) *plain |= term_stop(m, term, n->scope) ? 2 : 1;
         return;
     }
     for (uint32_t w = 0; w < n->n_words; w++) {
         if (n->term[w] != term) continue;
         if (n->kind == RQ_TERM)
-            *plain = 1;
+            *plain |= term_stop(m, term, n->scope) ? 2 : 1;
         else if (!*covered && x != UINT32_MAX)
             *covered = group_covers(m, n, doc, field, x);
     }

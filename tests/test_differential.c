@@ -279,18 +279,37 @@ static int check_snippet_text(const rm_model *m, const rq_query *q, const stele_
         return 1;
     }
     size_t n_marked = 0;
+    /* A stopword (2) is marked next to a token of 1: the one before it in
+     * the window, or the one after it in the paragraph.  So each token's
+     * role is known one token ahead. */
+    st_token next_tok;
+    int role = -1, next_role = 0, prev_role = 0, more;
     i_tok = 0;
     st_tokenizer_init(&tz, para->text, para->len);
-    while (st_tokenizer_next(&tz, &tok)) {
+    for (more = st_tokenizer_next(&tz, &next_tok); more;) {
+        char term[STELE_MAX_TERM_BYTES + 1];
+        size_t tlen;
         uint32_t tok_pos = rp->first_pos + (uint32_t)i_tok++;
+        tok = next_tok;
+        prev_role = role;
+        role = i_tok == 1
+                   ? rq_marks_token(m, q, h->doc, tok_pos, term,
+                                    st_token_term(&tok, m->stem, m->stem_ctx, term), para->field)
+                   : next_role;
+        more = st_tokenizer_next(&tz, &next_tok);
+        next_role = 0;
+        if (more) {
+            tlen = st_token_term(&next_tok, m->stem, m->stem_ctx, term);
+            next_role = rq_marks_token(m, q, h->doc, tok_pos + 1, term, tlen, para->field);
+        }
+        if (tok.start < off) prev_role = 0; /* before the window */
         if (tok.end <= off || tok.start >= off + len) continue;
         if (tok.start < off || tok.end > off + len) {
             snprintf(why, why_cap, "snippet cuts a token at bytes %zu..%zu", tok.start, tok.end);
             return 1;
         }
-        char term[STELE_MAX_TERM_BYTES + 1];
-        size_t tlen = st_token_term(&tok, m->stem, m->stem_ctx, term);
-        int want = rq_marks_token(m, q, h->doc, tok_pos, term, tlen, para->field);
+        tlen = st_token_term(&tok, m->stem, m->stem_ctx, term);
+        int want = role == 1 || (role == 2 && (prev_role == 1 || next_role == 1));
         int have = 0;
         for (size_t k = 0; k < n_marks && !have; k++)
             have = mark_lo[k] == tok.start - off && mark_hi[k] == tok.end - off;

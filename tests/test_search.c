@@ -517,12 +517,40 @@ static void test_snippet_groups(void)
                   (strstr(snip, "[drug] [treatment]") || strstr(snip, "[Drug] [treatment]")),
               "drug treatment hit %zu: %s", i, snip);
     }
-    /* the same words as plain terms: every "to" is marked */
+    /* the same words as plain terms: "to", a stopword (in most
+     * documents), is marked only next to a marked word */
     r = run("alternatives to imprisonment");
     if (r.n_hits > 0) {
         int rc = snippet("alternatives to imprisonment", &r.hits[0], snip, sizeof snip);
-        CHECK(rc == STELE_OK && strstr(snip, "need [to] reinforce [alternatives] [to]"),
+        CHECK(rc == STELE_OK &&
+                  strstr(snip, "need to reinforce [alternatives] [to] [imprisonment]"),
               "term marks: %s", snip);
+    }
+    /* a query of stopwords alone marks them wherever they are */
+    r = run("to");
+    if (r.n_hits > 0) {
+        int rc = snippet("to", &r.hits[0], snip, sizeof snip);
+        CHECK(rc == STELE_OK && strstr(snip, "[to]") && !strstr(snip, " to "), "stopword alone: %s",
+              snip);
+    }
+    /* the highlight spans are the marked words, stopwords included */
+    r = run("alternatives to imprisonment");
+    if (r.n_hits > 0) {
+        stele_span spans[32];
+        size_t n_spans = 0, len, n_marks = 0;
+        stele_snippet_opts so;
+        stele_diag d;
+        memset(&so, 0, sizeof so);
+        so.spans = spans;
+        so.max_spans = 32;
+        so.n_spans = &n_spans;
+        int rc = tu_snippet(&ix, "alternatives to imprisonment", 28, &opts, &r.hits[0], &so, work,
+                            work_size, snip, sizeof snip, &len, &d);
+        for (const char *c = snip; (c = strchr(c, '[')) != NULL; c++)
+            n_marks++;
+        CHECK(rc == STELE_OK && n_spans == n_marks && n_spans >= 3 && n_spans <= 32 &&
+                  memcmp(snip + spans[1].start, "to]", 3) == 0,
+              "spans %zu, marks %zu: %s", n_spans, n_marks, snip);
     }
     /* NEAR: the second "Women" is 9 words after "Treatment", beyond 3 */
     r = run("treatment NEAR/3 women");

@@ -469,7 +469,11 @@ typedef struct stele_snippet_opts {
 /*
  * Writes the passage of hit's best paragraph around hit->match_pos into out
  * (NUL-terminated), the words that match the query marked as written in
- * the text, with an ellipsis where the paragraph was cut.  hit must come
+ * the text, with an ellipsis where the paragraph was cut.  A query word
+ * found in 85% of the documents or more (in its field scope: a stopword
+ * such as "to", told by document frequency, not by a list) is marked only
+ * inside a phrase match or next to a word marked otherwise, unless the
+ * query has no other word; the spans are the marks.  hit must come
  * from stele_query_run() on this query.  Needs, beyond the prepared
  * state, a 512-byte buffer and zlib's state and window to stream the
  * stored text (covered by diag.needed after preparing; a max_bytes over

@@ -90,6 +90,14 @@ enum st_qtype {
 #define ST_ID_EXACT  1
 #define ST_ID_PREFIX 2
 
+/* A positive term found in at least ST_STOP_PERMILLE / 1000 of the
+ * documents (in its field scope) is a stopword for snippets: so common
+ * that its idf is near 0 and marking it everywhere is noise.  The test is
+ * the one idf is computed from, so it needs no word list and no language
+ * (on the bundled resolutions: the, of, and, for, to, a; on Cranfield:
+ * of, the, and, a, to, in). */
+#define ST_STOP_PERMILLE 850u
+
 /* Default NEAR distance. */
 #define ST_NEAR_DEFAULT 10
 /* Leaf terms of one query: a parser limit (term numbers are 16 bits). */
@@ -120,6 +128,7 @@ typedef struct st_qterm {
     uint8_t grouped;       /* a word of a PHRASE or NEAR */
     uint8_t fuzzy;         /* edits of a correction (correct.h); 0 = as typed */
     uint8_t id_match;      /* an ID leaf: ST_ID_EXACT or ST_ID_PREFIX; else 0 */
+    uint8_t stop;          /* a stopword: marked only next to a marked word */
     struct st_qterm *next; /* the next leaf in query order */
     /* evaluation state, set by st_eval_setup() */
     uint32_t n_iter;

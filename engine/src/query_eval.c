@@ -161,7 +161,22 @@ ST_NOINLINE static int term_lists(st_eval *ev, st_qterm *t)
     t->idf = st_idf(ev->rp.n_docs, df);
     /* a correction ranks below the word as typed: 1/2 per edit */
     if (t->fuzzy) t->idf /= (double)(1u << t->fuzzy);
+    t->stop = (uint8_t)(t->positive &&
+                        (uint64_t)df * 1000u >= (uint64_t)ev->rp.n_docs * ST_STOP_PERMILLE);
     return STELE_OK;
+}
+
+/* Stopwords (ST_STOP_PERMILLE) stay so only beside a positive term of
+ * the index that is not one: in a query of nothing but stopwords ("to
+ * be"), every word is marked wherever it occurs, as any word is. */
+static void mark_stopwords(st_query *q)
+{
+    for (uint32_t i = 0; i < q->n_terms; i++) {
+        const st_qterm *t = q->terms[i];
+        if (t->positive && t->n_iter > 0 && !t->prefix && !t->stop) return;
+    }
+    for (uint32_t i = 0; i < q->n_terms; i++)
+        q->terms[i]->stop = 0;
 }
 
 int st_eval_setup(st_eval *ev, const stele_index *ix, st_query *q, const stele_query_opts *opts,
@@ -250,6 +265,7 @@ int st_eval_setup(st_eval *ev, const stele_index *ix, st_query *q, const stele_q
         for (uint32_t k = 0; k < t->n_iter; k++)
             t->iter[k]->steps = 0; /* nothing done yet: rewind adds it */
     }
+    mark_stopwords(q);
     return st_eval_rewind(ev);
 }
 

@@ -31,7 +31,11 @@
  * query term that is not a word of a phrase or NEAR (in the term's field
  * scope; a prefix counts through its expansions), or when it is an
  * occurrence of a word of a positive phrase or NEAR that takes part in a
- * match of it.  For the latter every group's coverage tracker
+ * match of it.  A query term that is a stopword (ST_STOP_PERMILLE: in
+ * most documents) is marked only next to a token marked otherwise, or
+ * inside a phrase match: "to" in "alternatives to imprisonment" typed
+ * without quotes is marked between the two words, not in "the need to
+ * reinforce".  For the phrase words every group's coverage tracker
  * (st_cover_test) is asked about each token of the window in order, so
  * "to" is marked inside "alternatives to imprisonment" but not in "the
  * need to reinforce", and a NEAR that spans two paragraphs marks its
@@ -62,28 +66,35 @@ static int is_space(unsigned char c)
     return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
 }
 
-/* Whether the token at position pos is to be marked: its analysed term is
- * a positive query term outside any phrase or NEAR (in the term's field
- * scope), or it is part of a match of a positive phrase or NEAR. */
+/* What marks the token at position pos: MARK_WORD when its analysed term
+ * is a positive query term outside any phrase or NEAR (in the term's field
+ * scope) that is not a stopword, or when it is part of a match of a
+ * positive phrase or NEAR; MARK_STOP when its term is only such a
+ * stopword (marked only next to a MARK_WORD token); 0 when nothing. */
+#define MARK_WORD 1
+#define MARK_STOP 2
 static int token_matches(st_prepared *pq, const st_token *tok, uint32_t pos, unsigned field)
 {
     const st_query *q = &pq->q;
     st_eval *ev = &pq->ev;
     char term[STELE_MAX_TERM_BYTES + 1];
     size_t len = st_token_term(tok, pq->opts.stem, pq->opts.stem_ctx, term);
+    int stop = 0;
 
     for (uint32_t i = 0; i < q->n_terms; i++) {
         const st_qterm *t = q->terms[i];
         if (!t->positive || t->grouped || (t->field >= 0 && (unsigned)t->field != field)) continue;
         if (t->prefix ? len >= t->len && memcmp(term, t->text, t->len) == 0
-                      : len == t->len && memcmp(term, t->text, len) == 0)
-            return 1;
+                      : len == t->len && memcmp(term, t->text, len) == 0) {
+            if (!t->stop) return MARK_WORD;
+            stop = 1;
+        }
     }
     for (uint32_t i = 0; i < ev->n_groups; i++) {
         int rc = st_cover_test(&ev->covers[i], pos);
-        if (rc != 0) return rc;
+        if (rc != 0) return rc < 0 ? rc : MARK_WORD;
     }
-    return 0;
+    return stop ? MARK_STOP : 0;
 }
 
 /* strlen, here so that the runtime needs no string function of the C
@@ -103,11 +114,30 @@ typedef struct marks {
     size_t max_spans, n_spans;
 } marks;
 
+/* Writes the text from *at up to token [start, end), and the token
+ * marked. */
+static void put_marked(writer *w, const char *win, size_t *at, size_t start, size_t end, marks *mk)
+{
+    put(w, win + *at, start - *at);
+    put(w, mk->open, mk->open_len);
+    if (mk->n_spans < mk->max_spans) {
+        mk->spans[mk->n_spans].start = (uint32_t)w->len;
+        mk->spans[mk->n_spans].end = (uint32_t)(w->len + (end - start));
+    }
+    mk->n_spans++;
+    put(w, win + start, end - start);
+    put(w, mk->close, mk->close_len);
+    *at = end;
+}
+
 /* Renders [ws, we) of the paragraph into w, with marks; win holds the
  * paragraph's bytes from ws on (win_len of them, past we for the
  * tokenizer's look-ahead), and the token starting at anchor_start is at
  * position anchor_pos.  The coverage trackers are asked about the window's
- * tokens in ascending order, as they require. */
+ * tokens in ascending order, as they require.  A MARK_STOP token is
+ * decided one token late, once the next one is known: it is marked when
+ * the token before or after it is MARK_WORD (the one after the window
+ * too; the one before the window counts as unmarked). */
 static int render(writer *w, st_prepared *pq, const char *win, size_t win_len, size_t ws, size_t we,
                   size_t plen, size_t anchor_start, uint32_t anchor_pos, unsigned field, marks *mk)
 {
@@ -124,22 +154,24 @@ static int render(writer *w, st_prepared *pq, const char *win, size_t win_len, s
 
     if (ws > 0) put(w, mk->ellipsis, mk->ellipsis_len);
     st_tokenizer_init(&tz, win, win_len);
-    for (; st_tokenizer_next(&tz, &tok); pos++) {
-        int rc;
-        if (tok.end > end) break;
-        rc = token_matches(pq, &tok, pos, field);
-        if (rc < 0) return rc;
-        if (!rc) continue;
-        put(w, win + at, tok.start - at);
-        put(w, mk->open, mk->open_len);
-        if (mk->n_spans < mk->max_spans) {
-            mk->spans[mk->n_spans].start = (uint32_t)w->len;
-            mk->spans[mk->n_spans].end = (uint32_t)(w->len + (tok.end - tok.start));
+    {
+        /* the token waiting for its successor: its bytes, its mark and
+         * its predecessor's */
+        size_t cur_start = 0, cur_end = 0;
+        int cur = -1, before_cur = 0, rc = 0;
+        for (;; pos++) {
+            int more = st_tokenizer_next(&tz, &tok);
+            rc = more ? token_matches(pq, &tok, pos, field) : 0;
+            if (rc < 0) return rc;
+            if (cur == MARK_WORD ||
+                (cur == MARK_STOP && (before_cur == MARK_WORD || rc == MARK_WORD)))
+                put_marked(w, win, &at, cur_start, cur_end, mk);
+            if (!more || tok.end > end) break;
+            before_cur = cur;
+            cur = rc;
+            cur_start = tok.start;
+            cur_end = tok.end;
         }
-        mk->n_spans++;
-        put(w, win + tok.start, tok.end - tok.start);
-        put(w, mk->close, mk->close_len);
-        at = tok.end;
     }
     put(w, win + at, end - at);
     if (we < plen) put(w, mk->ellipsis, mk->ellipsis_len);
