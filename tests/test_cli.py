@@ -283,6 +283,22 @@ def case_search_id(c):
     expect(query_line[col:].startswith("id:"), f"caret under {query_line[col:]!r}")
 
 
+def case_matches_exact(c):
+    # --json says whether matches is the count or a lower bound: ranking
+    # for one hit skips documents it need not count; -c counts them all.
+    seen = set()
+    for query in ("drug", "drug OR treatment", "the OR drug OR women"):
+        st, out, _ = c.run("search", "--json", "-n", "1", query, check=0)
+        h = json_lines(out)[0]
+        st, count, _ = c.run("search", "-c", "--", query, check=0)
+        exact = h["matches_exact"]
+        expect(exact in (True, False), f"{query}: matches_exact {exact!r}")
+        expect(h["matches"] == int(count) if exact else h["matches"] < int(count),
+               f"{query}: matches {h['matches']} exact {exact}, -c {count.strip()}")
+        seen.add(exact)
+    expect(seen == {True, False}, f"matches_exact never varied: {seen}")
+
+
 def case_search_para(c):
     # The matched paragraph is named for people and for programs alike.
     for query, kind, numbered in (('footnote:"Treaty Series"', "footnote", True),

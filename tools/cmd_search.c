@@ -45,6 +45,9 @@
  *   snippet      the snippet's text as written, unmarked
  *   highlights   [[start, end], ...]: byte ranges of its matched words
  *   matches      how many documents matched in all
+ *   matches_exact  false when matches is a lower bound (ranking skipped
+ *                documents that could not be among the hits; -c counts
+ *                them all)
  * With -c --json each query gives {"query", "count"}.  In --json mode
  * errors are JSON objects on stderr too (cli_json_errors).
  *
@@ -164,7 +167,8 @@ static json_t *did_you_mean(const searcher *s)
 }
 
 static int print_json_hit(const searcher *s, const char *query, size_t query_len, size_t rank,
-                          const stele_hit *hit, const char *para, size_t n_matches)
+                          const stele_hit *hit, const char *para, size_t n_matches,
+                          int matches_exact)
 {
     const char *token = cli_para_token(hit->para_kind), *snippet = s->snippet;
     json_t *o = json_object();
@@ -185,6 +189,7 @@ static int print_json_hit(const searcher *s, const char *query, size_t query_len
         json_object_set_new(o, "snippet", cli_json_text(snippet, strlen(snippet))) ||
         json_object_set_new(o, "highlights", json_spans(s->spans, s->n_spans)) ||
         json_object_set_new(o, "matches", json_integer((json_int_t)n_matches)) ||
+        json_object_set_new(o, "matches_exact", json_boolean(matches_exact)) ||
         json_object_set_new(o, "did_you_mean", did_you_mean(s)) ||
         json_object_set_new(o, "corrected", json_boolean(s->corrected)))
         goto out;
@@ -519,7 +524,8 @@ static int search_query(cli_searcher *s, const char *query, size_t len, int batc
             status = CLI_EXIT_ERROR;
         }
         if (s->n_spans > MAX_SPANS) s->n_spans = MAX_SPANS;
-        if (s->json ? print_json_hit(s, query, len, offset + i + 1, hit, para, n_matches)
+        if (s->json ? print_json_hit(s, query, len, offset + i + 1, hit, para, n_matches,
+                                     (int)q.matches_exact)
                     : print_human_hit(s, offset + i + 1, hit, para)) {
             cli_error("out of memory");
             return CLI_EXIT_ERROR;
