@@ -304,7 +304,8 @@ typedef struct block_job {
     size_t n_blocks;
     const st_buf *zdict;
     int window_bits;
-    st_buf *outs; /* per block: its zlib stream */
+    st_buf *outs;                  /* per block: its zlib stream; NULL: only count the bytes */
+    atomic_uint_fast64_t measured; /* with outs NULL: bytes of all streams */
     atomic_size_t next;
     atomic_int failed;
     atomic_uint_fast64_t docs_done;
@@ -313,7 +314,7 @@ typedef struct block_job {
 
 static void compress_blocks(block_job *j, int emit)
 {
-    st_buf raw = {0};
+    st_buf raw = {0}, counted = {0};
     for (;;) {
         size_t b = atomic_fetch_add(&j->next, 1);
         if (b >= j->n_blocks || atomic_load(&j->failed)) break;
@@ -323,11 +324,13 @@ static void compress_blocks(block_job *j, int emit)
                 if (i > 0) st_buf_u8(&raw, '\n');
                 st_buf_put(&raw, j->c->docs[d].paras[i].text, j->c->docs[d].paras[i].len);
             }
-        if (raw.failed ||
-            compress_block(raw.data, raw.len, j->zdict, j->window_bits, &j->outs[b])) {
+        counted.len = 0;
+        if (raw.failed || compress_block(raw.data, raw.len, j->zdict, j->window_bits,
+                                         j->outs ? &j->outs[b] : &counted)) {
             atomic_store(&j->failed, 1);
             break;
         }
+        if (!j->outs) atomic_fetch_add(&j->measured, counted.len);
         uint64_t n = j->first[b + 1] - j->first[b];
         uint64_t done = atomic_fetch_add(&j->docs_done, n) + n;
         if (j->progress) atomic_fetch_add(&j->progress->docs_done, n);
@@ -337,6 +340,7 @@ static void compress_blocks(block_job *j, int emit)
         }
     }
     st_buf_free(&raw);
+    st_buf_free(&counted);
 }
 
 static void *compress_thread(void *arg)
@@ -350,11 +354,13 @@ static void *compress_thread(void *arg)
  * none) into out->text and out->text_index, filling out's per-document
  * block numbers and offsets and its block counts.  Blocks are compressed
  * by up to `threads` threads; with progress NULL the calling thread emits
- * STELE_EV_COMPRESS events, otherwise it only counts in progress.
+ * STELE_EV_COMPRESS events, otherwise it only counts in progress.  With
+ * measured not NULL nothing is kept: *measured gets the bytes out->text
+ * would have, and each block's stream is dropped once counted.
  */
 static int compress_all(const st_corpus *c, size_t block_bytes, const st_buf *zdict,
                         int window_bits, unsigned threads, st_text_progress *progress,
-                        st_text_out *out)
+                        st_text_out *out, uint64_t *measured)
 {
     out->text.len = out->text_index.len = 0;
     out->max_block = 0;
@@ -388,8 +394,9 @@ static int compress_all(const st_corpus *c, size_t block_bytes, const st_buf *zd
     atomic_init(&j.next, 0);
     atomic_init(&j.failed, 0);
     atomic_init(&j.docs_done, 0);
-    j.outs = calloc(n_blocks ? n_blocks : 1, sizeof *j.outs);
-    if (!j.outs) {
+    atomic_init(&j.measured, 0);
+    j.outs = measured ? NULL : calloc(n_blocks ? n_blocks : 1, sizeof *j.outs);
+    if (!measured && !j.outs) {
         free(first);
         return STELE_ENOMEM;
     }
@@ -404,6 +411,11 @@ static int compress_all(const st_corpus *c, size_t block_bytes, const st_buf *zd
     for (unsigned t = 0; t < n_started; t++)
         pthread_join(tid[t], NULL);
     int rc = atomic_load(&j.failed) ? STELE_ENOMEM : STELE_OK;
+    if (measured) {
+        *measured = atomic_load(&j.measured);
+        free(first);
+        return rc;
+    }
     /* The streams in block order. */
     size_t total = 0;
     for (size_t b = 0; b < n_blocks && !rc; b++)
@@ -448,15 +460,23 @@ int st_textstore(const st_corpus *c, size_t block_bytes, size_t dict_bytes, int 
     if (!out->doc_block || !out->doc_off || !plain.doc_block || !plain.doc_off) goto fail;
     if (dict_bytes > ST_ZDICT_MAX) dict_bytes = ST_ZDICT_MAX;
     if (st_zdict_train(c, dict_bytes, &out->zdict)) goto fail;
-    if ((rc = compress_all(c, block_bytes, &out->zdict, window_bits, threads, progress, out)) != 0)
+    if ((rc = compress_all(c, block_bytes, &out->zdict, window_bits, threads, progress, out,
+                           NULL)) != 0)
         goto fail;
     if (out->zdict.len) {
         /* Keep the dictionary only if it pays for itself, its own bytes
-         * included; without it the reader also needs no inflate window. */
-        if ((rc = compress_all(c, block_bytes, &plain.zdict, window_bits, threads, progress,
-                               &plain)) != 0)
+         * included; without it the reader also needs no inflate window.
+         * The blocks without it are first only measured, so that the two
+         * versions of the stored text are never held at once; they are
+         * made again, the same bytes, in the rarer case that they win. */
+        uint64_t plain_bytes;
+        if ((rc = compress_all(c, block_bytes, &plain.zdict, window_bits, threads, progress, &plain,
+                               &plain_bytes)) != 0)
             goto fail;
-        if (plain.text.len <= out->text.len + out->zdict.len) {
+        if (plain_bytes <= out->text.len + out->zdict.len) {
+            if ((rc = compress_all(c, block_bytes, &plain.zdict, window_bits, threads, progress,
+                                   &plain, NULL)) != 0)
+                goto fail;
             st_text_out swap = *out;
             *out = plain;
             plain = swap;
