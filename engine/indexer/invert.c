@@ -809,6 +809,11 @@ static void run_parts(part *parts, unsigned n, void (*fn)(part *))
  * tiny budget makes many runs, not one per token. */
 #define MIN_RUN_OCCS 1024
 
+/* Most occurrences a pass-2 read window holds (1 MiB): reading a run in
+ * pieces of this size costs one pread() per MiB, and the memory that
+ * larger windows would take is better left to the rest of the build. */
+#define MAX_WINDOW_OCCS 65536
+
 int st_invert(const st_corpus *c, stele_stem_fn stem, void *const *stem_ctx, unsigned n_threads,
               const st_invert_mem *mem, st_invert_out *out, char *err, size_t err_cap)
 {
@@ -924,12 +929,13 @@ int st_invert(const st_corpus *c, stele_stem_fn stem, void *const *stem_ctx, uns
     }
     /* The runs in document order: each part's spilled runs, then its
      * tail; the spilled ones share the occurrence budget for their read
-     * windows. */
+     * windows, up to MAX_WINDOW_OCCS each. */
     size_t n_cur = 0, n_file = 0;
     for (unsigned k = 0; k < n; k++)
         n_file += parts[k].n_runs;
     size_t window = n_file ? mem->occ_bytes / sizeof(occ) / n_file : 0;
     if (window < MIN_RUN_OCCS) window = MIN_RUN_OCCS;
+    if (window > MAX_WINDOW_OCCS) window = MAX_WINDOW_OCCS;
     cur = calloc(n_file + n, sizeof *cur);
     if (n_file) bufs = malloc(n_file * window * sizeof *bufs);
     if (!cur || (n_file && !bufs)) {
