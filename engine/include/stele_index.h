@@ -94,11 +94,14 @@ typedef struct stele_build_opts {
     unsigned threads; /* threads for analysis and compression; 0 = one per online
                          core.  The output is the same bytes for every count, and
                          events still come from the calling thread only */
-    size_t memory;    /* bytes the build aims to keep its memory under; 0 =
-                         STELE_BUILD_MEMORY.  What does not fit is spilled as
-                         sorted runs to a scratch file in the output's
-                         directory, which has no name and so vanishes however
-                         the build ends.  The output is the same bytes for
+    size_t memory;    /* memory budget in bytes; 0 = STELE_BUILD_MEMORY.  A
+                         quarter of it holds the occurrences (16 bytes a
+                         token); beyond that they are spilled as sorted runs
+                         to a scratch file in the output's directory, which
+                         has no name and so vanishes however the build ends.
+                         The corpus itself is still held whole besides (about
+                         2.5 times its text), so a large corpus takes more
+                         than the budget.  The output is the same bytes for
                          every budget.  A budget below STELE_BUILD_MIN_MEMORY
                          is an error (STELE_EINVAL) */
 } stele_build_opts;
