@@ -105,11 +105,12 @@ static int gram_add(gram_table *t, const char *str, uint32_t len, uint32_t doc)
  * is the same; a gram of one document passes only when both its buckets
  * collide, and is dropped with the other single-document grams.
  */
-#define ST_TRAIN_FILTER_BITS 22
+#define ST_TRAIN_FILTER_BITS 22 /* most buckets per array: 2^22, for 8 MB */
 #define ST_TRAIN_MARKED      0x80000000u
 
 typedef struct gram_filter {
     uint32_t *bucket[2]; /* document + 1 of the first gram there, or MARKED */
+    size_t mask;         /* buckets per array - 1 (a power of two - 1) */
 } gram_filter;
 
 static uint64_t hash64(const char *s, size_t n)
@@ -121,16 +122,16 @@ static uint64_t hash64(const char *s, size_t n)
 }
 
 /* Where gram (s, len) falls in filter array k. */
-static size_t filter_slot(uint64_t h, int k)
+static size_t filter_slot(const gram_filter *f, uint64_t h, int k)
 {
-    return (size_t)(h >> (k ? 32 : 0)) & (((size_t)1 << ST_TRAIN_FILTER_BITS) - 1);
+    return (size_t)(h >> (k ? 32 : 0)) & f->mask;
 }
 
 static void filter_mark(gram_filter *f, const char *s, uint32_t len, uint32_t doc)
 {
     uint64_t h = hash64(s, len);
     for (int k = 0; k < 2; k++) {
-        uint32_t *b = &f->bucket[k][filter_slot(h, k)];
+        uint32_t *b = &f->bucket[k][filter_slot(f, h, k)];
         if (*b == 0)
             *b = doc + 1;
         else if (*b != doc + 1)
@@ -141,8 +142,8 @@ static void filter_mark(gram_filter *f, const char *s, uint32_t len, uint32_t do
 static int filter_passes(const gram_filter *f, const char *s, uint32_t len)
 {
     uint64_t h = hash64(s, len);
-    return f->bucket[0][filter_slot(h, 0)] == ST_TRAIN_MARKED &&
-           f->bucket[1][filter_slot(h, 1)] == ST_TRAIN_MARKED;
+    return f->bucket[0][filter_slot(f, h, 0)] == ST_TRAIN_MARKED &&
+           f->bucket[1][filter_slot(f, h, 1)] == ST_TRAIN_MARKED;
 }
 
 /*
@@ -200,7 +201,7 @@ int st_zdict_train(const st_corpus *c, size_t cap, st_buf *out)
     st_buf sample = {0};
     gram_table t = {0};
     gram **chosen = NULL;
-    gram_filter filter = {{NULL, NULL}};
+    gram_filter filter = {{NULL, NULL}, 0};
     int rc = STELE_ENOMEM;
     if (cap == 0) return STELE_OK;
     /* The sample: paragraphs separated by '\n', up to ST_TRAIN_MAX_TEXT;
@@ -218,9 +219,16 @@ int st_zdict_train(const st_corpus *c, size_t cap, st_buf *out)
     }
     if (sample.failed) goto done;
     t.text = (const char *)sample.data;
-    filter.bucket[0] = calloc((size_t)2 << ST_TRAIN_FILTER_BITS, sizeof(uint32_t));
+    /* About one bucket per two sample bytes (a gram or so per byte), so a
+     * small corpus does not pay for the largest filter.  The size changes
+     * which single-document grams pass, never the dictionary. */
+    size_t n_buckets = 1024;
+    while (n_buckets < sample.len / 2 && n_buckets < ((size_t)1 << ST_TRAIN_FILTER_BITS))
+        n_buckets *= 2;
+    filter.mask = n_buckets - 1;
+    filter.bucket[0] = calloc(2 * n_buckets, sizeof(uint32_t));
     if (!filter.bucket[0]) goto done;
-    filter.bucket[1] = filter.bucket[0] + ((size_t)1 << ST_TRAIN_FILTER_BITS);
+    filter.bucket[1] = filter.bucket[0] + n_buckets;
     scan_grams(&sample, doc_end, n_sampled, &filter, NULL);
     if (scan_grams(&sample, doc_end, n_sampled, &filter, &t)) goto done;
     free(filter.bucket[0]);
