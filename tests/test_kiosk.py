@@ -150,6 +150,45 @@ def case_typing(c, k):
     s = k.wait("1. 55/12")
 
 
+def suggestion_line(screen):
+    return screen.split("\n")[2]
+
+
+def case_complete(c, k):
+    # The words that complete the last one show under the search line as
+    # it is typed; Tab takes the first, with a space for the next word.
+    k.type("rehabilit")
+    s = k.wait(lambda s: "Tab:" in suggestion_line(s))
+    line = suggestion_line(s)
+    expect("rehabilitation" in line, f"completions of rehabilit: {line!r}")
+    first = line.split("Tab:")[1].split()[0]
+    k.keys("Tab")
+    k.type("prison")
+    s = k.wait(f"Search: {first} prison")
+    s = k.wait("1. ")
+    # A cursor inside the query completes nothing; Tab then does nothing.
+    k.keys("C-u")
+    k.type("treatm prison")
+    k.keys("Home")
+    s = k.settle()
+    expect("Tab:" not in suggestion_line(s), f"completions mid-query:\n{s}")
+    k.keys("Tab")
+    s = k.settle()
+    expect("Search: treatm prison" in s, f"Tab mid-query changed the query:\n{s}")
+
+
+def case_did_you_mean(c, k):
+    # A misspelt word: the query matches through its correction, and the
+    # line says what was meant; Ctrl-Y takes it.
+    k.type("psycoactive substances ")
+    s = k.wait("Did you mean: psychoactive substances")
+    expect("(Ctrl-Y)" in s and "1. " in s, f"did you mean:\n{s}")
+    k.keys("C-y")
+    s = k.wait("Search: psychoactive substances")
+    s = k.wait("Did you mean", gone=True)
+    expect("1. " in s, f"no hits after Ctrl-Y:\n{s}")
+
+
 def case_moving(c, k):
     k.type("drug")
     s = k.wait("1. ")
@@ -282,6 +321,8 @@ def case_signal(c, k):
 
 CASES = {
     "typing": ([], case_typing),
+    "complete": ([], case_complete),
+    "did_you_mean": ([], case_did_you_mean),
     "moving": ([], case_moving),
     "open_document": ([], case_open_document),
     "empty_enter": ([], case_empty_enter),

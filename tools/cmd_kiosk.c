@@ -3,24 +3,31 @@
  * search terminal for unattended public places, built with ncurses.
  *
  * Screens.  The search screen is, from the top: a title bar; the search
- * line (the query being typed, with a cursor); a suggestion line, kept
- * for completion of the last word and "did you mean" (it shows what the
- * keys do until those exist); a status line (how many documents match,
- * or why a query cannot be searched yet, e.g. "unclosed quote"); the hits,
- * four lines each (rank, symbol and title; the matched paragraph's name;
- * two lines of snippet with the matched words highlighted, broken at word
- * boundaries); and a key line.  Enter opens the selected hit's whole text
- * (the document screen), scrolled to the matched paragraph, which is
- * highlighted; Esc goes back to the hits.
+ * line (the query being typed, with a cursor); a suggestion line; a status line (how many documents
+ * match, or why a query cannot be searched yet, e.g. "unclosed quote"); the hits, four lines each
+ * (rank, symbol and title; the matched paragraph's name; two lines of snippet with the matched
+ * words highlighted, broken at word boundaries); and a key line.  Enter opens the selected hit's
+ * whole text (the document screen), scrolled to the matched paragraph, which is highlighted; Esc
+ * goes back to the hits.
  *
  * Search as you type.  Every edit marks the query dirty; it is searched
  * once no key has arrived for SEARCH_DELAY_MS, so fast typing does not
  * queue searches.  A query that does not parse yet (a phrase whose quote
  * is still open) shows the reason on the status line and no hits.
  *
+ * Suggestions.  The suggestion line shows "Did you mean: ..." when a word
+ * of the query is not in the index but near one that is
+ * (stele_query_suggest), whether the query matched through the
+ * correction or matched nothing; Ctrl-Y puts the suggestion on the search
+ * line.  After it, while the cursor ends a word, come the index's words
+ * that complete it (stele_complete, best first, as many as fit); Tab puts
+ * the first in place of the word, with a space after it.  With neither,
+ * the line says what Enter and Esc do.
+ *
  * Keys.  Printable characters (UTF-8) edit the search line; Left, Right,
  * Home/Ctrl-A, End/Ctrl-E, Backspace, Delete, Ctrl-U (clear), Ctrl-W
- * (delete a word) and Ctrl-K move and delete.  Up, Down, PgUp and PgDn
+ * (delete a word) and Ctrl-K move and delete; Tab completes the last
+ * word and Ctrl-Y takes the "did you mean" suggestion.  Up, Down, PgUp and PgDn
  * move through the hits (or scroll a document), Enter opens, Esc goes back
  * (from the hits: clears the query).  An empty Enter does nothing.
  *
@@ -70,6 +77,7 @@ int cmd_kiosk(int argc, char **argv)
 #define SEARCH_DELAY_MS 120
 #define HIT_LINES       4
 #define LIST_TOP        4
+#define MAX_COMPLETIONS 8
 
 static const char help_text[] =
     "Usage: stele kiosk [-i INDEX] [--idle SECONDS] [--no-exit-key]\n"
@@ -126,6 +134,15 @@ typedef struct kiosk {
     size_t n_hits, n_matches;
     char status[160];
     size_t selected, top;
+
+    /* the suggestion line: "did you mean" and completions of the last
+     * word, found by run_search() with their own workspace */
+    char suggest[QUERY_CAP];
+    size_t suggest_len;
+    stele_completion comps[MAX_COMPLETIONS];
+    size_t n_comps;
+    unsigned char *cws;
+    size_t cws_size;
 
     /* the document screen */
     enum kiosk_screen screen;
@@ -253,6 +270,33 @@ static void put_str(int y, int x, const char *s, attr_t attr)
 
 /* ---- searching ----------------------------------------------------------- */
 
+/* The completions of the word the cursor ends (none when it is inside
+ * the query: a completion replaces the query's last word). */
+static void find_completions(kiosk *k)
+{
+    stele_completions res;
+    memset(&res, 0, sizeof res);
+    res.items = k->comps;
+    res.max = MAX_COMPLETIONS;
+    k->n_comps = 0;
+    if (k->cursor != k->query_len) return;
+    if (stele_complete(&k->ix, k->query, k->query_len, &k->opts, &res, k->cws, k->cws_size) ==
+        STELE_OK)
+        k->n_comps = res.n;
+}
+
+/* "Did you mean": the query with its unknown words corrected, when the
+ * prepared query has corrections. */
+static void find_suggestion(kiosk *k)
+{
+    size_t n = 0;
+    k->suggest_len = 0;
+    if (stele_query_suggest(&k->q, k->query, k->query_len, k->suggest, sizeof k->suggest, &n) ==
+            STELE_OK &&
+        (n != k->query_len || memcmp(k->suggest, k->query, n) != 0))
+        k->suggest_len = n;
+}
+
 static void run_search(kiosk *k)
 {
     int rc;
@@ -261,6 +305,7 @@ static void run_search(kiosk *k)
     k->n_hits = k->n_matches = 0;
     k->selected = k->top = 0;
     k->status[0] = '\0';
+    k->suggest_len = k->n_comps = 0;
     if (k->query_len == 0) return;
     /* The index file replaced or cut since the last search: the new one,
      * or a notice until a usable one is there (index_watch.c).  Nothing
@@ -274,6 +319,7 @@ static void run_search(kiosk *k)
         snprintf(k->status, sizeof k->status, "The index is being updated. Please try again.");
         return;
     }
+    find_completions(k);
     rc = stele_query_prepare(&k->q, &k->ix, k->query, k->query_len, &k->opts, k->ws, k->ws_size);
     if (rc == STELE_ENOSPACE && k->q.diag.needed > k->ws_size) {
         unsigned char *p = realloc(k->ws, k->q.diag.needed);
@@ -296,6 +342,7 @@ static void run_search(kiosk *k)
         return;
     }
     k->have_query = 1;
+    find_suggestion(k);
     if (k->n_matches == 0)
         snprintf(k->status, sizeof k->status, "No document matches. Try other or fewer words.");
     else if (k->n_matches > k->n_hits)
@@ -400,6 +447,33 @@ static void draw_start(const kiosk *k)
     (void)k;
 }
 
+/* The suggestion line: "Did you mean", then the completions that fit. */
+static void draw_suggestions(const kiosk *k)
+{
+    int x = 0;
+    if (k->suggest_len) {
+        put_str(2, 0, "Did you mean: ", 0);
+        x = 14;
+        put_fit(2, x, k->suggest, k->suggest_len, A_BOLD);
+        x += text_width(k->suggest, k->suggest_len);
+        put_str(2, x, " (Ctrl-Y)", A_DIM);
+        x += 9;
+    }
+    if (k->n_comps && x + 12 < COLS) {
+        if (x) x += 3;
+        put_str(2, x, "Tab:", A_DIM);
+        x += 4;
+        for (size_t i = 0; i < k->n_comps; i++) {
+            int w = text_width(k->comps[i].word, k->comps[i].len);
+            if (x + 2 + w > COLS - 1) break;
+            put_fit(2, x + 2, k->comps[i].word, k->comps[i].len, i == 0 ? A_BOLD : 0);
+            x += 2 + w;
+        }
+    }
+    if (!k->suggest_len && !k->n_comps)
+        put_str(2, 0, k->query_len ? "Enter opens the selected hit; Esc clears." : "", A_DIM);
+}
+
 static void draw_search(kiosk *k)
 {
     const char *prompt = "Search: ";
@@ -413,8 +487,7 @@ static void draw_search(kiosk *k)
     while (room > 0 && text_width(k->query + from, k->cursor - from) > room)
         from = next_char(k, from);
     put_fit(1, px, k->query + from, k->query_len - from, A_UNDERLINE);
-    /* the suggestion line: completion and "did you mean" go here */
-    put_str(2, 0, k->query_len ? "Enter opens the selected hit; Esc clears." : "", A_DIM);
+    draw_suggestions(k);
     put_str(3, 0, k->status, A_BOLD);
 
     if (k->query_len == 0) {
@@ -574,6 +647,39 @@ static void insert_text(kiosk *k, const char *s, size_t n)
     k->dirty = 1;
 }
 
+/* Replaces the query from byte from to its end with text (n bytes); the
+ * cursor goes to the end. */
+static void replace_tail(kiosk *k, size_t from, const char *text, size_t n)
+{
+    if (from > k->query_len || from + n >= QUERY_CAP) return;
+    memmove(k->query + from, text, n);
+    k->query_len = from + n;
+    k->cursor = k->query_len;
+    k->query[k->query_len] = '\0';
+    k->dirty = 1;
+}
+
+/* Tab: the first completion in place of the last word, and a space. */
+static void take_completion(kiosk *k)
+{
+    char word[STELE_MAX_TERM_BYTES + 2];
+    const stele_completion *c = &k->comps[0];
+    if (k->n_comps == 0 || k->dirty || c->len > STELE_MAX_TERM_BYTES) return;
+    memcpy(word, c->word, c->len);
+    word[c->len] = ' ';
+    replace_tail(k, c->start, word, c->len + 1);
+}
+
+/* Ctrl-Y: the "did you mean" suggestion as the query. */
+static void take_suggestion(kiosk *k)
+{
+    char text[QUERY_CAP];
+    size_t n = k->suggest_len;
+    if (n == 0 || k->dirty) return;
+    memcpy(text, k->suggest, n);
+    replace_tail(k, 0, text, n);
+}
+
 static void delete_range(kiosk *k, size_t from, size_t to)
 {
     if (from >= to) return;
@@ -651,6 +757,12 @@ static int handle_key(kiosk *k, int type, wint_t ch)
             open_doc(k); /* nothing to open: nothing happens */
         } else if (ch == 0x1b) {
             reset(k);
+        } else if (ch == '\t') {
+            if (k->dirty) run_search(k);
+            take_completion(k);
+        } else if (ch == 0x19) {
+            if (k->dirty) run_search(k);
+            take_suggestion(k);
         } else if (ch == 0x7f || ch == 0x08) {
             delete_range(k, prev_char(k, k->cursor), k->cursor);
         } else if (ch == 0x01) {
@@ -742,7 +854,10 @@ static int open_kiosk(kiosk *k, const char *path)
     b0 = stele_workspace_bound(&k->ix, 0);
     k->ws_size = b1 > b0 ? b1 : b0;
     k->ws = malloc(k->ws_size ? k->ws_size : 1);
-    if (!k->ws) {
+    /* completions need at most the bound for no hits (stele.h) */
+    k->cws_size = b0;
+    k->cws = malloc(b0 ? b0 : 1);
+    if (!k->ws || !k->cws) {
         cli_error("out of memory (workspace of %zu bytes)", k->ws_size);
         return -1;
     }
@@ -754,6 +869,7 @@ static void close_kiosk(kiosk *k)
     cli_doc_free(&k->doc);
     free(k->lines);
     free(k->ws);
+    free(k->cws);
     if (k->stemmer) stele_stemmer_free(k->stemmer);
     cli_unmap(&k->map);
 }
