@@ -177,6 +177,15 @@ def case_complete(c, k):
     expect("Search: treatm prison" in s, f"Tab mid-query changed the query:\n{s}")
 
 
+def case_half_word(c, k):
+    # A word stopped half-way already finds what it begins:
+    # "alternatives to impr" finds 55/12 (alternatives to imprisonment).
+    k.type("alternatives to impr")
+    s = k.wait(lambda s: ">1. " in s)
+    first = [line for line in s.split("\n") if line.startswith(">1. ")][0]
+    expect("55/12" in first, f"half-typed word, first hit:\n{s}")
+
+
 def case_did_you_mean(c, k):
     # A misspelt word: the query matches through its correction, and the
     # line says what was meant; Ctrl-Y takes it.
@@ -249,6 +258,9 @@ def case_empty_enter(c, k):
     for key in ("Enter", "Enter", "C-c", "C-d", "C-z", "C-\\", "Escape", "q", "C-x", "Enter"):
         k.keys(key)
         time.sleep(0.1)
+    # "q" is a word being typed, so it finds hits and the last Enter may
+    # have opened one: Esc goes back to the search screen.
+    k.keys("Escape")
     k.keys("C-u")
     s = k.settle()
     expect(k.alive(), "the kiosk ended on a visitor's key")
@@ -320,6 +332,7 @@ def case_signal(c, k):
 
 
 CASES = {
+    "half_word": ([], case_half_word),
     "typing": ([], case_typing),
     "complete": ([], case_complete),
     "did_you_mean": ([], case_did_you_mean),

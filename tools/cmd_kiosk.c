@@ -849,6 +849,9 @@ static int open_kiosk(kiosk *k, const char *path)
         k->opts.stem = stele_stemmer_stem;
         k->opts.stem_ctx = k->stemmer;
     }
+    /* Search as you type: the word being typed also matches the words it
+     * begins, so a visitor sees hits before finishing it. */
+    k->opts.flags |= STELE_QUERY_AS_YOU_TYPE;
     k->opts.max_results = MAX_HITS;
     b1 = stele_workspace_bound(&k->ix, MAX_HITS);
     b0 = stele_workspace_bound(&k->ix, 0);
