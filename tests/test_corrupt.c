@@ -420,8 +420,31 @@ static void test_lexicon_section(void)
     st_corpus_free(&c);
 }
 
-int main(void)
+/* The parts run as separate tests so that meson runs them side by side
+ * (each takes tens of seconds, minutes under the sanitizers); with no
+ * argument every part runs. */
+static int wants(int argc, char **argv, const char *part)
 {
+    if (argc < 2) return 1;
+    for (int i = 1; i < argc; i++)
+        if (strcmp(argv[i], part) == 0) return 1;
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    static const char *const parts[] = {"small",   "large",  "paragraphs",
+                                        "lexicon", "header", "sections"};
+    for (int i = 1; i < argc; i++) {
+        size_t k = 0;
+        while (k < sizeof parts / sizeof parts[0] && strcmp(argv[i], parts[k]) != 0)
+            k++;
+        if (k == sizeof parts / sizeof parts[0]) {
+            fprintf(stderr, "usage: test_corrupt [small|large|paragraphs|lexicon|header|"
+                            "sections]...\n");
+            return 2;
+        }
+    }
     st_corpus c;
     th_expect exp;
     th_synthetic(&c, &exp, 140);
@@ -441,28 +464,31 @@ int main(void)
     uint8_t *sdata;
     size_t ssize;
     th_build(&small, &opts, &sdata, &ssize);
-    test_truncation(sdata, ssize);
 
     size_t n_open = 0, n_verify = 0, n_passed = 0;
-    test_bytes(sdata, ssize, 1, 0, &n_open, &n_verify, &n_passed);
-    printf("small index (%zu bytes), plain damage: %zu caught by open, %zu by verify, %zu "
-           "passed\n",
-           ssize, n_open, n_verify, n_passed);
-    n_open = n_verify = n_passed = 0;
-    test_bytes(sdata, ssize, 1, 1, &n_open, &n_verify, &n_passed);
-    printf("small index, crafted (CRCs fixed): %zu caught by open, %zu by verify, %zu passed "
-           "(harmless changes, e.g. title text)\n",
-           n_open, n_verify, n_passed);
-    n_open = n_verify = n_passed = 0;
-    test_bytes(data, size, 17, 1, &n_open, &n_verify, &n_passed);
-    printf("140-document index (%zu bytes), crafted, every 17th byte: %zu open, %zu verify, "
-           "%zu passed\n",
-           size, n_open, n_verify, n_passed);
-
-    test_many_paragraphs();
-    test_lexicon_section();
-    test_header_exhaustive(sdata, ssize);
-    test_section_sample(data, size, 400);
+    if (wants(argc, argv, "small")) {
+        test_truncation(sdata, ssize);
+        test_bytes(sdata, ssize, 1, 0, &n_open, &n_verify, &n_passed);
+        printf("small index (%zu bytes), plain damage: %zu caught by open, %zu by verify, %zu "
+               "passed\n",
+               ssize, n_open, n_verify, n_passed);
+        n_open = n_verify = n_passed = 0;
+        test_bytes(sdata, ssize, 1, 1, &n_open, &n_verify, &n_passed);
+        printf("small index, crafted (CRCs fixed): %zu caught by open, %zu by verify, %zu "
+               "passed (harmless changes, e.g. title text)\n",
+               n_open, n_verify, n_passed);
+    }
+    if (wants(argc, argv, "large")) {
+        n_open = n_verify = n_passed = 0;
+        test_bytes(data, size, 17, 1, &n_open, &n_verify, &n_passed);
+        printf("140-document index (%zu bytes), crafted, every 17th byte: %zu open, %zu "
+               "verify, %zu passed\n",
+               size, n_open, n_verify, n_passed);
+    }
+    if (wants(argc, argv, "paragraphs")) test_many_paragraphs();
+    if (wants(argc, argv, "lexicon")) test_lexicon_section();
+    if (wants(argc, argv, "header")) test_header_exhaustive(sdata, ssize);
+    if (wants(argc, argv, "sections")) test_section_sample(data, size, 400);
 
     free(data);
     free(sdata);
