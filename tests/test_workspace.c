@@ -247,6 +247,57 @@ static int sweep_snippet(const tu_env *env, const char *query, const stele_hit *
 
 /* Queries for the one long document: words near its start, middle and
  * end, a phrase and a NEAR whose matches lie deep inside it. */
+/* An exact query's suggestion looks for its corrections in the
+ * workspace past the prepared state (search.c): with the workspace
+ * preparing measured it must give the suggestion of an ample one, and
+ * with less (but enough to prepare) that suggestion or STELE_ENOSPACE
+ * with *out_len = 0, never an overrun (ASan). */
+static int sweep_suggest(const tu_env *env, const char *query, size_t bound)
+{
+    size_t len = strlen(query), want_len = 0, needed;
+    char want[256], got[256];
+    stele_query_opts opts = env->opts;
+    stele_query q;
+    opts.flags |= STELE_QUERY_EXACT;
+    if (stele_query_prepare(&q, &env->ix, query, len, &opts, NULL, 0) != STELE_OK) {
+        fprintf(stderr, "'%s': exact query not measured\n", query);
+        return 1;
+    }
+    needed = q.diag.needed;
+    void *mem = block_at(&ws, bound);
+    int rc = stele_query_prepare(&q, &env->ix, query, len, &opts, mem, bound);
+    if (rc == STELE_OK) rc = stele_query_suggest(&q, query, len, want, sizeof want, &want_len);
+    if (rc != STELE_OK || needed > bound) {
+        fprintf(stderr, "'%s': exact suggestion %s with the bound (needs %zu of %zu)\n", query,
+                stele_strerror(rc), needed, bound);
+        return 1;
+    }
+    unsigned long n_short = 0;
+    for (size_t size = 0; size <= needed; size += SWEEP_STEP(size, needed)) {
+        size_t got_len = 99;
+        mem = block_at(&ws, size);
+        if (stele_query_prepare(&q, &env->ix, query, len, &opts, mem, size) != STELE_OK) continue;
+        rc = stele_query_suggest(&q, query, len, got, sizeof got, &got_len);
+        n_calls++;
+        if (rc == STELE_ENOSPACE && size < needed && got_len == 0) {
+            n_short++;
+            continue;
+        }
+        if (rc != STELE_OK || got_len != want_len || memcmp(got, want, want_len) != 0) {
+            fprintf(stderr, "'%s': suggestion with %zu of %zu bytes: %s '%.*s'\n", query, size,
+                    needed, stele_strerror(rc), (int)got_len, got);
+            return 1;
+        }
+    }
+    if (n_short == 0) {
+        fprintf(stderr, "'%s': no workspace prepared the query without room to suggest\n", query);
+        return 1;
+    }
+    printf("  suggest %-60s '%s' needs %zu bytes (%lu sizes short)\n", query, want, needed,
+           n_short);
+    return 0;
+}
+
 static const char *const long_queries[] = {
     "treatment", "\"drug dependent persons\"", "NEAR(drug prison, 5)", "naloxone", "rehab*",
 };
@@ -313,6 +364,8 @@ int main(int argc, char **argv)
             n_snippets++;
         }
     }
+    failures += sweep_suggest(&env, "psycoactive substances", search_bound);
+    failures += sweep_suggest(&env, "opiod overdose OR rehabilitaton", search_bound);
     /* The bound does not grow with a document's size: one document made
      * of the whole corpus four times over, as one paragraph far longer
      * than a stored-text block, gets the same bound, and its snippets go

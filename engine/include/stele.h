@@ -327,7 +327,8 @@ typedef struct stele_query_opts {
  * Exact search: STELE_QUERY_EXACT in opts.flags turns typo tolerance off
  * for the whole query, and preparing it reads no lexicon entry for
  * corrections: stele_query_suggest() looks for them itself when asked
- * (within its own STELE_CORRECT_SCAN entries, on the stack: about 3 KB).
+ * (within its own STELE_CORRECT_SCAN entries, with its walker in the
+ * workspace past the prepared state, about 3 KB that diag.needed counts).
  * "=word" in the query turns tolerance off for one word, and so does
  * quoting it ("word").
  */
@@ -493,7 +494,9 @@ STELE_API int stele_query_snippet(stele_query *q, const stele_hit *hit,
  * *out_len its length.  STELE_ENOTFOUND when no word has a correction,
  * STELE_ENOSPACE (with *out_len) when out is too small, STELE_EINVAL when
  * query cannot be the prepared text.  Corrections are folded (lower case,
- * no accents).  No workspace beyond the prepared query's.  Typical use:
+ * no accents).  No workspace beyond the prepared query's diag.needed (an
+ * exact query's corrections are looked for in it, past the prepared
+ * state: short of it, STELE_ENOSPACE with *out_len = 0).  Typical use:
  * when a search finds nothing or matched through corrections
  * (q->n_fuzzy), offer the suggestion, and when nothing matched as typed,
  * search for it instead and say so.

@@ -29,7 +29,9 @@
  * and says so.
  *
  * Memory: no allocation; the walker (st_fuzzy, 2.3 KB) and the candidate
- * list (0.7 KB) are the caller's (the parser keeps them on its stack).
+ * list (0.7 KB), together an st_correct_work, are the caller's: the
+ * parser keeps them on its stack, stele_query_suggest() in the prepared
+ * query's workspace, past its mark.
  */
 #ifndef STELE_CORRECT_H
 #define STELE_CORRECT_H
@@ -54,6 +56,12 @@ typedef struct st_correction {
     uint8_t dist;      /* edits, 1 .. k; a completion counts 1 */
     uint8_t completion;
 } st_correction;
+
+/* The memory one correction takes: the walker and its candidates. */
+typedef struct st_correct_work {
+    st_fuzzy f;
+    st_correction cand[ST_CORRECT_MAX];
+} st_correct_work;
 
 /* Edits allowed for a folded word (len bytes) by the rule above. */
 unsigned st_correct_k(const char *word, size_t len);

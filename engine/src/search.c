@@ -14,7 +14,9 @@
  *
  * and remembers where that ends (the mark).  Each run or snippet then uses
  * the rest, from the mark: a run its top-k heap ((offset + max_hits) * 16
- * bytes), a snippet the document's stored text (st_snippet_bytes).
+ * bytes), a snippet the document's stored text (st_snippet_bytes), a
+ * suggestion for an exact query its correction walk (st_correct_work),
+ * which would take 3 KB of stack instead.
  *
  * Sizing.  When mem is NULL, or the workspace is short, the query is
  * parsed once more in counting mode: the parser stores nothing and adds
@@ -30,12 +32,14 @@
  *   7 + sizeof(st_prepared) + Tree(T) + st_eval_query_bytes(T, T)
  *     + T * sizeof(st_fix)
  *     + L * (sizeof(st_postings) + 2 * sizeof(st_poscur))    (walk, cover)
- *     + max(16 * max_hits, st_snippet_bytes(ix), verify)
+ *     + max(16 * max_hits, st_snippet_bytes(ix), C, verify)
  *
  * where Tree(T) is at most 6T + 1 nodes and T terms (the nodes that are
  * not NOT are leaves, inner nodes of two children or more and one OR per
  * prefix: at most 3T; a NOT's child is one of them and never a NOT or an
- * exclusion, so NOTs are at most as many), and st_snippet_bytes(ix) is a
+ * exclusion, so NOTs are at most as many), C is the correction walk
+ * (st_correct_work: 3 KB) stele_query_suggest() runs past the mark for an
+ * exact query, and st_snippet_bytes(ix) is a
  * 512-byte text buffer plus one stored-text stream: zlib's inflate state
  * (the size the linked zlib asks, at most 8 KB: 7,160 bytes on x86-64 and
  * 7,120 on 32-bit ARM with zlib 1.2.13), its window of 2^W bytes (W = the
@@ -94,6 +98,7 @@ size_t stele_workspace_bound(const stele_index *ix, size_t max_hits)
     state = st_add_sat(state, st_mul_sat(lists, st_eval_leaf_bytes(1) + st_eval_cover_bytes(1)));
     tail = ST_ALIGNED(max_hits * sizeof(st_heap_entry));
     if (st_snippet_bytes(ix) > tail) tail = st_snippet_bytes(ix);
+    if (ST_ALIGNED(sizeof(st_correct_work)) > tail) tail = ST_ALIGNED(sizeof(st_correct_work));
     state = st_add_sat(state, tail);
     if (state < st_complete_bytes(ix)) state = st_complete_bytes(ix);
     return state > st_verify_bound(ix) ? state : st_verify_bound(ix);
@@ -116,11 +121,25 @@ static uint32_t results_of(const stele_query_opts *opts)
     return n > STELE_MAX_RESULTS ? STELE_MAX_RESULTS : n;
 }
 
-static size_t tail_bytes(const stele_index *ix, uint32_t max_results)
+/* What a run, a snippet or a suggestion takes past the mark: the largest
+ * of the heap, the snippet's buffer and stream, and, for an exact query
+ * with words left to correct (pending fixes), the correction walk of
+ * stele_query_suggest(). */
+static size_t tail_bytes(const stele_index *ix, uint32_t max_results, int pending)
 {
     size_t heap = ST_ALIGNED((size_t)max_results * sizeof(st_heap_entry));
     size_t snip = st_snippet_bytes(ix);
-    return heap > snip ? heap : snip;
+    size_t fix = pending ? ST_ALIGNED(sizeof(st_correct_work)) : 0;
+    size_t tail = heap > snip ? heap : snip;
+    return tail > fix ? tail : fix;
+}
+
+/* Whether a query parsed with these flags has fixes that
+ * stele_query_suggest() corrects itself (query_parse.c: an exact query's
+ * unknown words wait for it). */
+static int has_pending(const st_parse_in *in, const st_query *q)
+{
+    return (in->flags & ST_PARSE_EXACT) && q->n_fixes > 0;
 }
 
 /* The stemmer of a query: the caller's, or else, on a stemmed index,
@@ -177,7 +196,8 @@ static int measure(stele_query *q, const stele_index *ix, const char *query, siz
     q->n_cut = tq.n_cut;
     q->n_prefix_words = tq.n_prefix_words;
     q->n_fuzzy = tq.n_fuzzy;
-    q->diag.needed = st_add_sat(st_arena_needed(&count), tail_bytes(ix, results_of(opts)));
+    q->diag.needed = st_add_sat(st_arena_needed(&count),
+                                tail_bytes(ix, results_of(opts), has_pending(&in, &tq)));
     return STELE_OK;
 }
 
@@ -224,7 +244,8 @@ int stele_query_prepare(stele_query *q, const stele_index *ix, const char *query
     q->n_cut = pq->q.n_cut;
     q->n_prefix_words = pq->q.n_prefix_words;
     q->n_fuzzy = pq->q.n_fuzzy;
-    q->diag.needed = st_add_sat(q->mark_, tail_bytes(ix, pq->max_results));
+    q->diag.needed =
+        st_add_sat(q->mark_, tail_bytes(ix, pq->max_results, has_pending(&in, &pq->q)));
     return STELE_OK;
 }
 
@@ -394,12 +415,11 @@ int stele_query_snippet(stele_query *q, const stele_hit *hit, const stele_snippe
 
 /* The correction of fx into *word: its recorded one, or for a pending
  * fix (an exact query) the best the lexicon has, found now within what
- * is left of one STELE_CORRECT_SCAN budget.  0: none. */
-static int fix_word(const stele_index *ix, const st_fix *fx, uint32_t *scan_left,
-                    st_correction *word)
+ * is left of one STELE_CORRECT_SCAN budget, with the walker in w.  0:
+ * none. */
+static int fix_word(const stele_index *ix, const st_fix *fx, st_correct_work *w,
+                    uint32_t *scan_left, st_correction *word)
 {
-    st_fuzzy f;
-    st_correction cand[ST_CORRECT_MAX];
     uint32_t n_cand = 0;
     int cut, rc;
 
@@ -408,11 +428,11 @@ static int fix_word(const stele_index *ix, const st_fix *fx, uint32_t *scan_left
         word->len = fx->word_len;
         return 1;
     }
-    rc = st_correct_find(ix, fx->word, fx->word_len, st_correct_k(fx->word, fx->word_len), &f, cand,
-                         &n_cand, scan_left, &cut);
+    rc = st_correct_find(ix, fx->word, fx->word_len, st_correct_k(fx->word, fx->word_len), &w->f,
+                         w->cand, &n_cand, scan_left, &cut);
     if (rc < 0) return rc;
     if (n_cand == 0) return 0;
-    *word = cand[0];
+    *word = w->cand[0];
     return 1;
 }
 
@@ -435,7 +455,8 @@ int stele_query_suggest(const stele_query *q, const char *query, size_t len, cha
     const st_query *sq;
     size_t n = 0, at = 0;
     uint32_t scan_left = STELE_CORRECT_SCAN;
-    int any = 0;
+    st_correct_work *work = NULL;
+    int any = 0, pending = 0;
 
     if (out_len) *out_len = 0;
     if (out && out_cap) out[0] = '\0';
@@ -445,13 +466,23 @@ int stele_query_suggest(const stele_query *q, const char *query, size_t len, cha
         if (fx->offset < at || fx->offset > len || fx->len > len - fx->offset)
             return STELE_EINVAL; /* not the text the query was prepared from */
         at = fx->offset + fx->len;
+        pending |= fx->pending;
+    }
+    if (pending) {
+        /* the walker lives past the mark, where runs keep their heap
+         * (tail_bytes counted it in diag.needed) */
+        st_arena a;
+        st_arena_init(&a, q->mem_, q->size_);
+        a.used = q->mark_ - a.pad;
+        work = st_arena_alloc(&a, sizeof *work);
+        if (!work) return STELE_ENOSPACE;
     }
     /* the query as typed, each fixed word replaced by its correction,
      * written while it fits and measured to the end */
     at = 0;
     for (const st_fix *fx = sq->fixes; fx; fx = fx->next) {
         st_correction word;
-        int rc = fix_word(q->ix_, fx, &scan_left, &word);
+        int rc = fix_word(q->ix_, fx, work, &scan_left, &word);
         if (rc < 0) return rc;
         if (rc == 0) continue; /* no correction: the word stays as typed */
         any = 1;
