@@ -574,41 +574,58 @@ static int refresh(cli_searcher *s)
     return rc < 0 ? -1 : 0;
 }
 
-int cli_search_query(cli_searcher *s, const char *query, size_t len, int batch, size_t offset,
-                     size_t *n_matches)
+int cli_search_guarded(cli_searcher *s, cli_search_fn fn, void *arg)
 {
     sigjmp_buf jump;
     sigjmp_buf *volatile previous = NULL;
     int st;
 
-    if (refresh(s) != 0) return CLI_EXIT_ERROR;
     if (sigsetjmp(jump, 1)) {
         cli_fault_restore(previous);
         cli_index_fault(s->index_path, &s->map, &s->ix);
         return CLI_EXIT_ERROR;
     }
     previous = cli_fault_arm(&jump);
-    st = search_query(s, query, len, batch, offset, n_matches);
+    st = refresh(s) != 0 ? CLI_EXIT_ERROR : fn(s, arg);
     cli_fault_restore(previous);
     return st;
 }
 
+/* The arguments of cli_search_query() and cli_search_hit(), passed
+ * through cli_search_guarded(). */
+typedef struct search_call {
+    const char *query;
+    size_t len;
+    int batch;
+    size_t offset;
+    size_t *n_matches;
+    size_t rank;
+    stele_hit *hit;
+} search_call;
+
+static int query_call(cli_searcher *s, void *arg)
+{
+    const search_call *c = arg;
+    return search_query(s, c->query, c->len, c->batch, c->offset, c->n_matches);
+}
+
+static int hit_call(cli_searcher *s, void *arg)
+{
+    const search_call *c = arg;
+    return search_hit(s, c->query, c->len, c->rank, c->hit);
+}
+
+int cli_search_query(cli_searcher *s, const char *query, size_t len, int batch, size_t offset,
+                     size_t *n_matches)
+{
+    search_call c = {query, len, batch, offset, n_matches, 0, NULL};
+    return cli_search_guarded(s, query_call, &c);
+}
+
 int cli_search_hit(cli_searcher *s, const char *query, size_t len, size_t rank, stele_hit *hit)
 {
-    sigjmp_buf jump;
-    sigjmp_buf *volatile previous = NULL;
-    int st;
-
-    if (refresh(s) != 0) return CLI_EXIT_ERROR;
-    if (sigsetjmp(jump, 1)) {
-        cli_fault_restore(previous);
-        cli_index_fault(s->index_path, &s->map, &s->ix);
-        return CLI_EXIT_ERROR;
-    }
-    previous = cli_fault_arm(&jump);
-    st = search_hit(s, query, len, rank, hit);
-    cli_fault_restore(previous);
-    return st;
+    search_call c = {query, len, 0, 0, NULL, rank, hit};
+    return cli_search_guarded(s, hit_call, &c);
 }
 
 /* Reads one line into *line (without its end of line); -1 at end of input. */

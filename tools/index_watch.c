@@ -14,11 +14,15 @@
  *      the new one cannot be opened (empty, cut short, not an index) the
  *      query is refused with one line saying so, and the next query tries
  *      again, so a good file renamed into place is picked up at once.
- *   3. A mapped file cut between that check and the end of the query
- *      makes the next read of a lost page raise SIGBUS.  While a query
- *      runs, a handler turns it into a jump back to the query's start
- *      (cli_fault_arm, sigsetjmp/siglongjmp), where the command drops the
- *      mapping, reports the query as failed and reopens for the next one.
+ *   3. A mapped file cut after that check, while it is opened anew or
+ *      while the query runs, makes the next read of a lost page raise
+ *      SIGBUS.  From the check to the end of the query a handler turns it
+ *      into a jump back to the query's start (cli_fault_arm,
+ *      sigsetjmp/siglongjmp), where the command drops the mapping,
+ *      reports the query as failed and reopens for the next one.  The
+ *      check itself must run under the guard too: stele_open reads the
+ *      new file's header and section table, and the file can be cut
+ *      between the map and that read.
  *      The runtime keeps all its state in the caller's workspace and takes
  *      no lock, so abandoning a call half way leaves nothing inconsistent.
  *
@@ -57,22 +61,21 @@ int cli_index_changed(const char *path, const cli_map *m)
 
 int cli_index_refresh(const char *path, cli_map *m, stele_index *ix, char *why, size_t cap)
 {
-    cli_map fresh;
-    stele_index fresh_ix;
     char reason[256];
 
     if (!cli_index_changed(path, m)) return 0;
-    if (cli_open_index_quiet(path, &fresh, &fresh_ix, reason, sizeof reason) != 0) {
-        /* The old copy or mapping is not used again: the file it came
-         * from is not what the user now means to search. */
-        cli_unmap(m);
+    /* The old copy or mapping goes first, whatever comes next: the file
+     * it came from is not what the user now means to search.  The new
+     * file is opened straight into *m, so that when it is cut while
+     * stele_open reads it, the fault's handler (cli_index_fault) finds
+     * the new mapping there and drops it, instead of leaking it. */
+    cli_unmap(m);
+    memset(ix, 0, sizeof *ix);
+    if (cli_open_index_quiet(path, m, ix, reason, sizeof reason) != 0) {
         memset(ix, 0, sizeof *ix);
         snprintf(why, cap, "%s changed on disk and cannot be searched now: %s", path, reason);
         return -1;
     }
-    cli_unmap(m);
-    *m = fresh;
-    *ix = fresh_ix;
     return 1;
 }
 

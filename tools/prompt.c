@@ -192,21 +192,26 @@ static void show_hit_text(cli_searcher *s, const char *query, size_t len, const 
     cli_doc_free(&d);
 }
 
+/* The arguments of show_hit_text(), passed through cli_search_guarded(). */
+typedef struct show_call {
+    const char *query;
+    size_t len;
+    const char *arg;
+} show_call;
+
+static int show_call_fn(cli_searcher *s, void *arg)
+{
+    const show_call *c = arg;
+    show_hit_text(s, c->query, c->len, c->arg);
+    return CLI_EXIT_OK;
+}
+
 /* .show N; a fault reading a mapped index cut meanwhile ends it with a
  * message (index_watch.c). */
 static void show_hit(cli_searcher *s, const char *query, size_t len, const char *arg)
 {
-    sigjmp_buf jump;
-    sigjmp_buf *volatile previous = NULL;
-
-    if (sigsetjmp(jump, 1)) {
-        cli_fault_restore(previous);
-        cli_index_fault(s->index_path, &s->map, &s->ix);
-        return;
-    }
-    previous = cli_fault_arm(&jump);
-    show_hit_text(s, query, len, arg);
-    cli_fault_restore(previous);
+    show_call c = {query, len, arg};
+    cli_search_guarded(s, show_call_fn, &c);
 }
 
 int cli_prompt(cli_searcher *s)

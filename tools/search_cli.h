@@ -41,12 +41,23 @@ typedef struct cli_searcher {
     int corrected;
 } cli_searcher;
 
+/* Work on the searcher's index, run by cli_search_guarded(). */
+typedef int (*cli_search_fn)(cli_searcher *s, void *arg);
+
+/* Runs fn(s, arg) on the index file as it is now and returns its exit
+ * status: first opens the index anew if its file changed (2, printed,
+ * when the new file cannot be opened), and turns a fault reading a
+ * mapped index cut meanwhile, while it is reopened or while fn runs,
+ * into a failed call (2, printed; index_watch.c).  A jump out of fn
+ * loses what fn had allocated and not yet freed (an output line being
+ * built): a small leak, and only when an updater cut the file in place.
+ * Calls nest: the innermost catches the fault. */
+int cli_search_guarded(cli_searcher *s, cli_search_fn fn, void *arg);
+
 /* Runs one query and prints hits offset+1 .. offset+max_hits of it;
  * *n_matches (if not NULL) gets how many documents matched.  Returns an
  * exit status: 0 hits, 1 none, 2 error (printed).  This and
- * cli_search_hit() first open the index anew if its file changed, and
- * turn a fault reading a mapped index that was cut meanwhile into a
- * failed query (index_watch.c). */
+ * cli_search_hit() run under cli_search_guarded(). */
 int cli_search_query(cli_searcher *s, const char *query, size_t len, int batch, size_t offset,
                      size_t *n_matches);
 
