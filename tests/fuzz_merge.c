@@ -17,13 +17,13 @@
  * mutation (th_fix_all_crcs(), shared with test_corrupt.c), for seven
  * mutations in eight.
  */
-#include <dirent.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "fuzz_common.h"
 #include "index_helper.h"
 #include "stele.h"
 #include "stele_index.h"
@@ -32,54 +32,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define HEAD_BYTES 3 /* options byte and shard A's length */
 
-static void require(int ok, const char *what)
-{
-    if (!ok) {
-        fprintf(stderr, "broken promise: %s\n", what);
-        abort();
-    }
-}
-
-static char scratch[256];
 static char shard_a[300], shard_b[300], out_path[300];
-
-static void remove_scratch(void)
-{
-    unlink(shard_a);
-    unlink(shard_b);
-    unlink(out_path);
-    rmdir(scratch);
-}
 
 static void scratch_init(void)
 {
-    if (scratch[0]) return;
-    const char *base = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : getenv("TMPDIR");
-    snprintf(scratch, sizeof scratch, "%s/stele-fuzz-merge-XXXXXX", base ? base : "/tmp");
-    require(mkdtemp(scratch) != NULL, "scratch directory");
-    snprintf(shard_a, sizeof shard_a, "%s/a.stele", scratch);
-    snprintf(shard_b, sizeof shard_b, "%s/b.stele", scratch);
-    snprintf(out_path, sizeof out_path, "%s/merged.stele", scratch);
-    atexit(remove_scratch);
-}
-
-static void write_file(const char *path, const uint8_t *data, size_t size)
-{
-    FILE *f = fopen(path, "wb");
-    require(f != NULL, "write a shard");
-    require(fwrite(data, 1, size, f) == size && fclose(f) == 0, "write a shard");
-}
-
-static int count_files(void)
-{
-    DIR *d = opendir(scratch);
-    require(d != NULL, "scratch directory readable");
-    int n = 0;
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL)
-        n += e->d_name[0] != '.';
-    closedir(d);
-    return n;
+    if (out_path[0]) return;
+    fz_scratch_init("merge");
+    fz_scratch_path(shard_a, sizeof shard_a, "a.stele");
+    fz_scratch_path(shard_b, sizeof shard_b, "b.stele");
+    fz_scratch_path(out_path, sizeof out_path, "merged.stele");
 }
 
 /* Shard A's length in an input of size bytes. */
@@ -106,8 +67,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t n_a = split_at(data, size);
     const uint8_t *a = data + HEAD_BYTES, *b = a + n_a;
     size_t n_b = size - HEAD_BYTES - n_a;
-    write_file(shard_a, a, n_a);
-    write_file(shard_b, b, n_b);
+    fz_write_file(shard_a, a, n_a);
+    fz_write_file(shard_b, b, n_b);
     stele_build_opts opts = {0};
     opts.on_duplicate = (data[0] & 3) == 3 ? STELE_DUP_ERROR : data[0] & 3;
     opts.threads = 1;
@@ -115,28 +76,28 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     stele_build_stats stats;
     char err[512] = "";
     int rc = stele_merge(inputs, 2, &opts, out_path, &stats, err, sizeof err);
-    require(rc == STELE_OK || rc == STELE_EINPUT || rc == STELE_ECORRUPT || rc == STELE_EVERSION,
-            "merge status");
+    fz_require(rc == STELE_OK || rc == STELE_EINPUT || rc == STELE_ECORRUPT || rc == STELE_EVERSION,
+               "merge status");
     if (rc != STELE_OK) {
-        require(err[0] != '\0' && strchr(err, '\n') == NULL, "a one-line message");
-        require(count_files() == 2, "a failed merge leaves nothing");
+        fz_require(err[0] != '\0' && strchr(err, '\n') == NULL, "a one-line message");
+        fz_require(fz_count_files() == 2, "a failed merge leaves nothing");
         return 0;
     }
-    require(count_files() == 3, "only the merged index is left");
+    fz_require(fz_count_files() == 3, "only the merged index is left");
     size_t msize = 0;
     uint8_t *merged = th_read_file(out_path, &msize);
-    require(merged != NULL, "the merged index was written");
+    fz_require(merged != NULL, "the merged index was written");
     stele_index ix;
-    require(stele_open(&ix, merged, msize) == STELE_OK, "the merged index opens");
+    fz_require(stele_open(&ix, merged, msize) == STELE_OK, "the merged index opens");
     size_t bound = stele_workspace_bound(&ix, 0);
     void *mem = malloc(bound);
-    require(mem != NULL, "workspace");
-    require(stele_verify(&ix, mem, bound) == STELE_OK, "the merged index verifies");
+    fz_require(mem != NULL, "workspace");
+    fz_require(stele_verify(&ix, mem, bound) == STELE_OK, "the merged index verifies");
     stele_info info;
     stele_index_info(&ix, &info);
     uint64_t total = (uint64_t)shard_docs(a, n_a) + shard_docs(b, n_b);
-    require(info.n_docs == stats.n_docs && info.n_docs + stats.n_duplicates == total,
-            "every document of the shards is merged or reported");
+    fz_require(info.n_docs == stats.n_docs && info.n_docs + stats.n_duplicates == total,
+               "every document of the shards is merged or reported");
     free(mem);
     free(merged);
     unlink(out_path);
