@@ -49,11 +49,22 @@ if [ -f "$root/tests/fuzz/$target.dict" ]; then
     dict=-dict=$root/tests/fuzz/$target.dict
 fi
 log=$build/fuzz-$target.log
+case $target in
+analyze) max_len=4096 ;;
+query) max_len=256 ;;
+ingest) max_len=8192 ;;
+*) max_len=16384 ;;
+esac
 parallel=
 if [ "$jobs" -gt 1 ]; then
     parallel=-fork=$jobs # one driver, JOBS child processes sharing the corpus
 fi
-# -max_len: the seeds are at most a few KB; -timeout: a hang is a find.
+# -max_len, per target: each run's cost grows with its input, and the
+# longest useful input differs.  256 bytes of query reach the nesting and
+# phrase limits (STELE_MAX_DEPTH, STELE_MAX_PHRASE: 16); the tokenizer's state
+# (a term of at most 255 bytes, its truncation) fits in 4 KB; an ingested
+# file, an index and two shards need room for their seeds (up to 5, 7.4
+# and 8.7 KB) to grow.  -timeout: a hang is a find.
 # -entropic=0: the entropic scheduler's bookkeeping grows with the
 # features one input reaches, and a query reaches some 20,000; it spent
 # half the time of the query target, which ran 4 to 10 times faster
@@ -63,7 +74,7 @@ fi
 status=0
 UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1} \
     "$build/tests/fuzz-$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
-    -max_len=16384 -entropic=0 -print_final_stats=1 $parallel \
+    -max_len=$max_len -entropic=0 -print_final_stats=1 $parallel \
     -artifact_prefix="$artifacts/" $dict ${FUZZ_FLAGS:-} \
     "$corpus" "$root/tests/fuzz/$target" >"$log" 2>&1 || status=1
 grep -E '^#[0-9]+|^stat::|^Done|ERROR|SUMMARY' "$log" | tail -n 12
