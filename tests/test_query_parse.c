@@ -150,6 +150,12 @@ int main(void)
     ok("title:a NEAR/2 b", "(title:NEAR/2 a b)");
     ok("body:drug-dependent", "body:\"drug dependent\"");
     ok("a -title:b", "(AND a (NOT title:b))");
+    /* levels of every kind inside one another: each scope holds to the
+     * end of its primary, each NOT to its operand */
+    ok("x (title:(a -(b OR body:(c -d)) e) OR f) g",
+       "(AND x (OR (AND title:a (NOT (OR title:b (AND body:c (NOT body:d)))) title:e) f) g)");
+    ok("-(a OR -(b c)) d", "(AND (NOT (OR a (NOT (AND b c)))) d)");
+    ok("title:body:a b", "(AND body:a b)");
     /* document ids: bytes as typed, never analysed; a prefix with '*' */
     ok("id:55/12", "id:55/12");
     ok("ID:55/12 treatment", "(AND id:55/12 treatment)");
@@ -274,6 +280,15 @@ int main(void)
             big[n++] = ')';
         big[n] = '\0';
         bad(big, STELE_ELIMIT, STELE_MAX_DEPTH);
+        /* the limit counts scopes and NOTs as levels too: "-(" is two */
+        n = 0;
+        for (int i = 0; i < STELE_MAX_DEPTH / 2; i++)
+            n += (size_t)snprintf(big + n, sizeof big - n, "-(");
+        n += (size_t)snprintf(big + n, sizeof big - n, "title:a x");
+        for (int i = 0; i < STELE_MAX_DEPTH / 2; i++)
+            big[n++] = ')';
+        big[n] = '\0';
+        bad(big, STELE_ELIMIT, (size_t)STELE_MAX_DEPTH);
         /* a NOT of a NOT is refused: it would exclude an exclusion */
         bad("x NOT NOT a", STELE_ESYNTAX, 2);
         bad("x -(-a)", STELE_ESYNTAX, 4);

@@ -106,6 +106,23 @@ typedef struct lex {
     int exact;  /* L_WORD starting with '=': no correction */
 } lex;
 
+/* A level of the query's nesting (parse_query): a group (the query, or a
+ * parenthesis) with the "or" and the "and" being read in it, or a NOT or
+ * a field scope waiting for its operand. */
+typedef struct pframe {
+    st_qnode *or_node, *or_first, *or_last;
+    st_qnode *and_node, *and_first, *and_last;
+    uint32_t start;                   /* the '(', scope or NOT token */
+    uint32_t and_start;               /* where the "and" began (errors) */
+    uint32_t or_start;                /* the last OR (errors) */
+    uint32_t or_neg_off, and_neg_off; /* their first NOT */
+    uint32_t n_and;                   /* unaries the "and" has read */
+    uint8_t type;                     /* FR_GROUP, FR_NOT, FR_SCOPE */
+    uint8_t or_started;               /* the first "and" has ended */
+    uint8_t or_all_neg, or_seen, and_all_neg, and_seen;
+    int8_t field; /* its scope; a scope frame's: the one outside it */
+} pframe;
+
 typedef struct parser {
     const stele_index *ix;
     const char *s;
@@ -138,10 +155,13 @@ typedef struct parser {
      * (a NOT, or AND/OR of such), and the offset of its first NOT. */
     int neg;
     size_t neg_off;
-    /* The token look() last peeked at: the recursive functions keep these
-     * few words, never a whole lex, on their frames. */
+    /* The token look() last peeked at: parse_query() keeps these few
+     * words, never a whole lex, on its frame. */
     int tk_kind, tk_field;
     size_t tk_start, tk_end;
+    /* the levels of nesting open at the token: frames[0] is the query's
+     * group, each level STELE_MAX_DEPTH counts one more */
+    pframe frames[STELE_MAX_DEPTH + 1];
 } parser;
 
 static const char *const default_fields[] = {"title", "body", "footnote"};
@@ -893,8 +913,6 @@ ST_NOINLINE static int word_node(parser *p, const lex *t, int field, st_qnode **
     return rc;
 }
 
-static int parse_or(parser *p, int field, st_qnode **out, int *consumed);
-
 /* NEAR(words[, k]) starting at the NEAR token t. */
 ST_NOINLINE static int parse_near_fn(parser *p, const lex *t, int field, st_qnode **out)
 {
@@ -1049,7 +1067,7 @@ ST_NOINLINE static int prefix_word(parser *p, const lex *t, int field, st_qnode 
 }
 
 /* Peeks at the next token into p->tk_*, out of line, so that no lex
- * struct sits on the frames of the recursive functions below. */
+ * struct sits on parse_query()'s frame. */
 ST_NOINLINE static int look(parser *p)
 {
     lex t;
@@ -1120,172 +1138,246 @@ ST_NOINLINE static int primary_leaf(parser *p, int field, st_qnode **out)
     return STELE_OK;
 }
 
-/* The recursive functions below keep small frames (the query may nest
- * STELE_MAX_DEPTH deep): tokens are peeked at through look(), and
- * everything with a token or a dictionary entry on its stack is out of
- * line. */
-static int parse_primary(parser *p, int field, st_qnode **out)
-{
-    int rc = look(p), consumed, scope;
-    size_t start;
-
-    *out = NULL;
-    if (rc) return rc;
-    start = p->tk_start;
-    switch (p->tk_kind) {
-    case L_LPAREN:
-        if (++p->depth > STELE_MAX_DEPTH) return fail(p, STELE_ELIMIT, start, STELE_QR_TOO_DEEP);
-        p->pos = p->tk_end;
-        rc = parse_or(p, field, out, &consumed);
-        if (rc) return rc;
-        if ((rc = look(p)) != 0) return rc;
-        if (p->tk_kind != L_RPAREN)
-            return fail(p, STELE_ESYNTAX, start, STELE_QR_OPEN_PAREN); /* unbalanced '(' */
-        p->pos = p->tk_end;
-        p->depth--;
-        if (!*out) return fail(p, STELE_ESYNTAX, start, STELE_QR_EMPTY_GROUP); /* empty group */
-        /* an infix NEAR after anything but a plain word is an error */
-        if ((rc = look(p)) != 0) return rc;
-        if (p->tk_kind == L_NEAR) return fail(p, STELE_ESYNTAX, p->tk_start, STELE_QR_NEAR_WORDS);
-        return STELE_OK;
-    case L_SCOPE:
-        if (++p->depth > STELE_MAX_DEPTH) return fail(p, STELE_ELIMIT, start, STELE_QR_TOO_DEEP);
-        scope = p->tk_field;
-        p->pos = p->tk_end;
-        if ((rc = look(p)) != 0) return rc;
-        if (p->tk_kind != L_LPAREN && p->tk_kind != L_PHRASE && p->tk_kind != L_WORD &&
-            p->tk_kind != L_NEARFN && p->tk_kind != L_SCOPE)
-            return fail(p, STELE_ESYNTAX, start, STELE_QR_SCOPE_EMPTY);
-        rc = parse_primary(p, scope, out);
-        if (rc) return rc;
-        if (!*out) return fail(p, STELE_ESYNTAX, start, STELE_QR_NOTHING);
-        p->depth--;
-        return STELE_OK; /* an infix NEAR was handled inside */
-    default:
-        return primary_leaf(p, field, out);
-    }
-}
-
-static int parse_unary(parser *p, int field, st_qnode **out)
-{
-    int rc = look(p), next;
-    size_t start;
-
-    if (rc) return rc;
-    if (p->tk_kind == L_NOT || p->tk_kind == L_MINUS) {
-        st_qnode *inner, *n;
-        start = p->tk_start;
-        if (++p->depth > STELE_MAX_DEPTH) return fail(p, STELE_ELIMIT, start, STELE_QR_TOO_DEEP);
-        p->pos = p->tk_end;
-        if ((rc = look(p)) != 0) return rc;
-        next = p->tk_kind;
-        if (next == L_END || next == L_OR || next == L_RPAREN || next == L_NEAR || next == L_NOT ||
-            next == L_MINUS)
-            return fail(p, STELE_ESYNTAX, start, STELE_QR_DANGLING); /* dangling NOT */
-        rc = parse_unary(p, field, &inner);
-        if (rc) return rc;
-        if (!inner) return fail(p, STELE_ESYNTAX, start, STELE_QR_NOTHING); /* NOT of nothing */
-        if (p->neg) /* NOT of an exclusion: -(-a) */
-            return fail(p, STELE_ESYNTAX, p->neg_off, STELE_QR_NO_POSITIVE);
-        p->depth--;
-        n = new_node(p, ST_Q_NOT, start, &rc);
-        if (!n) return rc;
-        n->field = (int8_t)field;
-        if (!p->counting) {
-            n->kids = inner;
-            n->n_kids = 1;
-        }
-        p->neg = 1;
-        p->neg_off = start;
-        *out = n;
-        return STELE_OK;
-    }
-    return parse_primary(p, field, out);
-}
+/*
+ * The grammar's nesting, parsed without recursion.  Each level a query
+ * opens (a parenthesis, a field scope, a NOT or '-': what STELE_MAX_DEPTH
+ * counts) is one frame of p->frames, above the query's own group frame,
+ * so the parse takes the same stack whatever the nesting: a recursive
+ * descent took about 210 bytes a level on a Cortex-M4.  A group frame is
+ * an "or" being read with the "and" it is in (the query, or a
+ * parenthesis); a NOT frame waits for its operand, a scope frame for its
+ * primary.  The checks, and the errors with their offsets, come in the
+ * order the grammar's recursive reading gives them.
+ */
+enum { FR_GROUP, FR_NOT, FR_SCOPE };
 
 /* AND and OR exclude only when every operand does; the first NOT is the
  * first operand's. */
-static void fold_neg(int *all_neg, size_t *first_off, int n_seen, const parser *p)
+static void fold_neg(uint8_t *all_neg, uint32_t *first_off, uint8_t *seen, const parser *p)
 {
     if (!p->neg) *all_neg = 0;
-    if (n_seen == 0) *first_off = p->neg_off;
+    if (!*seen) *first_off = (uint32_t)p->neg_off;
+    *seen = 1;
 }
 
-static int parse_and(parser *p, int field, st_qnode **out, int *consumed)
+/* Opens the frame of a group at the token look() just read: its "or"
+ * and its first "and" start there. */
+static void group_open(parser *p, pframe *g, size_t start, int field)
 {
-    st_qnode *and_node = NULL, *first = NULL, *last = NULL, *u;
-    int rc, all_neg = 1, n_seen = 0;
-    size_t neg_off = 0;
+    memset(g, 0, sizeof *g);
+    g->type = FR_GROUP;
+    g->field = (int8_t)field;
+    g->start = (uint32_t)start;
+    g->and_start = (uint32_t)p->tk_start;
+    g->or_all_neg = g->and_all_neg = 1;
+}
 
-    *out = NULL;
-    *consumed = 0;
-    for (;;) {
-        if ((rc = look(p)) != 0) return rc;
-        if (p->tk_kind == L_END || p->tk_kind == L_OR || p->tk_kind == L_RPAREN) break;
-        rc = parse_unary(p, field, &u);
-        if (rc) return rc;
-        (*consumed)++;
-        if (!u) continue;
-        fold_neg(&all_neg, &neg_off, n_seen++, p);
-        if (!first) {
-            first = u;
-            continue;
-        }
-        if (!and_node) {
-            and_node = new_node(p, ST_Q_AND, first->offset, &rc);
-            if (!and_node) return rc;
-            and_node->field = (int8_t)field;
-            add_kid(p, and_node, first, &last);
-        }
-        add_kid(p, and_node, u, &last);
+/* One more operand u (NULL: a word with no token) of g's "and". */
+static int and_add(parser *p, pframe *g, st_qnode *u)
+{
+    int rc;
+    g->n_and++;
+    if (!u) return STELE_OK;
+    fold_neg(&g->and_all_neg, &g->and_neg_off, &g->and_seen, p);
+    if (!g->and_first) {
+        g->and_first = u;
+        return STELE_OK;
     }
-    p->neg = n_seen > 0 && all_neg;
-    p->neg_off = neg_off;
-    *out = and_node ? and_node : first;
+    if (!g->and_node) {
+        g->and_node = new_node(p, ST_Q_AND, g->and_first->offset, &rc);
+        if (!g->and_node) return rc;
+        g->and_node->field = g->field;
+        add_kid(p, g->and_node, g->and_first, &g->and_last);
+    }
+    add_kid(p, g->and_node, u, &g->and_last);
     return STELE_OK;
 }
 
-static int parse_or(parser *p, int field, st_qnode **out, int *consumed)
+/* g's "and" ended (at END, OR or ')'): it becomes an operand of the
+ * "or". */
+static int and_done(parser *p, pframe *g)
 {
-    st_qnode *or_node = NULL, *first, *last = NULL, *rhs;
-    size_t start, or_start;
-    int rc, n, all_neg = 1, n_seen = 0;
-    size_t neg_off = 0;
+    st_qnode *a = g->and_node ? g->and_node : g->and_first;
+    int rc;
+    p->neg = g->and_seen && g->and_all_neg;
+    p->neg_off = g->and_neg_off;
+    if (!g->or_started) {
+        g->or_started = 1;
+        g->or_first = a;
+        if (a) fold_neg(&g->or_all_neg, &g->or_neg_off, &g->or_seen, p);
+        return STELE_OK;
+    }
+    if (!a)
+        return fail(p, STELE_ESYNTAX, g->n_and ? g->and_start : g->or_start,
+                    g->n_and ? STELE_QR_NOTHING : STELE_QR_DANGLING); /* dangling OR */
+    fold_neg(&g->or_all_neg, &g->or_neg_off, &g->or_seen, p);
+    if (!g->or_node) {
+        g->or_node = new_node(p, ST_Q_OR, g->or_first->offset, &rc);
+        if (!g->or_node) return rc;
+        g->or_node->field = g->field;
+        add_kid(p, g->or_node, g->or_first, &g->or_last);
+    }
+    add_kid(p, g->or_node, a, &g->or_last);
+    return STELE_OK;
+}
+
+/* A NOT frame's operand inner arrived: the NOT node, into *out. */
+static int not_done(parser *p, const pframe *f, st_qnode *inner, st_qnode **out)
+{
+    st_qnode *n;
+    int rc;
+    if (!inner) return fail(p, STELE_ESYNTAX, f->start, STELE_QR_NOTHING); /* NOT of nothing */
+    if (p->neg) /* NOT of an exclusion: -(-a) */
+        return fail(p, STELE_ESYNTAX, p->neg_off, STELE_QR_NO_POSITIVE);
+    p->depth--;
+    n = new_node(p, ST_Q_NOT, f->start, &rc);
+    if (!n) return rc;
+    n->field = f->field;
+    if (!p->counting) {
+        n->kids = inner;
+        n->n_kids = 1;
+    }
+    p->neg = 1;
+    p->neg_off = f->start;
+    *out = n;
+    return STELE_OK;
+}
+
+/* A parenthesis group's "or" ended: its ')' and what may follow it. */
+static int paren_done(parser *p, const pframe *g, st_qnode *res)
+{
+    int rc;
+    if ((rc = look(p)) != 0) return rc;
+    if (p->tk_kind != L_RPAREN)
+        return fail(p, STELE_ESYNTAX, g->start, STELE_QR_OPEN_PAREN); /* unbalanced '(' */
+    p->pos = p->tk_end;
+    p->depth--;
+    if (!res) return fail(p, STELE_ESYNTAX, g->start, STELE_QR_EMPTY_GROUP); /* empty group */
+    /* an infix NEAR after anything but a plain word is an error */
+    if ((rc = look(p)) != 0) return rc;
+    if (p->tk_kind == L_NEAR) return fail(p, STELE_ESYNTAX, p->tk_start, STELE_QR_NEAR_WORDS);
+    return STELE_OK;
+}
+
+/* Pushes a frame of type for the token at start, one level deeper. */
+static pframe *push(parser *p, int *top, int type, size_t start, int field)
+{
+    if (++p->depth > STELE_MAX_DEPTH) {
+        fail(p, STELE_ELIMIT, start, STELE_QR_TOO_DEEP);
+        return NULL;
+    }
+    pframe *f = &p->frames[++*top];
+    memset(f, 0, sizeof *f);
+    f->type = (uint8_t)type;
+    f->field = (int8_t)field;
+    f->start = (uint32_t)start;
+    return f;
+}
+
+/*
+ * The whole query:
+ *   or      := and ( "OR" and )*
+ *   and     := unary unary*
+ *   unary   := ( "NOT" | "-" ) unary | primary
+ *   primary := "(" or ")" | field ":" primary | leaf (primary_leaf)
+ * read token by token over p->frames.
+ */
+static int parse_query(parser *p, st_qnode **root)
+{
+    int top = 0, field = -1, have = 0, rc, next;
+    st_qnode *res = NULL;
+    pframe *f;
 
     if ((rc = look(p)) != 0) return rc;
-    start = p->tk_start;
-    rc = parse_and(p, field, &first, &n);
-    if (rc) return rc;
-    if (first) fold_neg(&all_neg, &neg_off, n_seen++, p);
-    *consumed = n;
+    group_open(p, &p->frames[0], 0, -1);
     for (;;) {
-        if ((rc = look(p)) != 0) return rc;
-        if (p->tk_kind != L_OR) break;
-        or_start = p->tk_start;
-        if (!first)
-            return fail(p, STELE_ESYNTAX, n ? start : or_start,
-                        n ? STELE_QR_NOTHING : STELE_QR_OR_LEFT); /* OR without left side */
-        p->pos = p->tk_end;
-        if ((rc = look(p)) != 0) return rc;
-        start = p->tk_start;
-        rc = parse_and(p, field, &rhs, &n);
-        if (rc) return rc;
-        if (!rhs)
-            return fail(p, STELE_ESYNTAX, n ? start : or_start,
-                        n ? STELE_QR_NOTHING : STELE_QR_DANGLING); /* dangling OR */
-        fold_neg(&all_neg, &neg_off, n_seen++, p);
-        *consumed += n;
-        if (!or_node) {
-            or_node = new_node(p, ST_Q_OR, first->offset, &rc);
-            if (!or_node) return rc;
-            or_node->field = (int8_t)field;
-            add_kid(p, or_node, first, &last);
+        if (have) {
+            /* a primary was read: it completes the scopes and NOTs above
+             * the innermost group, and is an operand of its "and" */
+            for (f = &p->frames[top]; f->type != FR_GROUP; f = &p->frames[--top]) {
+                if (f->type == FR_NOT) {
+                    if ((rc = not_done(p, f, res, &res)) != STELE_OK) return rc;
+                    continue;
+                }
+                if (!res) return fail(p, STELE_ESYNTAX, f->start, STELE_QR_NOTHING);
+                p->depth--;
+                field = f->field;
+            }
+            if ((rc = and_add(p, f, res)) != STELE_OK) return rc;
+            have = 0;
         }
-        add_kid(p, or_node, rhs, &last);
+        if ((rc = look(p)) != 0) return rc;
+        if (p->tk_kind == L_END || p->tk_kind == L_OR || p->tk_kind == L_RPAREN) {
+            /* the "and" ended; OR starts the next, else the group ends */
+            f = &p->frames[top];
+            if ((rc = and_done(p, f)) != STELE_OK) return rc;
+            if ((rc = look(p)) != 0) return rc;
+            if (p->tk_kind == L_OR) {
+                size_t or_start = p->tk_start;
+                if (!f->or_first)
+                    return fail(p, STELE_ESYNTAX, f->n_and ? f->and_start : or_start,
+                                f->n_and ? STELE_QR_NOTHING
+                                         : STELE_QR_OR_LEFT); /* OR without left side */
+                p->pos = p->tk_end;
+                if ((rc = look(p)) != 0) return rc;
+                f->or_start = (uint32_t)or_start;
+                f->and_start = (uint32_t)p->tk_start;
+                f->and_node = f->and_first = f->and_last = NULL;
+                f->n_and = f->and_neg_off = 0;
+                f->and_all_neg = 1;
+                f->and_seen = 0;
+                continue;
+            }
+            p->neg = f->or_seen && f->or_all_neg;
+            p->neg_off = f->or_neg_off;
+            res = f->or_node ? f->or_node : f->or_first;
+            if (top == 0) break;
+            if ((rc = paren_done(p, f, res)) != STELE_OK) return rc;
+            top--;
+            have = 1;
+            continue;
+        }
+        /* a unary: NOT or '-' opens a frame for its operand */
+        if (p->tk_kind == L_NOT || p->tk_kind == L_MINUS) {
+            size_t start = p->tk_start;
+            if (!push(p, &top, FR_NOT, start, field)) return STELE_ELIMIT;
+            p->pos = p->tk_end;
+            if ((rc = look(p)) != 0) return rc;
+            next = p->tk_kind;
+            if (next == L_END || next == L_OR || next == L_RPAREN || next == L_NEAR ||
+                next == L_NOT || next == L_MINUS)
+                return fail(p, STELE_ESYNTAX, start, STELE_QR_DANGLING); /* dangling NOT */
+        }
+        /* a primary: a scope opens a frame for its primary, a parenthesis
+         * a group; anything else is a leaf */
+        for (;;) {
+            size_t start;
+            if ((rc = look(p)) != 0) return rc;
+            start = p->tk_start;
+            if (p->tk_kind == L_SCOPE) {
+                int scope = p->tk_field;
+                if (!push(p, &top, FR_SCOPE, start, field)) return STELE_ELIMIT;
+                p->pos = p->tk_end;
+                if ((rc = look(p)) != 0) return rc;
+                if (p->tk_kind != L_LPAREN && p->tk_kind != L_PHRASE && p->tk_kind != L_WORD &&
+                    p->tk_kind != L_NEARFN && p->tk_kind != L_SCOPE)
+                    return fail(p, STELE_ESYNTAX, start, STELE_QR_SCOPE_EMPTY);
+                field = scope;
+                continue;
+            }
+            if (p->tk_kind == L_LPAREN) {
+                if (!(f = push(p, &top, FR_GROUP, start, field))) return STELE_ELIMIT;
+                p->pos = p->tk_end;
+                if ((rc = look(p)) != 0) return rc;
+                group_open(p, f, start, field);
+                break;
+            }
+            if ((rc = primary_leaf(p, field, &res)) != STELE_OK) return rc;
+            have = 1;
+            break;
+        }
     }
-    p->neg = n_seen > 0 && all_neg;
-    p->neg_off = neg_off;
-    *out = or_node ? or_node : first;
+    *root = res;
     return STELE_OK;
 }
 
@@ -1304,7 +1396,7 @@ int st_query_parse(const st_parse_in *in, const char *query, size_t len, st_aren
 {
     parser p;
     lex t;
-    int rc, consumed;
+    int rc;
 
     memset(q, 0, sizeof *q);
     q->n_fields = in->ix ? in->ix->n_fields_ : 3;
@@ -1331,7 +1423,7 @@ int st_query_parse(const st_parse_in *in, const char *query, size_t len, st_aren
     p.q = q;
     p.counting = a->base == NULL;
 
-    rc = parse_or(&p, -1, &q->root, &consumed);
+    rc = parse_query(&p, &q->root);
     if (rc == STELE_OK) {
         rc = peek(&p, &t);
         if (rc == STELE_OK && t.kind != L_END)
