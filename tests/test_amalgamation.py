@@ -11,9 +11,11 @@ INDEX: their hits (ids in order, scores to four decimals) must be the
 the program passes no stemmer.
 
 Then the same with the device configuration of stele_config.h,
--DSTELE_OMIT_VERIFY -DSTELE_OMIT_COMPLETE: it must compile as cleanly,
-give the same hits, and define neither stele_verify nor stele_complete
-(nor st_lex_verify, a helper only verify calls).
+-DSTELE_OMIT_VERIFY -DSTELE_OMIT_COMPLETE -DSTELE_OMIT_TYPOS: it must
+compile as cleanly, give the same hits (the queries have no typo), and
+define neither stele_verify, stele_complete nor stele_query_suggest (nor
+st_lex_verify, a helper only verify calls, nor the corrections' walk and
+automaton).
 """
 import json
 import os
@@ -22,8 +24,9 @@ import subprocess
 import sys
 
 QUERIES = ["women prison", "treatment", "prison OR women", "title:women", "NEAR(women prison, 20)"]
-OMIT = ["-DSTELE_OMIT_VERIFY", "-DSTELE_OMIT_COMPLETE"]
-OMITTED = ["stele_verify", "stele_complete", "st_lex_verify"]
+OMIT = ["-DSTELE_OMIT_VERIFY", "-DSTELE_OMIT_COMPLETE", "-DSTELE_OMIT_TYPOS"]
+OMITTED = ["stele_verify", "stele_complete", "st_lex_verify", "stele_query_suggest",
+           "st_correct_find", "st_fuzzy_feed"]
 
 
 def defined(prog):

@@ -322,7 +322,9 @@ typedef struct stele_query_opts {
  * any word the index knows.  The corrections of one query read at most
  * STELE_CORRECT_SCAN lexicon entries (stele_config.h) and take no heap:
  * about 4 KB of stack while preparing, and 88 bytes of workspace per
- * corrected word (counted in diag.needed and in the bound).
+ * corrected word (counted in diag.needed and in the bound).  A build
+ * with STELE_OMIT_TYPOS (stele_config.h) has none of it: every query is
+ * exact.
  *
  * Exact search: STELE_QUERY_EXACT in opts.flags turns typo tolerance off
  * for the whole query, and preparing it reads no lexicon entry for
@@ -486,6 +488,7 @@ STELE_API int stele_query_snippet(stele_query *q, const stele_hit *hit,
                                   const stele_snippet_opts *sopts, char *out, size_t out_cap,
                                   size_t *out_len);
 
+#ifndef STELE_OMIT_TYPOS
 /*
  * "Did you mean": the query as typed (query, len: the very text the query
  * was prepared from) with every word the index does not know replaced by
@@ -499,10 +502,12 @@ STELE_API int stele_query_snippet(stele_query *q, const stele_hit *hit,
  * state: short of it, STELE_ENOSPACE with *out_len = 0).  Typical use:
  * when a search finds nothing or matched through corrections
  * (q->n_fuzzy), offer the suggestion, and when nothing matched as typed,
- * search for it instead and say so.
+ * search for it instead and say so.  Not in a build with STELE_OMIT_TYPOS
+ * (stele_config.h).
  */
 STELE_API int stele_query_suggest(const stele_query *q, const char *query, size_t len, char *out,
                                   size_t out_cap, size_t *out_len);
+#endif
 
 /*
  * A bound on the workspace that is always enough, on this index, to

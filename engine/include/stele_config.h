@@ -101,7 +101,11 @@
  *                        stele_check_crc() still check what they check.
  *   STELE_OMIT_COMPLETE  stele_complete(), completion of a query's last
  *                        word.
- * Either also lowers stele_workspace_bound(), which then no longer covers
+ *   STELE_OMIT_TYPOS     typo tolerance: a word the index does not know
+ *                        matches nothing, as with STELE_QUERY_EXACT, and
+ *                        stele_query_suggest() ("did you mean") is left
+ *                        out with the corrections' automaton and walk.
+ * Any of them also lowers stele_workspace_bound(), which then no longer covers
  * the left-out call's workspace.
  */
 

@@ -21,6 +21,10 @@
 #include "lexicon.h"
 #include "reader.h"
 
+#ifdef STELE_OMIT_TYPOS
+typedef int st_correct_omitted; /* no corrections without typo tolerance */
+#else
+
 unsigned st_correct_k(const char *word, size_t len)
 {
     size_t chars = 0;
@@ -206,3 +210,5 @@ int st_correct_find(const stele_index *ix, const char *word, size_t len, unsigne
     *n_out = n;
     return STELE_OK;
 }
+
+#endif /* STELE_OMIT_TYPOS */

@@ -22,6 +22,10 @@
 
 #include <string.h>
 
+#ifdef STELE_OMIT_TYPOS
+typedef int st_fuzzy_omitted; /* no automaton without typo tolerance */
+#else
+
 int st_lev_init(st_lev *a, const char *pat, size_t len, unsigned k)
 {
     if (len > ST_FUZZY_MAX_PAT || k > ST_FUZZY_MAX_K) return STELE_EINVAL;
@@ -110,3 +114,5 @@ uint32_t st_fuzzy_dead_prefix(const st_fuzzy *f)
 {
     return f->dead == UINT32_MAX ? 0 : f->dead;
 }
+
+#endif /* STELE_OMIT_TYPOS */

@@ -800,6 +800,7 @@ ST_NOINLINE static int words_node(parser *p, size_t start, size_t end, int group
     return STELE_OK;
 }
 
+#ifndef STELE_OMIT_TYPOS
 /* Records the best correction of an unknown word (its token's bytes
  * [start, end) in the query) for "did you mean". */
 static int add_fix(parser *p, size_t start, size_t end, const st_correction *best)
@@ -882,6 +883,7 @@ ST_NOINLINE static int fuzzy_word(parser *p, const st_token *tok, size_t start, 
     *out = or_node ? or_node : first;
     return STELE_OK;
 }
+#endif /* STELE_OMIT_TYPOS */
 
 /*
  * A plain word (not in a phrase, not a prefix, not before NEAR): as
@@ -890,6 +892,10 @@ ST_NOINLINE static int fuzzy_word(parser *p, const st_token *tok, size_t start, 
  */
 ST_NOINLINE static int word_node(parser *p, const lex *t, int field, st_qnode **out)
 {
+#ifdef STELE_OMIT_TYPOS
+    /* no corrections: the word's terms as typed */
+    return words_node(p, t->text_start, t->text_end, ST_Q_PHRASE, 0, field, t->start, out);
+#else
     st_tokenizer tz;
     st_token tok, extra;
     char term[STELE_MAX_TERM_BYTES + 1];
@@ -911,6 +917,7 @@ ST_NOINLINE static int word_node(parser *p, const lex *t, int field, st_qnode **
     p->last_n_tok = 1;
     p->neg = 0;
     return rc;
+#endif
 }
 
 /* NEAR(words[, k]) starting at the NEAR token t. */

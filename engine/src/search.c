@@ -413,6 +413,7 @@ int stele_query_snippet(stele_query *q, const stele_hit *hit, const stele_snippe
     return rc;
 }
 
+#ifndef STELE_OMIT_TYPOS
 /* The correction of fx into *word: its recorded one, or for a pending
  * fix (an exact query) the best the lexicon has, found now within what
  * is left of one STELE_CORRECT_SCAN budget, with the walker in w.  0:
@@ -436,6 +437,8 @@ static int fix_word(const stele_index *ix, const st_fix *fx, st_correct_work *w,
     return 1;
 }
 
+#endif /* STELE_OMIT_TYPOS */
+
 void st_query_cost(const stele_query *q, st_cost *out)
 {
     const st_prepared *pq = q->state_;
@@ -449,6 +452,7 @@ void st_query_cost(const stele_query *q, st_cost *out)
     }
 }
 
+#ifndef STELE_OMIT_TYPOS
 int stele_query_suggest(const stele_query *q, const char *query, size_t len, char *out,
                         size_t out_cap, size_t *out_len)
 {
@@ -504,6 +508,7 @@ int stele_query_suggest(const stele_query *q, const char *query, size_t len, cha
     out[n] = '\0';
     return STELE_OK;
 }
+#endif /* STELE_OMIT_TYPOS */
 
 const char *stele_query_reason(int reason)
 {
