@@ -348,12 +348,32 @@ def case_threads(c):
 SPILLED = re.compile(r"(\d+) bytes spilled to a scratch file")
 
 
+def write_notes(c):
+    """200 text files of paragraphs of words drawn from a bundled resolution,
+    in a directory of their own."""
+    import random
+    rnd = random.Random(11)
+    words = [w for w in open(os.path.join(c.root, "corpus", "cnd-resolution-55-2.txt"),
+                             encoding="utf-8").read().split() if w.isalpha()]
+    notes = c.path("notes")
+    os.makedirs(notes, exist_ok=True)
+    for i in range(200):
+        paras = [" ".join(rnd.choice(words) for _ in range(rnd.randint(3, 60)))
+                 for _ in range(rnd.randint(1, 6))]
+        with open(os.path.join(notes, f"n{i}.txt"), "w") as f:
+            f.write(" ".join(rnd.sample(words, 3)) + "\n\n" + "\n\n".join(paras) + "\n")
+    return notes
+
+
 def case_memory(c):
     """A budget too small for the occurrences spills sorted runs to a scratch
-    file and merges them; the index is the same bytes as the in-memory build,
-    for every budget and thread count, and the scratch file leaves nothing."""
+    file and merges them, and one too small for the documents' text spills
+    the documents; the index is the same bytes as the in-memory build, for
+    every budget and thread count, and the scratch files leave nothing."""
     many = write_many(c)
+    notes = write_notes(c)
     for name, inputs in (("many", [many]),
+                         ("notes", ["--format", "text", notes]),
                          ("bundled", ["--format", "resolutions",
                                       os.path.join(c.root, "corpus")])):
         first = None
@@ -373,7 +393,8 @@ def case_memory(c):
                 # At least a few runs of 1024 occurrences (16 bytes each).
                 expect(spilled and int(spilled.group(1)) >= 4 * 16384,
                        f"{name}: --memory 64K did not spill several runs: {out}")
-    expect(sorted(n for n in os.listdir(c.tmp) if not n.endswith(".stele")) == ["many.jsonl"],
+    expect(sorted(n for n in os.listdir(c.tmp) if not n.endswith(".stele"))
+           == ["many.jsonl", "notes"],
            f"files left beside the indexes: {os.listdir(c.tmp)}")
     for bad in ("0", "63K", "x", "-1", "1T", "99999999999999999999G"):
         st, _, err = c.run("index", "--memory", bad, many, "-o", c.path("bad.stele"))

@@ -9,6 +9,9 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#if defined(__GLIBC__)
+#include <malloc.h> /* malloc_trim */
+#endif
 
 #include "format.h"
 #include "writer.h"
@@ -80,4 +83,16 @@ void st_buf_free(st_buf *b)
 {
     free(b->data);
     memset(b, 0, sizeof *b);
+}
+
+/* glibc keeps freed chunks in its arenas, one per thread that allocated,
+ * and gives back only the top of each; on the large benchmark corpus the
+ * builders' freed tables and buffers kept some 60 MB resident that the
+ * next step could not reuse.  malloc_trim() returns every whole free page.
+ * Elsewhere the allocator is left to itself. */
+void st_release_memory(void)
+{
+#if defined(__GLIBC__)
+    malloc_trim(0);
+#endif
 }

@@ -102,7 +102,20 @@ int stele_build_inputs(const stele_build_input *inputs, size_t n_inputs,
         return st_build_error(err, err_cap, STELE_EINVAL, "no output path or inputs");
     int rc = check_paths(inputs, n_inputs, out_path, err, err_cap);
     if (rc) return rc;
-    if ((rc = st_corpus_init(&c)) != 0) return st_build_error(err, err_cap, rc, "out of memory");
+    size_t memory;
+    if ((rc = st_build_memory_budget(opts, &memory, err, err_cap)) != 0) return rc;
+    /* The corpus spills its text next to the output, as the runs do. */
+    char *spill_dir = st_dir_of(out_path);
+    if (!spill_dir) return st_build_error(err, err_cap, STELE_ENOMEM, "out of memory");
+    st_spill text_spill;
+    st_spill_init(&text_spill, spill_dir);
+    if ((rc = st_corpus_init(&c)) != 0) {
+        st_spill_close(&text_spill);
+        free(spill_dir);
+        return st_build_error(err, err_cap, rc, "out of memory");
+    }
+    c.text_spill = &text_spill;
+    c.text_budget = memory / ST_TEXT_BUDGET_SHARE;
     c.on_duplicate = opts->on_duplicate;
     c.strict_utf8 = opts->strict_utf8;
     c.on_event = opts->on_event;
@@ -130,9 +143,12 @@ int stele_build_inputs(const stele_build_input *inputs, size_t n_inputs,
     if (!rc && stats) {
         stats->input_bytes = c.bytes_done;
         stats->n_duplicates = c.n_duplicates;
+        stats->spill_bytes += c.spill_bytes;
     }
 done:
     st_corpus_free(&c);
+    st_spill_close(&text_spill);
+    free(spill_dir);
     return rc;
 }
 

@@ -52,7 +52,7 @@ int st_corpus_init(st_corpus *c)
 
 void st_doc_free(st_doc *d)
 {
-    for (size_t i = 0; i < d->n_paras; i++)
+    for (size_t i = 0; d->paras && i < d->n_paras; i++)
         free(d->paras[i].text);
     free(d->paras);
     free(d->id);
@@ -74,7 +74,20 @@ void st_corpus_free(st_corpus *c)
 
 void st_corpus_pop_doc(st_corpus *c)
 {
-    if (c->n_docs > 0) st_doc_free(&c->docs[--c->n_docs]);
+    if (c->n_docs == 0) return;
+    st_doc *d = &c->docs[--c->n_docs];
+    if (d->complete && !d->spilled) c->text_held -= st_doc_text_len(d);
+    if (c->spill_next > c->n_docs) c->spill_next = c->n_docs;
+    st_doc_free(d);
+}
+
+size_t st_doc_text_len(const st_doc *d)
+{
+    if (d->spilled) return d->text_len;
+    size_t len = 0;
+    for (size_t i = 0; i < d->n_paras; i++)
+        len += d->paras[i].len + (i > 0);
+    return len;
 }
 
 int st_corpus_field(st_corpus *c, const char *name)
@@ -151,7 +164,7 @@ static int is_space_byte(unsigned char ch)
 int st_doc_add_para(st_doc *d, unsigned field, unsigned kind, uint32_t number, const char *text,
                     size_t len, uint32_t src_line)
 {
-    if (field >= STELE_MAX_FIELDS || kind > STELE_PARA_FIELD) return STELE_EINVAL;
+    if (field >= STELE_MAX_FIELDS || kind > STELE_PARA_FIELD || d->spilled) return STELE_EINVAL;
     char *out = malloc(len + 1);
     if (!out) return STELE_ENOMEM;
     size_t n = 0;
@@ -287,6 +300,56 @@ static int slurp(FILE *f, const char *label, unsigned char **raw_out, size_t *n_
     return STELE_OK;
 }
 
+/* Copies raw[0, n) to out (room for 3 n + 1 bytes, NUL-terminated) with
+ * each byte that starts no well-formed UTF-8 sequence, and each NUL,
+ * replaced by U+FFFD; *line (the source line of raw[0]) counts the '\n'
+ * passed, and *n_bad and *first_bad_line the replacements.  With
+ * c->strict_utf8 the first one is STELE_EINPUT ("file:line: ..."). */
+static int make_valid(const st_corpus *c, const char *label, const unsigned char *raw, size_t n,
+                      char *out, size_t *out_len, uint32_t *line, size_t *n_bad,
+                      uint32_t *first_bad_line, st_err *err)
+{
+    size_t i = 0, m = 0;
+    while (i < n) {
+        uint32_t cp;
+        size_t k = raw[i] == 0 ? 0 : st_utf8_decode((const char *)raw + i, n - i, &cp);
+        if (k == 0) {
+            if (c->strict_utf8) {
+                st_err_set(err, "%s:%u: %s", label, (unsigned)*line,
+                           raw[i] ? "invalid UTF-8" : "NUL byte");
+                return STELE_EINPUT;
+            }
+            if (!(*n_bad)++) *first_bad_line = *line;
+            memcpy(out + m, "\xef\xbf\xbd", 3);
+            m += 3;
+            i++;
+            continue;
+        }
+        *line += raw[i] == '\n';
+        memcpy(out + m, raw + i, k);
+        m += k;
+        i += k;
+    }
+    out[m] = '\0';
+    *out_len = m;
+    return STELE_OK;
+}
+
+/* Counts n_bad replaced bytes of path and warns about them. */
+static void report_invalid(st_corpus *c, const char *path, size_t n_bad, uint32_t first_bad_line)
+{
+    c->n_invalid_utf8 += n_bad;
+    if (n_bad)
+        st_warn(c, path, "%s:%u: %zu invalid UTF-8 byte%s or NUL byte%s replaced by U+FFFD",
+                st_path_label(path), (unsigned)first_bad_line, n_bad, n_bad == 1 ? "" : "s",
+                n_bad == 1 ? "" : "s");
+}
+
+static int has_bom(const unsigned char *raw, size_t n)
+{
+    return n >= 3 && raw[0] == 0xef && raw[1] == 0xbb && raw[2] == 0xbf;
+}
+
 int st_read_text_file(st_corpus *c, const char *path, char **out, size_t *len, st_err *err)
 {
     *out = NULL;
@@ -316,41 +379,82 @@ int st_read_text_file(st_corpus *c, const char *path, char **out, size_t *len, s
         st_err_set(err, "%s: out of memory", label);
         return STELE_ENOMEM;
     }
-    size_t i = 0, m = 0, n_bad = 0;
+    size_t skip = has_bom(raw, n) ? 3 : 0, n_bad = 0, m;
     uint32_t line = 1, first_bad_line = 0;
-    if (n >= 3 && raw[0] == 0xef && raw[1] == 0xbb && raw[2] == 0xbf) i = 3;
-    while (i < n) {
-        uint32_t cp;
-        size_t k = raw[i] == 0 ? 0 : st_utf8_decode((const char *)raw + i, n - i, &cp);
-        if (k == 0) {
-            if (c->strict_utf8) {
-                st_err_set(err, "%s:%u: %s", label, (unsigned)line,
-                           raw[i] ? "invalid UTF-8" : "NUL byte");
-                free(raw);
-                free(text);
-                return STELE_EINPUT;
-            }
-            if (!n_bad++) first_bad_line = line;
-            memcpy(text + m, "\xef\xbf\xbd", 3);
-            m += 3;
-            i++;
-            continue;
-        }
-        line += raw[i] == '\n';
-        memcpy(text + m, raw + i, k);
-        m += k;
-        i += k;
-    }
-    text[m] = '\0';
+    rc = make_valid(c, label, raw + skip, n - skip, text, &m, &line, &n_bad, &first_bad_line, err);
     free(raw);
-    c->n_invalid_utf8 += n_bad;
+    if (rc != STELE_OK) {
+        free(text);
+        return rc;
+    }
     c->bytes_done += n;
-    if (n_bad)
-        st_warn(c, path, "%s:%u: %zu invalid UTF-8 byte%s or NUL byte%s replaced by U+FFFD", label,
-                (unsigned)first_bad_line, n_bad, n_bad == 1 ? "" : "s", n_bad == 1 ? "" : "s");
+    report_invalid(c, path, n_bad, first_bad_line);
     *out = text;
     *len = m;
     return STELE_OK;
+}
+
+int st_lines_open(const char *path, st_lines *r, st_err *err)
+{
+    memset(r, 0, sizeof *r);
+    r->path = path;
+    r->from_stdin = strcmp(path, "-") == 0;
+    r->f = r->from_stdin ? stdin : fopen(path, "rb");
+    if (!r->f) {
+        st_err_set(err, "%s: cannot open: %s", st_path_label(path), strerror(errno));
+        return STELE_EIO;
+    }
+    return STELE_OK;
+}
+
+int st_lines_next(st_corpus *c, st_lines *r, const char **line, size_t *len, st_err *err)
+{
+    const char *label = st_path_label(r->path);
+    errno = 0;
+    ssize_t got = getline(&r->raw, &r->raw_cap, r->f);
+    if (got < 0) {
+        if (!ferror(r->f)) return 0;
+        int saved = errno;
+        st_err_set(err, "%s: read error: %s", label, strerror(saved ? saved : EIO));
+        return saved == ENOMEM ? STELE_ENOMEM : STELE_EIO;
+    }
+    size_t n = (size_t)got;
+    const unsigned char *raw = (const unsigned char *)r->raw;
+    r->n_raw += n;
+    r->line_no++;
+    if (r->line_no == 1 && has_bom(raw, n)) {
+        raw += 3;
+        n -= 3;
+    }
+    if (n > 0 && raw[n - 1] == '\n') n--; /* the '\n' is not part of the line */
+    if (n > (SIZE_MAX - 1) / 3) {
+        st_err_set(err, "%s:%u: line too long", label, (unsigned)r->line_no);
+        return STELE_ENOMEM;
+    }
+    if (n * 3 + 1 > r->line_cap) {
+        char *bigger = realloc(r->line, n * 3 + 1);
+        if (!bigger) {
+            st_err_set(err, "%s:%u: out of memory", label, (unsigned)r->line_no);
+            return STELE_ENOMEM;
+        }
+        r->line = bigger;
+        r->line_cap = n * 3 + 1;
+    }
+    uint32_t at = r->line_no;
+    int rc = make_valid(c, label, raw, n, r->line, len, &at, &r->n_bad, &r->first_bad_line, err);
+    if (rc != STELE_OK) return rc;
+    *line = r->line;
+    return 1;
+}
+
+void st_lines_close(st_corpus *c, st_lines *r)
+{
+    if (r->f && !r->from_stdin) fclose(r->f);
+    free(r->raw);
+    free(r->line);
+    c->bytes_done += r->n_raw;
+    report_invalid(c, r->path, r->n_bad, r->first_bad_line);
+    memset(r, 0, sizeof *r);
 }
 
 const char *st_path_base(const char *path)
@@ -380,7 +484,7 @@ char *st_path_stem(const char *path)
  * paragraph 1, field title, kind STELE_PARA_HEADING. */
 static int starts_with_heading(const st_doc *d)
 {
-    return d->n_paras > 1 && d->paras[1].field == ST_FIELD_TITLE &&
+    return !d->spilled && d->n_paras > 1 && d->paras[1].field == ST_FIELD_TITLE &&
            d->paras[1].kind == STELE_PARA_HEADING;
 }
 
@@ -426,6 +530,9 @@ int st_ingest_named(st_corpus *c, const char *path, const char *name, int format
             st_corpus_pop_doc(c);
         return STELE_EINPUT;
     }
+    /* A text file is one whole document; JSON Lines declares each record
+     * complete as it is read. */
+    if (format == ST_FORMAT_TEXT && (rc = st_corpus_done(c, before, err)) != STELE_OK) return rc;
     int any_heading = 0;
     for (size_t i = before; i < c->n_docs; i++) {
         c->docs[i].format = format;

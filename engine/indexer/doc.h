@@ -18,6 +18,16 @@
  * Pointers: st_corpus_add_doc() may move the document array, so a st_doc *
  * is valid only until the next st_corpus_add_doc(); ingesters keep indexes.
  *
+ * Spilling.  A corpus larger than its memory budget does not keep its text:
+ * once the documents an ingester has declared complete (st_corpus_done())
+ * hold more than c->text_budget bytes of paragraph text, each complete
+ * document's paragraphs and stored text are written to the scratch file
+ * c->text_spill and freed (st_doc.paras becomes NULL, st_doc.spilled 1;
+ * n_paras, id, title, source and note stay).  The writer reads a spilled
+ * document back with st_doc_paras() and st_doc_read_text() (writer.h).  Resolutions are never
+ * declared complete, since st_corpus_finish() compares the texts of a merge; they are small. With
+ * c->text_spill NULL (the default) everything stays in memory.
+ *
  * Errors: a malformed JSON Lines line stops the run, like a compiler: the
  * ingester returns STELE_EINPUT with "file:line: message" in err->msg, and
  * nothing from that line is indexed (documents of earlier lines stay in the
@@ -30,6 +40,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "stele.h"
 #include "stele_index.h"
@@ -40,7 +51,7 @@ typedef struct st_para {
     uint8_t field;   /* index into st_corpus.field_names */
     uint8_t kind;    /* enum stele_para_kind */
     uint32_t number; /* operative paragraph or footnote number; 0 = none */
-    char *text;      /* cleaned text, NUL-terminated, no '\n' inside */
+    char *text;      /* cleaned text, NUL-terminated, no '\n' inside; NULL once spilled */
     size_t len;
     uint32_t src_line; /* first source line (1-based), for messages */
 } st_para;
@@ -53,7 +64,13 @@ typedef struct st_doc {
     int format;   /* enum st_format of the input it came from */
     st_para *paras;
     size_t n_paras, cap_paras;
+    uint64_t text_at; /* spilled: where its record is in c->text_spill (spill.c) */
+    size_t text_len;  /* spilled: bytes of its stored text */
+    uint8_t complete; /* declared by st_corpus_done(): may be spilled */
+    uint8_t spilled;  /* the paragraphs' texts are in the scratch file only */
 } st_doc;
+
+struct st_spill; /* writer.h */
 
 typedef struct st_corpus {
     st_doc *docs;
@@ -70,6 +87,13 @@ typedef struct st_corpus {
     /* Kept by the ingesters and st_corpus_finish(). */
     uint64_t bytes_done;   /* input bytes of finished inputs */
     uint64_t n_duplicates; /* copies dropped or merged by st_corpus_finish() */
+    /* Spilling (see above): set text_spill to spill, with text_budget the
+     * paragraph text bytes the corpus may hold first. */
+    struct st_spill *text_spill;
+    size_t text_budget;
+    size_t text_held;     /* paragraph text of complete documents held */
+    size_t spill_next;    /* documents before it were considered for spilling */
+    uint64_t spill_bytes; /* stored text written to text_spill */
 } st_corpus;
 
 /* Input formats. */
@@ -91,6 +115,13 @@ st_doc *st_corpus_add_doc(st_corpus *c, const char *id, const char *title, const
  * text that is empty after trimming adds nothing and returns STELE_OK. */
 int st_doc_add_para(st_doc *d, unsigned field, unsigned kind, uint32_t number, const char *text,
                     size_t len, uint32_t src_line);
+/* Bytes of the stored text of d: its paragraphs joined by '\n'. */
+size_t st_doc_text_len(const st_doc *d);
+/* Declares documents [from, c->n_docs) complete (no paragraph will be
+ * added or changed) and spills the complete documents held when more than
+ * the budget is (see above).  STELE_ENOMEM, or STELE_EIO when the scratch
+ * file cannot be written (with err->msg naming its directory). */
+int st_corpus_done(st_corpus *c, size_t from, st_err *err);
 /* Removes the last document (used to undo a failed input record). */
 void st_corpus_pop_doc(st_corpus *c);
 /* Sets d->note to a copy of note (replacing any earlier one). */
@@ -104,6 +135,32 @@ int st_doc_set_note(st_doc *d, const char *note);
  * Adds the raw size to c->bytes_done.  The caller frees *out.  STELE_EIO /
  * STELE_ENOMEM with err->msg on failure. */
 int st_read_text_file(st_corpus *c, const char *path, char **out, size_t *len, st_err *err);
+
+/* A file read line by line ("-": standard input), each line made valid
+ * UTF-8 as st_read_text_file() makes a whole file, so that an input of any
+ * size is never held whole. */
+typedef struct st_lines {
+    FILE *f;
+    const char *path;
+    int from_stdin;
+    char *raw, *line; /* the line as read, and made valid */
+    size_t raw_cap, line_cap;
+    uint32_t line_no; /* of the last line returned, 1-based */
+    uint64_t n_raw;   /* bytes read so far */
+    size_t n_bad;     /* bytes replaced so far */
+    uint32_t first_bad_line;
+} st_lines;
+
+/* STELE_EIO with err->msg when path cannot be opened. */
+int st_lines_open(const char *path, st_lines *r, st_err *err);
+/* The next line, without its '\n', in *line (NUL-terminated, *len bytes,
+ * valid until the next call): 1, 0 at the end of the file, or a negative
+ * code with err->msg ("file:line: ..."; a leading byte order mark is
+ * dropped, and with c->strict_utf8 invalid UTF-8 is STELE_EINPUT). */
+int st_lines_next(st_corpus *c, st_lines *r, const char **line, size_t *len, st_err *err);
+/* Closes r, adds the bytes read to c->bytes_done and counts and reports
+ * the replaced bytes, as st_read_text_file() does. */
+void st_lines_close(st_corpus *c, st_lines *r);
 
 /* The file name of path without directories and without its extension:
  * "corpus/cnd-resolution-55-2.txt" -> "cnd-resolution-55-2".  The caller

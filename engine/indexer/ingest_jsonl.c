@@ -30,7 +30,8 @@
  * STELE_EINPUT with "file:line: message" in err->msg and nothing from that
  * line is in the corpus (the documents of earlier lines are; the caller
  * decides, and the CLI writes no index).  Invalid UTF-8 never reaches
- * jansson: st_read_text_file() has replaced it with U+FFFD and counted it.
+ * jansson: st_lines_next() has replaced it with U+FFFD and counted it.
+ * The file is read a line at a time, so only one line is held at once.
  */
 #include "doc.h"
 
@@ -258,25 +259,17 @@ static int ingest_object(st_corpus *c, json_t *obj, const char *label, uint32_t 
 
 int st_ingest_jsonl(st_corpus *c, const char *path, st_err *err)
 {
-    char *text;
-    size_t len;
     const char *label = st_path_label(path);
-    uint64_t bytes_before = c->bytes_done;
-    int rc = st_read_text_file(c, path, &text, &len, err);
+    st_lines r;
+    int rc = st_lines_open(path, &r, err);
     if (rc != STELE_OK) return rc;
-    /* Progress counts this file's bytes as they are parsed, not at once. */
-    uint64_t file_bytes = c->bytes_done - bytes_before;
-    c->bytes_done = bytes_before;
-    size_t pos = 0;
-    uint32_t line_no = 0;
-    while (pos < len && rc == STELE_OK) {
-        const char *nl = memchr(text + pos, '\n', len - pos);
-        size_t end = nl ? (size_t)(nl - text) : len;
-        line_no++;
-        if ((line_no & 63) == 0) st_emit_read(c, path, len ? file_bytes * pos / len : 0);
-        const char *line = text + pos;
-        size_t line_len = end - pos;
-        pos = nl ? end + 1 : len;
+    const char *line;
+    size_t line_len;
+    int got;
+    while ((got = st_lines_next(c, &r, &line, &line_len, err)) > 0) {
+        uint32_t line_no = r.line_no;
+        /* Progress counts this file's bytes as they are read. */
+        if ((line_no & 63) == 0) st_emit_read(c, path, r.n_raw);
         size_t k = 0;
         while (k < line_len && (unsigned char)line[k] <= 0x20)
             k++;
@@ -303,8 +296,10 @@ int st_ingest_jsonl(st_corpus *c, const char *path, st_err *err)
             /* Nothing from a failed line stays in the corpus. */
             st_corpus_pop_doc(c);
         }
+        if (rc == STELE_OK) rc = st_corpus_done(c, n_docs_before, err);
+        if (rc != STELE_OK) break;
     }
-    free(text);
-    c->bytes_done = bytes_before + file_bytes;
+    if (got < 0) rc = got;
+    st_lines_close(c, &r);
     return rc;
 }

@@ -206,10 +206,16 @@ static int occ_push(occ_vec *o, uint32_t term, uint32_t field, uint32_t doc, uin
 
 /* Pass 1 for one document: occurrences, paragraph stream, norms. */
 static int analyse_doc(const st_corpus *c, uint32_t d, stele_stem_fn stem, void *stem_ctx,
-                       term_table *terms, surface_table *surf, occ_vec *occs, st_invert_out *out,
-                       char *err, size_t err_cap)
+                       term_table *terms, surface_table *surf, occ_vec *occs, st_buf *text,
+                       st_invert_out *out, char *err, size_t err_cap)
 {
     const st_doc *doc = &c->docs[d];
+    const st_para *paras;
+    int read_rc = st_doc_paras(c, doc, text, &paras);
+    if (read_rc)
+        return st_build_error(err, err_cap, read_rc, "%s",
+                              read_rc == STELE_EIO ? "cannot read the scratch file"
+                                                   : "out of memory");
     st_doc_out *dout = &out->docs[d];
     uint64_t field_len[STELE_MAX_FIELDS] = {0};
     uint64_t next_pos = 0, text_off = 0;
@@ -221,7 +227,7 @@ static int analyse_doc(const st_corpus *c, uint32_t d, stele_stem_fn stem, void 
      * stream's head once the text length is known. */
     st_buf ent = {0}, skips = {0};
     for (size_t i = 0; i < doc->n_paras; i++) {
-        const st_para *para = &doc->paras[i];
+        const st_para *para = &paras[i];
         if (para->field >= c->n_fields || para->kind > STELE_PARA_FIELD) {
             rc = st_build_error(err, err_cap, STELE_EINPUT,
                                 "document %s: paragraph %zu has a bad field or kind",
@@ -683,6 +689,7 @@ typedef struct part {
     term_table terms;
     surface_table surf;
     occ_vec occs;
+    st_buf text; /* a spilled document, read back */
     st_spill *spill;
     run_ref *runs; /* the part's spilled runs, in document order */
     size_t n_runs, cap_runs;
@@ -749,10 +756,11 @@ static void analyse_part(part *p)
             st_emit(p->c, &ev); /* the front end decides how often to draw */
         }
         p->rc = analyse_doc(p->c, (uint32_t)d, p->stem, p->stem_ctx, &p->terms, &p->surf, &p->occs,
-                            &p->out, p->err, sizeof p->err);
+                            &p->text, &p->out, p->err, sizeof p->err);
         if (p->rc) return;
         atomic_fetch_add(p->docs_done, 1);
     }
+    st_buf_free(&p->text);
     /* A part that spilled spills its tail as well and frees its buffer,
      * so that pass 2 has the whole occurrence budget for its read
      * windows. */
@@ -814,6 +822,13 @@ static void run_parts(part *parts, unsigned n, void (*fn)(part *))
  * larger windows would take is better left to the rest of the build. */
 #define MAX_WINDOW_OCCS 65536
 
+/* What a document weighs when the documents are cut into parts: the
+ * bytes of its paragraphs, each with its separator. */
+static uint64_t doc_weight(const st_doc *d)
+{
+    return d->n_paras ? (uint64_t)st_doc_text_len(d) + 1 : 0;
+}
+
 int st_invert(const st_corpus *c, stele_stem_fn stem, void *const *stem_ctx, unsigned n_threads,
               const st_invert_mem *mem, st_invert_out *out, char *err, size_t err_cap)
 {
@@ -834,8 +849,7 @@ int st_invert(const st_corpus *c, stele_stem_fn stem, void *const *stem_ctx, uns
     if (n > c->n_docs) n = c->n_docs ? (unsigned)c->n_docs : 1;
     uint64_t total = 0, seen = 0;
     for (size_t d = 0; d < c->n_docs; d++)
-        for (size_t i = 0; i < c->docs[d].n_paras; i++)
-            total += c->docs[d].paras[i].len + 1;
+        total += doc_weight(&c->docs[d]);
     atomic_init(&docs_done, 0);
     memset(parts, 0, n * sizeof *parts);
     size_t d = 0;
@@ -857,8 +871,7 @@ int st_invert(const st_corpus *c, stele_stem_fn stem, void *const *stem_ctx, uns
         p->d0 = d;
         uint64_t until = total / n * (k + 1);
         while (d < c->n_docs && (k == n - 1 || seen < until)) {
-            for (size_t i = 0; i < c->docs[d].n_paras; i++)
-                seen += c->docs[d].paras[i].len + 1;
+            seen += doc_weight(&c->docs[d]);
             d++;
         }
         p->d1 = d;
@@ -892,6 +905,9 @@ int st_invert(const st_corpus *c, stele_stem_fn stem, void *const *stem_ctx, uns
         surface_free(&p->surf);
         memset(&p->surf, 0, sizeof p->surf);
     }
+    /* The parts' buffers and tables are freed; pass 2 and the sections
+     * should not stand on top of them. */
+    st_release_memory();
     refs = malloc((terms->n ? terms->n : 1) * sizeof *refs);
     rank = malloc((terms->n ? terms->n : 1) * sizeof *rank);
     if (rc || !refs || !rank) {
@@ -972,6 +988,7 @@ fail:
     free(bufs);
     for (unsigned k = 0; k < n; k++) {
         free(parts[k].occs.v);
+        st_buf_free(&parts[k].text);
         free(parts[k].runs);
         table_free(&parts[k].terms);
         surface_free(&parts[k].surf);

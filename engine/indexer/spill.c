@@ -1,6 +1,8 @@
 /*
- * spill.c: the scratch file a build spills sorted runs to when they would
- * not fit its memory budget (see st_invert() and stele_build_opts.memory).
+ * spill.c: the scratch files a build spills to when its data would not
+ * fit its memory budget (see stele_build_opts.memory): sorted runs of
+ * occurrences (st_invert()), and the stored text of the corpus's documents
+ * (st_corpus_done(), st_doc_read_text(); the rules are in doc.h).
  *
  * One file serves the whole build; runs are byte ranges of it, reserved
  * with an atomic counter and written with pwrite(), so the analysing
@@ -101,6 +103,102 @@ int st_spill_read(st_spill *s, void *data, size_t n, uint64_t off)
         n -= (size_t)r;
         off += (uint64_t)r;
     }
+    return STELE_OK;
+}
+
+/*
+ * A spilled document is one record of the scratch file at st_doc.text_at:
+ * its n_paras paragraph structs as they were in memory (their text
+ * pointers meaningless), then its stored text, st_doc.text_len bytes.  The
+ * file lives only as long as the build, in one process, so the structs
+ * need no encoding.
+ */
+static int spill_doc(st_spill *s, st_doc *d, st_buf *rec)
+{
+    size_t text_len = st_doc_text_len(d);
+    rec->len = 0;
+    st_buf_put(rec, d->paras, d->n_paras * sizeof *d->paras);
+    for (size_t i = 0; i < d->n_paras; i++) {
+        if (i > 0) st_buf_u8(rec, '\n');
+        st_buf_put(rec, d->paras[i].text, d->paras[i].len);
+    }
+    if (rec->failed) return STELE_ENOMEM;
+    int rc = st_spill_write(s, rec->data, rec->len, &d->text_at);
+    if (rc) return rc;
+    for (size_t i = 0; i < d->n_paras; i++)
+        free(d->paras[i].text);
+    free(d->paras);
+    d->paras = NULL;
+    d->cap_paras = 0;
+    d->text_len = text_len;
+    d->spilled = 1;
+    return STELE_OK;
+}
+
+int st_corpus_done(st_corpus *c, size_t from, st_err *err)
+{
+    for (size_t i = from; i < c->n_docs; i++) {
+        st_doc *d = &c->docs[i];
+        if (d->complete) continue;
+        d->complete = 1;
+        c->text_held += st_doc_text_len(d);
+    }
+    if (!c->text_spill || c->text_held <= c->text_budget) return STELE_OK;
+    st_buf text = {0};
+    int rc = STELE_OK;
+    for (; c->spill_next < c->n_docs && rc == STELE_OK; c->spill_next++) {
+        st_doc *d = &c->docs[c->spill_next];
+        if (!d->complete || d->spilled) continue;
+        size_t len = st_doc_text_len(d);
+        if ((rc = spill_doc(c->text_spill, d, &text)) != STELE_OK) break;
+        c->text_held -= len;
+        c->spill_bytes += len;
+    }
+    st_buf_free(&text);
+    if (rc == STELE_EIO) {
+        const char *dir = c->text_spill->dir && c->text_spill->dir[0] ? c->text_spill->dir : ".";
+        int e = atomic_load(&c->text_spill->err_no);
+        st_err_set(err, "%s: cannot write a scratch file there: %s", dir, strerror(e ? e : EIO));
+    } else if (rc) {
+        st_err_set(err, "out of memory");
+    }
+    return rc;
+}
+
+int st_doc_read_text(const st_corpus *c, const st_doc *d, st_buf *out)
+{
+    if (!d->spilled) {
+        for (size_t i = 0; i < d->n_paras; i++) {
+            if (i > 0) st_buf_u8(out, '\n');
+            st_buf_put(out, d->paras[i].text, d->paras[i].len);
+        }
+        return out->failed ? STELE_ENOMEM : STELE_OK;
+    }
+    if (st_buf_reserve(out, d->text_len)) return STELE_ENOMEM;
+    int rc = st_spill_read(c->text_spill, out->data + out->len, d->text_len,
+                           d->text_at + d->n_paras * sizeof(st_para));
+    if (rc == STELE_OK) out->len += d->text_len;
+    return rc;
+}
+
+int st_doc_paras(const st_corpus *c, const st_doc *d, st_buf *buf, const st_para **paras)
+{
+    if (!d->spilled) {
+        *paras = d->paras;
+        return STELE_OK;
+    }
+    size_t head = d->n_paras * sizeof(st_para);
+    buf->len = 0;
+    if (st_buf_reserve(buf, head + d->text_len)) return STELE_ENOMEM;
+    int rc = st_spill_read(c->text_spill, buf->data, head + d->text_len, d->text_at);
+    if (rc) return rc;
+    buf->len = head + d->text_len;
+    /* The buffer is malloc'ed, so aligned for the structs. */
+    st_para *p = (st_para *)(void *)buf->data;
+    char *text = (char *)buf->data + head;
+    for (size_t i = 0, at = 0; i < d->n_paras; at += p[i].len + 1, i++)
+        p[i].text = text + at;
+    *paras = p;
     return STELE_OK;
 }
 

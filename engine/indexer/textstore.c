@@ -41,15 +41,30 @@
 #define ST_TRAIN_MAX_GRAM  4          /* words per n-gram */
 #define ST_TRAIN_MAX_BYTES 64         /* bytes of one n-gram */
 
+/* A candidate of the choice: an n-gram found in two documents or more. */
 typedef struct gram {
     const char *s;       /* in the sample text */
     uint32_t len, count; /* count: documents it occurs in */
-    uint32_t last_doc;   /* last document counted, + 1 */
 } gram;
 
+/* The counting table holds the n-grams the prefilter passes: an open
+ * addressing array of slots (an entry's index + 1; 0 = empty) over a dense
+ * array of 16-byte entries.  Slots of four bytes keep the half-empty table
+ * small (a table of whole entries took 72 MB while growing for an 8 MB
+ * sample); the dense array grows by realloc.  Neither the hash nor the
+ * layout changes the dictionary: the choice sorts the candidates by a
+ * total order. */
+typedef struct gram_entry {
+    uint64_t at;       /* offset in the sample << 8 | length */
+    uint32_t count;    /* documents it occurs in */
+    uint32_t last_doc; /* last document counted, + 1 */
+} gram_entry;
+
 typedef struct gram_table {
-    gram *g;
-    size_t n, n_slots;
+    uint32_t *slots;
+    size_t n_slots;
+    gram_entry *e;
+    size_t n, cap;
     const char *text;
 } gram_table;
 
@@ -61,34 +76,46 @@ static uint32_t hash_bytes(const char *s, size_t n)
     return h;
 }
 
+static const char *entry_text(const gram_table *t, const gram_entry *e)
+{
+    return t->text + (e->at >> 8);
+}
+
 static int gram_add(gram_table *t, const char *str, uint32_t len, uint32_t doc)
 {
     if ((t->n + 1) * 2 > t->n_slots) {
         size_t n_slots = t->n_slots ? t->n_slots * 2 : 65536;
-        gram *g = calloc(n_slots, sizeof *g);
-        if (!g) return STELE_ENOMEM;
-        for (size_t i = 0; i < t->n_slots; i++) {
-            if (!t->g[i].count) continue;
-            size_t s = hash_bytes(t->g[i].s, t->g[i].len) & (n_slots - 1);
-            while (g[s].count)
+        uint32_t *slots = calloc(n_slots, sizeof *slots);
+        if (!slots) return STELE_ENOMEM;
+        for (size_t k = 0; k < t->n; k++) {
+            const gram_entry *e = &t->e[k];
+            size_t s = hash_bytes(entry_text(t, e), e->at & 0xff) & (n_slots - 1);
+            while (slots[s])
                 s = (s + 1) & (n_slots - 1);
-            g[s] = t->g[i];
+            slots[s] = (uint32_t)k + 1;
         }
-        free(t->g);
-        t->g = g;
+        free(t->slots);
+        t->slots = slots;
         t->n_slots = n_slots;
     }
     size_t s = hash_bytes(str, len) & (t->n_slots - 1);
-    for (; t->g[s].count; s = (s + 1) & (t->n_slots - 1)) {
-        gram *e = &t->g[s];
-        if (e->len == len && memcmp(e->s, str, len) == 0) {
+    for (; t->slots[s]; s = (s + 1) & (t->n_slots - 1)) {
+        gram_entry *e = &t->e[t->slots[s] - 1];
+        if ((e->at & 0xff) == len && memcmp(entry_text(t, e), str, len) == 0) {
             if (e->last_doc != doc + 1) e->count++;
             e->last_doc = doc + 1;
             return STELE_OK;
         }
     }
-    t->g[s] = (gram){str, len, 1, doc + 1};
-    t->n++;
+    if (t->n == t->cap) {
+        size_t cap = t->cap ? t->cap * 2 : 65536;
+        gram_entry *e = t->n < UINT32_MAX - 1 ? realloc(t->e, cap * sizeof *e) : NULL;
+        if (!e) return STELE_ENOMEM;
+        t->e = e;
+        t->cap = cap;
+    }
+    t->e[t->n] = (gram_entry){(uint64_t)(str - t->text) << 8 | len, 1, doc + 1};
+    t->slots[s] = (uint32_t)++t->n;
     return STELE_OK;
 }
 
@@ -200,7 +227,7 @@ int st_zdict_train(const st_corpus *c, size_t cap, st_buf *out)
 {
     st_buf sample = {0};
     gram_table t = {0};
-    gram **chosen = NULL;
+    gram **chosen = NULL, *cand = NULL;
     gram_filter filter = {{NULL, NULL}, 0};
     int rc = STELE_ENOMEM;
     if (cap == 0) return STELE_OK;
@@ -210,12 +237,15 @@ int st_zdict_train(const st_corpus *c, size_t cap, st_buf *out)
     size_t *doc_end = malloc((c->n_docs ? c->n_docs : 1) * sizeof *doc_end);
     if (!doc_end) return STELE_ENOMEM;
     for (size_t d = 0; d < c->n_docs && sample.len < ST_TRAIN_MAX_TEXT; d++, n_sampled++) {
-        doc_end[d] = sample.len;
-        for (size_t i = 0; i < c->docs[d].n_paras; i++) {
-            st_buf_put(&sample, c->docs[d].paras[i].text, c->docs[d].paras[i].len);
+        if (c->docs[d].n_paras > 0) {
+            int read_rc = st_doc_read_text(c, &c->docs[d], &sample);
+            if (read_rc) {
+                rc = read_rc;
+                goto done;
+            }
             st_buf_u8(&sample, '\n');
-            doc_end[d] = sample.len;
         }
+        doc_end[d] = sample.len;
     }
     if (sample.failed) goto done;
     t.text = (const char *)sample.data;
@@ -233,17 +263,27 @@ int st_zdict_train(const st_corpus *c, size_t cap, st_buf *out)
     if (scan_grams(&sample, doc_end, n_sampled, &filter, &t)) goto done;
     free(filter.bucket[0]);
     filter.bucket[0] = NULL;
-    /* Compact, sort by score, choose. */
+    /* The candidates, sorted by score; choose. */
+    free(t.slots);
+    t.slots = NULL;
     size_t n = 0;
-    for (size_t s = 0; s < t.n_slots; s++)
-        if (t.g[s].count > 1) t.g[n++] = t.g[s];
-    if (n) qsort(t.g, n, sizeof *t.g, gram_cmp);
+    for (size_t k = 0; k < t.n; k++)
+        n += t.e[k].count > 1;
+    cand = malloc((n ? n : 1) * sizeof *cand);
+    if (!cand) goto done;
+    n = 0;
+    for (size_t k = 0; k < t.n; k++)
+        if (t.e[k].count > 1)
+            cand[n++] = (gram){entry_text(&t, &t.e[k]), (uint32_t)(t.e[k].at & 0xff), t.e[k].count};
+    free(t.e);
+    t.e = NULL;
+    if (n) qsort(cand, n, sizeof *cand, gram_cmp);
     chosen = malloc((n ? n : 1) * sizeof *chosen);
     st_buf picked = {0}; /* chosen grams, best first, for the containment test */
     if (!chosen) goto done;
     size_t n_chosen = 0, total = 0;
     for (size_t k = 0; k < n && total < cap; k++) {
-        gram *g = &t.g[k];
+        gram *g = &cand[k];
         if (g->len > cap - total || contains(picked.data, picked.len, g->s, g->len)) continue;
         if (st_buf_put(&picked, g->s, g->len)) {
             st_buf_free(&picked);
@@ -261,7 +301,9 @@ done:
     free(filter.bucket[0]);
     free(doc_end);
     free(chosen);
-    free(t.g);
+    free(cand);
+    free(t.slots);
+    free(t.e);
     st_buf_free(&sample);
     return rc;
 }
@@ -293,15 +335,6 @@ static int compress_block(const uint8_t *raw, size_t n, const st_buf *zdict, int
     return rc;
 }
 
-/* Bytes of document d's stored text (its paragraphs joined by '\n'). */
-static size_t doc_text_len(const st_doc *doc)
-{
-    size_t len = 0;
-    for (size_t i = 0; i < doc->n_paras; i++)
-        len += doc->paras[i].len + (i > 0);
-    return len;
-}
-
 /* The blocks of one compression pass, shared by its worker threads: each
  * takes the next block number and compresses it into its own buffer, so
  * the result does not depend on which thread did what. */
@@ -315,7 +348,7 @@ typedef struct block_job {
     st_buf *outs;                  /* per block: its zlib stream; NULL: only count the bytes */
     atomic_uint_fast64_t measured; /* with outs NULL: bytes of all streams */
     atomic_size_t next;
-    atomic_int failed;
+    atomic_int failed; /* the first error, 0: none */
     atomic_uint_fast64_t docs_done;
     st_text_progress *progress; /* may be NULL */
 } block_job;
@@ -327,15 +360,15 @@ static void compress_blocks(block_job *j, int emit)
         size_t b = atomic_fetch_add(&j->next, 1);
         if (b >= j->n_blocks || atomic_load(&j->failed)) break;
         raw.len = 0;
-        for (size_t d = j->first[b]; d < j->first[b + 1]; d++)
-            for (size_t i = 0; i < j->c->docs[d].n_paras; i++) {
-                if (i > 0) st_buf_u8(&raw, '\n');
-                st_buf_put(&raw, j->c->docs[d].paras[i].text, j->c->docs[d].paras[i].len);
-            }
+        int rc = STELE_OK;
+        for (size_t d = j->first[b]; d < j->first[b + 1] && !rc; d++)
+            rc = st_doc_read_text(j->c, &j->c->docs[d], &raw);
         counted.len = 0;
-        if (raw.failed || compress_block(raw.data, raw.len, j->zdict, j->window_bits,
-                                         j->outs ? &j->outs[b] : &counted)) {
-            atomic_store(&j->failed, 1);
+        if (!rc)
+            rc = compress_block(raw.data, raw.len, j->zdict, j->window_bits,
+                                j->outs ? &j->outs[b] : &counted);
+        if (rc) {
+            atomic_store(&j->failed, rc);
             break;
         }
         if (!j->outs) atomic_fetch_add(&j->measured, counted.len);
@@ -378,7 +411,7 @@ static int compress_all(const st_corpus *c, size_t block_bytes, const st_buf *zd
     if (!first) return STELE_ENOMEM;
     size_t n_blocks = 0, raw_len = 0;
     for (size_t d = 0; d < c->n_docs; d++) {
-        size_t len = doc_text_len(&c->docs[d]);
+        size_t len = st_doc_text_len(&c->docs[d]);
         if (d == 0 || (raw_len > 0 && raw_len + len > block_bytes)) {
             first[n_blocks++] = d;
             raw_len = 0;
@@ -418,7 +451,7 @@ static int compress_all(const st_corpus *c, size_t block_bytes, const st_buf *zd
     compress_blocks(&j, progress == NULL);
     for (unsigned t = 0; t < n_started; t++)
         pthread_join(tid[t], NULL);
-    int rc = atomic_load(&j.failed) ? STELE_ENOMEM : STELE_OK;
+    int rc = atomic_load(&j.failed);
     if (measured) {
         *measured = atomic_load(&j.measured);
         free(first);
@@ -432,7 +465,7 @@ static int compress_all(const st_corpus *c, size_t block_bytes, const st_buf *zd
     for (size_t b = 0; b < n_blocks && !rc; b++) {
         size_t raw = 0;
         for (size_t d = first[b]; d < first[b + 1]; d++)
-            raw += doc_text_len(&c->docs[d]);
+            raw += st_doc_text_len(&c->docs[d]);
         if (out->text.len > UINT32_MAX) {
             rc = STELE_EINPUT;
             break;
@@ -467,10 +500,11 @@ int st_textstore(const st_corpus *c, size_t block_bytes, size_t dict_bytes, int 
     plain.doc_off = calloc(c->n_docs ? c->n_docs : 1, sizeof *plain.doc_off);
     if (!out->doc_block || !out->doc_off || !plain.doc_block || !plain.doc_off) goto fail;
     if (dict_bytes > ST_ZDICT_MAX) dict_bytes = ST_ZDICT_MAX;
-    if (st_zdict_train(c, dict_bytes, &out->zdict)) goto fail;
+    if ((rc = st_zdict_train(c, dict_bytes, &out->zdict)) != 0) goto fail;
     if ((rc = compress_all(c, block_bytes, &out->zdict, window_bits, threads, progress, out,
                            NULL)) != 0)
         goto fail;
+    st_release_memory(); /* the training tables and the blocks' own buffers */
     if (out->zdict.len) {
         /* Keep the dictionary only if it pays for itself, its own bytes
          * included; without it the reader also needs no inflate window.
@@ -497,6 +531,8 @@ fail:
     st_textstore_free(out);
     if (rc == STELE_EINPUT)
         return st_build_error(err, err_cap, STELE_EINPUT, "stored text too large");
+    if (rc == STELE_EIO)
+        return st_build_error(err, err_cap, STELE_EIO, "cannot read the scratch file");
     return st_build_error(err, err_cap, STELE_ENOMEM, "out of memory");
 }
 

@@ -16,9 +16,13 @@
  *
  * Memory.  stele_build_opts.memory is the budget; a quarter of it bounds
  * the occurrence buffers of invert.c, which spill sorted runs to a
- * nameless scratch file in the output's directory (spill.c) when full.
- * The rest is left to what is not bounded yet: the corpus, held whole by
- * the ingesters, the term tables and the sections being built.
+ * nameless scratch file in the output's directory (spill.c) when full,
+ * and a sixteenth the paragraph text the corpus holds before
+ * stele_build_inputs() has it spill documents (doc.h).  The rest is left
+ * to what is not bounded: a record per document, the term tables and the
+ * sections being built.  Between steps the memory the builders freed is
+ * given back (st_release_memory()), so that the next step does not stand
+ * on top of it.
  *
  * st_write_atomic() writes to a temporary file created next to the target
  * (same file system, so rename() is atomic), fsyncs it, renames it over
@@ -99,6 +103,16 @@ static int small_sections(const st_corpus *c, const st_invert_out *inv, const st
     return STELE_OK;
 }
 
+int st_build_memory_budget(const stele_build_opts *opts, size_t *memory, char *err, size_t err_cap)
+{
+    *memory = opts && opts->memory ? opts->memory : STELE_BUILD_MEMORY;
+    if (*memory < STELE_BUILD_MIN_MEMORY)
+        return st_build_error(err, err_cap, STELE_EINVAL,
+                              "memory budget %zu bytes is below the least, %zu", *memory,
+                              STELE_BUILD_MIN_MEMORY);
+    return STELE_OK;
+}
+
 unsigned st_build_threads(const stele_build_opts *opts)
 {
     long n = opts && opts->threads ? (long)opts->threads : sysconf(_SC_NPROCESSORS_ONLN);
@@ -132,9 +146,7 @@ static void *text_thread(void *arg)
  * for the corpus, the dictionary and the sections being built). */
 #define OCC_BUDGET_SHARE 4
 
-/* The directory of path ("." for a bare name), malloc'ed; NULL when out
- * of memory. */
-static char *dir_of(const char *path)
+char *st_dir_of(const char *path)
 {
     size_t n = strlen(path);
     char *dir = malloc(n + 2);
@@ -195,11 +207,9 @@ static int build_in(const st_corpus *c, const stele_build_opts *opts, const char
     if (dict_bytes > ((size_t)1 << window_bits)) dict_bytes = (size_t)1 << window_bits;
     if (dict_bytes > ST_ZDICT_MAX || block_bytes > (1u << 30))
         return st_build_error(err, err_cap, STELE_EINVAL, "dictionary or block size too large");
-    size_t memory = opts->memory ? opts->memory : STELE_BUILD_MEMORY;
-    if (memory < STELE_BUILD_MIN_MEMORY)
-        return st_build_error(err, err_cap, STELE_EINVAL,
-                              "memory budget %zu bytes is below the least, %zu", memory,
-                              STELE_BUILD_MIN_MEMORY);
+    size_t memory;
+    int rc = st_build_memory_budget(opts, &memory, err, err_cap);
+    if (rc) return rc;
 
     stele_stemmer *stemmer = NULL;
     if (!no_stem && (stemmer = stele_stemmer_new(lang)) == NULL) {
@@ -239,13 +249,14 @@ static int build_in(const st_corpus *c, const stele_build_opts *opts, const char
     st_spill_init(&spill, spill_dir);
     st_invert_mem mem = {.occ_bytes = memory / OCC_BUDGET_SHARE,
                          .spill = spill_dir ? &spill : NULL};
-    int rc = st_invert(c, stemmer ? stele_stemmer_stem : NULL, stemmers,
-                       stemmer ? n_stemmers : threads, &mem, &inv, err, err_cap);
+    rc = st_invert(c, stemmer ? stele_stemmer_stem : NULL, stemmers, stemmer ? n_stemmers : threads,
+                   &mem, &inv, err, err_cap);
     if (rc == STELE_EIO) {
         int e = atomic_load(&spill.err_no);
         st_build_error(err, err_cap, rc, "%s: cannot write a scratch file there: %s",
                        spill_dir && spill_dir[0] ? spill_dir : ".", strerror(e ? e : EIO));
     }
+    st_release_memory(); /* what the analysing threads freed */
     uint64_t spill_bytes = atomic_load(&spill.end);
     st_spill_close(&spill);
     for (unsigned k = 0; k < n_stemmers; k++)
@@ -269,6 +280,7 @@ static int build_in(const st_corpus *c, const stele_build_opts *opts, const char
         text_rc = st_textstore(c, block_bytes, dict_bytes, window_bits, threads, NULL, &txt, err,
                                err_cap);
     }
+    st_release_memory(); /* what compression freed */
     if (rc || text_rc) {
         if (!rc) st_invert_free(&inv);
         if (!text_rc) st_textstore_free(&txt);
@@ -366,7 +378,7 @@ static int build_index(const st_corpus *c, const stele_build_opts *opts, const c
                        size_t err_cap)
 {
     /* Scratch files go next to the output, whose file system is known. */
-    char *spill_dir = out_path ? dir_of(out_path) : NULL;
+    char *spill_dir = out_path ? st_dir_of(out_path) : NULL;
     if (out_path && !spill_dir) return st_build_error(err, err_cap, STELE_ENOMEM, "out of memory");
     int rc = build_in(c, opts, out_path, spill_dir, data, size, stats, err, err_cap);
     free(spill_dir);
@@ -467,7 +479,7 @@ int st_write_atomic_pieces(const char *path, const st_piece *pieces, size_t n_pi
     write_event(opts, STELE_EV_WRITE_END, NULL, size, size);
     free(tmp);
     /* Make the rename durable: fsync the directory (best effort). */
-    char *dir = dir_of(path);
+    char *dir = st_dir_of(path);
     if (dir) {
         int dfd = open(dir, O_RDONLY);
         if (dfd >= 0) {

@@ -39,6 +39,9 @@ int st_buf_u16(st_buf *b, uint16_t v);
 int st_buf_u32(st_buf *b, uint32_t v);
 int st_buf_varint(st_buf *b, uint64_t v);
 void st_buf_free(st_buf *b);
+/* Returns memory freed so far to the system where the allocator keeps it
+ * (between the steps of a build). */
+void st_release_memory(void);
 
 /* ---- spill.c --------------------------------------------------------- */
 
@@ -61,6 +64,16 @@ int st_spill_write(st_spill *s, const void *data, size_t n, uint64_t *off);
 /* Reads n bytes written earlier at off. */
 int st_spill_read(st_spill *s, void *data, size_t n, uint64_t off);
 void st_spill_close(st_spill *s);
+
+/* Appends the stored text of document d of c (its paragraphs joined by
+ * '\n') to out, reading it back from c->text_spill when d is spilled;
+ * STELE_ENOMEM or STELE_EIO. */
+int st_doc_read_text(const st_corpus *c, const st_doc *d, st_buf *out);
+/* The paragraphs of document d in *paras: d->paras, or, when d is spilled,
+ * read back into buf (emptied first) with their texts pointing into it
+ * (not NUL-terminated), valid until buf changes; STELE_ENOMEM or
+ * STELE_EIO. */
+int st_doc_paras(const st_corpus *c, const st_doc *d, st_buf *buf, const st_para **paras);
 
 /* ---- invert.c -------------------------------------------------------- */
 
@@ -129,6 +142,18 @@ void st_textstore_free(st_text_out *out);
 int st_zdict_train(const st_corpus *c, size_t cap, st_buf *out);
 
 /* ---- writer.c -------------------------------------------------------- */
+
+/* The memory budget of a build with opts (opts->memory or the default);
+ * STELE_EINVAL with a message when it is below STELE_BUILD_MIN_MEMORY. */
+int st_build_memory_budget(const stele_build_opts *opts, size_t *memory, char *err, size_t err_cap);
+
+/* Part of the memory budget the corpus's paragraph text may hold before
+ * documents are spilled (see doc.h). */
+#define ST_TEXT_BUDGET_SHARE 16
+
+/* The directory of path ("." for a bare name), malloc'ed; NULL when out
+ * of memory. */
+char *st_dir_of(const char *path);
 
 /* The threads a build with opts uses: opts->threads, or one per online
  * core, at most ST_MAX_THREADS. */
