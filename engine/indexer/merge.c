@@ -75,6 +75,17 @@ static int load_shard(const char *path, shard *s, char *err, size_t err_cap)
     return STELE_OK;
 }
 
+/* True when a shard's stemmer language is a name: printable ASCII without
+ * spaces, as every Snowball name is.  stele_open() only holds the header's
+ * field to its NUL, so a crafted shard may carry any bytes there, and the
+ * name goes into one-line error messages and the merged header. */
+static int language_is_name(const char *lang)
+{
+    for (const char *p = lang; *p; p++)
+        if (*p < '!' || *p > '~') return 0;
+    return 1;
+}
+
 /* A view as a NUL-terminated copy (the caller has checked that it holds
  * no NUL); NULL when out of memory. */
 static char *view_string(stele_view v)
@@ -213,7 +224,10 @@ int stele_merge(const char *const *inputs, size_t n_inputs, const stele_build_op
         if (rc == STELE_OK) {
             stele_index_info(&s.ix, &info);
             const char *lang = info.language[0] ? info.language : "none";
-            if (i == 0) {
+            if (!language_is_name(lang)) {
+                rc = st_build_error(err, err_cap, STELE_EINPUT,
+                                    "%s: its stemmer language is not a name", inputs[i]);
+            } else if (i == 0) {
                 snprintf(language, sizeof language, "%s", lang);
                 bopts.window_bits = (int)st_get32(s.data + ST_H_WBITS);
             } else if (strcmp(language, lang) != 0) {
