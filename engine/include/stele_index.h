@@ -94,16 +94,17 @@ typedef struct stele_build_opts {
     unsigned threads; /* threads for analysis and compression; 0 = one per online
                          core.  The output is the same bytes for every count, and
                          events still come from the calling thread only */
-    size_t memory;    /* memory budget in bytes; 0 = STELE_BUILD_MEMORY.  A
-                         quarter of it holds the occurrences (16 bytes a
+    size_t memory;    /* memory budget in bytes; 0 = STELE_BUILD_MEMORY.  An
+                         eighth of it holds the occurrences (16 bytes a
                          token); beyond that they are spilled as sorted runs
                          to a scratch file in the output's directory, which
                          has no name and so vanishes however the build ends.
-                         The corpus itself is still held whole besides (about
-                         2.5 times its text), so a large corpus takes more
-                         than the budget.  The output is the same bytes for
-                         every budget.  A budget below STELE_BUILD_MIN_MEMORY
-                         is an error (STELE_EINVAL) */
+                         Documents of JSON Lines and text inputs spill there
+                         too once their text passes a sixteenth of it.  A
+                         record per document, the term tables and the index
+                         being built are held besides.  The output is the
+                         same bytes for every budget.  A budget below
+                         STELE_BUILD_MIN_MEMORY is an error (STELE_EINVAL) */
 } stele_build_opts;
 
 #define STELE_BUILD_BLOCK_BYTES 32768

@@ -336,8 +336,11 @@ static int compress_block(const uint8_t *raw, size_t n, const st_buf *zdict, int
 }
 
 /* The blocks of one compression pass, shared by its worker threads: each
- * takes the next block number and compresses it into its own buffer, so
- * the result does not depend on which thread did what. */
+ * takes the next block number, compresses it into its own buffer and
+ * appends it to the output when all blocks before it are there, so the
+ * result does not depend on which thread did what, and no more than one
+ * block per thread waits outside the output (the streams of all blocks,
+ * kept apart and then joined, took the stored text's size twice). */
 typedef struct block_job {
     const st_corpus *c;
     const size_t *first; /* n_blocks + 1 entries: block b holds documents
@@ -345,17 +348,58 @@ typedef struct block_job {
     size_t n_blocks;
     const st_buf *zdict;
     int window_bits;
-    st_buf *outs;                  /* per block: its zlib stream; NULL: only count the bytes */
-    atomic_uint_fast64_t measured; /* with outs NULL: bytes of all streams */
+    st_text_out *keep;             /* the output; NULL: only count the bytes */
+    atomic_uint_fast64_t measured; /* with keep NULL: bytes of all streams */
     atomic_size_t next;
     atomic_int failed; /* the first error, 0: none */
     atomic_uint_fast64_t docs_done;
     st_text_progress *progress; /* may be NULL */
+    pthread_mutex_t lock;       /* over appended and keep */
+    pthread_cond_t turn;        /* appended changed, or failed was set */
+    size_t appended;            /* blocks in keep so far */
 } block_job;
+
+static void job_fail(block_job *j, int rc)
+{
+    pthread_mutex_lock(&j->lock);
+    int none = 0;
+    atomic_compare_exchange_strong(&j->failed, &none, rc);
+    pthread_cond_broadcast(&j->turn);
+    pthread_mutex_unlock(&j->lock);
+}
+
+/* Appends block b (stream, of raw_len bytes of text) to j->keep once the
+ * blocks before it are there. */
+static int append_block(block_job *j, size_t b, const st_buf *stream, size_t raw_len)
+{
+    st_text_out *out = j->keep;
+    int rc = STELE_OK;
+    pthread_mutex_lock(&j->lock);
+    while (j->appended != b && !atomic_load(&j->failed))
+        pthread_cond_wait(&j->turn, &j->lock);
+    if ((rc = atomic_load(&j->failed)) == STELE_OK) {
+        if (out->text.len > UINT32_MAX || stream->len > UINT32_MAX - out->text.len) {
+            rc = STELE_EINPUT;
+        } else {
+            st_buf_u32(&out->text_index, (uint32_t)out->text.len);
+            st_buf_u32(&out->text_index, (uint32_t)stream->len);
+            st_buf_u32(&out->text_index, (uint32_t)raw_len);
+            st_buf_put(&out->text, stream->data, stream->len);
+            if (out->text_index.failed || out->text.failed) rc = STELE_ENOMEM;
+            out->max_block = raw_len > out->max_block ? (uint32_t)raw_len : out->max_block;
+            out->raw_bytes += raw_len;
+            out->n_blocks++;
+        }
+        j->appended++;
+        pthread_cond_broadcast(&j->turn);
+    }
+    pthread_mutex_unlock(&j->lock);
+    return rc;
+}
 
 static void compress_blocks(block_job *j, int emit)
 {
-    st_buf raw = {0}, counted = {0};
+    st_buf raw = {0}, stream = {0};
     for (;;) {
         size_t b = atomic_fetch_add(&j->next, 1);
         if (b >= j->n_blocks || atomic_load(&j->failed)) break;
@@ -363,15 +407,14 @@ static void compress_blocks(block_job *j, int emit)
         int rc = STELE_OK;
         for (size_t d = j->first[b]; d < j->first[b + 1] && !rc; d++)
             rc = st_doc_read_text(j->c, &j->c->docs[d], &raw);
-        counted.len = 0;
-        if (!rc)
-            rc = compress_block(raw.data, raw.len, j->zdict, j->window_bits,
-                                j->outs ? &j->outs[b] : &counted);
+        stream.len = 0;
+        if (!rc) rc = compress_block(raw.data, raw.len, j->zdict, j->window_bits, &stream);
+        if (!rc && j->keep) rc = append_block(j, b, &stream, raw.len);
         if (rc) {
-            atomic_store(&j->failed, rc);
+            job_fail(j, rc);
             break;
         }
-        if (!j->outs) atomic_fetch_add(&j->measured, counted.len);
+        if (!j->keep) atomic_fetch_add(&j->measured, stream.len);
         uint64_t n = j->first[b + 1] - j->first[b];
         uint64_t done = atomic_fetch_add(&j->docs_done, n) + n;
         if (j->progress) atomic_fetch_add(&j->progress->docs_done, n);
@@ -381,7 +424,7 @@ static void compress_blocks(block_job *j, int emit)
         }
     }
     st_buf_free(&raw);
-    st_buf_free(&counted);
+    st_buf_free(&stream);
 }
 
 static void *compress_thread(void *arg)
@@ -431,16 +474,14 @@ static int compress_all(const st_corpus *c, size_t block_bytes, const st_buf *zd
                    .n_blocks = n_blocks,
                    .zdict = zdict,
                    .window_bits = window_bits,
+                   .keep = measured ? NULL : out,
                    .progress = progress};
     atomic_init(&j.next, 0);
     atomic_init(&j.failed, 0);
     atomic_init(&j.docs_done, 0);
     atomic_init(&j.measured, 0);
-    j.outs = measured ? NULL : calloc(n_blocks ? n_blocks : 1, sizeof *j.outs);
-    if (!measured && !j.outs) {
-        free(first);
-        return STELE_ENOMEM;
-    }
+    pthread_mutex_init(&j.lock, NULL);
+    pthread_cond_init(&j.turn, NULL);
     if (threads > n_blocks) threads = n_blocks ? (unsigned)n_blocks : 1;
     if (threads > ST_MAX_THREADS) threads = ST_MAX_THREADS;
     pthread_t tid[ST_MAX_THREADS];
@@ -451,39 +492,11 @@ static int compress_all(const st_corpus *c, size_t block_bytes, const st_buf *zd
     compress_blocks(&j, progress == NULL);
     for (unsigned t = 0; t < n_started; t++)
         pthread_join(tid[t], NULL);
-    int rc = atomic_load(&j.failed);
-    if (measured) {
-        *measured = atomic_load(&j.measured);
-        free(first);
-        return rc;
-    }
-    /* The streams in block order. */
-    size_t total = 0;
-    for (size_t b = 0; b < n_blocks && !rc; b++)
-        total += j.outs[b].len;
-    if (!rc && st_buf_reserve(&out->text, total)) rc = STELE_ENOMEM;
-    for (size_t b = 0; b < n_blocks && !rc; b++) {
-        size_t raw = 0;
-        for (size_t d = first[b]; d < first[b + 1]; d++)
-            raw += st_doc_text_len(&c->docs[d]);
-        if (out->text.len > UINT32_MAX) {
-            rc = STELE_EINPUT;
-            break;
-        }
-        st_buf_u32(&out->text_index, (uint32_t)out->text.len);
-        st_buf_u32(&out->text_index, (uint32_t)j.outs[b].len);
-        st_buf_u32(&out->text_index, (uint32_t)raw);
-        st_buf_put(&out->text, j.outs[b].data, j.outs[b].len);
-        st_buf_free(&j.outs[b]);
-        out->max_block = raw > out->max_block ? (uint32_t)raw : out->max_block;
-        out->raw_bytes += raw;
-        out->n_blocks++;
-    }
-    if (!rc && (out->text_index.failed || out->text.failed)) rc = STELE_ENOMEM;
-    for (size_t b = 0; b < n_blocks; b++)
-        st_buf_free(&j.outs[b]);
-    free(j.outs);
+    pthread_cond_destroy(&j.turn);
+    pthread_mutex_destroy(&j.lock);
     free(first);
+    int rc = atomic_load(&j.failed);
+    if (measured) *measured = atomic_load(&j.measured);
     return rc;
 }
 
