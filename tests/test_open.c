@@ -14,6 +14,10 @@
  *      section still opens, stele_check_crc() and stele_verify() catch it.
  *   4. The workspace bound is computed with saturation: an index struct
  *      whose block size is at its largest gives a bound above it.
+ *   5. A NUL byte inside a document id or title, CRCs recomputed: open
+ *      does not read STRINGS and the index opens, stele_verify() refuses
+ *      it, and the id and title read back whole, NUL included (their
+ *      length, not a terminator, ends them).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -143,6 +147,49 @@ static void test_bound_saturates(const uint8_t *data, size_t size)
     TH_CHECK(bound10 <= 128u * 1024u);
 }
 
+/* Puts a NUL at byte at of document doc's id (title: 0) or title (1),
+ * CRCs recomputed, and checks what open, verify and the readers say. */
+static void check_nul_in(const uint8_t *data, size_t size, uint32_t doc, int title, size_t at)
+{
+    stele_index ix;
+    stele_view v;
+    TH_CHECK(stele_open(&ix, data, size) == STELE_OK);
+    TH_CHECK((title ? stele_doc_title : stele_doc_id)(&ix, doc, &v) == STELE_OK);
+    TH_CHECK(at < v.len);
+    size_t off = (size_t)((const uint8_t *)v.data - data) + at, len = v.len;
+    uint8_t *copy = malloc(size);
+    TH_CHECK(copy != NULL);
+    if (!copy) return;
+    memcpy(copy, data, size);
+    TH_CHECK(copy[off] != 0);
+    copy[off] = 0;
+    th_fix_all_crcs(copy, size);
+    stele_index dix;
+    TH_CHECK(stele_open(&dix, copy, size) == STELE_OK);
+    TH_CHECK(stele_check_crc(&dix) == STELE_OK);
+    TH_CHECK(stele_verify(&dix, workspace, sizeof workspace) == STELE_ECORRUPT);
+    TH_CHECK((title ? stele_doc_title : stele_doc_id)(&dix, doc, &v) == STELE_OK);
+    TH_CHECK(v.len == len && (const uint8_t *)v.data == copy + off - at && v.data[at] == '\0');
+    free(copy);
+}
+
+static void test_nul_in_strings(const uint8_t *data, size_t size)
+{
+    stele_index ix;
+    stele_view id, title;
+    TH_CHECK(stele_open(&ix, data, size) == STELE_OK);
+    TH_CHECK(stele_verify(&ix, workspace, sizeof workspace) == STELE_OK);
+    uint32_t last = ix.n_docs_ - 1;
+    TH_CHECK(stele_doc_id(&ix, last, &id) == STELE_OK && id.len > 1);
+    TH_CHECK(stele_doc_title(&ix, last, &title) == STELE_OK && title.len > 1);
+    /* first, middle and last byte; first and last document */
+    check_nul_in(data, size, 0, 0, 0);
+    check_nul_in(data, size, last, 0, id.len - 1);
+    check_nul_in(data, size, 0, 1, 0);
+    check_nul_in(data, size, last, 1, title.len / 2);
+    check_nul_in(data, size, last, 1, title.len - 1);
+}
+
 int main(void)
 {
     st_corpus c;
@@ -157,6 +204,7 @@ int main(void)
     test_header_values(data, size);
     test_crc_left_to_check(data, size);
     test_bound_saturates(data, size);
+    test_nul_in_strings(data, size);
 
     free(data);
     th_expect_free(&exp);

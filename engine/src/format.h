@@ -144,8 +144,8 @@
  *                  document's paragraph stream in PARAS, u32 stored-text
  *                  block, u32 text offset in the block,
  *                  u8 norm[n_fields]: st_norm_encode(tokens in the field)
- *  6 STRINGS     document ids and titles, UTF-8, not NUL-terminated; a
- *                document's title follows its id.
+ *  6 STRINGS     document ids and titles, UTF-8 without NUL bytes, not
+ *                NUL-terminated; a document's title follows its id.
  *  7 PARAS       per document, in document order and tiling the section,
  *                its paragraph stream:
  *                  vint id bytes, vint title bytes (in STRINGS),

@@ -11,7 +11,9 @@
  *     tiling the POSTINGS and POSITIONS sections exactly;
  *   - every list (st_postings_verify): document count, skip entries,
  *     positions ascending and inside the document;
- *   - documents: ids and titles tiling STRINGS in document order,
+ *   - documents: ids and titles tiling STRINGS in document order, none
+ *     holding a NUL byte (the indexer never writes one; a reader that hands
+ *     them to C string functions would cut them there),
  *     paragraph streams tiling the PARAS section in
  *     document order, each decoding exactly to where the next begins,
  *     with skip entries equal to the decoded state, paragraphs tiling the
@@ -128,7 +130,7 @@ static int verify_doc(const stele_index *ix, uint32_t doc, uint64_t *tokens, doc
     uint32_t ssize;
     const char *strings = (const char *)st_section(ix, ST_SEC_STRINGS, &ssize);
     if (start != ends->paras || (uint64_t)(id.data - strings) != ends->strings ||
-        title.data != id.data + id.len)
+        title.data != id.data + id.len || memchr(id.data, '\0', id.len + title.len))
         return st_corrupt();
     ends->paras = end;
     uint32_t limit;
