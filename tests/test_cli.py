@@ -622,6 +622,87 @@ def case_hostile_output(c):
     one_line_error(err)
 
 
+def case_hostile_prompt_show(c):
+    # The prompt's .show prints a hit's whole text laid out for the
+    # terminal: the hostile id, title and body are shown escaped there too.
+    docs = os.path.join(c.tmp, "hostile.jsonl")
+    with open(docs, "w") as f:
+        f.write(json.dumps({"id": HOSTILE_ID, "title": "lighthouse \u009b31m \u202egnp.exe",
+                            "body": "The lighthouse keeper \u001b[31mred\u001b[0m rang."}) + "\n")
+    idx = os.path.join(c.tmp, "hostile.stele")
+    c.run("index", "--quiet", "--format", "jsonl", docs, "-o", idx, check=0)
+    pr = Prompt(c, ["search", "-i", idx])
+    pr.send("lighthouse\r")
+    out = pr.send(".show 1\r")
+    expect("\\x1b]0;owned\\x07\\x1b[2J  lighthouse \\u009b31m \\u202egnp.exe" in out,
+           f".show header not escaped: {out!r}")
+    # the title paragraph comes through the text's path (the indexer
+    # already turned the body's ESC into a space)
+    expect(re.search(r"^title \(matched\)\r?\n  lighthouse \\u009b31m \\u202egnp\.exe", out,
+                     re.M), f".show text not escaped: {out!r}")
+    for raw in ("\x1b]0;", "\x1b[2J", "\x1b[31m", "\u009b", "\u202e"):
+        expect(raw not in out, f".show sent {raw!r} to the terminal: {out!r}")
+    expect(pr.end() == 0, "Ctrl-D")
+
+
+def fix_crcs(data):
+    """Recomputes every section's CRC32 and then the header's, as a
+    crafted file would carry them (format.h: the section table at 144,
+    16-byte entries {id, offset, size, crc}; header bytes at 16, its CRC
+    at 48)."""
+    import struct
+    import zlib
+    n_sections = struct.unpack_from("<I", data, 20)[0]
+    for i in range(n_sections):
+        at = 144 + 16 * i
+        _, off, size, _ = struct.unpack_from("<4I", data, at)
+        struct.pack_into("<I", data, at + 12, zlib.crc32(bytes(data[off:off + size])))
+    header_bytes = struct.unpack_from("<I", data, 16)[0]
+    struct.pack_into("<I", data, 48, 0)
+    struct.pack_into("<I", data, 48, zlib.crc32(bytes(data[:header_bytes])))
+
+
+def case_nul_in_index(c):
+    # The indexer never writes a NUL into an id or title; a crafted index
+    # may.  verify refuses it; without verify, every output still shows
+    # the whole id and title, the NUL escaped (JSON: \u0000).
+    docs = os.path.join(c.tmp, "nul.jsonl")
+    with open(docs, "w") as f:
+        f.write(json.dumps({"id": "idQ7Zmark", "title": "Lighthouse QZ7title",
+                            "body": "A lighthouse stands here."}) + "\n")
+    idx = os.path.join(c.tmp, "nul.stele")
+    c.run("index", "--quiet", "--format", "jsonl", docs, "-o", idx, check=0)
+    c.run("verify", idx, check=0)
+    data = bytearray(open(idx, "rb").read())
+    for mark, at in ((b"idQ7Zmark", 3), (b"QZ7title", 2)):
+        expect(data.count(mark) == 1, f"{mark!r} found {data.count(mark)} times")
+        data[data.find(mark) + at] = 0
+    fix_crcs(data)
+    with open(idx, "wb") as f:
+        f.write(data)
+    st, out, err = c.run("verify", idx)
+    expect(st == 2 and "verification failed" in err and "damaged" in err,
+           f"verify of a NUL in an id: exit {st}, {err!r}")
+    one_line_error(err, idx)
+    shown_id, shown_title = "idQ\\x00Zmark", "Lighthouse QZ\\x00title"
+    st, out, err = c.run("search", "-i", idx, "lighthouse", check=0)
+    terminal_safe(out + err, "search")
+    expect(f"1. {shown_id}  {shown_title}" in out, f"search: {out!r}")
+    st, out, err = c.run("search", "-i", idx, "-l", "lighthouse", check=0)
+    expect(out == shown_id + "\n", f"-l: {out!r}")
+    st, out, err = c.run("list", "-i", idx, check=0)
+    expect(out == f"{shown_id}\t{shown_title}\n", f"list: {out!r}")
+    st, out, err = c.run("search", "-i", idx, "--json", "lighthouse", check=0)
+    hit = json_lines(out)[0]
+    expect(hit["id"] == "idQ\0Zmark" and hit["title"] == "Lighthouse QZ\0title",
+           f"json: {out!r}")
+    pr = Prompt(c, ["search", "-i", idx])
+    pr.send("lighthouse\r")
+    out = pr.send(".show 1\r")
+    expect(f"{shown_id}  {shown_title}" in out and "\0" not in out, f".show: {out!r}")
+    expect(pr.end() == 0, "Ctrl-D")
+
+
 def case_long_query_error(c):
     # A syntax error at the end of a 1 MB query shows where, not the query.
     query = "lighthouse " * 95000 + '"keeper'

@@ -111,6 +111,10 @@ void cli_put_safe(FILE *f, const char *text, size_t len, const char *also);
 /* The same into out (cap bytes, NUL-terminated, cut with an ellipsis when
  * it does not fit), for a message; returns out. */
 const char *cli_safe_text(char *out, size_t cap, const char *text, size_t len);
+/* The same whole, as a new heap string of *out_len bytes (and a NUL
+ * after them), for text to be laid out before it is printed; NULL when
+ * out of memory. */
+char *cli_safe_dup(const char *text, size_t len, const char *also, size_t *out_len);
 
 /* The name to show for an index path (NULL = the bundled index). */
 const char *cli_index_name(const char *path);

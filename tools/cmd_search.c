@@ -256,16 +256,9 @@ static void lb_put(line_buf *b, const char *s, size_t n)
  * replaced), with a backslash before each byte of also. */
 static void lb_put_safe(line_buf *b, const char *text, size_t len, const char *also)
 {
-    char *p = NULL;
     size_t n = 0;
-    FILE *f = open_memstream(&p, &n);
-    if (!f) {
-        b->failed = 1;
-        return;
-    }
-    cli_put_safe(f, text, len, also);
-    if (fclose(f) != 0) {
-        free(p);
+    char *p = cli_safe_dup(text, len, also, &n);
+    if (!p) {
         b->failed = 1;
         return;
     }

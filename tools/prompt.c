@@ -147,6 +147,20 @@ static size_t clean_line(char *line)
     return n - start;
 }
 
+/* cli_print_wrapped() of text from the index, made safe for the terminal
+ * first (cli_put_safe): a crafted index's escape sequences are shown, not
+ * obeyed.  -1 when out of memory (nothing printed). */
+static int print_safe_wrapped(const char *text, size_t len, unsigned col, unsigned indent,
+                              unsigned width)
+{
+    size_t n = 0;
+    char *safe = cli_safe_dup(text, len, NULL, &n);
+    if (!safe) return -1;
+    cli_print_wrapped(safe, n, col, indent, width);
+    free(safe);
+    return 0;
+}
+
 static void show_hit_text(cli_searcher *s, const char *query, size_t len, const char *arg)
 {
     char *end;
@@ -154,6 +168,8 @@ static void show_hit_text(cli_searcher *s, const char *query, size_t len, const 
     stele_hit hit;
     cli_doc d;
     unsigned rows, cols;
+    char *id;
+    size_t id_len = 0;
     int rc;
 
     while (*end == ' ')
@@ -175,9 +191,14 @@ static void show_hit_text(cli_searcher *s, const char *query, size_t len, const 
         return;
     }
     terminal_size(&rows, &cols);
-    printf("%.*s  ", (int)d.id.len, d.id.data);
-    cli_print_wrapped(d.title.data, d.title.len, (unsigned)d.id.len + 2, 2, cols);
-    for (uint32_t i = 0; i < d.n_paras; i++) {
+    id = cli_safe_dup(d.id.data, d.id.len, NULL, &id_len);
+    if (id) {
+        printf("%s  ", id);
+        rc = print_safe_wrapped(d.title.data, d.title.len, (unsigned)columns(id, id_len) + 2, 2,
+                                cols);
+        free(id);
+    }
+    for (uint32_t i = 0; id && rc == 0 && i < d.n_paras; i++) {
         const stele_para *p = &d.paras[i];
         char label[64];
         cli_para_label(p->kind, p->number, label, sizeof label);
@@ -187,8 +208,9 @@ static void show_hit_text(cli_searcher *s, const char *query, size_t len, const 
         else
             printf("\n%s\n", label);
         fputs("  ", stdout);
-        cli_print_wrapped(d.text + p->text_off, p->text_len, 2, 2, cols);
+        rc = print_safe_wrapped(d.text + p->text_off, p->text_len, 2, 2, cols);
     }
+    if (!id || rc != 0) cli_error("out of memory");
     cli_doc_free(&d);
 }
 

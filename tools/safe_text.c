@@ -18,6 +18,7 @@
  */
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -132,4 +133,19 @@ const char *cli_safe_text(char *out, size_t cap, const char *text, size_t len)
     }
     out[at] = '\0';
     return out;
+}
+
+char *cli_safe_dup(const char *text, size_t len, const char *also, size_t *out_len)
+{
+    char *p = NULL;
+    size_t n = 0;
+    FILE *f = open_memstream(&p, &n);
+    if (!f) return NULL;
+    cli_put_safe(f, text, len, also);
+    if (fclose(f) != 0) {
+        free(p);
+        return NULL;
+    }
+    *out_len = n;
+    return p;
 }
