@@ -321,7 +321,7 @@ typedef struct stele_query_opts {
  * prefixes (rehab*) and words over 32 bytes are always exact, and so is
  * any word the index knows.  The corrections of one query read at most
  * STELE_CORRECT_SCAN lexicon entries (stele_config.h) and take no heap:
- * about 4 KB of stack while preparing, and 88 bytes of workspace per
+ * about 3 KB of stack while preparing, and 88 bytes of workspace per
  * corrected word (counted in diag.needed and in the bound).  A build
  * with STELE_OMIT_TYPOS (stele_config.h) has none of it: every query is
  * exact.
@@ -330,7 +330,7 @@ typedef struct stele_query_opts {
  * for the whole query, and preparing it reads no lexicon entry for
  * corrections: stele_query_suggest() looks for them itself when asked
  * (within its own STELE_CORRECT_SCAN entries, with its walker in the
- * workspace past the prepared state, about 3 KB that diag.needed counts).
+ * workspace past the prepared state, about 2.2 KB that diag.needed counts).
  * "=word" in the query turns tolerance off for one word, and so does
  * quoting it ("word").
  */

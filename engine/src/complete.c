@@ -163,7 +163,8 @@ int stele_complete(const stele_index *ix, const char *query, size_t len,
     for (uint32_t i = 0; i < STELE_COMPLETE_CONTEXT + 1; i++)
         sets[i].it = st_arena_alloc(&a, docset_bytes(ix));
     /* The context words' dictionary entries (400 bytes each) and one for
-     * the lookup live in the workspace, not on the stack. */
+     * the lookups (of the earlier words, then of the candidates' terms)
+     * live in the workspace, not on the stack. */
     ctx_info = st_arena_alloc(&a, (STELE_COMPLETE_CONTEXT + 1) * sizeof *ctx_info);
     if (!mem || a.short_) {
         out->needed = st_complete_bytes(ix);
@@ -254,11 +255,12 @@ int stele_complete(const stele_index *ix, const char *query, size_t len,
                 cands[i].counted = cands[j].counted;
                 continue;
             }
+            /* the candidate's entry in the lookup's slot, free by now */
             st_dict_cursor dc;
-            st_term_info info;
-            if ((rc = st_dict_at(ix, cands[i].e.stem_ord, &dc, &info)) != 0)
+            st_term_info *info = &ctx_info[STELE_COMPLETE_CONTEXT];
+            if ((rc = st_dict_at(ix, cands[i].e.stem_ord, &dc, info)) != 0)
                 return rc == STELE_ENOTFOUND ? st_corrupt() : rc;
-            if ((rc = docset_open(&sets[0], ix, &info)) != 0) return rc;
+            if ((rc = docset_open(&sets[0], ix, info)) != 0) return rc;
             for (uint32_t k = 0; k < n_ctx; k++)
                 if ((rc = docset_open(&sets[k + 1], ix, &ctx_info[k])) != 0) return rc;
             int done;

@@ -28,7 +28,7 @@
  * whatever the lexicon's size; a walk the budget cut keeps what it found
  * and says so.
  *
- * Memory: no allocation; the walker (st_fuzzy, 2.3 KB) and the candidate
+ * Memory: no allocation; the walker (st_fuzzy, 1.5 KB) and the candidate
  * list (0.7 KB), together an st_correct_work, are the caller's: the
  * parser keeps them on its stack, stele_query_suggest() in the prepared
  * query's workspace, past its mark.

@@ -74,9 +74,11 @@ unsigned st_lev_distance(const st_lev *a, const st_lev_state *s)
 
 int st_fuzzy_init(st_fuzzy *f, const char *pat, size_t len, unsigned k)
 {
+    st_lev_state s;
     int rc = st_lev_init(&f->lev, pat, len, k);
     if (rc != STELE_OK) return rc;
-    st_lev_start(&f->lev, &f->st[0]);
+    st_lev_start(&f->lev, &s);
+    memcpy(f->rows[0].r, s.r, sizeof s.r);
     f->valid = 0;
     f->dead = UINT32_MAX;
     f->steps = 0;
@@ -92,21 +94,34 @@ int st_fuzzy_feed(st_fuzzy *f, const char *word, size_t len)
         return -1; /* starts with the last word's dead prefix */
     f->dead = UINT32_MAX;
     f->valid = shared;
+    /* The whole state after word[0 .. shared): its rows, and the
+     * transpositions its last byte left pending, t[d] = r[d - 1] & (b >> 2)
+     * over the rows before that byte (as st_lev_step() makes them). */
+    st_lev_state cur, next;
+    memcpy(cur.r, f->rows[shared].r, sizeof cur.r);
+    memset(cur.t, 0, sizeof cur.t);
+    if (shared > 0) {
+        uint64_t b = f->lev.peq[f->lev.cls[(unsigned char)f->word[shared - 1]]];
+        for (unsigned d = 1; d <= f->lev.k; d++)
+            cur.t[d] = f->rows[shared - 1].r[d - 1] & (b >> 2);
+    }
     /* A row has bit i only when i is within k of the bytes read, so the
      * automaton dies by byte m + k + 1 <= ST_FUZZY_MAX_WORD + 1 at the
      * latest: a longer word is refused there, and its dead prefix still
      * lets the walker skip the words that share it. */
     for (uint32_t i = shared; i < len; i++) {
-        st_lev_step(&f->lev, &f->st[i], (unsigned char)word[i], &f->st[i + 1]);
+        st_lev_step(&f->lev, &cur, (unsigned char)word[i], &next);
+        memcpy(f->rows[i + 1].r, next.r, sizeof next.r);
+        cur = next;
         f->word[i] = word[i];
         f->steps++;
         f->valid = i + 1;
-        if (!st_lev_viable(&f->lev, &f->st[i + 1])) {
+        if (!st_lev_viable(&f->lev, &cur)) {
             f->dead = i + 1;
             return -1;
         }
     }
-    unsigned d = st_lev_distance(&f->lev, &f->st[len]);
+    unsigned d = st_lev_distance(&f->lev, &cur);
     return d <= f->lev.k ? (int)d : -1;
 }
 

@@ -32,7 +32,10 @@
  * fed, so feeding words in sorted order costs one step per byte not
  * shared with the previous word, and none at all for a word that shares
  * a dead prefix: the walk over a front-coded lexicon does no more work
- * than the trie of its words would.
+ * than the trie of its words would.  It keeps only the rows r[] of each
+ * state: the pending transpositions t[] after a prefix follow from the
+ * rows before its last byte and that byte (fuzzy.c), which halves the
+ * walker.
  */
 #ifndef STELE_FUZZY_H
 #define STELE_FUZZY_H
@@ -79,16 +82,21 @@ static inline int st_lev_viable(const st_lev *a, const st_lev_state *s)
 /* The distance of the text read to the pattern, or k + 1 when over k. */
 unsigned st_lev_distance(const st_lev *a, const st_lev_state *s);
 
-/* The walker's state: the automaton, the last word fed and the state after
- * each of its prefixes: 2,320 bytes (sizeof, on a 64-bit host), whatever
+/* The rows of a state (st_lev_state without its transpositions). */
+typedef struct st_lev_rows {
+    uint64_t r[ST_FUZZY_MAX_K + 1];
+} st_lev_rows;
+
+/* The walker's state: the automaton, the last word fed and the rows after
+ * each of its prefixes: 1,456 bytes (sizeof, on a 64-bit host), whatever
  * the input. */
 typedef struct st_fuzzy {
     st_lev lev;
     char word[ST_FUZZY_MAX_WORD + 1];
-    uint32_t valid; /* st[0 .. valid] are the states after word[0 .. valid) */
+    uint32_t valid; /* rows[0 .. valid] are those after word[0 .. valid) */
     uint32_t dead;  /* word[0 .. dead) has no completion within k; or UINT32_MAX */
     uint64_t steps; /* automaton steps taken (cost accounting) */
-    st_lev_state st[ST_FUZZY_MAX_WORD + 2];
+    st_lev_rows rows[ST_FUZZY_MAX_WORD + 2];
 } st_fuzzy;
 
 /* Sets f up for pattern within k edits; STELE_EINVAL as st_lev_init(). */

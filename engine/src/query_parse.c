@@ -159,6 +159,10 @@ typedef struct parser {
      * words, never a whole lex, on its frame. */
     int tk_kind, tk_field;
     size_t tk_start, tk_end;
+    /* The dictionary entry of the last lookup (400 bytes): one for every
+     * lookup, here rather than on the frames of the functions that call
+     * one another on the way to it. */
+    st_term_info info;
     /* the levels of nesting open at the token: frames[0] is the query's
      * group, each level STELE_MAX_DEPTH counts one more */
     pframe frames[STELE_MAX_DEPTH + 1];
@@ -432,14 +436,11 @@ static void count_cover(parser *p, size_t bytes)
 }
 
 /* The fields term occurs in, into *mask: STELE_OK, STELE_ENOTFOUND or a
- * reader error.  Out of line: the dictionary entry (400 bytes) is only on
- * its frame, not on those of the parser's functions that call it. */
-ST_NOINLINE static int dict_mask(const stele_index *ix, const char *term, size_t len,
-                                 uint32_t *mask)
+ * reader error.  The entry is read into p->info. */
+ST_NOINLINE static int dict_mask(parser *p, const char *term, size_t len, uint32_t *mask)
 {
-    st_term_info info;
-    int rc = st_dict_find(ix, term, len, &info);
-    if (rc == STELE_OK) *mask = info.field_mask;
+    int rc = st_dict_find(p->ix, term, len, &p->info);
+    if (rc == STELE_OK) *mask = p->info.field_mask;
     return rc;
 }
 
@@ -474,7 +475,7 @@ ST_NOINLINE static int new_leaf(parser *p, int type, const char *text, size_t le
     if (p->ix && type == ST_Q_TERM) {
         uint32_t mask;
         if (!known_mask) {
-            rc = dict_mask(p->ix, t->text, t->len, &mask);
+            rc = dict_mask(p, t->text, t->len, &mask);
             if (rc == STELE_OK)
                 known_mask = &mask;
             else if (rc != STELE_ENOTFOUND)
@@ -513,7 +514,6 @@ ST_NOINLINE static int prefix_rank(parser *p, const char *prefix, size_t len, in
 {
     uint32_t heap[STELE_PREFIX_TERMS_MAX], n_heap = 0, budget = p->scan_left / 2;
     st_dict_cursor c;
-    st_term_info info;
     int rc;
 
     *n_words = *scanned = *n_above = *thr = 0;
@@ -524,12 +524,12 @@ ST_NOINLINE static int prefix_rank(parser *p, const char *prefix, size_t len, in
             *cut = 1;
             break;
         }
-        rc = st_dict_next(p->ix, &c, &info);
+        rc = st_dict_next(p->ix, &c, &p->info);
         if (rc < 0) return rc;
         if (rc == 0 || c.term_len < len || memcmp(c.term, prefix, len) != 0) break;
         (*scanned)++;
-        if (field >= 0 && !(info.field_mask & (1u << field))) continue;
-        uint32_t df = field >= 0 ? info.list[field].df : info.df;
+        if (field >= 0 && !(p->info.field_mask & (1u << field))) continue;
+        uint32_t df = field >= 0 ? p->info.list[field].df : p->info.df;
         (*n_words)++;
         if (n_heap < p->prefix_terms) {
             uint32_t i = n_heap++;
@@ -682,11 +682,11 @@ ST_NOINLINE static int lex_prefix_node(parser *p, const char *prefix, size_t len
     or_node->field = (int8_t)field;
     for (uint32_t i = 0; i < n_heap; i++) {
         st_dict_cursor dc;
-        st_term_info info;
-        if ((rc = st_dict_at(p->ix, heap[i].ord, &dc, &info)) != 0)
+        if ((rc = st_dict_at(p->ix, heap[i].ord, &dc, &p->info)) != 0)
             return rc == STELE_ENOTFOUND ? st_corrupt() : rc;
-        if (field >= 0 && !(info.field_mask & (1u << field))) continue;
-        rc = new_leaf(p, ST_Q_TERM, dc.term, dc.term_len, field, offset, &info.field_mask, &leaf);
+        if (field >= 0 && !(p->info.field_mask & (1u << field))) continue;
+        rc =
+            new_leaf(p, ST_Q_TERM, dc.term, dc.term_len, field, offset, &p->info.field_mask, &leaf);
         if (rc) return rc;
         if (!first) first = leaf;
         add_kid(p, or_node, leaf, &last);
@@ -709,7 +709,6 @@ ST_NOINLINE static int prefix_node(parser *p, const char *prefix, size_t len, in
                                    size_t offset, st_qnode **out)
 {
     st_dict_cursor c;
-    st_term_info info;
     st_qnode *or_node, *last = NULL, *leaf, *first = NULL;
     uint32_t n_words, scanned, thr, n_above, n_at_thr, n_taken = 0, read = 0;
     int rc, cut;
@@ -730,15 +729,15 @@ ST_NOINLINE static int prefix_node(parser *p, const char *prefix, size_t len, in
     or_node->field = (int8_t)field;
     if ((rc = st_dict_seek(p->ix, &c, prefix, len)) < 0) return rc;
     while (read < scanned) {
-        rc = st_dict_next(p->ix, &c, &info);
+        rc = st_dict_next(p->ix, &c, &p->info);
         if (rc < 0) return rc;
         if (rc == 0) return st_corrupt(); /* the range shrank between two reads */
         read++;
-        if (field >= 0 && !(info.field_mask & (1u << field))) continue;
-        uint32_t df = field >= 0 ? info.list[field].df : info.df;
+        if (field >= 0 && !(p->info.field_mask & (1u << field))) continue;
+        uint32_t df = field >= 0 ? p->info.list[field].df : p->info.df;
         if (df < thr || (df == thr && n_at_thr == 0)) continue;
         if (df == thr) n_at_thr--;
-        rc = new_leaf(p, ST_Q_TERM, c.term, c.term_len, field, offset, &info.field_mask, &leaf);
+        rc = new_leaf(p, ST_Q_TERM, c.term, c.term_len, field, offset, &p->info.field_mask, &leaf);
         if (rc) return rc;
         if (!first) first = leaf;
         add_kid(p, or_node, leaf, &last);
@@ -822,15 +821,14 @@ static int add_fix(parser *p, size_t start, size_t end, const st_correction *bes
     return STELE_OK;
 }
 
-/* The leaf of dictionary term number ord, out of line (its cursor and
- * entry stay off the caller's frame). */
+/* The leaf of dictionary term number ord, out of line (its cursor stays
+ * off the caller's frame). */
 ST_NOINLINE static int ord_leaf(parser *p, uint32_t ord, int field, size_t offset, st_qnode **out)
 {
     st_dict_cursor dc;
-    st_term_info info;
-    int rc = st_dict_at(p->ix, ord, &dc, &info);
+    int rc = st_dict_at(p->ix, ord, &dc, &p->info);
     if (rc < 0) return rc == STELE_ENOTFOUND ? st_corrupt() : rc;
-    return new_leaf(p, ST_Q_TERM, dc.term, dc.term_len, field, offset, &info.field_mask, out);
+    return new_leaf(p, ST_Q_TERM, dc.term, dc.term_len, field, offset, &p->info.field_mask, out);
 }
 
 /*
@@ -840,7 +838,7 @@ ST_NOINLINE static int ord_leaf(parser *p, uint32_t ord, int field, size_t offse
  * corrections' terms, each leaf marked with its edits so that it ranks
  * below a word as typed (query_eval.c).  With no correction, or exact, it
  * is the leaf of the unknown term (which matches nothing).  The walker
- * and the candidates live on this frame (about 3 KB), so that a counting
+ * and the candidates live on this frame (about 2.2 KB), so that a counting
  * parse needs no memory.
  */
 ST_NOINLINE static int fuzzy_word(parser *p, const st_token *tok, size_t start, const char *term,
@@ -907,7 +905,7 @@ ST_NOINLINE static int word_node(parser *p, const lex *t, int field, st_qnode **
         st_tokenizer_next(&tz, &extra) || (k = st_correct_k(tok.term, tok.len)) == 0)
         return words_node(p, t->text_start, t->text_end, ST_Q_PHRASE, 0, field, t->start, out);
     size_t tlen = st_token_term(&tok, p->stem, p->stem_ctx, term);
-    int rc = dict_mask(p->ix, term, tlen, &mask);
+    int rc = dict_mask(p, term, tlen, &mask);
     if (rc != STELE_ENOTFOUND) {
         if (rc < 0) return rc;
         rc = new_leaf(p, ST_Q_TERM, term, tlen, field, t->text_start + tok.start, &mask, out);
@@ -1402,7 +1400,6 @@ int st_query_parse(const st_parse_in *in, const char *query, size_t len, st_aren
                    st_parse_err *err)
 {
     parser p;
-    lex t;
     int rc;
 
     memset(q, 0, sizeof *q);
@@ -1432,9 +1429,9 @@ int st_query_parse(const st_parse_in *in, const char *query, size_t len, st_aren
 
     rc = parse_query(&p, &q->root);
     if (rc == STELE_OK) {
-        rc = peek(&p, &t);
-        if (rc == STELE_OK && t.kind != L_END)
-            rc = fail(&p, STELE_ESYNTAX, t.start, STELE_QR_CLOSE_PAREN); /* unbalanced ')' */
+        rc = look(&p);
+        if (rc == STELE_OK && p.tk_kind != L_END)
+            rc = fail(&p, STELE_ESYNTAX, p.tk_start, STELE_QR_CLOSE_PAREN); /* unbalanced ')' */
     }
     if (rc == STELE_OK && !q->root)
         rc = fail(&p, STELE_ESYNTAX, 0, STELE_QR_EMPTY); /* nothing to search for */

@@ -16,7 +16,7 @@
  * the rest, from the mark: a run its top-k heap ((offset + max_hits) * 16
  * bytes), a snippet the document's stored text (st_snippet_bytes), a
  * suggestion for an exact query its correction walk (st_correct_work),
- * which would take 3 KB of stack instead.
+ * which would take 2.2 KB of stack instead.
  *
  * Sizing.  When mem is NULL, or the workspace is short, the query is
  * parsed once more in counting mode: the parser stores nothing and adds
@@ -38,7 +38,7 @@
  * not NOT are leaves, inner nodes of two children or more and one OR per
  * prefix: at most 3T; a NOT's child is one of them and never a NOT or an
  * exclusion, so NOTs are at most as many), C is the correction walk
- * (st_correct_work: 3 KB) stele_query_suggest() runs past the mark for an
+ * (st_correct_work: 2.2 KB) stele_query_suggest() runs past the mark for an
  * exact query, and st_snippet_bytes(ix) is a
  * 512-byte text buffer plus one stored-text stream: zlib's inflate state
  * (the size the linked zlib asks, at most 8 KB: 7,160 bytes on x86-64 and
