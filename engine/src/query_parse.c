@@ -67,8 +67,8 @@
  * a query has is bounded only by the workspace (and ST_MAX_TERMS).
  *
  * Counting mode.  With an arena that only counts, the same code runs and
- * stores nothing: nodes and terms are written over two scratch records,
- * links are skipped, and what later passes would read from the tree (how
+ * stores nothing: nodes are written over one scratch record, terms are
+ * not written at all, links are skipped, and what later passes would read from the tree (how
  * many tokens a word had, whether an operand only excludes) is carried in
  * the parser instead; every leaf also counts what st_eval_setup() will
  * take for it.  So a size query needs no buffer, and its figure is the
@@ -140,11 +140,10 @@ typedef struct parser {
     size_t err_off;
     int err_reason;
     int depth;
-    /* Counting mode (a->base == NULL): nodes and terms are not stored but
-     * written over these two, and only counted. */
+    /* Counting mode (a->base == NULL): nodes are not stored but written
+     * over this one, terms not written at all, and both only counted. */
     int counting;
     st_qnode scratch_node;
-    st_qterm scratch_term;
     uint32_t group_words; /* words of PHRASE and NEAR groups */
     uint32_t last_n_tok;  /* tokens of the last words_node() */
     /* Counting: the cover cursors' bytes (st_eval_cover_bytes) of the last
@@ -444,50 +443,38 @@ ST_NOINLINE static int dict_mask(parser *p, const char *term, size_t len, uint32
     return rc;
 }
 
-/* A TERM (or PREFIX) leaf for term text, looked up in the index if any
- * (unless known_mask gives its fields).  Counting, it also counts the
- * evaluator's bytes for the leaf. */
+/* A leaf for term text (TERM, PREFIX or ID): a TERM in the fields
+ * known_mask gives (NULL: none; lookup_leaf() finds them).  Counting, it
+ * stores no term and counts the evaluator's bytes for the leaf. */
 ST_NOINLINE static int new_leaf(parser *p, int type, const char *text, size_t len, int field,
                                 size_t offset, const uint32_t *known_mask, st_qnode **out)
 {
     int rc;
     st_qterm *t;
     st_qnode *n;
+    uint32_t mask = p->ix && type == ST_Q_TERM && known_mask ? *known_mask : 0;
 
     if (p->q->n_terms >= ST_MAX_TERMS) return fail(p, STELE_ELIMIT, offset, STELE_QR_TOO_MANY);
     n = new_node(p, type, offset, &rc);
     if (!n) return rc;
     t = st_arena_alloc(p->a, sizeof *t);
-    if (!t) {
-        if (!p->counting) return STELE_ENOSPACE;
-        t = &p->scratch_term;
-    }
-    memset(t, 0, sizeof *t);
-    if (len > STELE_MAX_TERM_BYTES) len = STELE_MAX_TERM_BYTES;
-    memcpy(t->text, text, len);
-    t->text[len] = '\0';
-    t->len = (uint32_t)len;
-    t->field = field;
-    t->offset = (uint32_t)offset;
-    t->prefix = type == ST_Q_PREFIX;
-    t->fuzzy = p->leaf_fuzzy;
-    t->hl = -1;
-    if (p->ix && type == ST_Q_TERM) {
-        uint32_t mask;
-        if (!known_mask) {
-            rc = dict_mask(p, t->text, t->len, &mask);
-            if (rc == STELE_OK)
-                known_mask = &mask;
-            else if (rc != STELE_ENOTFOUND)
-                return rc;
-        }
-        if (known_mask) t->field_mask = *known_mask;
-    }
+    if (!t && !p->counting) return STELE_ENOSPACE;
     if (p->counting) {
-        uint32_t lists = p->ix ? popcount32(st_leaf_mask(p->ix, t->field_mask, field)) : 0;
+        uint32_t lists = p->ix ? popcount32(st_leaf_mask(p->ix, mask, field)) : 0;
         st_arena_alloc(p->a, st_eval_leaf_bytes(lists));
         p->leaf_cover = st_eval_cover_bytes(lists);
     } else {
+        memset(t, 0, sizeof *t);
+        if (len > STELE_MAX_TERM_BYTES) len = STELE_MAX_TERM_BYTES;
+        memcpy(t->text, text, len);
+        t->text[len] = '\0';
+        t->len = (uint32_t)len;
+        t->field = field;
+        t->offset = (uint32_t)offset;
+        t->prefix = type == ST_Q_PREFIX;
+        t->fuzzy = p->leaf_fuzzy;
+        t->hl = -1;
+        t->field_mask = mask;
         n->term = t;
         if (p->q->last_term)
             p->q->last_term->next = t;
@@ -500,6 +487,48 @@ ST_NOINLINE static int new_leaf(parser *p, int type, const char *text, size_t le
     p->neg = 0;
     *out = n;
     return STELE_OK;
+}
+
+/* A TERM leaf for term text, its fields looked up in the index if any
+ * (out of line from the functions that make leaves, so that the lookup's
+ * chain is under none of their frames). */
+ST_NOINLINE static int lookup_leaf(parser *p, const char *text, size_t len, int field,
+                                   size_t offset, st_qnode **out)
+{
+    uint32_t mask;
+    int rc;
+    if (p->q->n_terms >= ST_MAX_TERMS) return fail(p, STELE_ELIMIT, offset, STELE_QR_TOO_MANY);
+    if (len > STELE_MAX_TERM_BYTES) len = STELE_MAX_TERM_BYTES;
+    if (p->ix) {
+        rc = dict_mask(p, text, len, &mask);
+        if (rc == STELE_OK) return new_leaf(p, ST_Q_TERM, text, len, field, offset, &mask, out);
+        if (rc != STELE_ENOTFOUND) return rc;
+    }
+    return new_leaf(p, ST_Q_TERM, text, len, field, offset, NULL, out);
+}
+
+/* The leaf of dictionary term number ord, out of line (its cursor stays
+ * off the caller's frame); with in_field, *out = NULL when the term is
+ * not in field (>= 0). */
+ST_NOINLINE static int ord_leaf(parser *p, uint32_t ord, int field, size_t offset, int in_field,
+                                st_qnode **out)
+{
+    st_dict_cursor dc;
+    int rc = st_dict_at(p->ix, ord, &dc, &p->info);
+    *out = NULL;
+    if (rc < 0) return rc == STELE_ENOTFOUND ? st_corrupt() : rc;
+    if (in_field && field >= 0 && !(p->info.field_mask & (1u << field))) return STELE_OK;
+    return new_leaf(p, ST_Q_TERM, dc.term, dc.term_len, field, offset, &p->info.field_mask, out);
+}
+
+/* Tokenizes [start, end) of the query into *tok: 1 when it is exactly
+ * one token, else 0 (the second token on this frame only). */
+ST_NOINLINE static int one_token(const parser *p, size_t start, size_t end, st_token *tok)
+{
+    st_tokenizer tz;
+    st_token extra;
+    st_tokenizer_init(&tz, p->s + start, end - start);
+    return st_tokenizer_next(&tz, tok) && !st_tokenizer_next(&tz, &extra);
 }
 
 /* Pass 1 of a prefix: the prefix_terms largest document frequencies of
@@ -676,23 +705,18 @@ ST_NOINLINE static int lex_prefix_node(parser *p, const char *prefix, size_t len
         p->q->n_cut++;
         p->q->n_prefix_words += n_words;
     }
-    if (n_heap == 0) return new_leaf(p, ST_Q_TERM, prefix, len, field, offset, NULL, out);
+    if (n_heap == 0) return lookup_leaf(p, prefix, len, field, offset, out);
     or_node = new_node(p, ST_Q_OR, offset, &rc);
     if (!or_node) return rc;
     or_node->field = (int8_t)field;
     for (uint32_t i = 0; i < n_heap; i++) {
-        st_dict_cursor dc;
-        if ((rc = st_dict_at(p->ix, heap[i].ord, &dc, &p->info)) != 0)
-            return rc == STELE_ENOTFOUND ? st_corrupt() : rc;
-        if (field >= 0 && !(p->info.field_mask & (1u << field))) continue;
-        rc =
-            new_leaf(p, ST_Q_TERM, dc.term, dc.term_len, field, offset, &p->info.field_mask, &leaf);
-        if (rc) return rc;
+        if ((rc = ord_leaf(p, heap[i].ord, field, offset, 1, &leaf)) != STELE_OK) return rc;
+        if (!leaf) continue; /* not in the scope's field */
         if (!first) first = leaf;
         add_kid(p, or_node, leaf, &last);
         n_taken++;
     }
-    if (n_taken == 0) return new_leaf(p, ST_Q_TERM, prefix, len, field, offset, NULL, out);
+    if (n_taken == 0) return lookup_leaf(p, prefix, len, field, offset, out);
     *out = n_taken == 1 ? first : or_node;
     return STELE_OK;
 }
@@ -722,7 +746,7 @@ ST_NOINLINE static int prefix_node(parser *p, const char *prefix, size_t len, in
         p->q->n_cut++;
         p->q->n_prefix_words += n_words;
     }
-    if (n_words == 0) return new_leaf(p, ST_Q_TERM, prefix, len, field, offset, NULL, out);
+    if (n_words == 0) return lookup_leaf(p, prefix, len, field, offset, out);
     n_at_thr = (n_words < p->prefix_terms ? n_words : p->prefix_terms) - n_above;
     or_node = new_node(p, ST_Q_OR, offset, &rc);
     if (!or_node) return rc;
@@ -769,7 +793,7 @@ ST_NOINLINE static int words_node(parser *p, size_t start, size_t end, int group
         size_t tlen = st_token_term(&tok, p->stem, p->stem_ctx, term);
         size_t woff = start + tok.start;
         if (++n_tok > STELE_MAX_PHRASE) return fail(p, STELE_ELIMIT, offset, STELE_QR_PHRASE_LONG);
-        rc = new_leaf(p, ST_Q_TERM, term, tlen, field, woff, NULL, &leaf);
+        rc = lookup_leaf(p, term, tlen, field, woff, &leaf);
         if (rc) return rc;
         covers += p->leaf_cover;
         if (n_tok == 1) {
@@ -821,16 +845,6 @@ static int add_fix(parser *p, size_t start, size_t end, const st_correction *bes
     return STELE_OK;
 }
 
-/* The leaf of dictionary term number ord, out of line (its cursor stays
- * off the caller's frame). */
-ST_NOINLINE static int ord_leaf(parser *p, uint32_t ord, int field, size_t offset, st_qnode **out)
-{
-    st_dict_cursor dc;
-    int rc = st_dict_at(p->ix, ord, &dc, &p->info);
-    if (rc < 0) return rc == STELE_ENOTFOUND ? st_corrupt() : rc;
-    return new_leaf(p, ST_Q_TERM, dc.term, dc.term_len, field, offset, &p->info.field_mask, out);
-}
-
 /*
  * A plain word the index does not know (tok, analysed to term): its
  * corrections from the lexicon (correct.h), the best one recorded for
@@ -858,12 +872,12 @@ ST_NOINLINE static int fuzzy_word(parser *p, const st_token *tok, size_t start, 
         cand[0].len = (uint32_t)tok->len;
         if ((rc = add_fix(p, woff, start + tok->end, &cand[0])) != STELE_OK) return rc;
         if (p->last_fix && !p->counting) p->last_fix->pending = 1;
-        return new_leaf(p, ST_Q_TERM, term, term_len, field, woff, NULL, out);
+        return lookup_leaf(p, term, term_len, field, woff, out);
     }
     rc = st_correct_find(p->ix, tok->term, tok->len, k, &f, cand, &n_cand, &p->correct_left, &cut);
     if (rc < 0) return rc;
     if (n_cand > 0 && (rc = add_fix(p, woff, start + tok->end, &cand[0])) != STELE_OK) return rc;
-    if (n_cand == 0) return new_leaf(p, ST_Q_TERM, term, term_len, field, woff, NULL, out);
+    if (n_cand == 0) return lookup_leaf(p, term, term_len, field, woff, out);
     if (n_cand > 1) {
         or_node = new_node(p, ST_Q_OR, woff, &rc);
         if (!or_node) return rc;
@@ -871,7 +885,7 @@ ST_NOINLINE static int fuzzy_word(parser *p, const st_token *tok, size_t start, 
     }
     for (uint32_t i = 0; i < n_cand; i++) {
         p->leaf_fuzzy = cand[i].dist;
-        rc = ord_leaf(p, cand[i].stem_ord, field, woff, &leaf);
+        rc = ord_leaf(p, cand[i].stem_ord, field, woff, 0, &leaf);
         p->leaf_fuzzy = 0;
         if (rc) return rc;
         if (!first) first = leaf;
@@ -894,15 +908,13 @@ ST_NOINLINE static int word_node(parser *p, const lex *t, int field, st_qnode **
     /* no corrections: the word's terms as typed */
     return words_node(p, t->text_start, t->text_end, ST_Q_PHRASE, 0, field, t->start, out);
 #else
-    st_tokenizer tz;
-    st_token tok, extra;
+    st_token tok;
     char term[STELE_MAX_TERM_BYTES + 1];
     uint32_t mask;
     unsigned k;
 
-    st_tokenizer_init(&tz, p->s + t->text_start, t->text_end - t->text_start);
-    if (!p->ix || t->exact || !st_tokenizer_next(&tz, &tok) || tok.kind != ST_TOK_WORD ||
-        st_tokenizer_next(&tz, &extra) || (k = st_correct_k(tok.term, tok.len)) == 0)
+    if (!p->ix || t->exact || !one_token(p, t->text_start, t->text_end, &tok) ||
+        tok.kind != ST_TOK_WORD || (k = st_correct_k(tok.term, tok.len)) == 0)
         return words_node(p, t->text_start, t->text_end, ST_Q_PHRASE, 0, field, t->start, out);
     size_t tlen = st_token_term(&tok, p->stem, p->stem_ctx, term);
     int rc = dict_mask(p, term, tlen, &mask);
@@ -1003,8 +1015,7 @@ ST_NOINLINE static int parse_near_infix(parser *p, st_qnode *first, uint32_t n_f
             size_t tlen = st_token_term(&tok, p->stem, p->stem_ctx, term);
             if (n_words >= STELE_MAX_PHRASE)
                 return fail(p, STELE_ELIMIT, group->offset, STELE_QR_PHRASE_LONG);
-            rc = new_leaf(p, ST_Q_TERM, term, tlen, group->field, w.text_start + tok.start, NULL,
-                          &leaf);
+            rc = lookup_leaf(p, term, tlen, group->field, w.text_start + tok.start, &leaf);
             if (rc) return rc;
             add_kid(p, group, leaf, &last);
             count_cover(p, p->leaf_cover);
@@ -1019,25 +1030,29 @@ ST_NOINLINE static int parse_near_infix(parser *p, st_qnode *first, uint32_t n_f
     return STELE_OK;
 }
 
+/* The stem term of the lexicon word (folded, len bytes) into *pin, or
+ * UINT32_MAX when the lexicon has no such word; out of line, its entry
+ * off the caller's frame. */
+ST_NOINLINE static int lex_pin(parser *p, const char *word, size_t len, uint32_t *pin)
+{
+    st_lex_entry e;
+    int rc = st_lex_find(p->ix, word, len, &e);
+    *pin = rc == STELE_OK ? e.stem_ord : UINT32_MAX;
+    return rc == STELE_ENOTFOUND ? STELE_OK : rc;
+}
+
 /* Search as you type: the query's last word, typed with nothing after
  * it, as a word prefix that keeps the word's own term.  Returns 1 when
  * the word is not one plain word (a symbol, a split word): it is then
  * parsed as usual. */
 ST_NOINLINE static int last_word_prefix(parser *p, const lex *t, int field, st_qnode **out)
 {
-    st_tokenizer tz;
-    st_token tok, extra;
-    st_lex_entry e;
+    st_token tok;
+    uint32_t pin;
     if (!p->ix || (p->flags & ST_PARSE_NO_EXPAND) || st_lex_n_words(p->ix) == 0) return 1;
-    st_tokenizer_init(&tz, p->s + t->text_start, t->text_end - t->text_start);
-    if (!st_tokenizer_next(&tz, &tok) || tok.kind != ST_TOK_WORD || st_tokenizer_next(&tz, &extra))
-        return 1;
-    uint32_t pin = UINT32_MAX;
-    int rc = st_lex_find(p->ix, tok.term, tok.len, &e);
-    if (rc == STELE_OK)
-        pin = e.stem_ord;
-    else if (rc != STELE_ENOTFOUND)
-        return rc;
+    if (!one_token(p, t->text_start, t->text_end, &tok) || tok.kind != ST_TOK_WORD) return 1;
+    int rc = lex_pin(p, tok.term, tok.len, &pin);
+    if (rc < 0) return rc;
     rc = lex_prefix_node(p, tok.term, tok.len, field, t->start, pin, out);
     if (rc == STELE_OK) p->neg = 0;
     return rc;
@@ -1058,13 +1073,9 @@ ST_NOINLINE static int id_leaf(parser *p, const lex *t, st_qnode **out)
 /* word* : a prefix must be one token. */
 ST_NOINLINE static int prefix_word(parser *p, const lex *t, int field, st_qnode **out)
 {
-    st_tokenizer tz;
-    st_token tok, extra;
-    st_tokenizer_init(&tz, p->s + t->text_start, t->text_end - t->text_start);
-    if (!st_tokenizer_next(&tz, &tok))
-        return fail(p, STELE_ESYNTAX, t->start, STELE_QR_PREFIX); /* "*" alone */
-    if (st_tokenizer_next(&tz, &extra))
-        return fail(p, STELE_ESYNTAX, t->start, STELE_QR_PREFIX); /* prefix of several words */
+    st_token tok;
+    if (!one_token(p, t->text_start, t->text_end, &tok)) /* "*" alone, or several words */
+        return fail(p, STELE_ESYNTAX, t->start, STELE_QR_PREFIX);
     if (tok.kind == ST_TOK_WORD && p->ix && !(p->flags & ST_PARSE_NO_EXPAND) &&
         st_lex_n_words(p->ix) > 0)
         return lex_prefix_node(p, tok.term, tok.len, field, t->start, UINT32_MAX, out);
