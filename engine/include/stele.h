@@ -22,10 +22,11 @@
  *
  * Stack (tools/stack-report.py: gcc -O2, x86-64 without a red zone, the
  * frames of zlib and of the host's stemmer not counted): stele_query_run
- * 1.1 KB, stele_query_snippet 1.2 KB, stele_verify 1.6 KB, stele_doc_text
- * 0.6 KB, the other document and index calls under 0.4 KB;
- * stele_query_prepare 5.3 KB plus 0.9 KB per level of parenthesis nesting
- * (at most STELE_MAX_DEPTH levels).
+ * 1.2 KB, stele_query_snippet 1.2 KB, stele_verify 1.6 KB, stele_complete
+ * 1.7 KB, stele_query_suggest 1.8 KB, stele_doc_text 0.7 KB, the other
+ * document and index calls under 0.4 KB; stele_query_prepare 8.9 KB at
+ * any nesting up to STELE_MAX_DEPTH (a Cortex-M4 build takes 5.6 KB; see
+ * the README's budgets).
  */
 #ifndef STELE_H
 #define STELE_H
