@@ -8,7 +8,11 @@ runtime, zlib's inflate and the index compiled into flash, from
 EMBEDDED_DIR/embedded_index.c), runs it under qemu-system-arm with
 semihosting, and compares what it prints (each query's match count, top
 hits with scores, and the best hit's snippet) with FW_HOST, the same
-search built for the host.  Some queries are words that are not their
+search built for the host.  The device also paints its stack before each
+public call and reports the deepest it went ("stack: NAME BYTES" after
+the output the host matches): each must be within the static bound
+tools/size-sum.py sums from the build's call graphs (as
+tools/size-report.sh does for the README), or the bound misses a path.  Some queries are words that are not their
 own stems ("prisoners", "trafficking"): the host stems them with
 libstemmer, the device by lookup in the index's lexicon, so equal output
 shows that lexicon stemming gives the stemmer's terms.  Every query must
@@ -16,10 +20,44 @@ match something, so that each comparison compares hits.  Skips (77)
 without arm-none-eabi-gcc, qemu-system-arm or zlib's source
 (web/fetch-sources.sh).
 """
+import importlib.util
 import os
+import re
 import shutil
 import subprocess
 import sys
+
+
+def static_bounds(root, out, names):
+    """tools/size-sum.py's worst-case stack of each public call in names,
+    from the firmware build's call graphs (recursion STELE_MAX_DEPTH deep)."""
+    spec = importlib.util.spec_from_file_location("size_sum", os.path.join(root, "tools", "size-sum.py"))
+    ss = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(ss)
+    frames, edges, where, files = ss.callgraph(out)
+    cfg = open(os.path.join(root, "engine", "include", "stele_config.h")).read()
+    depth = int(re.search(r"#define STELE_MAX_DEPTH (\d+)", cfg).group(1))
+    bounds, _ = ss.stack_bounds(frames, edges, ss.indirect_targets(frames, edges, where, files), depth)
+    return {n: bounds[n][0] for n in names if n in bounds}
+
+
+def check_stack(root, out, lines):
+    """The painted high-water marks against the static bounds: 0 or 1."""
+    used = {}
+    for line in lines:
+        _, name, n = line.split()
+        used[name] = int(n)
+    if not used:
+        print("the device reported no stack figure")
+        return 1
+    bounds = static_bounds(root, out, used)
+    failed = 0
+    for name, n in sorted(used.items()):
+        bound = bounds.get(name)
+        ok = bound is not None and n <= bound
+        failed |= not ok
+        print(f"stack: {name} painted {n} bytes, static bound {bound}: {'OK' if ok else 'OVER'}")
+    return failed
 
 
 def main():
@@ -60,10 +98,15 @@ def main():
     if empty:
         print("queries that match nothing on the host compare no hits: " + ", ".join(empty))
         return 1
-    if got.stdout != want.stdout:
+    got_lines = got.stdout.decode(errors="replace").splitlines(keepends=True)
+    stack_lines = [line for line in got_lines if line.startswith("stack: ")]
+    got_out = "".join(line for line in got_lines if not line.startswith("stack: ")).encode()
+    if got_out != want.stdout:
         print("the Cortex-M output differs from the host's:")
         print("--- host\n" + want.stdout.decode(errors="replace"))
-        print("+++ mps2-an386\n" + got.stdout.decode(errors="replace"))
+        print("+++ mps2-an386\n" + got_out.decode(errors="replace"))
+        return 1
+    if check_stack(root, out, stack_lines):
         return 1
     n = want.stdout.count(b"query: ")
     print(f"firmware: {n} queries on mps2-an386 print the host's hits and snippets: OK")

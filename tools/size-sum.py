@@ -131,13 +131,18 @@ def indirect_targets(frames, edges, where, files):
     """What an indirect call may reach: the static functions that are
     never called directly (so are called through a pointer), of the
     caller's own file, or for zlib's calls the runtime's (its zalloc and
-    zfree hooks).  The stemmer callback is the caller's and reaches none."""
+    zfree hooks).  The call through the stemmer callback (st_token_term's)
+    reaches st_lex_stem, the stemming by lookup the runtime passes itself
+    when the caller gives no stemmer (a caller's own stemmer is the
+    caller's and not counted)."""
     called = {c for cs in edges.values() for c in cs}
     taken = [f for f in frames if ".c:" in f and f not in called and where.get(f) == "core"]
+    stem = [f for f in frames if f == "st_lex_stem" and where.get(f) == "core"]
     def targets(caller):
         if where.get(caller) == "zlib":
             return [f for f in taken if files[f] == "doctable.ci"]
-        return [f for f in taken if files[f] == files.get(caller)]
+        return [f for f in taken if files[f] == files.get(caller)] + (
+            stem if caller == "st_token_term" else [])
     return targets
 
 
@@ -264,8 +269,9 @@ def main():
               f"{' ...' if len(chain) > 6 else ''} |")
     top = max(rows)[0] if rows else 0
     print()
-    print(f"Worst of all public calls: {top} bytes (budget 2048); the stemmer callback's own "
-          f"stack is the caller's and not counted; zalloc/zfree hooks: {', '.join(hooks) or 'none'}"
+    print(f"Worst of all public calls: {top} bytes (budget 2048); the stemmer callback counts as "
+          f"st_lex_stem (stemming by lookup, when no stemmer is passed; a caller's own stemmer's "
+          f"stack is the caller's and not counted); zalloc/zfree hooks: {', '.join(hooks) or 'none'}"
           + (f"; frames of dynamic size: {', '.join(dynamic)}" if dynamic else "")
           + (f"; recursive, counted {depth} deep (STELE_MAX_DEPTH): "
              + ", ".join("/".join(short(f) for f in sorted(c)) for c in recursive) if recursive else "")

@@ -48,6 +48,31 @@ static void stop(int failed)
         ;
 }
 
+/* The stack painted below fw_stack_paint()'s frame: 16 KB, far more
+ * than any call takes and far less than the RAM between the bss and the
+ * stack's top.  Painting writes below the stack pointer, which nothing
+ * else uses: the example takes no interrupt. */
+#define PAINT_WORDS 4096u
+#define PAINT       0x5354454Cu /* "STEL" */
+static uint32_t *paint_top;
+
+void fw_stack_paint(void)
+{
+    uint32_t *sp;
+    __asm__ volatile("mov %0, sp" : "=r"(sp));
+    paint_top = sp;
+    for (volatile uint32_t *w = sp - PAINT_WORDS; w < sp; w++)
+        *w = PAINT;
+}
+
+size_t fw_stack_used(void)
+{
+    const volatile uint32_t *w = paint_top - PAINT_WORDS;
+    while (w < paint_top && *w == PAINT)
+        w++;
+    return (size_t)((const char *)paint_top - (const char *)w);
+}
+
 void fw_reset(void);
 void fw_fault(void);
 

@@ -37,6 +37,19 @@ static void out_str(const char *s)
     fw_out(s, strlen(s));
 }
 
+/* The deepest stack each public call took (fw_stack_used), over all the
+ * queries. */
+enum { C_OPEN, C_PREPARE, C_RUN, C_SNIPPET, N_CALLS };
+static const char *const call_names[N_CALLS] = {"stele_open_", "stele_query_prepare",
+                                                "stele_query_run", "stele_query_snippet"};
+static size_t stack_peak[N_CALLS];
+
+static void stack_note(int call)
+{
+    size_t used = fw_stack_used();
+    if (used > stack_peak[call]) stack_peak[call] = used;
+}
+
 static void out_uint(unsigned long v, int min_digits)
 {
     char buf[24];
@@ -74,8 +87,14 @@ static int run(const stele_index *ix, const char *query, stele_stem_fn stem, voi
     out_str("query: ");
     out_str(query);
     out_str("\n");
+    fw_stack_paint();
     rc = stele_query_prepare(&q, ix, query, strlen(query), &opts, workspace, sizeof workspace);
-    if (rc == STELE_OK) rc = stele_query_run(&q, hits, MAX_HITS, 0, &n_hits, &n_matches);
+    stack_note(C_PREPARE);
+    if (rc == STELE_OK) {
+        fw_stack_paint();
+        rc = stele_query_run(&q, hits, MAX_HITS, 0, &n_hits, &n_matches);
+        stack_note(C_RUN);
+    }
     if (rc != STELE_OK) {
         out_str("error: ");
         out_str(stele_strerror(rc));
@@ -96,7 +115,9 @@ static int run(const stele_index *ix, const char *query, stele_stem_fn stem, voi
         out_str("\n");
     }
     if (n_hits > 0) {
+        fw_stack_paint();
         rc = stele_query_snippet(&q, &hits[0], NULL, snippet, sizeof snippet, &snippet_len);
+        stack_note(C_SNIPPET);
         if (rc != STELE_OK) {
             out_str("snippet error: ");
             out_str(stele_strerror(rc));
@@ -113,7 +134,10 @@ static int run(const stele_index *ix, const char *query, stele_stem_fn stem, voi
 int fw_search(stele_stem_fn stem, void *stem_ctx)
 {
     stele_index ix;
-    int rc = stele_open(&ix, embedded_index, embedded_index_size), failed = 0;
+    int rc, failed = 0;
+    fw_stack_paint();
+    rc = stele_open(&ix, embedded_index, embedded_index_size);
+    stack_note(C_OPEN);
     if (rc != STELE_OK) {
         out_str("stele_open: ");
         out_str(stele_strerror(rc));
@@ -129,5 +153,14 @@ int fw_search(stele_stem_fn stem, void *stem_ctx)
     for (size_t i = 0; fw_stem_words[i]; i++)
         failed |= run(&ix, fw_stem_words[i], stem, stem_ctx);
     out_str(failed ? "done: FAIL\n" : "done\n");
+    /* the device's high-water marks, after the output the host matches */
+    for (int c = 0; c < N_CALLS; c++) {
+        if (stack_peak[c] == 0) continue;
+        out_str("stack: ");
+        out_str(call_names[c]);
+        out_str(" ");
+        out_uint(stack_peak[c], 1);
+        out_str("\n");
+    }
     return failed;
 }

@@ -13,6 +13,13 @@
 /* Writes n bytes of text to the console (semihosting, or stdout). */
 void fw_out(const char *s, size_t n);
 
+/* Stack painting (fw_m4.c): fw_stack_paint() fills the free stack below
+ * its caller with a pattern, and fw_stack_used() tells how many bytes of
+ * it the calls made since then overwrote: the high-water mark of a public
+ * call made between the two.  The host twin has no such figure (0). */
+void fw_stack_paint(void);
+size_t fw_stack_used(void);
+
 /* Words of the corpus that are not their own stems ("prisoners" is
  * indexed as "prison"), NULL-terminated: fw_search() runs each as a
  * query, so the device must stem them as the host's stemmer does.  The
