@@ -21,12 +21,13 @@
  * the workspace size needed.  The library never prints and never aborts.
  *
  * Stack (tools/stack-report.py: gcc -O2, x86-64 without a red zone, the
- * frames of zlib and of the host's stemmer not counted): stele_query_run
- * 1.2 KB, stele_query_snippet 1.2 KB, stele_verify 1.6 KB, stele_complete
- * 1.7 KB, stele_query_suggest 1.8 KB, stele_doc_text 0.7 KB, the other
- * document and index calls under 0.4 KB; stele_query_prepare 8.9 KB at
- * any nesting up to STELE_MAX_DEPTH (a Cortex-M4 build takes 5.6 KB; see
- * the README's budgets).
+ * query tree's walks counted STELE_MAX_DEPTH deep, the frames of zlib and
+ * of a stemmer the caller passes not counted, stemming by lookup counted):
+ * stele_query_prepare 8.9 KB, stele_query_run 2.8 KB, stele_complete
+ * 2.2 KB, stele_query_snippet 2.0 KB, stele_query_suggest 1.8 KB,
+ * stele_verify 1.6 KB, stele_doc_text 0.7 KB, the other document and
+ * index calls under 0.4 KB (a Cortex-M4 build takes less: see the
+ * README's budgets).
  */
 #ifndef STELE_H
 #define STELE_H
