@@ -143,7 +143,7 @@ int stele_build_inputs(const stele_build_input *inputs, size_t n_inputs,
     if (!rc && stats) {
         stats->input_bytes = c.bytes_done;
         stats->n_duplicates = c.n_duplicates;
-        stats->spill_bytes += c.spill_bytes;
+        stats->spill_bytes += atomic_load(&text_spill.end);
     }
 done:
     st_corpus_free(&c);

@@ -91,9 +91,8 @@ typedef struct st_corpus {
      * paragraph text bytes the corpus may hold first. */
     struct st_spill *text_spill;
     size_t text_budget;
-    size_t text_held;     /* paragraph text of complete documents held */
-    size_t spill_next;    /* documents before it were considered for spilling */
-    uint64_t spill_bytes; /* stored text written to text_spill */
+    size_t text_held;  /* paragraph text of complete documents held */
+    size_t spill_next; /* documents before it were considered for spilling */
 } st_corpus;
 
 /* Input formats. */

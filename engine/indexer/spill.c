@@ -152,7 +152,6 @@ int st_corpus_done(st_corpus *c, size_t from, st_err *err)
         size_t len = st_doc_text_len(d);
         if ((rc = spill_doc(c->text_spill, d, &text)) != STELE_OK) break;
         c->text_held -= len;
-        c->spill_bytes += len;
     }
     st_buf_free(&text);
     if (rc == STELE_EIO) {
