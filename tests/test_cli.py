@@ -703,6 +703,31 @@ def case_nul_in_index(c):
     expect(pr.end() == 0, "Ctrl-D")
 
 
+def case_hostile_header(c):
+    # The stemmer language and the field names are only length-checked at
+    # open: a crafted index's control characters in them are shown escaped.
+    import struct
+    docs = os.path.join(c.tmp, "plain.jsonl")
+    with open(docs, "w") as f:
+        f.write(json.dumps({"id": "a", "title": "Lighthouse", "body": "A lighthouse."}) + "\n")
+    idx = os.path.join(c.tmp, "header.stele")
+    c.run("index", "--quiet", "--format", "jsonl", docs, "-o", idx, check=0)
+    data = bytearray(open(idx, "rb").read())
+    data[56:72] = b"\x1b]0;x\x07".ljust(16, b"\0")
+    fields = struct.unpack_from("<I", data, 144 + 4)[0]  # section 0, FIELDS
+    data[fields + 1] = 0x1b
+    fix_crcs(data)
+    with open(idx, "wb") as f:
+        f.write(data)
+    st, out, err = c.run("stats", idx)
+    terminal_safe(out + err, "stats")
+    expect(st == 0 and "language:       \\x1b]0;x\\x07\n" in out and "\\x1b" in
+           out.split("fields:")[1].split("\n")[0], f"stats: {out!r}")
+    st, out, err = c.run("search", "-i", idx, "lighthouse")
+    expect(st == 2 and "no stemmer" in err and "\\x1b]0;x\\x07" in err, f"search: {err!r}")
+    terminal_safe(out + err, "search")
+
+
 def case_long_query_error(c):
     # A syntax error at the end of a 1 MB query shows where, not the query.
     query = "lighthouse " * 95000 + '"keeper'

@@ -843,7 +843,9 @@ static int open_kiosk(kiosk *k, const char *path)
     if (info.language && info.language[0] && strcmp(info.language, "none") != 0) {
         k->stemmer = stele_stemmer_new(info.language);
         if (!k->stemmer) {
-            cli_error("%s: no stemmer for the index's language '%s'", k->index_name, info.language);
+            char lang[64];
+            cli_error("%s: no stemmer for the index's language '%s'", k->index_name,
+                      cli_safe_text(lang, sizeof lang, info.language, strlen(info.language)));
             return -1;
         }
         k->opts.stem = stele_stemmer_stem;

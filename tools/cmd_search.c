@@ -720,7 +720,9 @@ static int open_searcher(searcher *s, const char *path, size_t max_hits, size_t 
     if (info.language && info.language[0] && strcmp(info.language, "none") != 0) {
         s->stemmer = stele_stemmer_new(info.language);
         if (!s->stemmer) {
-            cli_error("%s: no stemmer for the index's language '%s'", s->index_name, info.language);
+            char lang[64];
+            cli_error("%s: no stemmer for the index's language '%s'", s->index_name,
+                      cli_safe_text(lang, sizeof lang, info.language, strlen(info.language)));
             return -1;
         }
         s->opts.stem = stele_stemmer_stem;

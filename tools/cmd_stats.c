@@ -87,8 +87,14 @@ static void print_human(const char *name, const stele_index *ix, const stele_inf
     printf("size:           %zu bytes\n", info->size);
     printf("format version: %u\n", (unsigned)info->version);
     printf("norm version:   %u\n", (unsigned)info->norm_version);
-    printf("language:       %s\n",
-           info->language && info->language[0] ? info->language : "none (no stemming)");
+    /* the language and field names are only length-checked at open: a
+     * crafted index's control characters are shown escaped */
+    fputs("language:       ", stdout);
+    if (info->language && info->language[0])
+        cli_put_safe(stdout, info->language, strlen(info->language), NULL);
+    else
+        fputs("none (no stemming)", stdout);
+    putchar('\n');
     printf("documents:      %u\n", (unsigned)info->n_docs);
     printf("terms:          %u\n", (unsigned)info->n_terms);
     printf("tokens:         %llu\n", (unsigned long long)info->n_tokens);
@@ -97,7 +103,10 @@ static void print_human(const char *name, const stele_index *ix, const stele_inf
     printf("fields:        ");
     for (i = 0; i < info->n_fields; i++) {
         stele_view v;
-        if (stele_field_name(ix, i, &v) == STELE_OK) printf(" %.*s", (int)v.len, v.data);
+        if (stele_field_name(ix, i, &v) == STELE_OK) {
+            putchar(' ');
+            cli_put_safe(stdout, v.data, v.len, NULL);
+        }
     }
     printf("\nsections:\n");
     for (i = 0; stele_section_info(ix, i, &sec_name, &size) == STELE_OK; i++) {
