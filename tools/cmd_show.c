@@ -182,23 +182,18 @@ static int parse_opts(int argc, char **argv, const char *cmd, const char *help,
     return -1;
 }
 
-int cmd_show(int argc, char **argv)
+/* Prints document ID of the index at index_path (NULL: the bundled one).
+ * Apart from main's options, so that nothing its fault guard returns to
+ * is changed after the sigsetjmp. */
+static int show_doc(const char *index_path, int json, const char *id)
 {
     sigjmp_buf jump;
-    const char *index_path = NULL;
-    int json = 0, status;
     stele_index ix;
     cli_map map;
     cli_doc d;
     uint32_t doc;
-    int rc;
+    int rc, status;
 
-    if ((status = parse_opts(argc, argv, "show", show_help, &index_path, &json)) >= 0)
-        return status;
-    if (argc - optind != 1) {
-        cli_error("show: one document id, please (stele list prints them)");
-        return cli_usage_error("show");
-    }
     if (cli_open_index(index_path, &map, &ix) != 0) return CLI_EXIT_ERROR;
     if (sigsetjmp(jump, 1)) {
         cli_fault_restore(NULL);
@@ -206,17 +201,16 @@ int cmd_show(int argc, char **argv)
         return CLI_EXIT_ERROR;
     }
     cli_fault_arm(&jump);
-    if (cli_find_doc(&ix, argv[optind], strlen(argv[optind]), &doc) != 0) {
+    if (cli_find_doc(&ix, id, strlen(id), &doc) != 0) {
         cli_error("%s: no document '%s' (stele list prints the ids)", cli_index_name(index_path),
-                  argv[optind]);
+                  id);
         cli_fault_restore(NULL);
         cli_unmap(&map);
         return CLI_EXIT_ERROR;
     }
     rc = cli_doc_load(&ix, doc, &d);
     if (rc != STELE_OK) {
-        cli_error("%s: document '%s': %s", cli_index_name(index_path), argv[optind],
-                  stele_strerror(rc));
+        cli_error("%s: document '%s': %s", cli_index_name(index_path), id, stele_strerror(rc));
         cli_fault_restore(NULL);
         cli_unmap(&map);
         return CLI_EXIT_ERROR;
@@ -293,4 +287,18 @@ int cmd_list(int argc, char **argv)
         status = CLI_EXIT_ERROR;
     }
     return status;
+}
+
+int cmd_show(int argc, char **argv)
+{
+    const char *index_path = NULL;
+    int json = 0, status;
+
+    if ((status = parse_opts(argc, argv, "show", show_help, &index_path, &json)) >= 0)
+        return status;
+    if (argc - optind != 1) {
+        cli_error("show: one document id, please (stele list prints them)");
+        return cli_usage_error("show");
+    }
+    return show_doc(index_path, json, argv[optind]);
 }

@@ -165,7 +165,7 @@ static int doc_of(st_postings *p, uint32_t i, uint64_t base, uint32_t *doc)
  * block's last entry must be block_last) and its tf. */
 static int step_doc(st_postings *p, uint64_t base)
 {
-    uint32_t doc;
+    uint32_t doc = 0; /* set by doc_of() whenever it succeeds */
     int rc = doc_of(p, p->in_block, base, &doc);
     if (rc) return rc;
     if (p->in_block + 1 == p->block_len && doc != p->block_last) return st_corrupt();
