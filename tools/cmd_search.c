@@ -416,6 +416,19 @@ static int suggest(searcher *s, stele_query *q, const char *query, size_t len, s
     return rc;
 }
 
+/* How much of a query is echoed back (batch headers, JSON errors): at
+ * most ECHO_MAX bytes, cut at a character boundary, so that a long query
+ * is not written out whole again. */
+#define ECHO_MAX 256
+static size_t echo_len(const char *query, size_t len)
+{
+    size_t shown = len;
+    if (shown > ECHO_MAX)
+        for (shown = ECHO_MAX; shown > 0 && ((unsigned char)query[shown] & 0xC0) == 0x80;)
+            shown--;
+    return shown;
+}
+
 static int search_query(cli_searcher *s, const char *query, size_t len, int batch, size_t offset,
                         size_t *n_matches_out)
 {
@@ -425,20 +438,16 @@ static int search_query(cli_searcher *s, const char *query, size_t len, int batc
     int rc, status = CLI_EXIT_OK;
 
     if (batch && !s->json && !s->count_only && !s->ids_only) {
+        size_t shown = echo_len(query, len);
         fputs("query: ", stdout);
-        cli_put_safe(stdout, query, len, NULL);
-        putchar('\n');
+        cli_put_safe(stdout, query, shown, NULL);
+        fputs(shown < len ? "\xE2\x80\xA6\n" : "\n", stdout); /* U+2026 */
     }
     rc = prepare(s, &q, query, len);
     if ((rc == STELE_ESYNTAX || rc == STELE_ELIMIT) && s->json) {
         json_t *f = json_object();
         if (f) {
-            /* at most 256 bytes of the query: a long one is not echoed whole */
-            size_t shown = len;
-            if (shown > 256)
-                for (shown = 256; shown > 0 && ((unsigned char)query[shown] & 0xC0) == 0x80;)
-                    shown--;
-            json_object_set_new(f, "query", cli_json_text(query, shown));
+            json_object_set_new(f, "query", cli_json_text(query, echo_len(query, len)));
             json_object_set_new(f, "offset", json_integer((json_int_t)q.diag.offset));
             json_object_set_new(f, "reason", json_string(stele_query_reason(q.diag.reason)));
         }
