@@ -1188,10 +1188,26 @@ static void group_open(parser *p, pframe *g, size_t start, int field)
     g->or_all_neg = g->and_all_neg = 1;
 }
 
+/* Joins operand u to g's "and" or "or" (kind): the first operand is
+ * kept alone in first until a second one makes the node *node hold both,
+ * carrying g's field scope. */
+static int join(parser *p, const pframe *g, int kind, st_qnode **node, st_qnode *first,
+                st_qnode **last, st_qnode *u)
+{
+    int rc;
+    if (!*node) {
+        *node = new_node(p, kind, first->offset, &rc);
+        if (!*node) return rc;
+        (*node)->field = g->field;
+        add_kid(p, *node, first, last);
+    }
+    add_kid(p, *node, u, last);
+    return STELE_OK;
+}
+
 /* One more operand u (NULL: a word with no token) of g's "and". */
 static int and_add(parser *p, pframe *g, st_qnode *u)
 {
-    int rc;
     g->n_and++;
     if (!u) return STELE_OK;
     fold_neg(&g->and_all_neg, &g->and_neg_off, &g->and_seen, p);
@@ -1199,14 +1215,7 @@ static int and_add(parser *p, pframe *g, st_qnode *u)
         g->and_first = u;
         return STELE_OK;
     }
-    if (!g->and_node) {
-        g->and_node = new_node(p, ST_Q_AND, g->and_first->offset, &rc);
-        if (!g->and_node) return rc;
-        g->and_node->field = g->field;
-        add_kid(p, g->and_node, g->and_first, &g->and_last);
-    }
-    add_kid(p, g->and_node, u, &g->and_last);
-    return STELE_OK;
+    return join(p, g, ST_Q_AND, &g->and_node, g->and_first, &g->and_last, u);
 }
 
 /* g's "and" ended (at END, OR or ')'): it becomes an operand of the
@@ -1214,7 +1223,6 @@ static int and_add(parser *p, pframe *g, st_qnode *u)
 static int and_done(parser *p, pframe *g)
 {
     st_qnode *a = g->and_node ? g->and_node : g->and_first;
-    int rc;
     p->neg = g->and_seen && g->and_all_neg;
     p->neg_off = g->and_neg_off;
     if (!g->or_started) {
@@ -1227,14 +1235,7 @@ static int and_done(parser *p, pframe *g)
         return fail(p, STELE_ESYNTAX, g->n_and ? g->and_start : g->or_start,
                     g->n_and ? STELE_QR_NOTHING : STELE_QR_DANGLING); /* dangling OR */
     fold_neg(&g->or_all_neg, &g->or_neg_off, &g->or_seen, p);
-    if (!g->or_node) {
-        g->or_node = new_node(p, ST_Q_OR, g->or_first->offset, &rc);
-        if (!g->or_node) return rc;
-        g->or_node->field = g->field;
-        add_kid(p, g->or_node, g->or_first, &g->or_last);
-    }
-    add_kid(p, g->or_node, a, &g->or_last);
-    return STELE_OK;
+    return join(p, g, ST_Q_OR, &g->or_node, g->or_first, &g->or_last, a);
 }
 
 /* A NOT frame's operand inner arrived: the NOT node, into *out. */
