@@ -177,8 +177,11 @@ static int print_summary(const char *out_path, const stele_build_stats *stats, d
         printf("  %llu invalid UTF-8 sequences replaced by U+FFFD\n",
                (unsigned long long)stats->n_invalid_utf8);
     if (stats->spill_bytes)
-        printf("  %llu bytes spilled to a scratch file to stay within --memory\n",
-               (unsigned long long)stats->spill_bytes);
+        printf("  %llu bytes spilled to a scratch file to stay within --memory%s\n",
+               (unsigned long long)stats->spill_bytes, stats->n_spilled_docs ? "," : "");
+    if (stats->n_spilled_docs)
+        printf("  the text of %llu document%s among them\n",
+               (unsigned long long)stats->n_spilled_docs, stats->n_spilled_docs == 1 ? "" : "s");
     for (i = 0; stele_section_info(&ix, i, &name, &size) == STELE_OK; i++)
         printf("  %-14s %10zu bytes\n", name ? name : "?", size);
     cli_unmap(&map);

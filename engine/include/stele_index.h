@@ -123,12 +123,13 @@ typedef struct stele_build_stats {
     uint64_t n_postings; /* (term, field, document) entries */
     uint64_t n_tokens;   /* positions over all documents */
     uint64_t n_invalid_utf8;
-    uint64_t n_duplicates;  /* copies dropped by on_duplicate or merged (resolutions) */
-    uint64_t input_bytes;   /* bytes of the input files (0 for stele_build_corpus) */
-    uint64_t text_bytes;    /* bytes of stored text before compression */
-    uint64_t index_bytes;   /* bytes of the index file */
-    uint64_t n_text_blocks; /* stored-text blocks */
-    uint64_t spill_bytes;   /* written to the scratch file (0: it all fitted) */
+    uint64_t n_duplicates;   /* copies dropped by on_duplicate or merged (resolutions) */
+    uint64_t input_bytes;    /* bytes of the input files (0 for stele_build_corpus) */
+    uint64_t text_bytes;     /* bytes of stored text before compression */
+    uint64_t index_bytes;    /* bytes of the index file */
+    uint64_t n_text_blocks;  /* stored-text blocks */
+    uint64_t spill_bytes;    /* written to the scratch files (0: it all fitted) */
+    uint64_t n_spilled_docs; /* documents whose text was among them */
     size_t n_sections;
     struct {
         const char *name; /* static string */

@@ -91,8 +91,9 @@ typedef struct st_corpus {
      * paragraph text bytes the corpus may hold first. */
     struct st_spill *text_spill;
     size_t text_budget;
-    size_t text_held;  /* paragraph text of complete documents held */
-    size_t spill_next; /* documents before it were considered for spilling */
+    size_t text_held;   /* paragraph text of complete documents held */
+    size_t spill_next;  /* documents before it were considered for spilling */
+    uint64_t n_spilled; /* documents spilled so far */
 } st_corpus;
 
 /* Input formats. */

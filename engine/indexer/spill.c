@@ -4,10 +4,12 @@
  * occurrences (st_invert()), and the stored text of the corpus's documents
  * (st_corpus_done(), st_doc_read_text(); the rules are in doc.h).
  *
- * One file serves the whole build; runs are byte ranges of it, reserved
- * with an atomic counter and written with pwrite(), so the analysing
- * threads spill at once without a lock.  The file is made only when the
- * first run is spilled, in the output's directory: the scratch data is of
+ * One st_spill serves each of the two (the documents are spilled while
+ * the inputs are read, the runs later, while they are inverted); records
+ * are byte ranges of its file, reserved with an atomic counter and
+ * written with pwrite(), so the analysing threads spill at once without a
+ * lock.  A file is made only when its first record is spilled, in the
+ * output's directory: the scratch data is of
  * the order of the index itself, and the output's file system is the one
  * known to have room for that (/tmp is often a small tmpfs).
  *
@@ -113,25 +115,23 @@ int st_spill_read(st_spill *s, void *data, size_t n, uint64_t off)
  * file lives only as long as the build, in one process, so the structs
  * need no encoding.
  */
-static int spill_doc(st_spill *s, st_doc *d, st_buf *rec)
+static int spill_doc(st_corpus *c, st_doc *d, st_buf *rec)
 {
-    size_t text_len = st_doc_text_len(d);
     rec->len = 0;
     st_buf_put(rec, d->paras, d->n_paras * sizeof *d->paras);
-    for (size_t i = 0; i < d->n_paras; i++) {
-        if (i > 0) st_buf_u8(rec, '\n');
-        st_buf_put(rec, d->paras[i].text, d->paras[i].len);
-    }
-    if (rec->failed) return STELE_ENOMEM;
-    int rc = st_spill_write(s, rec->data, rec->len, &d->text_at);
+    size_t head = rec->len;
+    int rc = st_doc_read_text(c, d, rec);
+    if (rc == STELE_OK && rec->failed) rc = STELE_ENOMEM;
+    if (rc == STELE_OK) rc = st_spill_write(c->text_spill, rec->data, rec->len, &d->text_at);
     if (rc) return rc;
     for (size_t i = 0; i < d->n_paras; i++)
         free(d->paras[i].text);
     free(d->paras);
     d->paras = NULL;
     d->cap_paras = 0;
-    d->text_len = text_len;
+    d->text_len = rec->len - head;
     d->spilled = 1;
+    c->n_spilled++;
     return STELE_OK;
 }
 
@@ -149,9 +149,8 @@ int st_corpus_done(st_corpus *c, size_t from, st_err *err)
     for (; c->spill_next < c->n_docs && rc == STELE_OK; c->spill_next++) {
         st_doc *d = &c->docs[c->spill_next];
         if (!d->complete || d->spilled) continue;
-        size_t len = st_doc_text_len(d);
-        if ((rc = spill_doc(c->text_spill, d, &text)) != STELE_OK) break;
-        c->text_held -= len;
+        if ((rc = spill_doc(c, d, &text)) != STELE_OK) break;
+        c->text_held -= d->text_len;
     }
     st_buf_free(&text);
     if (rc == STELE_EIO) {

@@ -353,6 +353,7 @@ static int build_in(const st_corpus *c, const stele_build_opts *opts, const char
         stats->index_bytes = total;
         stats->n_text_blocks = txt.n_blocks;
         stats->spill_bytes = spill_bytes;
+        stats->n_spilled_docs = c->n_spilled;
         stats->n_sections = ST_N_SECTIONS;
         for (unsigned i = 0; i < ST_N_SECTIONS; i++) {
             stats->section[i].name = section_names[i];
