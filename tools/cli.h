@@ -119,6 +119,14 @@ char *cli_safe_dup(const char *text, size_t len, const char *also, size_t *out_l
 /* The name to show for an index path (NULL = the bundled index). */
 const char *cli_index_name(const char *path);
 
+/* The stemmer for the language an index records (info), made and set as
+ * opts->stem and opts->stem_ctx; *stemmer is NULL for an index without
+ * stemming, else the caller's to free.  -1, after a message naming
+ * index_name, when this build has no stemmer for that language. */
+struct stele_stemmer;
+int cli_index_stemmer(const char *index_name, const stele_info *info,
+                      struct stele_stemmer **stemmer, stele_query_opts *opts);
+
 /* Prints "Try 'stele CMD --help'." for a usage error and returns 2. */
 int cli_usage_error(const char *cmd);
 

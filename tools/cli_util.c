@@ -32,6 +32,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "stele_stem.h"
 
 void cli_para_label(unsigned kind, uint32_t number, char *out, size_t cap)
 {
@@ -265,6 +266,23 @@ void cli_unmap(cli_map *m)
 const char *cli_index_name(const char *path)
 {
     return path ? path : "bundled index";
+}
+
+int cli_index_stemmer(const char *index_name, const stele_info *info, stele_stemmer **stemmer,
+                      stele_query_opts *opts)
+{
+    *stemmer = NULL;
+    if (!info->language || !info->language[0] || strcmp(info->language, "none") == 0) return 0;
+    *stemmer = stele_stemmer_new(info->language);
+    if (!*stemmer) {
+        char lang[64]; /* only length-checked at open: shown escaped */
+        cli_error("%s: no stemmer for the index's language '%s'", index_name,
+                  cli_safe_text(lang, sizeof lang, info->language, strlen(info->language)));
+        return -1;
+    }
+    opts->stem = stele_stemmer_stem;
+    opts->stem_ctx = *stemmer;
+    return 0;
 }
 
 int cli_open_index_quiet(const char *path, cli_map *m, stele_index *ix, char *why, size_t cap)

@@ -840,17 +840,7 @@ static int open_kiosk(kiosk *k, const char *path)
     if (cli_open_index(path, &k->map, &k->ix) != 0) return -1;
     stele_index_info(&k->ix, &info);
     k->n_docs = info.n_docs;
-    if (info.language && info.language[0] && strcmp(info.language, "none") != 0) {
-        k->stemmer = stele_stemmer_new(info.language);
-        if (!k->stemmer) {
-            char lang[64];
-            cli_error("%s: no stemmer for the index's language '%s'", k->index_name,
-                      cli_safe_text(lang, sizeof lang, info.language, strlen(info.language)));
-            return -1;
-        }
-        k->opts.stem = stele_stemmer_stem;
-        k->opts.stem_ctx = k->stemmer;
-    }
+    if (cli_index_stemmer(k->index_name, &info, &k->stemmer, &k->opts) != 0) return -1;
     /* Search as you type: the word being typed also matches the words it
      * begins, so a visitor sees hits before finishing it. */
     k->opts.flags |= STELE_QUERY_AS_YOU_TYPE;

@@ -726,17 +726,7 @@ static int open_searcher(searcher *s, const char *path, size_t max_hits, size_t 
     if (cli_open_index(path, &s->map, &s->ix) != 0) return -1;
     stele_index_info(&s->ix, &info);
     s->n_docs = info.n_docs;
-    if (info.language && info.language[0] && strcmp(info.language, "none") != 0) {
-        s->stemmer = stele_stemmer_new(info.language);
-        if (!s->stemmer) {
-            char lang[64];
-            cli_error("%s: no stemmer for the index's language '%s'", s->index_name,
-                      cli_safe_text(lang, sizeof lang, info.language, strlen(info.language)));
-            return -1;
-        }
-        s->opts.stem = stele_stemmer_stem;
-        s->opts.stem_ctx = s->stemmer;
-    }
+    if (cli_index_stemmer(s->index_name, &info, &s->stemmer, &s->opts) != 0) return -1;
     s->opts.max_results = (uint32_t)reach;
     bound = stele_workspace_bound(&s->ix, reach);
     bound0 = stele_workspace_bound(&s->ix, 0);
