@@ -109,9 +109,14 @@ typedef struct lex {
 /* A level of the query's nesting (parse_query): a group (the query, or a
  * parenthesis) with the "or" and the "and" being read in it, or a NOT or
  * a field scope waiting for its operand. */
+/* The operands of an "and" or an "or" being read: the first alone until
+ * a second one makes node, which holds them all (last: its last kid). */
+typedef struct qlist {
+    st_qnode *node, *first, *last;
+} qlist;
+
 typedef struct pframe {
-    st_qnode *or_node, *or_first, *or_last;
-    st_qnode *and_node, *and_first, *and_last;
+    qlist or_, and_;
     uint32_t start;                   /* the '(', scope or NOT token */
     uint32_t and_start;               /* where the "and" began (errors) */
     uint32_t or_start;                /* the last OR (errors) */
@@ -1188,20 +1193,18 @@ static void group_open(parser *p, pframe *g, size_t start, int field)
     g->or_all_neg = g->and_all_neg = 1;
 }
 
-/* Joins operand u to g's "and" or "or" (kind): the first operand is
- * kept alone in first until a second one makes the node *node hold both,
- * carrying g's field scope. */
-static int join(parser *p, const pframe *g, int kind, st_qnode **node, st_qnode *first,
-                st_qnode **last, st_qnode *u)
+/* Joins operand u, after l->first, to l, an "and" or an "or" (kind) in
+ * the field scope field. */
+static int join(parser *p, qlist *l, int kind, int field, st_qnode *u)
 {
     int rc;
-    if (!*node) {
-        *node = new_node(p, kind, first->offset, &rc);
-        if (!*node) return rc;
-        (*node)->field = g->field;
-        add_kid(p, *node, first, last);
+    if (!l->node) {
+        l->node = new_node(p, kind, l->first->offset, &rc);
+        if (!l->node) return rc;
+        l->node->field = (int8_t)field;
+        add_kid(p, l->node, l->first, &l->last);
     }
-    add_kid(p, *node, u, last);
+    add_kid(p, l->node, u, &l->last);
     return STELE_OK;
 }
 
@@ -1211,23 +1214,23 @@ static int and_add(parser *p, pframe *g, st_qnode *u)
     g->n_and++;
     if (!u) return STELE_OK;
     fold_neg(&g->and_all_neg, &g->and_neg_off, &g->and_seen, p);
-    if (!g->and_first) {
-        g->and_first = u;
+    if (!g->and_.first) {
+        g->and_.first = u;
         return STELE_OK;
     }
-    return join(p, g, ST_Q_AND, &g->and_node, g->and_first, &g->and_last, u);
+    return join(p, &g->and_, ST_Q_AND, g->field, u);
 }
 
 /* g's "and" ended (at END, OR or ')'): it becomes an operand of the
  * "or". */
 static int and_done(parser *p, pframe *g)
 {
-    st_qnode *a = g->and_node ? g->and_node : g->and_first;
+    st_qnode *a = g->and_.node ? g->and_.node : g->and_.first;
     p->neg = g->and_seen && g->and_all_neg;
     p->neg_off = g->and_neg_off;
     if (!g->or_started) {
         g->or_started = 1;
-        g->or_first = a;
+        g->or_.first = a;
         if (a) fold_neg(&g->or_all_neg, &g->or_neg_off, &g->or_seen, p);
         return STELE_OK;
     }
@@ -1235,7 +1238,7 @@ static int and_done(parser *p, pframe *g)
         return fail(p, STELE_ESYNTAX, g->n_and ? g->and_start : g->or_start,
                     g->n_and ? STELE_QR_NOTHING : STELE_QR_DANGLING); /* dangling OR */
     fold_neg(&g->or_all_neg, &g->or_neg_off, &g->or_seen, p);
-    return join(p, g, ST_Q_OR, &g->or_node, g->or_first, &g->or_last, a);
+    return join(p, &g->or_, ST_Q_OR, g->field, a);
 }
 
 /* A NOT frame's operand inner arrived: the NOT node, into *out. */
@@ -1331,7 +1334,7 @@ static int parse_query(parser *p, st_qnode **root)
             if ((rc = look(p)) != 0) return rc;
             if (p->tk_kind == L_OR) {
                 size_t or_start = p->tk_start;
-                if (!f->or_first)
+                if (!f->or_.first)
                     return fail(p, STELE_ESYNTAX, f->n_and ? f->and_start : or_start,
                                 f->n_and ? STELE_QR_NOTHING
                                          : STELE_QR_OR_LEFT); /* OR without left side */
@@ -1339,7 +1342,7 @@ static int parse_query(parser *p, st_qnode **root)
                 if ((rc = look(p)) != 0) return rc;
                 f->or_start = (uint32_t)or_start;
                 f->and_start = (uint32_t)p->tk_start;
-                f->and_node = f->and_first = f->and_last = NULL;
+                f->and_ = (qlist){NULL, NULL, NULL};
                 f->n_and = f->and_neg_off = 0;
                 f->and_all_neg = 1;
                 f->and_seen = 0;
@@ -1347,7 +1350,7 @@ static int parse_query(parser *p, st_qnode **root)
             }
             p->neg = f->or_seen && f->or_all_neg;
             p->neg_off = f->or_neg_off;
-            res = f->or_node ? f->or_node : f->or_first;
+            res = f->or_.node ? f->or_.node : f->or_.first;
             if (top == 0) break;
             if ((rc = paren_done(p, f, res)) != STELE_OK) return rc;
             top--;
