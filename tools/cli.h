@@ -70,6 +70,9 @@ void cli_error_json(json_t *fields, const char *fmt, ...)
  * On failure prints why and returns -1. */
 int cli_map_file(const char *path, cli_map *m);
 void cli_unmap(cli_map *m);
+/* Asks for readahead on a mapped index that is about to be read whole (a
+ * map is advised for a search's scattered reads); nothing for a copy. */
+void cli_map_whole(cli_map *m);
 
 /* Maps path and opens it as an index; path NULL means the bundled index.
  * On failure prints a message naming the file and returns -1 (with *m

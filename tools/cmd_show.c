@@ -248,6 +248,7 @@ int cmd_list(int argc, char **argv)
         return cli_usage_error("list");
     }
     if (cli_open_index(index_path, &map, &ix) != 0) return CLI_EXIT_ERROR;
+    cli_map_whole(&map);
     stele_index_info(&ix, &info);
     for (uint32_t doc = 0; doc < info.n_docs; doc++) {
         stele_view id, title;

@@ -35,6 +35,7 @@ static int verify_one(const char *path)
     int rc;
 
     if (cli_open_index(path, &map, &ix) != 0) return CLI_EXIT_ERROR;
+    cli_map_whole(&map);
     ws_size = stele_workspace_bound(&ix, 0);
     ws = malloc(ws_size ? ws_size : 1);
     if (!ws) {
