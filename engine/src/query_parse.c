@@ -163,10 +163,6 @@ typedef struct parser {
      * words, never a whole lex, on its frame. */
     int tk_kind, tk_field;
     size_t tk_start, tk_end;
-    /* The dictionary entry of the last lookup (400 bytes): one for every
-     * lookup, here rather than on the frames of the functions that call
-     * one another on the way to it. */
-    st_term_info info;
     /* the levels of nesting open at the token: frames[0] is the query's
      * group, each level STELE_MAX_DEPTH counts one more */
     pframe frames[STELE_MAX_DEPTH + 1];
@@ -440,11 +436,14 @@ static void count_cover(parser *p, size_t bytes)
 }
 
 /* The fields term occurs in, into *mask: STELE_OK, STELE_ENOTFOUND or a
- * reader error.  The entry is read into p->info. */
+ * reader error.  Out of line: the dictionary entry (400 bytes on a
+ * Cortex-M4) is on this frame only while it is read, never on the
+ * parser's, which is under every call the parse makes. */
 ST_NOINLINE static int dict_mask(parser *p, const char *term, size_t len, uint32_t *mask)
 {
-    int rc = st_dict_find(p->ix, term, len, &p->info);
-    if (rc == STELE_OK) *mask = p->info.field_mask;
+    st_term_info info;
+    int rc = st_dict_find(p->ix, term, len, &info);
+    if (rc == STELE_OK) *mask = info.field_mask;
     return rc;
 }
 
@@ -519,11 +518,12 @@ ST_NOINLINE static int ord_leaf(parser *p, uint32_t ord, int field, size_t offse
                                 st_qnode **out)
 {
     st_dict_cursor dc;
-    int rc = st_dict_at(p->ix, ord, &dc, &p->info);
+    st_term_info info;
+    int rc = st_dict_at(p->ix, ord, &dc, &info);
     *out = NULL;
     if (rc < 0) return rc == STELE_ENOTFOUND ? st_corrupt() : rc;
-    if (in_field && field >= 0 && !(p->info.field_mask & (1u << field))) return STELE_OK;
-    return new_leaf(p, ST_Q_TERM, dc.term, dc.term_len, field, offset, &p->info.field_mask, out);
+    if (in_field && field >= 0 && !(info.field_mask & (1u << field))) return STELE_OK;
+    return new_leaf(p, ST_Q_TERM, dc.term, dc.term_len, field, offset, &info.field_mask, out);
 }
 
 /* Tokenizes [start, end) of the query into *tok: 1 when it is exactly
@@ -536,6 +536,14 @@ ST_NOINLINE static int one_token(const parser *p, size_t start, size_t end, st_t
     return st_tokenizer_next(&tz, tok) && !st_tokenizer_next(&tz, &extra);
 }
 
+/* A prefix's scan of the dictionary: a cursor and the entry it read, one
+ * of each for both passes (prefix_rank(), then prefix_node()), on
+ * prefix_node()'s frame. */
+typedef struct pfx_scan {
+    st_dict_cursor c;
+    st_term_info info;
+} pfx_scan;
+
 /* Pass 1 of a prefix: the prefix_terms largest document frequencies of
  * the words in range (kept in a min-heap on the stack: at most
  * STELE_PREFIX_TERMS_MAX entries), how many words there are, and how many
@@ -543,27 +551,28 @@ ST_NOINLINE static int one_token(const parser *p, size_t start, size_t end, st_t
  * out first).  *thr gets the smallest kept frequency and *n_above how many
  * kept ones exceed it. */
 ST_NOINLINE static int prefix_rank(parser *p, const char *prefix, size_t len, int field,
-                                   uint32_t *n_words, uint32_t *scanned, int *cut, uint32_t *thr,
-                                   uint32_t *n_above)
+                                   pfx_scan *sc, uint32_t *n_words, uint32_t *scanned, int *cut,
+                                   uint32_t *thr, uint32_t *n_above)
 {
     uint32_t heap[STELE_PREFIX_TERMS_MAX], n_heap = 0, budget = p->scan_left / 2;
-    st_dict_cursor c;
+    st_dict_cursor *c = &sc->c;
+    st_term_info *info = &sc->info;
     int rc;
 
     *n_words = *scanned = *n_above = *thr = 0;
     *cut = 0;
-    if ((rc = st_dict_seek(p->ix, &c, prefix, len)) < 0) return rc;
+    if ((rc = st_dict_seek(p->ix, c, prefix, len)) < 0) return rc;
     for (;;) {
         if (*scanned >= budget) {
             *cut = 1;
             break;
         }
-        rc = st_dict_next(p->ix, &c, &p->info);
+        rc = st_dict_next(p->ix, c, info);
         if (rc < 0) return rc;
-        if (rc == 0 || c.term_len < len || memcmp(c.term, prefix, len) != 0) break;
+        if (rc == 0 || c->term_len < len || memcmp(c->term, prefix, len) != 0) break;
         (*scanned)++;
-        if (field >= 0 && !(p->info.field_mask & (1u << field))) continue;
-        uint32_t df = field >= 0 ? p->info.list[field].df : p->info.df;
+        if (field >= 0 && !(info->field_mask & (1u << field))) continue;
+        uint32_t df = field >= 0 ? info->list[field].df : info->df;
         (*n_words)++;
         if (n_heap < p->prefix_terms) {
             uint32_t i = n_heap++;
@@ -726,6 +735,52 @@ ST_NOINLINE static int lex_prefix_node(parser *p, const char *prefix, size_t len
     return STELE_OK;
 }
 
+/* The expansion of prefix_node(), with the prefix's scan on this frame:
+ * *out is NULL when no dictionary word starts with the prefix (in its
+ * scope), which prefix_node() then makes a leaf of, this frame gone. */
+ST_NOINLINE static int prefix_expand(parser *p, const char *prefix, size_t len, int field,
+                                     size_t offset, st_qnode **out)
+{
+    pfx_scan sc;
+    st_dict_cursor *c = &sc.c;
+    st_term_info *info = &sc.info;
+    st_qnode *or_node, *last = NULL, *leaf, *first = NULL;
+    uint32_t n_words, scanned, thr, n_above, n_at_thr, n_taken = 0, read = 0;
+    int rc, cut;
+
+    *out = NULL;
+    rc = prefix_rank(p, prefix, len, field, &sc, &n_words, &scanned, &cut, &thr, &n_above);
+    if (rc < 0) return rc;
+    p->scan_left -= 2 * scanned;
+    if (cut || n_words > p->prefix_terms) {
+        p->q->n_cut++;
+        p->q->n_prefix_words += n_words;
+    }
+    if (n_words == 0) return STELE_OK;
+    n_at_thr = (n_words < p->prefix_terms ? n_words : p->prefix_terms) - n_above;
+    or_node = new_node(p, ST_Q_OR, offset, &rc);
+    if (!or_node) return rc;
+    or_node->field = (int8_t)field;
+    if ((rc = st_dict_seek(p->ix, c, prefix, len)) < 0) return rc;
+    while (read < scanned) {
+        rc = st_dict_next(p->ix, c, info);
+        if (rc < 0) return rc;
+        if (rc == 0) return st_corrupt(); /* the range shrank between two reads */
+        read++;
+        if (field >= 0 && !(info->field_mask & (1u << field))) continue;
+        uint32_t df = field >= 0 ? info->list[field].df : info->df;
+        if (df < thr || (df == thr && n_at_thr == 0)) continue;
+        if (df == thr) n_at_thr--;
+        rc = new_leaf(p, ST_Q_TERM, c->term, c->term_len, field, offset, &info->field_mask, &leaf);
+        if (rc) return rc;
+        if (!first) first = leaf;
+        add_kid(p, or_node, leaf, &last);
+        n_taken++;
+    }
+    *out = n_taken == 1 ? first : or_node;
+    return STELE_OK;
+}
+
 /* Expands prefix (folded) into an OR of the prefix_terms most frequent
  * dictionary words that start with it (in its scope), ties to the first in
  * dictionary order, listed in dictionary order; or keeps it as a PREFIX
@@ -737,43 +792,11 @@ ST_NOINLINE static int lex_prefix_node(parser *p, const char *prefix, size_t len
 ST_NOINLINE static int prefix_node(parser *p, const char *prefix, size_t len, int field,
                                    size_t offset, st_qnode **out)
 {
-    st_dict_cursor c;
-    st_qnode *or_node, *last = NULL, *leaf, *first = NULL;
-    uint32_t n_words, scanned, thr, n_above, n_at_thr, n_taken = 0, read = 0;
-    int rc, cut;
-
+    int rc;
     if (!p->ix || (p->flags & ST_PARSE_NO_EXPAND))
         return new_leaf(p, ST_Q_PREFIX, prefix, len, field, offset, NULL, out);
-    rc = prefix_rank(p, prefix, len, field, &n_words, &scanned, &cut, &thr, &n_above);
-    if (rc < 0) return rc;
-    p->scan_left -= 2 * scanned;
-    if (cut || n_words > p->prefix_terms) {
-        p->q->n_cut++;
-        p->q->n_prefix_words += n_words;
-    }
-    if (n_words == 0) return lookup_leaf(p, prefix, len, field, offset, out);
-    n_at_thr = (n_words < p->prefix_terms ? n_words : p->prefix_terms) - n_above;
-    or_node = new_node(p, ST_Q_OR, offset, &rc);
-    if (!or_node) return rc;
-    or_node->field = (int8_t)field;
-    if ((rc = st_dict_seek(p->ix, &c, prefix, len)) < 0) return rc;
-    while (read < scanned) {
-        rc = st_dict_next(p->ix, &c, &p->info);
-        if (rc < 0) return rc;
-        if (rc == 0) return st_corrupt(); /* the range shrank between two reads */
-        read++;
-        if (field >= 0 && !(p->info.field_mask & (1u << field))) continue;
-        uint32_t df = field >= 0 ? p->info.list[field].df : p->info.df;
-        if (df < thr || (df == thr && n_at_thr == 0)) continue;
-        if (df == thr) n_at_thr--;
-        rc = new_leaf(p, ST_Q_TERM, c.term, c.term_len, field, offset, &p->info.field_mask, &leaf);
-        if (rc) return rc;
-        if (!first) first = leaf;
-        add_kid(p, or_node, leaf, &last);
-        n_taken++;
-    }
-    *out = n_taken == 1 ? first : or_node;
-    return STELE_OK;
+    if ((rc = prefix_expand(p, prefix, len, field, offset, out)) != STELE_OK) return rc;
+    return *out ? STELE_OK : lookup_leaf(p, prefix, len, field, offset, out);
 }
 
 /*
