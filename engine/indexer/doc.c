@@ -554,3 +554,21 @@ int st_ingest(st_corpus *c, const char *path, int format, st_err *err)
 {
     return st_ingest_named(c, path, NULL, format, err);
 }
+
+/* (doc.h) */
+void st_for_message(const char *s, char *out, size_t cap)
+{
+    size_t n = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p && n + 8 < cap; p++) {
+        if (p - (const unsigned char *)s >= 80) {
+            memcpy(out + n, "...", 3);
+            n += 3;
+            break;
+        }
+        if (*p < 0x20 || *p == 0x7f)
+            n += (size_t)snprintf(out + n, cap - n, "\\x%02x", *p);
+        else
+            out[n++] = (char)*p;
+    }
+    out[n] = '\0';
+}

@@ -213,4 +213,9 @@ int st_ingest_named(st_corpus *c, const char *path, const char *name, int format
  * document order. */
 int st_corpus_finish(st_corpus *c, st_err *err);
 
+/* Writes the string s into out (cap bytes) for a one-line message: at
+ * most 80 bytes of it, control characters as \xNN, so that no id or name
+ * from an input or a shard can break the line or act on a terminal. */
+void st_for_message(const char *s, char *out, size_t cap);
+
 #endif /* STELE_DOC_H */

@@ -203,31 +203,12 @@ static int cmp_ref(const void *x, const void *y)
     return a->index < b->index ? -1 : a->index > b->index;
 }
 
-/* Writes id into out (cap bytes) for a message: at most 80 bytes, control
- * characters as \xNN, so no id can act on a terminal. */
-static void id_for_message(const char *id, char *out, size_t cap)
-{
-    size_t n = 0;
-    for (const unsigned char *p = (const unsigned char *)id; *p && n + 8 < cap; p++) {
-        if (p - (const unsigned char *)id >= 80) {
-            memcpy(out + n, "...", 3);
-            n += 3;
-            break;
-        }
-        if (*p < 0x20 || *p == 0x7f)
-            n += (size_t)snprintf(out + n, cap - n, "\\x%02x", *p);
-        else
-            out[n++] = (char)*p;
-    }
-    out[n] = '\0';
-}
-
 /* Handles group refs[0 .. n) of one id that is not a resolutions merge:
  * an error, or the index of the copy to keep with the others reported. */
 static int resolve_duplicate(st_corpus *c, const id_ref *refs, size_t n, size_t *keep, st_err *err)
 {
     char id[400];
-    id_for_message(refs[0].id, id, sizeof id);
+    st_for_message(refs[0].id, id, sizeof id);
     const st_doc *first = &c->docs[refs[0].index];
     if (c->on_duplicate != STELE_DUP_KEEP_FIRST && c->on_duplicate != STELE_DUP_KEEP_LAST) {
         st_err_set(err, "duplicate id \"%s\": %s and %s", id, first->source,
@@ -264,7 +245,7 @@ static int merge_resolutions(st_corpus *c, const id_ref *refs, size_t n, note_bu
     nb->text[0] = '\0';
     if (c->docs[*keep].note) note_str(nb, c->docs[*keep].note);
     char id[400];
-    id_for_message(refs[0].id, id, sizeof id);
+    st_for_message(refs[0].id, id, sizeof id);
     for (size_t k = 0; k < n; k++) {
         size_t other = refs[k].index;
         if (other == *keep) continue;

@@ -218,8 +218,10 @@ static int ingest_object(st_corpus *c, json_t *obj, const char *label, uint32_t 
         for (size_t f = 0; f < c->n_fields; f++)
             if (!strcmp(c->field_names[f], key)) known = 1;
         if (!known && c->n_fields + ++n_new > STELE_MAX_FIELDS) {
+            char shown[128];
+            st_for_message(key, shown, sizeof shown);
             snprintf(why, why_cap, "field \"%s\" is one more than the %d fields an index holds",
-                     key, STELE_MAX_FIELDS);
+                     shown, STELE_MAX_FIELDS);
             return STELE_EINPUT;
         }
     }
