@@ -267,6 +267,14 @@ def case_json_values(c):
                    "o.jsonl:2", '"meta" is an object')
     c.failed_build([c.write("n.jsonl", '{"id": "a", "deep": [[1]]}\n')], "n.jsonl:1", "array")
     c.failed_build([c.write("f.jsonl", '{"id": 1.5}\n')], "f.jsonl:1", '"id" must be')
+    # A field name in a message is escaped: one line, nothing for a terminal.
+    many = ", ".join(f'"f{i}": "x"' for i in range(5))
+    err = c.failed_build([c.write("m.jsonl", '{"id": "a", %s, "b\\nad\\u001b[2J": "x"}\n' % many)],
+                         "m.jsonl:1", "one more than the", "\\x0a", "\\x1b[2J")
+    expect(err.count("\n") == 1 and "\x1b" not in err, f"field name not escaped: {err!r}")
+    err = c.failed_build([c.write("l.jsonl", '{"id": "a", "%s\\n": "x"}\n' % ("k" * 300))],
+                         "l.jsonl:1", "is longer than", "...")
+    expect(err.count("\n") == 1, f"long field name not one line: {err!r}")
 
 
 def case_text_window(c):

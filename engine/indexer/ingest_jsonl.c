@@ -210,7 +210,9 @@ static int ingest_object(st_corpus *c, json_t *obj, const char *label, uint32_t 
         if (rc != STELE_OK) return rc;
         if (is_base_member(key) || json_is_null(value)) continue; /* null adds no field */
         if (strlen(key) > STELE_MAX_FIELD_NAME) {
-            snprintf(why, why_cap, "field name \"%.40s...\" is longer than %d bytes", key,
+            char shown[128];
+            st_for_message(key, shown, sizeof shown);
+            snprintf(why, why_cap, "field name \"%s\" is longer than %d bytes", shown,
                      STELE_MAX_FIELD_NAME);
             return STELE_EINPUT;
         }

@@ -114,13 +114,13 @@ static int merge_fields(st_corpus *c, const shard *s, const char *path, unsigned
         memcpy(name, v.data, v.len);
         name[v.len] = '\0';
         int cf = st_corpus_field(c, name);
-        char shown[128];
-        st_for_message(name, shown, sizeof shown);
+        uint8_t w = (uint8_t)(st_field_weight(&s->ix, f) * 16.0 + 0.5);
+        char shown[128]; /* the name in a message: a shard may hold any bytes */
+        if (cf < 0 || (weight[cf] && weight[cf] != w)) st_for_message(name, shown, sizeof shown);
         if (cf < 0)
             return st_build_error(err, err_cap, STELE_EINPUT,
                                   "%s: field \"%s\" is one more than the %d fields an index holds",
                                   path, shown, STELE_MAX_FIELDS);
-        uint8_t w = (uint8_t)(st_field_weight(&s->ix, f) * 16.0 + 0.5);
         if (weight[cf] && weight[cf] != w)
             return st_build_error(err, err_cap, STELE_EINPUT,
                                   "%s: field \"%s\" has weight %g, another shard %g", path, shown,
