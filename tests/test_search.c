@@ -964,6 +964,10 @@ int main(int argc, char **argv)
     sweep("alternatives to imprisonment");
     sweep("\"programmes that promote psychosocial\"");
     sweep("rehab* OR NEAR(drug treatment, 5) -title:women");
+    /* an infix NEAR in a field scope: its later words are read in the
+     * scope's field alone, counting too */
+    sweep("title:drug NEAR/4 treatment");
+    sweep("body:(drug NEAR treatment NEAR programmes)");
     stele_stemmer_free(stemmer);
     free(work);
     if (failures) printf("%d failures\n", failures);
