@@ -153,9 +153,9 @@ typedef struct stele_index {
  * magic, the version, the header and its CRC32, the section table (ids,
  * order, alignment, zero padding, every section inside the data, the last
  * ending it), and every header value against the sections it describes
- * (dictionary index and document table sizes, field names, term, token
- * and position counts, the stored-text index and its largest block, which
- * sizes the workspace).  It does not compute the sections' CRCs and reads
+ * (dictionary index, document table and norms sizes, field names, term,
+ * token and position counts, the stored-text index and its largest block,
+ * which sizes the workspace).  It does not compute the sections' CRCs and reads
  * no document record: every later read checks its offsets against its
  * section, so searching a damaged or crafted index gives STELE_ECORRUPT
  * or wrong hits, never a read out of bounds, with or without a CRC pass.

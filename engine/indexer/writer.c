@@ -63,17 +63,18 @@ int st_build_error(char *err, size_t err_cap, int rc, const char *fmt, ...)
 }
 
 static const char *const section_names[ST_N_SECTIONS] = {
-    "fields",  "dict-index", "dict",       "postings", "positions", "docs",
-    "strings", "paras",      "text-index", "text",     "text-dict", "lexicon"};
+    "fields", "dict-index", "dict", "postings",  "positions", "docs", "strings",
+    "paras",  "text-index", "text", "text-dict", "lexicon",   "norms"};
 
 static double default_weight(unsigned f)
 {
     return f == 0 ? 2.0 : f == 2 ? 0.5 : 1.0;
 }
 
-/* Fields, document table and strings. */
+/* Fields, document table, strings and norms. */
 static int small_sections(const st_corpus *c, const st_invert_out *inv, const st_text_out *txt,
-                          st_buf *fields, st_buf *docs, st_buf *strings, char *err, size_t err_cap)
+                          st_buf *fields, st_buf *docs, st_buf *strings, st_buf *norms, char *err,
+                          size_t err_cap)
 {
     for (size_t f = 0; f < c->n_fields; f++) {
         size_t n = c->field_names[f] ? strlen(c->field_names[f]) : 0;
@@ -96,9 +97,9 @@ static int small_sections(const st_corpus *c, const st_invert_out *inv, const st
         st_buf_u32(docs, inv->docs[d].para_off);
         st_buf_u32(docs, txt->doc_block[d]);
         st_buf_u32(docs, txt->doc_off[d]);
-        st_buf_put(docs, inv->docs[d].norm, c->n_fields);
+        st_buf_put(norms, inv->docs[d].norm, c->n_fields);
     }
-    if (fields->failed || docs->failed || strings->failed)
+    if (fields->failed || docs->failed || strings->failed || norms->failed)
         return st_build_error(err, err_cap, STELE_ENOMEM, "out of memory");
     return STELE_OK;
 }
@@ -228,7 +229,7 @@ static int build_in(const st_corpus *c, const stele_build_opts *opts, const char
     unsigned threads = st_build_threads(opts);
     st_invert_out inv;
     st_text_out txt;
-    st_buf fields = {0}, docs = {0}, strings = {0};
+    st_buf fields = {0}, docs = {0}, strings = {0}, norms = {0};
     /* With two threads or more, the stored text is trained and compressed
      * on a thread of its own while this one inverts; the calling thread
      * alone emits events (see stele_build_opts.on_event). */
@@ -290,12 +291,12 @@ static int build_in(const st_corpus *c, const stele_build_opts *opts, const char
         if (!text_rc) st_textstore_free(&txt);
         return rc ? rc : text_rc;
     }
-    if ((rc = small_sections(c, &inv, &txt, &fields, &docs, &strings, err, err_cap)) != 0)
+    if ((rc = small_sections(c, &inv, &txt, &fields, &docs, &strings, &norms, err, err_cap)) != 0)
         goto done;
 
-    const st_buf *sec[ST_N_SECTIONS] = {&fields,         &inv.dict_index, &inv.dict,  &inv.postings,
-                                        &inv.positions,  &docs,           &strings,   &inv.paras,
-                                        &txt.text_index, &txt.text,       &txt.zdict, &inv.lexicon};
+    const st_buf *sec[ST_N_SECTIONS] = {
+        &fields,    &inv.dict_index, &inv.dict, &inv.postings, &inv.positions, &docs, &strings,
+        &inv.paras, &txt.text_index, &txt.text, &txt.zdict,    &inv.lexicon,   &norms};
     uint64_t off[ST_N_SECTIONS], total = HEADER_BYTES;
     for (unsigned i = 0; i < ST_N_SECTIONS; i++) {
         total = (total + ST_ALIGN - 1) & ~(uint64_t)(ST_ALIGN - 1);
@@ -373,6 +374,7 @@ done:
     st_buf_free(&fields);
     st_buf_free(&docs);
     st_buf_free(&strings);
+    st_buf_free(&norms);
     st_invert_free(&inv);
     st_textstore_free(&txt);
     return rc;

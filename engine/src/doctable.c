@@ -1,10 +1,10 @@
 /*
  * doctable.c: the document table, paragraph streams, field norms and stored
- * text (sections DOCS, STRINGS, PARAS, TEXT_INDEX, TEXT, ZDICT; layout in
- * format.h).
+ * text (sections DOCS, STRINGS, PARAS, TEXT_INDEX, TEXT, ZDICT, NORMS;
+ * layout in format.h).
  *
- * Document records have a fixed size, so document d's norms and pointers
- * are found in O(1).  Its paragraphs are a varint stream (format.h, PARAS)
+ * Document records and norms have fixed sizes, so document d's pointers
+ * and norms are found in O(1).  Its paragraphs are a varint stream (format.h, PARAS)
  * from which text offsets and first positions are derived, not stored;
  * a skip entry every ST_PARA_SKIP paragraphs bounds the decoding behind
  * st_para_get() and st_para_at() to that many entries (most documents
@@ -57,7 +57,6 @@ static inline int vint32(const uint8_t **p, const uint8_t *end, uint32_t *v)
 typedef struct doc_rec {
     uint32_t str_off, para_off, block, text_off;
     uint32_t id_len, title_len, text_len, n_paras;
-    const uint8_t *norms;
     const uint8_t *skips; /* n_skips ST_PARA_SKIP_REC-byte entries */
     uint32_t n_skips;
     const uint8_t *paras, *end; /* first paragraph entry; end of PARAS */
@@ -71,12 +70,11 @@ static int doc_get(const stele_index *ix, uint32_t doc, doc_rec *r)
     const uint8_t *ti = st_section(ix, ST_SEC_TEXT_INDEX, &tsize);
     const uint8_t *ps = st_section(ix, ST_SEC_PARAS, &psize);
     (void)st_section(ix, ST_SEC_STRINGS, &ssize);
-    const uint8_t *e = d + (size_t)doc * (ST_DOC_REC + ix->n_fields_); /* size checked at open */
+    const uint8_t *e = d + (size_t)doc * ST_DOC_REC; /* size checked at open */
     r->str_off = st_get32(e);
     r->para_off = st_get32(e + 4);
     r->block = st_get32(e + 8);
     r->text_off = st_get32(e + 12);
-    r->norms = e + ST_DOC_REC;
     if (r->para_off >= psize || r->block >= tsize / ST_TEXT_REC) return st_corrupt();
     const uint8_t *p = ps + r->para_off;
     r->end = ps + psize;
@@ -122,8 +120,8 @@ int st_doc_norm(const stele_index *ix, uint32_t doc, unsigned field, uint8_t *no
 {
     if (doc >= ix->n_docs_ || field >= ix->n_fields_) return STELE_ENOTFOUND;
     uint32_t dsize;
-    const uint8_t *d = st_section(ix, ST_SEC_DOCS, &dsize);
-    *norm = d[(size_t)doc * (ST_DOC_REC + ix->n_fields_) + ST_DOC_REC + field];
+    const uint8_t *n = st_section(ix, ST_SEC_NORMS, &dsize); /* size checked at open */
+    *norm = n[(size_t)doc * ix->n_fields_ + field];
     return STELE_OK;
 }
 

@@ -21,15 +21,15 @@
  *
  * HEADER (offset 0, ST_HEADER_FIXED bytes, then the section table):
  *    0 u8[8]  magic 0x89 'S' 'T' 'E' 'L' 'E' '\r' '\n'
- *    8 u32    format version, ST_FORMAT_VERSION (4: the LEXICON section;
- *             3 had varint paragraph streams and 16-byte document
- *             records but no lexicon; 2 had fixed paragraph and document
- *             records); any other is STELE_EVERSION
+ *    8 u32    format version, ST_FORMAT_VERSION (5: the NORMS section,
+ *             out of the document records; 4 kept each document's norms
+ *             in its DOCS record; 3 had no LEXICON; 2 had fixed paragraph
+ *             and document records); any other is STELE_EVERSION
  *   12 u32    flags: bit 0 = stored text uses the preset dictionary
  *             (set exactly when ZDICT is not empty)
  *   16 u32    header bytes: ST_HEADER_FIXED + 16 * n_sections, rounded up
  *             to a multiple of 8
- *   20 u32    n_sections, exactly ST_N_SECTIONS in version 4
+ *   20 u32    n_sections, exactly ST_N_SECTIONS in version 5
  *   24 u32    n_docs
  *   28 u32    n_terms
  *   32 u32    n_fields, 1 .. STELE_MAX_FIELDS
@@ -138,12 +138,11 @@
  *                position buffers by this, or by P when the dictionary
  *                entry is decoded with the list's P counted).
  *                Boolean queries never read this section.
- *  5 DOCS        n_docs records of ST_DOC_REC + n_fields bytes, so a
- *                document's norms and pointers are found in O(1):
+ *  5 DOCS        n_docs records of ST_DOC_REC bytes, so a document's
+ *                pointers are found in O(1):
  *                  u32 string offset (in STRINGS), u32 offset of the
  *                  document's paragraph stream in PARAS, u32 stored-text
- *                  block, u32 text offset in the block,
- *                  u8 norm[n_fields]: st_norm_encode(tokens in the field)
+ *                  block, u32 text offset in the block
  *  6 STRINGS     document ids and titles, UTF-8 without NUL bytes, not
  *                NUL-terminated; a document's title follows its id.
  *  7 PARAS       per document, in document order and tiling the section,
@@ -212,6 +211,13 @@
  *                one block scan; a prefix range is a seek plus an
  *                ordered walk; a fuzzy walk reads blocks in order and
  *                uses each entry's shared length to prune.
+ * 12 NORMS       n_docs records of n_fields bytes, in document order:
+ *                u8 norm[n_fields], st_norm_encode(tokens in the field).
+ *                Scoring reads a matched document's norms and nothing else
+ *                of it, so they are a table of their own, as Lucene keeps
+ *                them: the pages a query touches to score a thousand
+ *                scattered documents come from n_fields bytes a document,
+ *                not from the records that also carry its pointers.
  *
  * MEMORY.  The query runtime reads stored text as a stream: from the
  * caller's workspace it needs zlib's inflate state (under 8 KB) and its
@@ -238,7 +244,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define ST_FORMAT_VERSION 4u
+#define ST_FORMAT_VERSION 5u
 #define ST_MAGIC          "\x89STELE\r\n"
 #define ST_MAGIC_BYTES    8
 #define ST_HEADER_FIXED   144u
@@ -251,7 +257,7 @@
 #define ST_LEX_BLOCK         32u    /* words per LEXICON block */
 #define ST_LEX_HEAD          8u     /* LEXICON's n_words and n_blocks */
 #define ST_SKIP_REC          16u    /* bytes per postings skip entry */
-#define ST_DOC_REC           16u    /* bytes per DOCS record before the norms */
+#define ST_DOC_REC           16u    /* bytes per DOCS record */
 #define ST_PARA_SKIP         16u    /* paragraphs per PARAS skip entry */
 #define ST_PARA_SKIP_REC     12u    /* bytes per PARAS skip entry */
 #define ST_TEXT_REC          12u    /* bytes per TEXT_INDEX entry */
@@ -273,7 +279,8 @@ enum st_section {
     ST_SEC_TEXT = 9,
     ST_SEC_ZDICT = 10,
     ST_SEC_LEXICON = 11,
-    ST_N_SECTIONS = 12
+    ST_SEC_NORMS = 12,
+    ST_N_SECTIONS = 13
 };
 
 /* Header field offsets. */

@@ -1,6 +1,6 @@
 /*
  * norm.c: field lengths as one byte (NORMS in format.h), shared by the
- * runtime (ranking, verify) and the indexer (the DOCS section).
+ * runtime (ranking, verify) and the indexer (the NORMS section).
  */
 #include "reader.h"
 

@@ -6,7 +6,7 @@
  * (but for 12 bytes per stored-text block): it checks the magic, the
  * version, the header's own CRC, that the section table is complete,
  * ordered, aligned, zero-padded and inside the data, and every header
- * value against the sections it describes: DICT_INDEX and DOCS sizes,
+ * value against the sections it describes: DICT_INDEX, DOCS and NORMS sizes,
  * field names, term, document, token and position counts against the
  * smallest encodings of their sections (check_header_values), and the
  * stored-text index, whose largest block sizes the workspace
@@ -117,8 +117,8 @@ const char *stele_para_kind_name(int kind)
 }
 
 static const char *const section_names[ST_N_SECTIONS] = {
-    "fields",  "dict-index", "dict",       "postings", "positions", "docs",
-    "strings", "paras",      "text-index", "text",     "text-dict", "lexicon"};
+    "fields", "dict-index", "dict", "postings",  "positions", "docs", "strings",
+    "paras",  "text-index", "text", "text-dict", "lexicon",   "norms"};
 
 const uint8_t *st_section(const stele_index *ix, unsigned id, uint32_t *size)
 {
@@ -256,9 +256,9 @@ int stele_open_(stele_index *ix, const void *data, size_t size, unsigned abi, si
 
     /* Sizes the header implies. */
     uint64_t dict_blocks = ((uint64_t)ix->n_terms_ + ST_DICT_BLOCK - 1) / ST_DICT_BLOCK;
-    uint64_t doc_rec = ST_DOC_REC + ix->n_fields_;
     if (ix->sec_[ST_SEC_DICT_INDEX].size != dict_blocks * ST_DICT_INDEX_REC ||
-        ix->sec_[ST_SEC_DOCS].size != (uint64_t)ix->n_docs_ * doc_rec ||
+        ix->sec_[ST_SEC_DOCS].size != (uint64_t)ix->n_docs_ * ST_DOC_REC ||
+        ix->sec_[ST_SEC_NORMS].size != (uint64_t)ix->n_docs_ * ix->n_fields_ ||
         ix->sec_[ST_SEC_TEXT_INDEX].size % ST_TEXT_REC ||
         ix->sec_[ST_SEC_ZDICT].size > ST_ZDICT_MAX ||
         ix->max_block_bytes_ > (uint64_t)ix->sec_[ST_SEC_TEXT].size * ST_DEFLATE_MAX_RATIO ||
