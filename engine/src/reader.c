@@ -497,17 +497,44 @@ static int term_cmp(const char *a, size_t alen, const char *b, size_t blen)
     return alen < blen ? -1 : alen > blen;
 }
 
+/* Block b's first term, read in place (*term, *len): a block's first
+ * entry is stored whole, so a probe of the binary search needs neither a
+ * cursor nor the entry's lists, which dict_entry() would read for their
+ * lengths.  Its bytes are checked as dict_entry() checks them; the rest
+ * of the entry is checked when a scan decodes it. */
+static int block_first(const stele_index *ix, uint32_t b, const char **term, size_t *len)
+{
+    uint32_t isize, dsize, shared, suffix;
+    const uint8_t *bi = st_section(ix, ST_SEC_DICT_INDEX, &isize);
+    const uint8_t *dict = st_section(ix, ST_SEC_DICT, &dsize);
+    uint32_t off = st_get32(bi + (size_t)b * ST_DICT_INDEX_REC); /* b < dict_blocks */
+    if (off >= dsize) return st_corrupt();
+    const uint8_t *p = dict + off, *end = dict + dsize;
+    if (*p & 15) {
+        shared = *p >> 4;
+        suffix = *p++ & 15u;
+    } else if (*p++ != 0 || !st_varint_get32(&p, end, &shared) ||
+               !st_varint_get32(&p, end, &suffix)) {
+        return st_corrupt();
+    }
+    if (shared != 0 || suffix == 0 || suffix > STELE_MAX_TERM_BYTES || (size_t)(end - p) < suffix)
+        return st_corrupt();
+    *term = (const char *)p;
+    *len = suffix;
+    return STELE_OK;
+}
+
 /* The last block whose first term is <= key (0 if none is). */
 static int find_block(const stele_index *ix, const char *key, size_t len, uint32_t *block)
 {
     uint32_t lo = 0, hi = dict_blocks(ix); /* answer in [lo, hi) */
     while (hi - lo > 1) {
         uint32_t mid = lo + (hi - lo) / 2;
-        st_dict_cursor c;
-        cursor_at_block(ix, &c, mid);
-        int rc = dict_entry(ix, &c, NULL);
+        const char *first;
+        size_t first_len;
+        int rc = block_first(ix, mid, &first, &first_len);
         if (rc) return rc;
-        if (term_cmp(c.term, c.term_len, key, len) <= 0)
+        if (term_cmp(first, first_len, key, len) <= 0)
             lo = mid;
         else
             hi = mid;
@@ -525,10 +552,18 @@ int st_dict_seek(const stele_index *ix, st_dict_cursor *c, const char *key, size
     cursor_at_block(ix, c, b);
     uint32_t n = block_entries(ix, b);
     while (c->in_block < n) {
-        st_dict_cursor before = *c;
+        /* Where the entry starts: to step back before it, only these
+         * change.  c->term keeps the entry's own term, whose first
+         * `shared` bytes are its predecessor's, so decoding it again
+         * gives it again (no copy of the whole cursor per entry). */
+        uint64_t off = c->off, post_off = c->post_off, pos_off = c->pos_off;
+        uint32_t in_block = c->in_block;
         if ((rc = dict_entry(ix, c, NULL)) != 0) return rc;
         if (term_cmp(c->term, c->term_len, key, len) >= 0) {
-            *c = before;
+            c->off = off;
+            c->post_off = post_off;
+            c->pos_off = pos_off;
+            c->in_block = in_block;
             return STELE_OK;
         }
     }
