@@ -87,6 +87,14 @@ static void bad(const char *query, int want_rc, size_t want_off)
         printf("FAIL %s: rc %d at %zu, want %d at %zu\n", query, rc, off, want_rc, want_off);
         failures++;
     }
+    /* counting (no memory), as a size query parses: the same error */
+    off = 12345;
+    rc = parse(query, strlen(query), &q, &off, NULL, 0);
+    if (rc != want_rc || off != want_off) {
+        printf("FAIL %s counting: rc %d at %zu, want %d at %zu\n", query, rc, off, want_rc,
+               want_off);
+        failures++;
+    }
 }
 
 int main(void)
@@ -260,6 +268,11 @@ int main(void)
             n += (size_t)snprintf(big + n, sizeof big - n, "n%d ", i);
         snprintf(big + n, sizeof big - n, ")");
         bad(big, STELE_ELIMIT, 0);
+        /* an infix NEAR chain over the limit: the error at its first word */
+        n = (size_t)snprintf(big, sizeof big, "x w0");
+        for (int i = 1; i < STELE_MAX_PHRASE + 1; i++)
+            n += (size_t)snprintf(big + n, sizeof big - n, " NEAR/3 w%d", i);
+        bad(big, STELE_ELIMIT, 2);
         /* nesting: STELE_MAX_DEPTH parentheses are fine, one more is not */
         n = 0;
         for (int i = 0; i < STELE_MAX_DEPTH; i++)

@@ -997,9 +997,10 @@ ST_NOINLINE static int parse_near_infix(parser *p, st_qnode *first, uint32_t n_f
 {
     st_qnode *group = NULL, *last = NULL;
     uint32_t k = 0, n_words = n_first;
-    /* first's scope, read now: counting, the group's new_node() writes
-     * over the scratch record first is */
+    /* first's scope and offset (the group's), read now: counting, every
+     * new_node() writes over the scratch record first is */
     int8_t field = first->field;
+    size_t offset = first->offset;
     int rc;
     lex t, w;
 
@@ -1020,7 +1021,7 @@ ST_NOINLINE static int parse_near_infix(parser *p, st_qnode *first, uint32_t n_f
                     ;
         } else if (!group) {
             k = t.near_k;
-            group = new_node(p, ST_Q_NEAR, first->offset, &rc);
+            group = new_node(p, ST_Q_NEAR, offset, &rc);
             if (!group) return rc;
             group->field = field;
             group->near_k = k;
@@ -1045,7 +1046,7 @@ ST_NOINLINE static int parse_near_infix(parser *p, st_qnode *first, uint32_t n_f
             st_qnode *leaf;
             size_t tlen = st_token_term(&tok, p->stem, p->stem_ctx, term);
             if (n_words >= STELE_MAX_PHRASE)
-                return fail(p, STELE_ELIMIT, group->offset, STELE_QR_PHRASE_LONG);
+                return fail(p, STELE_ELIMIT, offset, STELE_QR_PHRASE_LONG);
             rc = lookup_leaf(p, term, tlen, field, w.text_start + tok.start, &leaf);
             if (rc) return rc;
             add_kid(p, group, leaf, &last);
