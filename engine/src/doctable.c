@@ -116,6 +116,15 @@ int stele_doc_title(const stele_index *ix, uint32_t doc, stele_view *title)
     return STELE_OK;
 }
 
+int st_doc_norms(const stele_index *ix, uint32_t doc, const uint8_t **norms)
+{
+    uint32_t nsize;
+    if (doc >= ix->n_docs_) return STELE_ENOTFOUND;
+    *norms = st_section(ix, ST_SEC_NORMS, &nsize) +
+             (size_t)doc * ix->n_fields_; /* size checked at open */
+    return STELE_OK;
+}
+
 int st_doc_norm(const stele_index *ix, uint32_t doc, unsigned field, uint8_t *norm)
 {
     if (doc >= ix->n_docs_ || field >= ix->n_fields_) return STELE_ENOTFOUND;

@@ -250,8 +250,9 @@ typedef struct st_eval {
     const stele_index *ix;
     st_query *q;
     st_rank_params rp;
-    uint32_t n_hl; /* distinct positive terms */
-    st_qterm **hl; /* one representative leaf each */
+    uint32_t score_fields; /* fields any leaf has a list in: the norms read */
+    uint32_t n_hl;         /* distinct positive terms */
+    st_qterm **hl;         /* one representative leaf each */
     /* hl_grouped[h]: every leaf of highlight term h is a phrase/NEAR word,
      * so only its occurrences inside a match of its group count */
     uint8_t *hl_grouped;
@@ -335,9 +336,10 @@ double st_idf(uint32_t n_docs, uint32_t df);
 /* Natural logarithm without libm (rank.c), to a few ulp, of a positive
  * finite x; any other x gives 0. */
 double st_log(double x);
-/* Per-field length normalisers of doc: norm[f] = 1 - b + b * Ld / avgL,
- * or 0 for a field to skip (avgL == 0). */
-int st_rank_norms(const stele_index *ix, const st_rank_params *rp, uint32_t doc,
+/* Per-field length normalisers of doc: norm[f] = 1 - b + b * Ld / avgL
+ * for the fields in the mask fields, -1 for a field to skip (avgL == 0 or
+ * not in fields: no term of the query has a list there). */
+int st_rank_norms(const stele_index *ix, const st_rank_params *rp, uint32_t doc, uint32_t fields,
                   double norm[STELE_MAX_FIELDS]);
 /* BM25F of one (pseudo-)term from its per-field tf. */
 double st_bm25f(const st_rank_params *rp, const double norm[STELE_MAX_FIELDS],

@@ -206,6 +206,7 @@ int st_eval_setup(st_eval *ev, const stele_index *ix, st_query *q, const stele_q
     ev->win_cap = (uint32_t)w;
     for (st_qterm *t = q->first_term; t; t = t->next) {
         uint32_t mask = st_leaf_mask(ix, t->field_mask, t->field), lists = popcount32(mask);
+        ev->score_fields |= mask;
         t->n_iter = 0;
         for (uint32_t f = 0; f < STELE_MAX_FIELDS; f++) {
             if (!(mask & (1u << f))) continue;
@@ -999,7 +1000,7 @@ int st_eval_bound(st_eval *ev, uint32_t d, double *ub, uint32_t *end, int *empty
 int st_eval_score(st_eval *ev, uint32_t doc, double *score)
 {
     double norm[STELE_MAX_FIELDS];
-    int rc = st_rank_norms(ev->ix, &ev->rp, doc, norm);
+    int rc = st_rank_norms(ev->ix, &ev->rp, doc, ev->score_fields, norm);
     if (rc < 0) return rc;
     *score = node_score(ev, ev->q->root, doc, norm);
     return STELE_OK;

@@ -76,17 +76,16 @@ double st_idf(uint32_t n_docs, uint32_t df)
     return st_log(1.0 + ((double)n_docs - (double)df + 0.5) / ((double)df + 0.5));
 }
 
-int st_rank_norms(const stele_index *ix, const st_rank_params *rp, uint32_t doc,
+int st_rank_norms(const stele_index *ix, const st_rank_params *rp, uint32_t doc, uint32_t fields,
                   double norm[STELE_MAX_FIELDS])
 {
+    const uint8_t *bytes;
+    int rc = st_doc_norms(ix, doc, &bytes);
+    if (rc < 0) return rc;
     for (uint32_t f = 0; f < STELE_MAX_FIELDS; f++) {
-        uint8_t byte;
-        int rc;
         norm[f] = -1; /* skipped */
-        if (f >= rp->n_fields || !(rp->avg_len[f] > 0)) continue;
-        rc = st_doc_norm(ix, doc, f, &byte);
-        if (rc < 0) return rc;
-        norm[f] = 1.0 - rp->b + rp->b * (double)st_norm_decode(byte) / rp->avg_len[f];
+        if (f >= rp->n_fields || !(fields >> f & 1) || !(rp->avg_len[f] > 0)) continue;
+        norm[f] = 1.0 - rp->b + rp->b * (double)st_norm_decode(bytes[f]) / rp->avg_len[f];
         if (!(norm[f] > 0)) norm[f] = -1;
     }
     return STELE_OK;

@@ -185,6 +185,8 @@ int st_postings_verify(st_postings *p, uint64_t *tokens);
 
 /* Norm byte of doc's field (0 when the field is empty). */
 int st_doc_norm(const stele_index *ix, uint32_t doc, unsigned field, uint8_t *norm);
+/* Document doc's n_fields norm bytes, in place: STELE_OK or STELE_ENOTFOUND. */
+int st_doc_norms(const stele_index *ix, uint32_t doc, const uint8_t **norms);
 uint8_t st_norm_encode(uint32_t len);
 uint32_t st_norm_decode(uint8_t norm);
 /* Default field weight from the index header. */
