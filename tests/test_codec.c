@@ -5,6 +5,7 @@
  * block, truncated and over-long varints, and positions runs (empty, one
  * value, 127, 128, 129 and more, gaps near 2^31 and 2^32 - 1).
  */
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -244,6 +245,31 @@ static void test_positions(void)
     }
 }
 
+/* The tfn codes of skip entries (format.h, POSTINGS): 2^((c - 112) / 8),
+ * and the least code that covers a value. */
+static void test_tfn(void)
+{
+    CHECK(isinf(st_tfn_value(0)));
+    CHECK(st_tfn_value(ST_TFN_BIAS) == 1.0 && st_tfn_value(ST_TFN_BIAS + 8) == 2.0 &&
+          st_tfn_value(ST_TFN_BIAS - 8) == 0.5);
+    for (unsigned c = 2; c < 256; c++)
+        CHECK(st_tfn_value((uint8_t)c) > st_tfn_value((uint8_t)(c - 1)));
+    for (double r = 1e-6; r < 3e5; r *= 1.013) {
+        uint8_t c = st_tfn_code(r);
+        if (r > st_tfn_value(255)) {
+            CHECK(c == 0);
+            continue;
+        }
+        CHECK(c >= 1 && st_tfn_value(c) >= r && (c == 1 || st_tfn_value((uint8_t)(c - 1)) < r));
+    }
+    for (unsigned c = 1; c < 256; c++) /* a code's own value is covered by it */
+        CHECK(st_tfn_code(st_tfn_value((uint8_t)c)) == c);
+    CHECK(st_tfn_code(0) == 1 && st_tfn_code(INFINITY) == 0 && st_tfn_code(NAN) == 0);
+    /* tf / (1 - b + b * L / avg) at b = 0.75: L = avg gives tf */
+    CHECK(st_tfn(3, st_norm_encode(20), 20.0) == 3.0);
+    CHECK(st_tfn(1, 0, 10.0) == 4.0);
+}
+
 int main(void)
 {
     test_positions();
@@ -251,6 +277,7 @@ int main(void)
     test_pack();
     test_le();
     test_norm();
+    test_tfn();
     if (failures) fprintf(stderr, "%d checks failed\n", failures);
     return failures ? 1 : 0;
 }

@@ -261,6 +261,59 @@ static void check_docs(const stele_index *ix, const st_corpus *c)
     }
 }
 
+/*
+ * The tfn codes of the skip entries: every document's tf / norm at the
+ * default b is within its block's code, the code is the least such
+ * (st_tfn_code of the block's largest), and a crafted index whose code is
+ * one lower, or 0, fails stele_verify().
+ */
+static void check_tfn(const stele_index *ix, const uint8_t *data, size_t size)
+{
+    static st_postings p;
+    st_dict_cursor c;
+    st_term_info info;
+    uint32_t n_blocks = 0;
+    size_t first_entry = 0; /* a skip entry's offset in the file */
+    int rc;
+    TH_CHECK(st_dict_seek(ix, &c, "", 0) == STELE_OK);
+    while ((rc = st_dict_next(ix, &c, &info)) == 1) {
+        for (unsigned f = 0; f < ix->n_fields_; f++) {
+            if (!(info.field_mask >> f & 1) || info.list[f].df <= ST_BLOCK) continue;
+            double avg = st_field_avg_len(ix, f), block_max = 0;
+            TH_CHECK(st_postings_init(&p, ix, &info.list[f]) == STELE_OK);
+            if (!first_entry)
+                first_entry = ix->sec_[ST_SEC_POSTINGS].offset + info.list[f].postings_off;
+            while (st_postings_next(&p) == 1) {
+                uint8_t norm;
+                TH_CHECK(st_doc_norm(ix, p.doc, f, &norm) == STELE_OK);
+                double tfn = st_tfn(p.tf, norm, avg);
+                TH_CHECK(p.tfn != 0 && tfn <= st_tfn_value(p.tfn));
+                block_max = tfn > block_max ? tfn : block_max;
+                if (p.in_block + 1 == p.block_len) {
+                    TH_CHECK(p.tfn == st_tfn_code(block_max));
+                    TH_CHECK(p.tfn == 1 || st_tfn_value((uint8_t)(p.tfn - 1)) < block_max);
+                    block_max = 0;
+                    n_blocks++;
+                }
+            }
+        }
+    }
+    TH_CHECK(rc == 0 && n_blocks > 0 && first_entry > 0);
+    uint8_t *copy = malloc(size);
+    TH_CHECK(copy != NULL);
+    if (!copy || !first_entry) return;
+    for (int k = 0; k < 2; k++) {
+        memcpy(copy, data, size);
+        uint8_t *e = copy + first_entry + 15; /* the list's first skip entry */
+        *e = k == 0 ? (uint8_t)(*e - 1) : 0;
+        th_fix_all_crcs(copy, size);
+        stele_index bad;
+        TH_CHECK(stele_open(&bad, copy, size) == STELE_OK);
+        TH_CHECK(stele_verify(&bad, workspace, sizeof workspace) == STELE_ECORRUPT);
+    }
+    free(copy);
+}
+
 static void test_synthetic(void)
 {
     st_corpus c;
@@ -288,6 +341,7 @@ static void test_synthetic(void)
     check_advance(&ix, "half");
     check_dict(&ix, &exp);
     check_docs(&ix, &c);
+    check_tfn(&ix, a, na);
     /* Small blocks, no dictionary, other weights: still a valid index. */
     free(b);
     opts.block_bytes = 512;

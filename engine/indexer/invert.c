@@ -342,8 +342,10 @@ static int occ_cmp(const void *a, const void *b)
  * sorted occurrences g[0, n) holding df documents.
  */
 static int write_list(st_invert_out *out, const occ *g, size_t n, uint32_t df, uint32_t field,
-                      uint32_t *docs, uint32_t *tfs)
+                      uint32_t n_docs, uint32_t *docs, uint32_t *tfs)
 {
+    /* the field's average length as the reader computes it (reader.c) */
+    double avg = n_docs ? (double)out->field_tokens[field] / n_docs : 0.0;
     st_buf *pb = &out->postings, *qb = &out->positions;
     size_t list_start = pb->len, pos_start = qb->len;
     uint32_t n_blocks = (df + ST_BLOCK - 1) / ST_BLOCK;
@@ -363,10 +365,15 @@ static int write_list(st_invert_out *out, const occ *g, size_t n, uint32_t df, u
         uint32_t first = b * ST_BLOCK, len = df - first < ST_BLOCK ? df - first : ST_BLOCK;
         uint32_t max_tf = 0;
         uint8_t min_norm = 255;
+        double max_tfn = 0;
         for (uint32_t i = first; i < first + len; i++) {
             max_tf = tfs[i] > max_tf ? tfs[i] : max_tf;
             uint8_t norm = out->docs[docs[i]].norm[field];
             min_norm = norm < min_norm ? norm : min_norm;
+            if (n_blocks > 1 && avg > 0) {
+                double tfn = st_tfn(tfs[i], norm, avg);
+                max_tfn = tfn > max_tfn ? tfn : max_tfn;
+            }
         }
         if (max_tf > ST_MAX_TF_SAT) max_tf = ST_MAX_TF_SAT;
         if (n_blocks > 1) {
@@ -378,6 +385,7 @@ static int write_list(st_invert_out *out, const occ *g, size_t n, uint32_t df, u
             st_put32(e + 8, (uint32_t)(qb->len - pos_start));
             st_put16(e + 12, (uint16_t)max_tf);
             e[14] = min_norm;
+            e[15] = avg > 0 ? st_tfn_code(max_tfn) : 0;
         }
         if (len == ST_BLOCK) {
             uint32_t gaps[ST_BLOCK], tf1[ST_BLOCK];
@@ -583,7 +591,8 @@ static int emit_terms(const term_table *terms, const term_ref *refs, occ_cursor 
             while (h < n_occs && occs[h].field == f)
                 h++;
             size_t p0 = out->postings.len, q0 = out->positions.len;
-            if ((rc = write_list(out, occs + g, h - g, df_f[f], f, docs, tfs)) != 0) goto done;
+            if ((rc = write_list(out, occs + g, h - g, df_f[f], f, n_docs, docs, tfs)) != 0)
+                goto done;
             if (mask & (mask - 1)) /* more than one field */
                 st_buf_varint(&out->dict, df_f[f]);
             /* Lengths the reader can find by decoding are left out. */

@@ -104,7 +104,18 @@
  *                  positions start, 0 for the first block, u16 largest tf
  *                  in the block
  *                  (saturated at 65535), u8 smallest norm byte of the field
- *                  among its documents, u8 0;
+ *                  among its documents, u8 tfn code: the block's largest
+ *                  tf / (1 - b + b * L / avgL) at the default b
+ *                  (ST_BM25_B, 0.75), L a document's length as its norm
+ *                  byte gives it and avgL the field's average (header
+ *                  tokens / n_docs), coded as the smallest c in 1 .. 255
+ *                  with 2^((c - 112) / 8) >= it (st_tfn_code), or 0 when
+ *                  none is.  max tf with the smallest norm bound a
+ *                  block's scores for any b, but they may come from two
+ *                  documents; the tfn code pairs each tf with its own
+ *                  document's length, so for queries at the default b
+ *                  the bound is within 9% of the block's best term
+ *                  weight, and frequent terms' blocks can be skipped;
  *                if n_blocks == 1, nothing: the reader computes the one
  *                block's bounds when it decodes it.
  *                Then the blocks.  Document numbers are coded as gaps:

@@ -186,6 +186,7 @@ static int one_block_bounds(st_postings *p)
     p->pos_total_known = 1;
     p->max_tf = max > ST_MAX_TF_SAT ? ST_MAX_TF_SAT : max;
     p->min_norm = 255;
+    p->tfn = 0; /* no tfn bound */
     p->block_last = p->ix->n_docs_ - 1;
     for (uint32_t i = 0; i < p->block_len; i++) {
         uint8_t norm = 0;
@@ -225,7 +226,7 @@ static int load_block(st_postings *p, uint32_t b)
         if (p->block_last >= p->ix->n_docs_) return st_corrupt();
         p->max_tf = st_get16(e + 12);
         p->min_norm = e[14];
-        if (e[15] != 0) return st_corrupt();
+        p->tfn = e[15];
         if (b > 0) next_doc = (uint64_t)st_get32(e - ST_SKIP_REC) + 1;
         if (b == 0 && poff != 0) return st_corrupt();
         q = start + boff;
@@ -361,7 +362,7 @@ int st_postings_block_max(const st_postings *p, uint32_t *max_tf, uint8_t *min_n
 }
 
 int st_postings_bound(st_postings *p, uint32_t d, uint32_t *first, uint32_t *last, uint32_t *max_tf,
-                      uint8_t *min_norm, uint32_t *block)
+                      uint8_t *min_norm, uint8_t *tfn, uint32_t *block)
 {
     if (!p->started || p->doc == ST_DOC_END) return 0;
     if (p->doc >= d || d <= p->block_last) {
@@ -370,6 +371,7 @@ int st_postings_bound(st_postings *p, uint32_t d, uint32_t *first, uint32_t *las
         *last = p->block_last;
         *max_tf = p->max_tf;
         *min_norm = p->min_norm;
+        *tfn = p->tfn;
         *block = p->block;
         return 1;
     }
@@ -403,11 +405,13 @@ int st_postings_bound(st_postings *p, uint32_t d, uint32_t *first, uint32_t *las
         p->sh_last = st_get32(e);
         p->sh_max_tf = st_get16(e + 12);
         p->sh_min_norm = e[14];
+        p->sh_tfn = e[15];
     }
     *first = d;
     *last = p->sh_last;
     *max_tf = p->sh_max_tf;
     *min_norm = p->sh_min_norm;
+    *tfn = p->sh_tfn;
     *block = p->sh_block;
     return 1;
 }
@@ -571,7 +575,7 @@ int st_postings_positions(st_postings *p, uint32_t *pos, uint32_t cap, uint32_t 
 /*
  * Walks a whole list, checking what the iterator alone does not: the
  * document count, skip entries against the blocks (last doc, offsets,
- * largest tf, smallest norm), every position (ascending, below the
+ * largest tf, smallest norm, tfn code), every position (ascending, below the
  * document's position count), and that the list's postings and positions
  * bytes are used exactly.  *tokens gets the sum of tf.
  */
@@ -581,6 +585,7 @@ int st_postings_verify(st_postings *p, uint64_t *tokens)
     uint64_t n = 0, sum = 0;
     uint32_t block_max_tf = 0, block = 0;
     uint8_t block_min_norm = 255;
+    double block_tfn = 0, avg = st_field_avg_len(p->ix, p->list.field);
     int rc;
     if ((rc = list_bytes(p, &start, &end)) != 0) return rc;
     while ((rc = st_postings_next(p)) == 1) {
@@ -588,6 +593,7 @@ int st_postings_verify(st_postings *p, uint64_t *tokens)
             block = p->block;
             block_max_tf = 0;
             block_min_norm = 255;
+            block_tfn = 0;
         }
         uint8_t norm;
         uint32_t limit;
@@ -597,6 +603,10 @@ int st_postings_verify(st_postings *p, uint64_t *tokens)
         if (norm == 0) return st_corrupt(); /* a posting in an empty field */
         if (p->tf > block_max_tf) block_max_tf = p->tf;
         if (norm < block_min_norm) block_min_norm = norm;
+        if (p->n_blocks > 1 && avg > 0) {
+            double tfn = st_tfn(p->tf, norm, avg);
+            if (tfn > block_tfn) block_tfn = tfn;
+        }
         if ((rc = read_positions(p, NULL, limit)) != 0) return rc;
         n++;
         sum += p->tf;
@@ -604,7 +614,9 @@ int st_postings_verify(st_postings *p, uint64_t *tokens)
             /* Last document of the block: the stored bounds must be exact,
              * and the next block (or the list's end) must follow. */
             uint32_t want_tf = block_max_tf > ST_MAX_TF_SAT ? ST_MAX_TF_SAT : block_max_tf;
-            if (p->max_tf != want_tf || p->min_norm != block_min_norm) return st_corrupt();
+            uint8_t want_tfn = p->n_blocks > 1 && avg > 0 ? st_tfn_code(block_tfn) : 0;
+            if (p->max_tf != want_tf || p->min_norm != block_min_norm || p->tfn != want_tfn)
+                return st_corrupt();
             uint64_t next_off = p->list.postings_len;
             if (p->block + 1 < p->n_blocks)
                 next_off = st_get32(start + (size_t)(p->block + 1) * ST_SKIP_REC + 4);

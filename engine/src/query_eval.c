@@ -777,21 +777,28 @@ static double node_score(st_eval *ev, st_qnode *n, uint32_t doc, const double *n
 
 /* ---- Upper bounds for dynamic pruning ------------------------------------ */
 
-/* w_f * tf / norm for the largest tf and the smallest norm byte of a block
- * in field f: at least the term of the BM25F sum of any document of the
- * block, since norm grows with the norm byte (b >= 0).  INFINITY when the
- * block's tf is saturated in its skip entry or no bound exists. */
-static double field_bound(const st_rank_params *rp, uint32_t f, uint32_t max_tf, uint8_t min_norm)
+/* A bound of w_f * tf / norm, the term of the BM25F sum, over the
+ * documents of a block in field f, the lesser of two: from the largest tf
+ * and the smallest norm byte of the block (since norm grows with the norm
+ * byte, b >= 0; INFINITY when the tf is saturated in its skip entry or no
+ * bound exists), and, at the default b, from tfn, a bound of tf / norm
+ * itself (st_tfn_value() of the blocks' tfn codes; INFINITY: none). */
+static double field_bound(const st_rank_params *rp, uint32_t f, uint32_t max_tf, uint8_t min_norm,
+                          double tfn)
 {
+    double ub = INFINITY;
     if (f >= rp->n_fields || !(rp->avg_len[f] > 0) || max_tf == 0) return 0;
-    if (max_tf >= ST_MAX_TF_SAT) return INFINITY;
     /* With b = 1 an empty field's norm is 0 and the field is skipped;
      * the least norm a scored document can have is then byte 1's. */
-    for (unsigned byte = min_norm; byte < 256; byte++) {
+    for (unsigned byte = min_norm; max_tf < ST_MAX_TF_SAT && byte < 256; byte++) {
         double norm = 1.0 - rp->b + rp->b * (double)st_norm_decode((uint8_t)byte) / rp->avg_len[f];
-        if (norm > 0) return rp->weight[f] * (double)max_tf / norm;
+        if (norm > 0) {
+            ub = rp->weight[f] * (double)max_tf / norm;
+            break;
+        }
     }
-    return INFINITY;
+    if (rp->b == ST_BM25_B && rp->weight[f] * tfn < ub) ub = rp->weight[f] * tfn;
+    return ub;
 }
 
 /* BM25 saturation of a bound of tfw (rank.c), which never exceeds
@@ -820,7 +827,7 @@ ST_NOINLINE static int term_bound(st_eval *ev, st_qnode *n, uint32_t d, double *
 {
     const st_rank_params *rp = &ev->rp;
     uint32_t e = ST_DOC_END, first, last, max_tf, block;
-    uint8_t min_norm;
+    uint8_t min_norm, tfn;
     int rc;
 
     *ub = 0;
@@ -835,7 +842,7 @@ ST_NOINLINE static int term_bound(st_eval *ev, st_qnode *n, uint32_t d, double *
     }
     for (uint32_t k = 0; k < t->n_iter; k++) {
         st_postings *it = t->iter[k];
-        rc = st_postings_bound(it, d, &first, &last, &max_tf, &min_norm, &block);
+        rc = st_postings_bound(it, d, &first, &last, &max_tf, &min_norm, &tfn, &block);
         if (rc < 0) return rc;
         if (rc == 0) continue; /* nothing left from d on */
         if (first > d) {
@@ -845,7 +852,8 @@ ST_NOINLINE static int term_bound(st_eval *ev, st_qnode *n, uint32_t d, double *
         on = 1;
         e = min_u32(e, last);
         if (it->ub_block != block + 1) {
-            it->ub_value = field_bound(rp, t->iter[k]->list.field, max_tf, min_norm);
+            it->ub_value =
+                field_bound(rp, t->iter[k]->list.field, max_tf, min_norm, st_tfn_value(tfn));
             it->ub_block = block + 1;
         }
         tfw += it->ub_value;
@@ -862,7 +870,7 @@ ST_NOINLINE static int group_bound(st_eval *ev, st_qnode *n, uint32_t d, double 
 {
     const st_rank_params *rp = &ev->rp;
     uint32_t e = ST_DOC_END, first, last, max_tf, block;
-    uint8_t min_norm;
+    uint8_t min_norm, tfn;
     int rc;
 
     *ub = 0;
@@ -870,15 +878,18 @@ ST_NOINLINE static int group_bound(st_eval *ev, st_qnode *n, uint32_t d, double 
     *end = ST_DOC_END;
     /* A group's tf in a field is at most each word's there (a phrase
      * counts start positions, NEAR windows using each occurrence once),
-     * and a document's norm is at least each word's block least. */
+     * and a document's norm is at least each word's block least; so its
+     * tf / norm is at most each word's tfn bound too. */
     uint32_t tf_min[STELE_MAX_FIELDS], n_on[STELE_MAX_FIELDS];
     uint8_t norm_max[STELE_MAX_FIELDS];
+    double tfn_min[STELE_MAX_FIELDS];
     uint32_t n_words = 0;
     double tfw = 0;
     for (uint32_t f = 0; f < STELE_MAX_FIELDS; f++) {
         tf_min[f] = UINT32_MAX;
         n_on[f] = 0;
         norm_max[f] = 0;
+        tfn_min[f] = INFINITY;
     }
     for (st_qnode *k = n->kids; k; k = k->next, n_words++) {
         st_qterm *t = k->term;
@@ -886,7 +897,7 @@ ST_NOINLINE static int group_bound(st_eval *ev, st_qnode *n, uint32_t d, double 
         int on = 0;
         for (uint32_t i = 0; i < t->n_iter; i++) {
             uint32_t f = t->iter[i]->list.field;
-            rc = st_postings_bound(t->iter[i], d, &first, &last, &max_tf, &min_norm, &block);
+            rc = st_postings_bound(t->iter[i], d, &first, &last, &max_tf, &min_norm, &tfn, &block);
             if (rc < 0) return rc;
             if (rc == 0) continue;
             if (first > d) {
@@ -898,6 +909,7 @@ ST_NOINLINE static int group_bound(st_eval *ev, st_qnode *n, uint32_t d, double 
             n_on[f]++;
             tf_min[f] = max_tf < tf_min[f] ? max_tf : tf_min[f];
             norm_max[f] = min_norm > norm_max[f] ? min_norm : norm_max[f];
+            if (st_tfn_value(tfn) < tfn_min[f]) tfn_min[f] = st_tfn_value(tfn);
         }
         if (!on) {
             /* the group needs every word */
@@ -911,7 +923,7 @@ ST_NOINLINE static int group_bound(st_eval *ev, st_qnode *n, uint32_t d, double 
     for (uint32_t f = 0; f < rp->n_fields; f++) {
         if (n_on[f] != n_words) continue;
         any_field = 1;
-        tfw += field_bound(rp, f, tf_min[f], norm_max[f]);
+        tfw += field_bound(rp, f, tf_min[f], norm_max[f], tfn_min[f]);
     }
     *end = e;
     *empty = !any_field; /* matches are counted within one field */

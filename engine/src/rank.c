@@ -58,7 +58,7 @@ double st_log(double x)
 void st_rank_params_init(st_rank_params *rp, const stele_index *ix, const stele_query_opts *opts)
 {
     rp->k1 = opts && opts->k1 > 0 ? opts->k1 : 1.2;
-    rp->b = opts && opts->b > 0 ? opts->b : 0.75;
+    rp->b = opts && opts->b > 0 ? opts->b : ST_BM25_B;
     rp->n_docs = ix->n_docs_;
     rp->n_fields = ix->n_fields_ < STELE_MAX_FIELDS ? ix->n_fields_ : STELE_MAX_FIELDS;
     for (uint32_t f = 0; f < STELE_MAX_FIELDS; f++) {

@@ -101,7 +101,7 @@ typedef struct st_postings {
                          * block's (valid with pos_total_known) */
     st_runstate rs;
     uint32_t max_tf; /* bounds of the current block */
-    uint8_t min_norm;
+    uint8_t min_norm, tfn;
     uint8_t started; /* st_postings_next() was called */
     /* The block's tfs are not decoded into an array but read where they
      * lie: bit-packed (kind 0) by index, a Rice run (kind 1) in order, or
@@ -115,7 +115,7 @@ typedef struct st_postings {
      * table without decoding, its last document and bounds, and a score
      * term the evaluator cached for block ub_block - 1 (0: none). */
     uint32_t sh_block, sh_last, sh_max_tf;
-    uint8_t sh_min_norm;
+    uint8_t sh_min_norm, sh_tfn;
     uint32_t ub_block;
     /* Work done on the list since st_postings_init(), in steps: entries of
      * the blocks decoded, positions skipped to reach a document and
@@ -166,13 +166,13 @@ int st_postings_block_max(const st_postings *p, uint32_t *max_tf, uint8_t *min_n
 /* Bounds of the list's documents >= d, for dynamic pruning, found without
  * decoding a block and without moving the iterator: *first gets a lower
  * bound of the next such document (exact when the iterator is on it), and
- * every such document up to *last lies in one block, whose largest tf and
- * smallest norm byte are *max_tf and *min_norm; *block gets that block's
- * number.  Returns 1, or 0 when the list has no document >= d (or a
- * negative error).  d must not be below a target the iterator was moved
- * to. */
+ * every such document up to *last lies in one block, whose largest tf,
+ * smallest norm byte and tfn code (format.h, POSTINGS; 0 for a list of one
+ * block) are *max_tf, *min_norm and *tfn; *block gets that block's number.
+ * Returns 1, or 0 when the list has no document >= d (or a negative
+ * error).  d must not be below a target the iterator was moved to. */
 int st_postings_bound(st_postings *p, uint32_t d, uint32_t *first, uint32_t *last, uint32_t *max_tf,
-                      uint8_t *min_norm, uint32_t *block);
+                      uint8_t *min_norm, uint8_t *tfn, uint32_t *block);
 /* The current document's positions, ascending, into pos (capacity cap);
  * *n gets p->tf.  STELE_ENOSPACE if cap < tf (then nothing is consumed). */
 int st_postings_positions(st_postings *p, uint32_t *pos, uint32_t cap, uint32_t *n);
@@ -189,6 +189,21 @@ int st_doc_norm(const stele_index *ix, uint32_t doc, unsigned field, uint8_t *no
 int st_doc_norms(const stele_index *ix, uint32_t doc, const uint8_t **norms);
 uint8_t st_norm_encode(uint32_t len);
 uint32_t st_norm_decode(uint8_t norm);
+
+/* BM25's length normalisation b when a query sets none (rank.c); the
+ * block bounds of POSTINGS skip entries are computed for it. */
+#define ST_BM25_B 0.75
+/* tf / (1 - b + b * L / avg) at b = ST_BM25_B, L the length norm_byte
+ * stands for, computed as rank.c computes a document's term weight (avg >
+ * 0): what a block's bound code must cover. */
+double st_tfn(uint32_t tf, uint8_t norm_byte, double avg);
+/* A block bound code's value: 2^((code - ST_TFN_BIAS) / 8), INFINITY for
+ * code 0 (no bound). */
+#define ST_TFN_BIAS 112u
+double st_tfn_value(uint8_t code);
+/* The smallest code whose value is >= r, 0 when none is (r not finite or
+ * above the largest value, 2^17.875). */
+uint8_t st_tfn_code(double r);
 /* Default field weight from the index header. */
 double st_field_weight(const stele_index *ix, unsigned field);
 /* Exact average field length, total tokens(f) / n_docs. */
