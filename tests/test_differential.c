@@ -43,6 +43,7 @@
 #include <string.h>
 
 #include "analyze.h"
+#include "query.h"
 #include "reader.h"
 #include "refmodel.h"
 #include "tutil.h"
@@ -644,6 +645,41 @@ static int check_frequent_words(tu_env *env, const rm_model *m, void *mem, size_
         if (!same || exact) {
             fprintf(stderr, "frequent word %s: %s\n", word,
                     !same ? "top 10 differs from the full ranking" : "no document was skipped");
+            bad = 1;
+        }
+    }
+    /* A NEAR of the two most frequent words, alone: its top 10 is the
+     * full ranking's, and candidates whose words' tfs bound the score at
+     * or below the top 10's bar are passed over without reading their
+     * positions, so the count is a lower bound. */
+    if (!bad) {
+        char near[256];
+        stele_hit top[10];
+        size_t n_top = 0, n_all = 0, n_matches = 0, n_counted = 0;
+        int exact = 1;
+        snprintf(near, sizeof near, "NEAR(%s %s, 10)", m->surf_orig[done[0]],
+                 m->surf_orig[done[1]]);
+        stele_query sq;
+        stele_query_opts o = env->opts;
+        o.max_results = 10;
+        int rc = stele_query_prepare(&sq, &env->ix, near, strlen(near), &o, mem, mem_size);
+        if (rc == STELE_OK) rc = stele_query_run(&sq, top, 10, 0, &n_top, &n_matches);
+        exact = sq.matches_exact;
+        uint32_t n_barred = rc == STELE_OK ? ((const st_prepared *)sq.state_)->ev.n_barred : 0;
+        int rc_all = tu_search(&env->ix, near, strlen(near), &env->opts, mem, mem_size, all,
+                               m->n_docs, &n_all, NULL, NULL);
+        int rc_count = tu_search(&env->ix, near, strlen(near), &env->opts, mem, mem_size, NULL, 0,
+                                 NULL, &n_counted, NULL);
+        int same = rc == STELE_OK && rc_all == STELE_OK && rc_count == STELE_OK && n_top == 10 &&
+                   n_all >= 10 && n_counted == n_all;
+        for (size_t h = 0; same && h < 10; h++)
+            same = top[h].doc == all[h].doc && top[h].score == all[h].score;
+        printf("%s: top 10 %s, %zu of %zu matches counted, %u candidates passed over\n", near,
+               same ? "as the full ranking" : "DIFFERS", n_matches, n_all, n_barred);
+        if (!same || exact || n_barred == 0) {
+            fprintf(stderr, "%s: %s\n", near,
+                    !same ? "top 10 differs from the full ranking"
+                          : "no candidate was passed over");
             bad = 1;
         }
     }

@@ -83,6 +83,14 @@ static void run(const tu_env *env, const char *query, void *mem, size_t mem_size
         add(out, "error: %s at %zu\n\n", stele_strerror(rc), diag.offset);
         return;
     }
+    /* every match, counted with no room for hits: the top 3's count may
+     * be a lower bound, as much of the ranking as pruning skipped */
+    rc = tu_search(&env->ix, query, strlen(query), &env->opts, mem, mem_size, NULL, 0, NULL,
+                   &n_matches, &diag);
+    if (rc != STELE_OK) {
+        add(out, "error: %s counting\n\n", stele_strerror(rc));
+        return;
+    }
     add(out, "matches: %zu\n", n_matches);
     for (size_t i = 0; i < n_hits; i++) {
         const stele_hit *h = &hits[i];

@@ -251,8 +251,18 @@ typedef struct st_eval {
     st_query *q;
     st_rank_params rp;
     uint32_t score_fields; /* fields any leaf has a list in: the norms read */
-    uint32_t n_hl;         /* distinct positive terms */
-    st_qterm **hl;         /* one representative leaf each */
+    /* A ranking run's bar (stele_query_run: the heap's worst score once it
+     * is full): bar_group, a PHRASE or NEAR whose score times bar_mult is
+     * the query's (the root, or the one child of an AND or OR a repeated
+     * group was merged into), skips a candidate whose words' tfs bound
+     * that at or below the bar, before reading positions; n_barred counts
+     * them (the match count is then a lower bound). */
+    int bar_on;
+    double bar, bar_mult;
+    const st_qnode *bar_group;
+    uint32_t n_barred;
+    uint32_t n_hl; /* distinct positive terms */
+    st_qterm **hl; /* one representative leaf each */
     /* hl_grouped[h]: every leaf of highlight term h is a phrase/NEAR word,
      * so only its occurrences inside a match of its group count */
     uint8_t *hl_grouped;

@@ -326,6 +326,17 @@ int st_eval_rewind(st_eval *ev)
     }
     reset_nodes(q->root);
     (void)node_cost(q->root);
+    ev->bar_on = 0;
+    ev->bar_group = NULL;
+    ev->bar_mult = 1;
+    for (const st_qnode *n = q->root; n; n = n->kids) {
+        if (n->type == ST_Q_PHRASE || n->type == ST_Q_NEAR) {
+            if (n->kids->term->positive) ev->bar_group = n;
+            break;
+        }
+        if ((n->type != ST_Q_AND && n->type != ST_Q_OR) || n->n_kids != 1) break;
+        ev->bar_mult *= n->kids->mult;
+    }
     return STELE_OK;
 }
 
@@ -602,6 +613,32 @@ ST_NOINLINE static int id_advance(st_eval *ev, const st_qterm *t, uint32_t targe
     return STELE_OK;
 }
 
+/* Whether ev->bar_group n cannot lift the query's score above the run's
+ * bar at doc, where all its words are: its tf in a field is at most each
+ * word's (group_bound), and BM25F grows with every tf, so the score of
+ * the words' least tfs, with the document's own norms, times bar_mult,
+ * bounds it (slack for rounding as in st_eval_bound). */
+ST_NOINLINE static int group_barred(st_eval *ev, const st_qnode *n, uint32_t doc, int *barred)
+{
+    double norm[STELE_MAX_FIELDS];
+    uint32_t tf[STELE_MAX_FIELDS];
+    int rc = st_rank_norms(ev->ix, &ev->rp, doc, ev->score_fields, norm);
+    if (rc < 0) return rc;
+    for (uint32_t f = 0; f < STELE_MAX_FIELDS; f++)
+        tf[f] = UINT32_MAX;
+    for (const st_qnode *k = n->kids; k; k = k->next) {
+        uint32_t word[STELE_MAX_FIELDS] = {0};
+        const st_qterm *t = k->term;
+        for (uint32_t i = 0; i < t->n_iter; i++)
+            if (t->iter[i]->doc == doc) word[t->iter[i]->list.field] = t->iter[i]->tf;
+        for (uint32_t f = 0; f < STELE_MAX_FIELDS; f++)
+            tf[f] = word[f] < tf[f] ? word[f] : tf[f];
+    }
+    double ub = st_bm25f(&ev->rp, norm, tf, n->idf) * ev->bar_mult * (1.0 + 1e-9) + 1e-300;
+    *barred = ub <= ev->bar;
+    return STELE_OK;
+}
+
 /* Out of line, as every leaf case of the recursive functions below, so
  * that their frames stay small (a query may nest STELE_MAX_DEPTH deep). */
 ST_NOINLINE static int group_advance(st_eval *ev, st_qnode *n, uint32_t target, uint32_t *doc)
@@ -631,6 +668,15 @@ ST_NOINLINE static int group_advance(st_eval *ev, st_qnode *n, uint32_t target, 
             }
             cand = d;
             continue;
+        }
+        if (ev->bar_on && n == ev->bar_group) {
+            int barred;
+            if ((rc = group_barred(ev, n, cand, &barred)) < 0) return rc;
+            if (barred) {
+                ev->n_barred++;
+                cand++;
+                continue;
+            }
         }
         rc = group_check(ev, n, cand, &any);
         if (rc < 0) return rc;

@@ -290,6 +290,8 @@ static int rank_all(st_eval *ev, st_heap *heap, size_t *n_matches, int *exact)
      * children not on it add nothing); elsewhere it is the same bound. */
     int per_doc = ev->q->root->type == ST_Q_OR;
 
+    ev->n_barred = 0;
+
     if (ev->rp.n_docs == 0) {
         *n_matches = 0;
         *exact = 1;
@@ -313,7 +315,11 @@ static int rank_all(st_eval *ev, st_heap *heap, size_t *n_matches, int *exact)
             fail_end = end;
             fail_ub = ub;
         }
-        if ((rc = st_eval_next(ev, target, &doc)) < 0) return rc;
+        ev->bar_on = full;
+        ev->bar = full ? heap->e[0].score : 0;
+        rc = st_eval_next(ev, target, &doc);
+        ev->bar_on = 0;
+        if (rc < 0) return rc;
         if (doc == ST_DOC_END) break;
         count++;
         if (full && per_doc) {
@@ -334,7 +340,7 @@ static int rank_all(st_eval *ev, st_heap *heap, size_t *n_matches, int *exact)
         target = doc + 1;
     }
     *n_matches = count;
-    *exact = !skipped;
+    *exact = !skipped && ev->n_barred == 0;
     return STELE_OK;
 }
 
