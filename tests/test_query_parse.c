@@ -273,6 +273,12 @@ int main(void)
         for (int i = 1; i < STELE_MAX_PHRASE + 1; i++)
             n += (size_t)snprintf(big + n, sizeof big - n, " NEAR/3 w%d", i);
         bad(big, STELE_ELIMIT, 2);
+        /* the same after a word the tokenizer splits in three: at the
+         * split word */
+        n = (size_t)snprintf(big, sizeof big, "x a-b-c");
+        for (int i = 3; i < STELE_MAX_PHRASE + 1; i++)
+            n += (size_t)snprintf(big + n, sizeof big - n, " NEAR/3 w%d", i);
+        bad(big, STELE_ELIMIT, 2);
         /* nesting: STELE_MAX_DEPTH parentheses are fine, one more is not */
         n = 0;
         for (int i = 0; i < STELE_MAX_DEPTH; i++)

@@ -989,18 +989,20 @@ ST_NOINLINE static int parse_near_fn(parser *p, const lex *t, int field, st_qnod
     return words_node(p, i, comma ? comma : close, ST_Q_NEAR, k, field, t->start, out);
 }
 
-/* After a word primary (first; n_first of its tokens, a phrase when the
- * tokenizer split it): `a NEAR/k b NEAR/k c ...`.  Counting, first and the
- * group are scratch nodes, so the group's words are counted here. */
-ST_NOINLINE static int parse_near_infix(parser *p, st_qnode *first, uint32_t n_first,
+/* After a word primary (first; n_first of its tokens, a phrase starting
+ * at start when the tokenizer split it): `a NEAR/k b NEAR/k c ...`.
+ * Counting, first and the group are scratch nodes, so the group's words
+ * are counted here. */
+ST_NOINLINE static int parse_near_infix(parser *p, st_qnode *first, uint32_t n_first, size_t start,
                                         st_qnode **out)
 {
     st_qnode *group = NULL, *last = NULL;
     uint32_t k = 0, n_words = n_first;
     /* first's scope and offset (the group's), read now: counting, every
-     * new_node() writes over the scratch record first is */
+     * new_node() writes over the scratch record first is, and a split
+     * word's last leaf was the last to */
     int8_t field = first->field;
-    size_t offset = first->offset;
+    size_t offset = n_first > 1 ? start : first->offset;
     int rc;
     lex t, w;
 
@@ -1174,7 +1176,7 @@ ST_NOINLINE static int primary_leaf(parser *p, int field, st_qnode **out)
                 rc = word_node(p, &t, field, out);
         }
         if (rc) return rc;
-        if (*out) return parse_near_infix(p, *out, p->last_n_tok, out);
+        if (*out) return parse_near_infix(p, *out, p->last_n_tok, t.start, out);
         break;
     default:
         return fail(p, STELE_ESYNTAX, t.start, primary_reason(t.kind));
