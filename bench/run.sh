@@ -161,7 +161,8 @@ fi
     echo "command $command"
     echo "date $(date -u '+%Y-%m-%d %H:%M UTC')"
     echo "commit $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)$(
-        git -C "$root" diff --quiet HEAD 2>/dev/null || echo ' (with local changes)')"
+        git -C "$root" diff --quiet HEAD -- . ':!bench/results' 2>/dev/null ||
+            echo ' (with local changes)')"
     echo "cpu $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"
     echo "cores $(nproc)"
     echo "memory $(awk '/^MemTotal/ {printf "%.0f GiB RAM", $2 / 1048576}' /proc/meminfo)"
