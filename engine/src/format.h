@@ -355,6 +355,29 @@ static inline void st_put64(uint8_t *p, uint64_t v)
 int st_varint_get(const uint8_t **p, const uint8_t *end, uint64_t *v);
 /* As st_varint_get, but the value must fit 32 bits. */
 int st_varint_get32(const uint8_t **p, const uint8_t *end, uint32_t *v);
+/* Decodes a front-coded entry's lengths (DICT, LEXICON) from [*p, end):
+ * one byte shared << 4 | suffix when its low nibble is not 0, else a 0
+ * byte, vint shared, vint suffix.  Advances *p and returns 1, or returns
+ * 0 when the bytes run out, the first byte is neither form or a length
+ * exceeds 32 bits.  Inline: every dictionary and lexicon entry starts
+ * with it. */
+static inline int st_front_get(const uint8_t **p, const uint8_t *end, uint32_t *shared,
+                               uint32_t *suffix)
+{
+    const uint8_t *s = *p;
+    if (s >= end) return 0;
+    if (*s & 15) {
+        *shared = *s >> 4;
+        *suffix = *s & 15u;
+        *p = s + 1;
+        return 1;
+    }
+    if (*s++ != 0) return 0; /* a low nibble of 0 with a high one: no form */
+    if (!st_varint_get32(&s, end, shared) || !st_varint_get32(&s, end, suffix)) return 0;
+    *p = s;
+    return 1;
+}
+
 /* Encodes v into out (room for ST_VARINT_MAX); returns the byte count. */
 size_t st_varint_put(uint8_t *out, uint64_t v);
 /* Bytes st_varint_put would write. */

@@ -95,13 +95,7 @@ static int lex_entry(const stele_index *ix, st_lex_cursor *c)
     const uint8_t *p = base + c->off, *end = base + blen;
     uint32_t shared, suffix, df;
     uint64_t zz;
-    if (*p & 15) {
-        shared = *p >> 4;
-        suffix = *p++ & 15u;
-    } else if (*p++ != 0 || !st_varint_get32(&p, end, &shared) ||
-               !st_varint_get32(&p, end, &suffix)) {
-        return st_corrupt();
-    }
+    if (!st_front_get(&p, end, &shared, &suffix)) return st_corrupt();
     if (shared > c->e.len || (c->in_block == 0 && shared != 0) || suffix == 0 ||
         suffix > STELE_MAX_TERM_BYTES - shared || (size_t)(end - p) < suffix)
         return st_corrupt();

@@ -429,14 +429,7 @@ static int dict_entry(const stele_index *ix, st_dict_cursor *c, st_term_info *in
     if (c->off > dsize) return st_corrupt();
     const uint8_t *p = dict + c->off, *end = dict + dsize;
     uint32_t shared, suffix, df;
-    if (p >= end) return st_corrupt();
-    if (*p & 15) { /* the usual short form: one byte */
-        shared = *p >> 4;
-        suffix = *p++ & 15u;
-    } else if (*p++ != 0 || !st_varint_get32(&p, end, &shared) ||
-               !st_varint_get32(&p, end, &suffix)) {
-        return st_corrupt();
-    }
+    if (!st_front_get(&p, end, &shared, &suffix)) return st_corrupt();
     if (shared > c->term_len || (c->in_block == 0 && shared != 0) ||
         suffix > STELE_MAX_TERM_BYTES - shared || shared + suffix == 0 ||
         (size_t)(end - p) < suffix)
@@ -510,13 +503,7 @@ static int block_first(const stele_index *ix, uint32_t b, const char **term, siz
     uint32_t off = st_get32(bi + (size_t)b * ST_DICT_INDEX_REC); /* b < dict_blocks */
     if (off >= dsize) return st_corrupt();
     const uint8_t *p = dict + off, *end = dict + dsize;
-    if (*p & 15) {
-        shared = *p >> 4;
-        suffix = *p++ & 15u;
-    } else if (*p++ != 0 || !st_varint_get32(&p, end, &shared) ||
-               !st_varint_get32(&p, end, &suffix)) {
-        return st_corrupt();
-    }
+    if (!st_front_get(&p, end, &shared, &suffix)) return st_corrupt();
     if (shared != 0 || suffix == 0 || suffix > STELE_MAX_TERM_BYTES || (size_t)(end - p) < suffix)
         return st_corrupt();
     *term = (const char *)p;
