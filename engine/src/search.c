@@ -48,7 +48,7 @@
  * takes one postings iterator, a 512-byte buffer and a stream.  Nothing
  * in it depends on a document's length, the stored-text block size or the
  * corpus: only on F, W and the compile-time T and L.  With T = 16, L =
- * 48, 10 hits: 64,423 bytes at W = 14 on any index of three fields, 48,551
+ * 48, 10 hits: 64,455 bytes at W = 14 on any index of three fields, 48,583
  * at W = 9 (x86-64 sizes: st_qnode 96, st_qterm 240, st_postings 280,
  * st_poscur 88 bytes).  One query takes less: a leaf has a cover cursor
  * per list only as a word of a phrase or NEAR group, and the coverage
