@@ -127,10 +127,9 @@ int st_doc_norms(const stele_index *ix, uint32_t doc, const uint8_t **norms)
 
 int st_doc_norm(const stele_index *ix, uint32_t doc, unsigned field, uint8_t *norm)
 {
-    if (doc >= ix->n_docs_ || field >= ix->n_fields_) return STELE_ENOTFOUND;
-    uint32_t dsize;
-    const uint8_t *n = st_section(ix, ST_SEC_NORMS, &dsize); /* size checked at open */
-    *norm = n[(size_t)doc * ix->n_fields_ + field];
+    const uint8_t *norms;
+    if (field >= ix->n_fields_ || st_doc_norms(ix, doc, &norms) != STELE_OK) return STELE_ENOTFOUND;
+    *norm = norms[field];
     return STELE_OK;
 }
 

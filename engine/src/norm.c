@@ -57,9 +57,7 @@ uint8_t st_tfn_code(double r)
 
 double st_tfn(uint32_t tf, uint8_t norm_byte, double avg)
 {
-    double b = ST_BM25_B;
-    double norm = 1.0 - b + b * (double)st_norm_decode(norm_byte) / avg;
-    return (double)tf / norm;
+    return (double)tf / st_length_norm(ST_BM25_B, norm_byte, avg);
 }
 
 uint32_t st_norm_decode(uint8_t norm)

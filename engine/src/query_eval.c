@@ -613,6 +613,14 @@ ST_NOINLINE static int id_advance(st_eval *ev, const st_qterm *t, uint32_t targe
     return STELE_OK;
 }
 
+/* t's tf in each field at doc (0 where its list is not on doc). */
+static void term_tfs(const st_qterm *t, uint32_t doc, uint32_t tf[STELE_MAX_FIELDS])
+{
+    memset(tf, 0, STELE_MAX_FIELDS * sizeof *tf);
+    for (uint32_t k = 0; k < t->n_iter; k++)
+        if (t->iter[k]->doc == doc) tf[t->iter[k]->list.field] = t->iter[k]->tf;
+}
+
 /* Whether ev->bar_group n cannot lift the query's score above the run's
  * bar at doc, where all its words are: its tf in a field is at most each
  * word's (group_bound), and BM25F grows with every tf, so the score of
@@ -627,10 +635,8 @@ ST_NOINLINE static int group_barred(st_eval *ev, const st_qnode *n, uint32_t doc
     for (uint32_t f = 0; f < STELE_MAX_FIELDS; f++)
         tf[f] = UINT32_MAX;
     for (const st_qnode *k = n->kids; k; k = k->next) {
-        uint32_t word[STELE_MAX_FIELDS] = {0};
-        const st_qterm *t = k->term;
-        for (uint32_t i = 0; i < t->n_iter; i++)
-            if (t->iter[i]->doc == doc) word[t->iter[i]->list.field] = t->iter[i]->tf;
+        uint32_t word[STELE_MAX_FIELDS];
+        term_tfs(k->term, doc, word);
         for (uint32_t f = 0; f < STELE_MAX_FIELDS; f++)
             tf[f] = word[f] < tf[f] ? word[f] : tf[f];
     }
@@ -792,9 +798,7 @@ ST_NOINLINE static double term_score(st_eval *ev, const st_qterm *t, uint32_t do
                                      const double *norm)
 {
     uint32_t tf[STELE_MAX_FIELDS];
-    memset(tf, 0, sizeof tf);
-    for (uint32_t k = 0; k < t->n_iter; k++)
-        if (t->iter[k]->doc == doc) tf[t->iter[k]->list.field] = t->iter[k]->tf;
+    term_tfs(t, doc, tf);
     return st_bm25f(&ev->rp, norm, tf, t->idf);
 }
 
@@ -837,7 +841,7 @@ static double field_bound(const st_rank_params *rp, uint32_t f, uint32_t max_tf,
     /* With b = 1 an empty field's norm is 0 and the field is skipped;
      * the least norm a scored document can have is then byte 1's. */
     for (unsigned byte = min_norm; max_tf < ST_MAX_TF_SAT && byte < 256; byte++) {
-        double norm = 1.0 - rp->b + rp->b * (double)st_norm_decode((uint8_t)byte) / rp->avg_len[f];
+        double norm = st_length_norm(rp->b, (uint8_t)byte, rp->avg_len[f]);
         if (norm > 0) {
             ub = rp->weight[f] * (double)max_tf / norm;
             break;
@@ -955,7 +959,8 @@ ST_NOINLINE static int group_bound(st_eval *ev, st_qnode *n, uint32_t d, double 
             n_on[f]++;
             tf_min[f] = max_tf < tf_min[f] ? max_tf : tf_min[f];
             norm_max[f] = min_norm > norm_max[f] ? min_norm : norm_max[f];
-            if (st_tfn_value(tfn) < tfn_min[f]) tfn_min[f] = st_tfn_value(tfn);
+            double v = st_tfn_value(tfn);
+            if (v < tfn_min[f]) tfn_min[f] = v;
         }
         if (!on) {
             /* the group needs every word */

@@ -85,7 +85,7 @@ int st_rank_norms(const stele_index *ix, const st_rank_params *rp, uint32_t doc,
     for (uint32_t f = 0; f < STELE_MAX_FIELDS; f++) {
         norm[f] = -1; /* skipped */
         if (f >= rp->n_fields || !(fields >> f & 1) || !(rp->avg_len[f] > 0)) continue;
-        norm[f] = 1.0 - rp->b + rp->b * (double)st_norm_decode(bytes[f]) / rp->avg_len[f];
+        norm[f] = st_length_norm(rp->b, bytes[f], rp->avg_len[f]);
         if (!(norm[f] > 0)) norm[f] = -1;
     }
     return STELE_OK;

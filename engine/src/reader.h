@@ -193,9 +193,16 @@ uint32_t st_norm_decode(uint8_t norm);
 /* BM25's length normalisation b when a query sets none (rank.c); the
  * block bounds of POSTINGS skip entries are computed for it. */
 #define ST_BM25_B 0.75
-/* tf / (1 - b + b * L / avg) at b = ST_BM25_B, L the length norm_byte
- * stands for, computed as rank.c computes a document's term weight (avg >
- * 0): what a block's bound code must cover. */
+/* BM25's length normaliser 1 - b + b * L / avg, L the length norm_byte
+ * stands for (avg > 0): the one expression ranking (rank.c), its block
+ * bounds (query_eval.c) and the tfn codes (st_tfn) use, so that a bound
+ * computed from it covers a score computed from it to the bit. */
+static inline double st_length_norm(double b, uint8_t norm_byte, double avg)
+{
+    return 1.0 - b + b * (double)st_norm_decode(norm_byte) / avg;
+}
+/* tf / st_length_norm(ST_BM25_B, norm_byte, avg): what a block's bound
+ * code must cover. */
 double st_tfn(uint32_t tf, uint8_t norm_byte, double avg);
 /* A block bound code's value: 2^((code - ST_TFN_BIAS) / 8), INFINITY for
  * code 0 (no bound). */
