@@ -28,7 +28,8 @@
 
 #include "query.h"
 
-/* Buckets of one node's children, on the stack: 512 bytes. */
+/* Buckets of one node's children, on dedup_kids()'s frame: 256 bytes
+ * on 32 bits, 512 on 64. */
 #define DEDUP_BUCKETS 64u
 
 static uint32_t mix(uint32_t h, uint32_t v)
@@ -85,7 +86,8 @@ static void drop_leaves(st_qnode *n)
 }
 
 /* Removes the copies among n's children (already deduplicated below). */
-static void dedup_kids(st_qnode *n)
+/* Not inlined: its buckets stay off the recursion's frames. */
+ST_NOINLINE static void dedup_kids(st_qnode *n)
 {
     st_qnode *bucket[DEDUP_BUCKETS];
     st_qnode *k, *prev = NULL, *next;
