@@ -19,10 +19,12 @@ static int last_reason;
 
 static int parse_arena(const char *query, size_t len, st_query *q, size_t *off, st_arena *a)
 {
+    static stele_query scratch; /* its scratch_ is the parser's memory */
     st_parse_in in;
     st_parse_err err;
     int rc;
     memset(&in, 0, sizeof in);
+    in.scratch = scratch.scratch_.bytes;
     rc = st_query_parse(&in, query, len, a, q, &err);
     *off = err.offset;
     last_reason = err.reason;

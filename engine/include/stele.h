@@ -20,14 +20,15 @@
  * Where a stele_diag is passed, it gets the byte offset of a query error and
  * the workspace size needed.  The library never prints and never aborts.
  *
- * Stack (tools/stack-report.py: gcc -O2, x86-64 without a red zone, the
- * query tree's walks counted STELE_MAX_DEPTH deep, the frames of zlib and
- * of a stemmer the caller passes not counted, stemming by lookup counted):
- * stele_query_prepare 8.9 KB, stele_query_run 2.8 KB, stele_complete
- * 2.2 KB, stele_query_snippet 2.0 KB, stele_query_suggest 1.8 KB,
- * stele_verify 1.6 KB, stele_doc_text 0.7 KB, the other document and
- * index calls under 0.4 KB (a Cortex-M4 build takes less: see the
- * README's budgets).
+ * Stack: on a Cortex-M4 (tools/size-report.sh, the README's budgets:
+ * gcc's call graphs summed, the query tree's walks counted STELE_MAX_DEPTH
+ * deep, zlib's frames counted, a stemmer the caller passes not counted,
+ * stemming by lookup counted) every public call takes at most 1,952
+ * bytes: stele_query_prepare 1,952, stele_query_run 1,688, stele_complete
+ * 1,640, stele_query_snippet 1,448, stele_query_suggest 1,424, stele_verify
+ * 1,284, the document and index calls under 0.5 KB.  A 64-bit host takes
+ * more (wider pointers; tools/stack-report.py measures one).  The parser's
+ * scratch is in the stele_query, not on the stack.
  */
 #ifndef STELE_H
 #define STELE_H
@@ -376,8 +377,29 @@ typedef struct stele_diag {
     int reason;    /* enum stele_query_reason, with STELE_ESYNTAX/ELIMIT */
 } stele_diag;
 
-/* A prepared query.  The caller owns it (stack or static memory is fine);
- * the public members are read-only facts; the rest is private. */
+/* Bytes of the parser's working memory in a stele_query (scratch_): its
+ * STELE_MAX_DEPTH + 1 levels of nesting and the rest of its state, and
+ * then the larger of a misspelt word's correction walk (2.2 KB) and a
+ * prefix's ranking heap (8 bytes per STELE_PREFIX_TERMS_MAX).  It lives in
+ * the query, not on the stack, so that stele_query_prepare() needs under
+ * 2 KiB of stack on a Cortex-M4, also when it measures with no workspace;
+ * query_parse.c checks at compile time that its state fits. */
+#ifdef STELE_OMIT_TYPOS
+#define STELE_SCRATCH_WALK_ 0
+#else
+#define STELE_SCRATCH_WALK_ 2304
+#endif
+#define STELE_SCRATCH_HEAP_                                                                        \
+    (STELE_PREFIX_TERMS_MAX >= 128 ? 8 * STELE_PREFIX_TERMS_MAX + 64                               \
+                                   : 4 * STELE_PREFIX_TERMS_MAX + 576)
+#define STELE_QUERY_SCRATCH_                                                                       \
+    ((STELE_MAX_DEPTH + 1) * (4 * sizeof(void *) + 48) + 24 * sizeof(void *) + 160 +               \
+     (STELE_SCRATCH_WALK_ > STELE_SCRATCH_HEAP_ ? STELE_SCRATCH_WALK_ : STELE_SCRATCH_HEAP_))
+
+/* A prepared query.  The caller owns it (stack or static memory is fine;
+ * it takes about 4.1 KB on a 64-bit host and 3.7 KB on a 32-bit one, most
+ * of it the parser's scratch, used only while stele_query_prepare()
+ * runs); the public members are read-only facts; the rest is private. */
 typedef struct stele_query {
     stele_diag diag;         /* what the last call on this query said */
     uint32_t n_terms;        /* leaf terms, prefix expansions included */
@@ -394,6 +416,12 @@ typedef struct stele_query {
     unsigned char *mem_;
     size_t size_, mark_;
     uint32_t magic_;
+    union {
+        unsigned char bytes[STELE_QUERY_SCRATCH_];
+        uint64_t u64;
+        double d;
+        void *p;
+    } scratch_;
 } stele_query;
 
 /* One ranked hit. */
@@ -419,9 +447,10 @@ typedef struct stele_hit {
  * workspace this query needs to be prepared and then run for up to
  * opts->max_results hits and snippeted: pass that much and every later
  * call on the query fits.  With mem == NULL the query is only parsed and
- * measured, with no memory at all (no buffer on the stack either), and
- * the call returns STELE_OK or the query's error; the size is exact for a
- * workspace aligned to 8 bytes (a less aligned one needs up to 7 more). *
+ * measured, with no workspace (the parser works in *q, not on the
+ * stack), and the call returns STELE_OK or the query's error; the size is
+ * exact for a workspace aligned to 8 bytes (a less aligned one needs up
+ * to 7 more). *
  * Document ids.  id:55/12 (id:"decision I" for an id with spaces) matches
  * the documents whose id (stele_doc_id) is exactly those bytes, as stored,
  * case included, and id:E/2009* those whose id starts with E/2009; so does an

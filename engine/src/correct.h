@@ -30,8 +30,8 @@
  *
  * Memory: no allocation; the walker (st_fuzzy, 1.5 KB) and the candidate
  * list (0.7 KB), together an st_correct_work, are the caller's: the
- * parser keeps them on its stack, stele_query_suggest() in the prepared
- * query's workspace, past its mark.
+ * parser keeps them in its scratch (in the stele_query),
+ * stele_query_suggest() in the prepared query's workspace, past its mark.
  */
 #ifndef STELE_CORRECT_H
 #define STELE_CORRECT_H

@@ -207,6 +207,10 @@ typedef struct st_parse_in {
     void *stem_ctx;
     unsigned flags;
     uint32_t prefix_terms; /* expansions per prefix */
+    /* The parser's memory: STELE_QUERY_SCRATCH_ bytes, aligned as
+     * stele_query.scratch_ (which is where stele_query_prepare() puts it),
+     * so that a parse takes little stack, counting ones included. */
+    void *scratch;
 } st_parse_in;
 
 /* Details of a refused query. */

@@ -128,8 +128,14 @@ typedef struct pframe {
     int8_t field; /* its scope; a scope frame's: the one outside it */
 } pframe;
 
+/* The scratch of one prefix's ranking or one word's correction walk (a
+ * union: a word is one or the other), with the parser in the query's
+ * scratch_ (pscratch, below), never on the stack. */
+typedef union pwalk pwalk;
+
 typedef struct parser {
     const stele_index *ix;
+    pwalk *w;
     const char *s;
     size_t len, pos;
     stele_stem_fn stem;
@@ -537,15 +543,39 @@ ST_NOINLINE static int one_token(const parser *p, size_t start, size_t end, st_t
 }
 
 /* A prefix's scan of the dictionary: a cursor and the entry it read, one
- * of each for both passes (prefix_rank(), then prefix_node()), on
- * prefix_node()'s frame. */
+ * of each for both passes (prefix_rank(), then prefix_expand()), in the
+ * parser's scratch (pwalk). */
 typedef struct pfx_scan {
     st_dict_cursor c;
     st_term_info info;
 } pfx_scan;
 
+/* A candidate term of a word prefix: its ordinal and rank key. */
+typedef struct pfx_cand {
+    uint32_t df, ord;
+} pfx_cand;
+
+union pwalk {
+    struct {
+        pfx_scan sc;
+        uint32_t heap[STELE_PREFIX_TERMS_MAX];
+    } d;                                    /* prefix_expand(), prefix_rank() */
+    pfx_cand lheap[STELE_PREFIX_TERMS_MAX]; /* lex_prefix_node() */
+#ifndef STELE_OMIT_TYPOS
+    st_correct_work cw; /* fuzzy_word() */
+#endif
+};
+
+/* What the parse keeps in stele_query.scratch_ (st_parse_in.scratch). */
+typedef struct pscratch {
+    parser p;
+    pwalk w;
+} pscratch;
+/* It fits in STELE_QUERY_SCRATCH_ (stele.h), for any limits and ABI. */
+typedef char pscratch_fits[sizeof(pscratch) <= STELE_QUERY_SCRATCH_ ? 1 : -1];
+
 /* Pass 1 of a prefix: the prefix_terms largest document frequencies of
- * the words in range (kept in a min-heap on the stack: at most
+ * the words in range (kept in a min-heap in the parser's scratch: at most
  * STELE_PREFIX_TERMS_MAX entries), how many words there are, and how many
  * dictionary entries were read (*scanned; *cut when the scan budget ran
  * out first).  *thr gets the smallest kept frequency and *n_above how many
@@ -554,7 +584,7 @@ ST_NOINLINE static int prefix_rank(parser *p, const char *prefix, size_t len, in
                                    pfx_scan *sc, uint32_t *n_words, uint32_t *scanned, int *cut,
                                    uint32_t *thr, uint32_t *n_above)
 {
-    uint32_t heap[STELE_PREFIX_TERMS_MAX], n_heap = 0, budget = p->scan_left / 2;
+    uint32_t *heap = p->w->d.heap, n_heap = 0, budget = p->scan_left / 2;
     st_dict_cursor *c = &sc->c;
     st_term_info *info = &sc->info;
     int rc;
@@ -602,11 +632,6 @@ ST_NOINLINE static int prefix_rank(parser *p, const char *prefix, size_t len, in
     return STELE_OK;
 }
 
-/* A candidate term of a word prefix: its ordinal and rank key. */
-typedef struct pfx_cand {
-    uint32_t df, ord;
-} pfx_cand;
-
 /* a ranks below b: fewer documents, or as many and later in order. */
 static int cand_worse(const pfx_cand *a, const pfx_cand *b)
 {
@@ -638,8 +663,8 @@ static void cand_sift_up(pfx_cand *h, uint32_t i)
 }
 
 /*
- * A word prefix through the lexicon: pass 1 keeps, in a min-heap on the
- * stack (at most STELE_PREFIX_TERMS_MAX entries), the prefix_terms stem
+ * A word prefix through the lexicon: pass 1 keeps, in a min-heap in the
+ * parser's scratch (at most STELE_PREFIX_TERMS_MAX entries), the prefix_terms stem
  * terms whose most frequent word in range has the most documents; a term
  * met again only raises its key.  pin (or UINT32_MAX) is a term always
  * kept.  When some word's term was left out, pass 2 reads the range again
@@ -649,7 +674,7 @@ static void cand_sift_up(pfx_cand *h, uint32_t i)
 ST_NOINLINE static int lex_prefix_node(parser *p, const char *prefix, size_t len, int field,
                                        size_t offset, uint32_t pin, st_qnode **out)
 {
-    pfx_cand heap[STELE_PREFIX_TERMS_MAX];
+    pfx_cand *heap = p->w->lheap;
     uint32_t n_heap = 0, n_words = 0, scanned = 0, budget = p->scan_left / 2;
     int cut = 0, dropped = 0, rc;
     st_lex_cursor c;
@@ -735,21 +760,21 @@ ST_NOINLINE static int lex_prefix_node(parser *p, const char *prefix, size_t len
     return STELE_OK;
 }
 
-/* The expansion of prefix_node(), with the prefix's scan on this frame:
- * *out is NULL when no dictionary word starts with the prefix (in its
- * scope), which prefix_node() then makes a leaf of, this frame gone. */
+/* The expansion of prefix_node(), with the prefix's scan in the parser's
+ * scratch: *out is NULL when no dictionary word starts with the prefix (in
+ * its scope), which prefix_node() then makes a leaf of. */
 ST_NOINLINE static int prefix_expand(parser *p, const char *prefix, size_t len, int field,
                                      size_t offset, st_qnode **out)
 {
-    pfx_scan sc;
-    st_dict_cursor *c = &sc.c;
-    st_term_info *info = &sc.info;
+    pfx_scan *sc = &p->w->d.sc;
+    st_dict_cursor *c = &sc->c;
+    st_term_info *info = &sc->info;
     st_qnode *or_node, *last = NULL, *leaf, *first = NULL;
     uint32_t n_words, scanned, thr, n_above, n_at_thr, n_taken = 0, read = 0;
     int rc, cut;
 
     *out = NULL;
-    rc = prefix_rank(p, prefix, len, field, &sc, &n_words, &scanned, &cut, &thr, &n_above);
+    rc = prefix_rank(p, prefix, len, field, sc, &n_words, &scanned, &cut, &thr, &n_above);
     if (rc < 0) return rc;
     p->scan_left -= 2 * scanned;
     if (cut || n_words > p->prefix_terms) {
@@ -880,14 +905,15 @@ static int add_fix(parser *p, size_t start, size_t end, const st_correction *bes
  * corrections' terms, each leaf marked with its edits so that it ranks
  * below a word as typed (query_eval.c).  With no correction, or exact, it
  * is the leaf of the unknown term (which matches nothing).  The walker
- * and the candidates live on this frame (about 2.2 KB), so that a counting
- * parse needs no memory.
+ * and the candidates (about 2.2 KB) live in the parser's scratch, in the
+ * stele_query, so that a counting parse needs no workspace and little
+ * stack.
  */
 ST_NOINLINE static int fuzzy_word(parser *p, const st_token *tok, size_t start, const char *term,
                                   size_t term_len, unsigned k, int field, st_qnode **out)
 {
-    st_fuzzy f;
-    st_correction cand[ST_CORRECT_MAX];
+    st_fuzzy *f = &p->w->cw.f;
+    st_correction *cand = p->w->cw.cand;
     st_qnode *or_node = NULL, *leaf, *first = NULL, *last = NULL;
     uint32_t n_cand = 0;
     size_t woff = start + tok->start;
@@ -902,7 +928,7 @@ ST_NOINLINE static int fuzzy_word(parser *p, const st_token *tok, size_t start, 
         if (p->last_fix && !p->counting) p->last_fix->pending = 1;
         return lookup_leaf(p, term, term_len, field, woff, out);
     }
-    rc = st_correct_find(p->ix, tok->term, tok->len, k, &f, cand, &n_cand, &p->correct_left, &cut);
+    rc = st_correct_find(p->ix, tok->term, tok->len, k, f, cand, &n_cand, &p->correct_left, &cut);
     if (rc < 0) return rc;
     if (n_cand > 0 && (rc = add_fix(p, woff, start + tok->end, &cand[0])) != STELE_OK) return rc;
     if (n_cand == 0) return lookup_leaf(p, term, term_len, field, woff, out);
@@ -1443,7 +1469,8 @@ static void mark_positive(st_qnode *n, int negated)
 int st_query_parse(const st_parse_in *in, const char *query, size_t len, st_arena *a, st_query *q,
                    st_parse_err *err)
 {
-    parser p;
+    pscratch *ps = in->scratch;
+    parser *p = &ps->p;
     int rc;
 
     memset(q, 0, sizeof *q);
@@ -1456,45 +1483,46 @@ int st_query_parse(const st_parse_in *in, const char *query, size_t len, st_aren
         err->reason = STELE_QR_TOO_LONG;
         return STELE_ELIMIT;
     }
-    memset(&p, 0, sizeof p);
-    p.ix = in->ix;
-    p.s = query ? query : "";
-    p.len = len;
-    p.stem = in->stem;
-    p.stem_ctx = in->stem_ctx;
-    p.flags = in->flags;
-    p.prefix_terms = in->prefix_terms ? in->prefix_terms : STELE_PREFIX_TERMS;
-    if (p.prefix_terms > STELE_PREFIX_TERMS_MAX) p.prefix_terms = STELE_PREFIX_TERMS_MAX;
-    p.scan_left = STELE_PREFIX_SCAN;
-    p.correct_left = STELE_CORRECT_SCAN;
-    p.a = a;
-    p.q = q;
-    p.counting = a->base == NULL;
+    memset(p, 0, sizeof *p);
+    p->w = &ps->w;
+    p->ix = in->ix;
+    p->s = query ? query : "";
+    p->len = len;
+    p->stem = in->stem;
+    p->stem_ctx = in->stem_ctx;
+    p->flags = in->flags;
+    p->prefix_terms = in->prefix_terms ? in->prefix_terms : STELE_PREFIX_TERMS;
+    if (p->prefix_terms > STELE_PREFIX_TERMS_MAX) p->prefix_terms = STELE_PREFIX_TERMS_MAX;
+    p->scan_left = STELE_PREFIX_SCAN;
+    p->correct_left = STELE_CORRECT_SCAN;
+    p->a = a;
+    p->q = q;
+    p->counting = a->base == NULL;
 
-    rc = parse_query(&p, &q->root);
+    rc = parse_query(p, &q->root);
     if (rc == STELE_OK) {
-        rc = look(&p);
-        if (rc == STELE_OK && p.tk_kind != L_END)
-            rc = fail(&p, STELE_ESYNTAX, p.tk_start, STELE_QR_CLOSE_PAREN); /* unbalanced ')' */
+        rc = look(p);
+        if (rc == STELE_OK && p->tk_kind != L_END)
+            rc = fail(p, STELE_ESYNTAX, p->tk_start, STELE_QR_CLOSE_PAREN); /* unbalanced ')' */
     }
     if (rc == STELE_OK && !q->root)
-        rc = fail(&p, STELE_ESYNTAX, 0, STELE_QR_EMPTY); /* nothing to search for */
-    if (rc == STELE_OK && p.neg) rc = fail(&p, STELE_ESYNTAX, p.neg_off, STELE_QR_NO_POSITIVE);
+        rc = fail(p, STELE_ESYNTAX, 0, STELE_QR_EMPTY); /* nothing to search for */
+    if (rc == STELE_OK && p->neg) rc = fail(p, STELE_ESYNTAX, p->neg_off, STELE_QR_NO_POSITIVE);
     if (rc != STELE_OK) {
         if (rc == STELE_ESYNTAX || rc == STELE_ELIMIT) {
-            err->offset = p.err_off;
-            err->reason = p.err_reason;
+            err->offset = p->err_off;
+            err->reason = p->err_reason;
         }
         q->root = NULL;
         return rc;
     }
-    if (p.counting) {
+    if (p->counting) {
         /* what st_eval_setup() adds per query */
-        st_arena_alloc(a, st_eval_query_bytes(q->n_terms, p.group_words));
+        st_arena_alloc(a, st_eval_query_bytes(q->n_terms, p->group_words));
         q->root = NULL;
         return STELE_OK;
     }
     mark_positive(q->root, 0);
-    q->dict_steps = (STELE_PREFIX_SCAN - p.scan_left) + (STELE_CORRECT_SCAN - p.correct_left);
+    q->dict_steps = (STELE_PREFIX_SCAN - p->scan_left) + (STELE_CORRECT_SCAN - p->correct_left);
     return STELE_OK;
 }

@@ -155,9 +155,11 @@ static void stem_of(const stele_index *ix, const stele_query_opts *opts, stele_s
     }
 }
 
-static void parse_in_of(st_parse_in *in, const stele_index *ix, const stele_query_opts *opts)
+static void parse_in_of(st_parse_in *in, stele_query *q, const stele_index *ix,
+                        const stele_query_opts *opts)
 {
     in->ix = ix;
+    in->scratch = q->scratch_.bytes;
     stem_of(ix, opts, &in->stem, &in->stem_ctx);
     in->flags = opts && (opts->flags & STELE_QUERY_AS_YOU_TYPE) ? ST_PARSE_LAST_PREFIX : 0;
     if (opts && (opts->flags & STELE_QUERY_EXACT)) in->flags |= ST_PARSE_EXACT;
@@ -185,7 +187,7 @@ static int measure(stele_query *q, const stele_index *ix, const char *query, siz
     st_arena count;
     int rc;
 
-    parse_in_of(&in, ix, opts);
+    parse_in_of(&in, q, ix, opts);
     st_arena_init(&count, NULL, 0);
     count.pad = pad;
     st_arena_alloc(&count, sizeof(st_prepared));
@@ -225,7 +227,7 @@ int stele_query_prepare(stele_query *q, const stele_index *ix, const char *query
     if (opts) pq->opts = *opts;
     stem_of(ix, opts, &pq->opts.stem, &pq->opts.stem_ctx); /* the snippet's too */
     pq->max_results = results_of(opts);
-    parse_in_of(&in, ix, opts);
+    parse_in_of(&in, q, ix, opts);
     rc = st_query_parse(&in, query, len, &a, &pq->q, &err);
     if (rc == STELE_OK) rc = st_eval_setup(&pq->ev, ix, &pq->q, opts, &a);
     if (rc == STELE_ENOSPACE || (rc == STELE_OK && a.short_)) {

@@ -72,7 +72,9 @@ static void out_score(double score)
 
 static int run(const stele_index *ix, const char *query, stele_stem_fn stem, void *stem_ctx)
 {
-    stele_query q;
+    /* Static, as the workspace: the query holds the parser's scratch
+     * (3.3 KB here), which keeps it off the stack. */
+    static stele_query q;
     stele_query_opts opts;
     stele_hit hits[MAX_HITS];
     size_t n_hits = 0, n_matches = 0;
