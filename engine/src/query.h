@@ -313,6 +313,13 @@ int st_eval_score(st_eval *ev, uint32_t doc, double *score);
  * anything; *empty = 1 when none of them can match.  d must not be below
  * the last target given to st_eval_next(). */
 int st_eval_bound(st_eval *ev, uint32_t d, double *ub, uint32_t *end, int *empty);
+/* The same two for one node n of the tree (a child of the root, for the
+ * root OR's MaxScore in search.c): st_eval_node_bound() bounds n's own
+ * score, times n->mult, with st_eval_bound()'s slack; st_eval_node_next()
+ * moves n alone to its first match >= target.  Neither touches the rest
+ * of the tree. */
+int st_eval_node_bound(st_eval *ev, st_qnode *n, uint32_t d, double *ub, uint32_t *end, int *empty);
+int st_eval_node_next(st_eval *ev, st_qnode *n, uint32_t target, uint32_t *doc);
 /* Moves t's iterators to the first document >= doc. */
 int st_term_seek(st_qterm *t, uint32_t doc);
 /* Opens s on t's positions in doc (t's iterators must be at doc or past

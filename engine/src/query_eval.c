@@ -1060,6 +1060,18 @@ int st_eval_bound(st_eval *ev, uint32_t d, double *ub, uint32_t *end, int *empty
     return rc;
 }
 
+int st_eval_node_bound(st_eval *ev, st_qnode *n, uint32_t d, double *ub, uint32_t *end, int *empty)
+{
+    int rc = node_bound(ev, n, d, ub, end, empty);
+    *ub = *ub * n->mult * (1.0 + 1e-9) + 1e-300; /* as st_eval_bound() */
+    return rc;
+}
+
+int st_eval_node_next(st_eval *ev, st_qnode *n, uint32_t target, uint32_t *doc)
+{
+    return node_advance(ev, n, target, doc);
+}
+
 int st_eval_score(st_eval *ev, uint32_t doc, double *score)
 {
     double norm[STELE_MAX_FIELDS];

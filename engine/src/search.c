@@ -256,6 +256,104 @@ static int prepared(const stele_query *q)
     return q && q->magic_ == ST_QUERY_MAGIC && q->state_ && q->ix_;
 }
 
+/* The most children of a root OR that or_interval() bounds one by one
+ * (a bound each on its frame); a wider OR is pruned as a whole. */
+#define ST_MS_KIDS 16
+
+/* MaxScore's split, for a bar theta: the children with the smallest
+ * bounds, as many as have a sum of at most theta, are not essential
+ * (their bits clear in the mask returned), since a document only they
+ * match scores at most theta and cannot enter the top.  *ne gets that
+ * sum. */
+static uint32_t ms_split(const double *kub, uint32_t n, double theta, double *ne)
+{
+    uint32_t ess = n < 32 ? (1u << n) - 1 : ~0u, i;
+    double sum = 0;
+    for (;;) {
+        uint32_t best = n;
+        for (i = 0; i < n; i++)
+            if ((ess >> i & 1) && (best == n || kub[i] < kub[best])) best = i;
+        if (best == n || sum + kub[best] > theta) break;
+        sum += kub[best];
+        ess &= ~(1u << best);
+    }
+    *ne = sum;
+    return ess;
+}
+
+/*
+ * Block-max MaxScore (Turtle and Flood's MaxScore over the blocks'
+ * bounds, as in Mallia et al. 2019) for a root OR of n_kids <=
+ * ST_MS_KIDS children, over the interval [target, *end] where no
+ * child's block changes, once the heap is full.  Each child is bounded
+ * over the interval; if their sum is at most the bar theta the interval
+ * is skipped whole.  Otherwise only the essential children (ms_split())
+ * are walked for candidates; a candidate whose essential bounds plus the
+ * others' cannot beat theta is passed over without moving the others,
+ * and the rest are moved to it and scored if the bounds of the children
+ * actually on it still can.  A raised theta splits again.  *count gets
+ * the candidates, which match the query; *skipped is set when a document
+ * a child not walked matches may have gone uncounted.  So the top is the
+ * exhaustive one, and the children of small bounds, often the most
+ * frequent words, are read only where a candidate needs them.
+ */
+ST_NOINLINE static int or_interval(st_eval *ev, st_heap *heap, uint32_t target, uint32_t last,
+                                   uint32_t *end, size_t *count, int *skipped)
+{
+    st_qnode *root = ev->q->root, *k;
+    double kub[ST_MS_KIDS], theta = heap->e[0].score, ne, sum = 0;
+    uint32_t n = 0, i, e = ST_DOC_END, t, d, kend, ess, on = 0;
+    int rc, kempty;
+
+    for (k = root->kids; k; k = k->next, n++) {
+        if ((rc = st_eval_node_bound(ev, k, target, &kub[n], &kend, &kempty)) < 0) return rc;
+        if (k->type == ST_Q_NOT) kempty = 0; /* may match anything */
+        if (kempty) kub[n] = 0;
+        on |= (uint32_t)!kempty << n;
+        sum += kub[n];
+        if (kend < e) e = kend;
+    }
+    *end = e < last ? e : last;
+    if (!on) return STELE_OK;
+    if (sum <= theta) {
+        *skipped = 1;
+        return STELE_OK;
+    }
+    ess = ms_split(kub, n, theta, &ne);
+    for (t = target; t <= *end;) {
+        uint32_t doc = ST_DOC_END;
+        double ub = ne, ub_on = 0, score;
+        if (on & ~ess) *skipped = 1;
+        if (!ess) break;
+        for (k = root->kids, i = 0; k; k = k->next, i++) {
+            if (!(ess >> i & 1)) continue;
+            if ((rc = st_eval_node_next(ev, k, t, &d)) < 0) return rc;
+            if (d < doc) doc = d;
+        }
+        if (doc > *end) break;
+        (*count)++;
+        for (k = root->kids, i = 0; k; k = k->next, i++)
+            if ((ess >> i & 1) && k->doc == doc) ub += kub[i];
+        t = doc + 1;
+        if (ub <= theta) continue;
+        for (k = root->kids, i = 0; k; k = k->next, i++) {
+            if (!(ess >> i & 1) && (rc = st_eval_node_next(ev, k, doc, &d)) < 0) return rc;
+            if (k->doc == doc) ub_on += kub[i];
+        }
+        if (ub_on <= theta) continue;
+        root->started = 1; /* the OR's answer, as st_eval_next() would give */
+        root->doc = doc;
+        if ((rc = st_eval_score(ev, doc, &score)) < 0) return rc;
+        st_heap_push(heap, score, doc);
+        if (heap->e[0].score > theta) {
+            theta = heap->e[0].score;
+            ess = ms_split(kub, n, theta, &ne);
+        }
+        if (doc >= last) break;
+    }
+    return STELE_OK;
+}
+
 /*
  * Ranks every document the query matches into heap, skipping those that
  * cannot enter it (dynamic pruning, exact).  Once the heap is full, its
@@ -271,7 +369,10 @@ static int prepared(const stele_query *q)
  * is passed (or theta rises above that bound), so a list whose blocks
  * cannot be skipped costs one bound per block, not per document.  Under
  * an OR at the root, a match's own bound (the children not on it add
- * nothing) is checked again before the document is scored.  So only documents that
+ * nothing) is checked again before the document is scored; a root OR of
+ * at most ST_MS_KIDS children goes further, child by child, with
+ * MaxScore (or_interval()), which walks only the children that can
+ * lift a document into the top.  So only documents that
  * might enter the top are scored, and the result is the exhaustive one:
  * same documents, same scores, same order.
  *
@@ -291,6 +392,11 @@ static int rank_all(st_eval *ev, st_heap *heap, size_t *n_matches, int *exact)
     /* Under an OR a match's own bound is tighter than its interval's (the
      * children not on it add nothing); elsewhere it is the same bound. */
     int per_doc = ev->q->root->type == ST_Q_OR;
+    /* a root OR of a few children: MaxScore, child by child */
+    uint32_t n_kids = 0;
+    for (const st_qnode *k = per_doc ? ev->q->root->kids : NULL; k; k = k->next)
+        n_kids++;
+    int ms = n_kids >= 2 && n_kids <= ST_MS_KIDS;
 
     ev->n_barred = 0;
 
@@ -303,6 +409,12 @@ static int rank_all(st_eval *ev, st_heap *heap, size_t *n_matches, int *exact)
         double score, ub;
         int empty;
         int full = heap->cap > 0 && heap->n == heap->cap;
+        if (full && ms) {
+            if ((rc = or_interval(ev, heap, target, last, &end, &count, &skipped)) < 0) return rc;
+            if (end >= last) break;
+            target = end + 1;
+            continue;
+        }
         /* An interval whose bound failed is not bounded again until it
          * is passed or theta has risen above that bound. */
         if (full && (!has_fail || target > fail_end || fail_ub <= heap->e[0].score)) {
