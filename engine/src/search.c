@@ -256,7 +256,7 @@ static int prepared(const stele_query *q)
     return q && q->magic_ == ST_QUERY_MAGIC && q->state_ && q->ix_;
 }
 
-/* The most children of a root OR that or_interval() bounds one by one
+/* The most children of a root OR that or_rank() bounds one by one
  * (a bound each on its frame); a wider OR is pruned as a whole. */
 #define ST_MS_KIDS 16
 
@@ -283,75 +283,94 @@ static uint32_t ms_split(const double *kub, uint32_t n, double theta, double *ne
 
 /*
  * Block-max MaxScore (Turtle and Flood's MaxScore over the blocks'
- * bounds, as in Mallia et al. 2019) for a root OR of n_kids <=
- * ST_MS_KIDS children, over the interval [target, *end] where no
- * child's block changes, once the heap is full.  Each child is bounded
- * over the interval; if their sum is at most the bar theta the interval
- * is skipped whole.  Otherwise only the essential children (ms_split())
- * are walked for candidates; a candidate whose essential bounds plus the
- * others' cannot beat theta is passed over without moving the others,
- * and the rest are moved to it and scored if the bounds of the children
- * actually on it still can.  A raised theta splits again.  *count gets
- * the candidates, which match the query; *skipped is set when a document
- * a child not walked matches may have gone uncounted.  So the top is the
- * exhaustive one, and the children of small bounds, often the most
- * frequent words, are read only where a candidate needs them.
+ * bounds, as in Mallia et al. 2019) for a root OR of at most ST_MS_KIDS
+ * children, from target to the last document, once the heap is full.
+ * Each child has a bound over an interval of its own, [d, kend]: the
+ * block its lists are in, or the gap before its next document; it is
+ * bounded again only once passed, so a child costs one bound per block.
+ * The query's interval is the smallest kend.  If the children's bounds
+ * sum to at most the bar theta it is skipped whole; otherwise only the
+ * essential children (ms_split()) are walked for candidates.  A
+ * candidate whose essential bounds plus the others' cannot beat theta is
+ * passed over without moving the others; the rest are moved to it and
+ * it is scored if the bounds of the children actually on it still can.
+ * A raised theta splits again.  *count gets the candidates, which match
+ * the query; *skipped is set when a document that only children not
+ * walked match may have gone uncounted.  So the top is the exhaustive
+ * one, and the children of small bounds, often the most frequent words,
+ * are read only where a candidate needs them.
  */
-ST_NOINLINE static int or_interval(st_eval *ev, st_heap *heap, uint32_t target, uint32_t last,
-                                   uint32_t *end, size_t *count, int *skipped)
+ST_NOINLINE static int or_rank(st_eval *ev, st_heap *heap, uint32_t target, uint32_t last,
+                               size_t *count, int *skipped)
 {
     st_qnode *root = ev->q->root, *k;
-    double kub[ST_MS_KIDS], theta = heap->e[0].score, ne, sum = 0;
-    uint32_t n = 0, i, e = ST_DOC_END, t, d, kend, ess, on = 0;
+    double kub[ST_MS_KIDS], theta = heap->e[0].score, split_theta = -1, ne = 0;
+    uint32_t kend[ST_MS_KIDS], n = 0, i, t, d, end, ess = 0, on = 0, stale;
     int rc, kempty;
 
-    for (k = root->kids; k; k = k->next, n++) {
-        if ((rc = st_eval_node_bound(ev, k, target, &kub[n], &kend, &kempty)) < 0) return rc;
-        if (k->type == ST_Q_NOT) kempty = 0; /* may match anything */
-        if (kempty) kub[n] = 0;
-        on |= (uint32_t)!kempty << n;
-        sum += kub[n];
-        if (kend < e) e = kend;
-    }
-    *end = e < last ? e : last;
-    if (!on) return STELE_OK;
-    if (sum <= theta) {
-        *skipped = 1;
-        return STELE_OK;
-    }
-    ess = ms_split(kub, n, theta, &ne);
-    for (t = target; t <= *end;) {
-        uint32_t doc = ST_DOC_END;
-        double ub = ne, ub_on = 0, score;
-        if (on & ~ess) *skipped = 1;
-        if (!ess) break;
+    for (k = root->kids; k; k = k->next)
+        n++;
+    stale = n < 32 ? (1u << n) - 1 : ~0u;
+    for (t = target;;) {
+        double sum = 0;
+        end = ST_DOC_END;
         for (k = root->kids, i = 0; k; k = k->next, i++) {
-            if (!(ess >> i & 1)) continue;
-            if ((rc = st_eval_node_next(ev, k, t, &d)) < 0) return rc;
-            if (d < doc) doc = d;
+            if (stale >> i & 1) {
+                rc = st_eval_node_bound(ev, k, t, &kub[i], &kend[i], &kempty);
+                if (rc < 0) return rc;
+                if (k->type == ST_Q_NOT) kempty = 0; /* may match anything */
+                if (kempty) kub[i] = 0;
+                on = (on & ~(1u << i)) | (uint32_t)!kempty << i;
+            }
+            sum += kub[i];
+            if (kend[i] < end) end = kend[i];
         }
-        if (doc > *end) break;
-        (*count)++;
-        for (k = root->kids, i = 0; k; k = k->next, i++)
-            if ((ess >> i & 1) && k->doc == doc) ub += kub[i];
-        t = doc + 1;
-        if (ub <= theta) continue;
-        for (k = root->kids, i = 0; k; k = k->next, i++) {
-            if (!(ess >> i & 1) && (rc = st_eval_node_next(ev, k, doc, &d)) < 0) return rc;
-            if (k->doc == doc) ub_on += kub[i];
+        if (end > last) end = last;
+        if (end < t) end = t; /* a bound's interval has d in it; never stall */
+        if (on && sum <= theta) *skipped = 1;
+        if (on && sum > theta) {
+            if (stale || split_theta != theta) {
+                ess = ms_split(kub, n, theta, &ne);
+                split_theta = theta;
+            }
+            while (t <= end) {
+                uint32_t doc = ST_DOC_END;
+                double ub = ne, ub_on = 0, score;
+                if (on & ~ess) *skipped = 1;
+                if (!ess) break;
+                for (k = root->kids, i = 0; k; k = k->next, i++) {
+                    if (!(ess >> i & 1)) continue;
+                    if ((rc = st_eval_node_next(ev, k, t, &d)) < 0) return rc;
+                    if (d < doc) doc = d;
+                }
+                if (doc > end) break;
+                (*count)++;
+                for (k = root->kids, i = 0; k; k = k->next, i++)
+                    if ((ess >> i & 1) && k->doc == doc) ub += kub[i];
+                t = doc + 1;
+                if (ub <= theta) continue;
+                for (k = root->kids, i = 0; k; k = k->next, i++) {
+                    if (!(ess >> i & 1) && (rc = st_eval_node_next(ev, k, doc, &d)) < 0) return rc;
+                    if (k->doc == doc) ub_on += kub[i];
+                }
+                if (ub_on <= theta) continue;
+                root->started = 1; /* the OR's answer, as st_eval_next() would give */
+                root->doc = doc;
+                if ((rc = st_eval_score(ev, doc, &score)) < 0) return rc;
+                st_heap_push(heap, score, doc);
+                if (heap->e[0].score > theta) {
+                    theta = heap->e[0].score;
+                    ess = ms_split(kub, n, theta, &ne);
+                    split_theta = theta;
+                }
+            }
         }
-        if (ub_on <= theta) continue;
-        root->started = 1; /* the OR's answer, as st_eval_next() would give */
-        root->doc = doc;
-        if ((rc = st_eval_score(ev, doc, &score)) < 0) return rc;
-        st_heap_push(heap, score, doc);
-        if (heap->e[0].score > theta) {
-            theta = heap->e[0].score;
-            ess = ms_split(kub, n, theta, &ne);
-        }
-        if (doc >= last) break;
+        if (end >= last) return STELE_OK;
+        t = end + 1;
+        stale = 0;
+        for (i = 0; i < n; i++)
+            if (kend[i] < t) stale |= 1u << i;
     }
-    return STELE_OK;
 }
 
 /*
@@ -371,7 +390,7 @@ ST_NOINLINE static int or_interval(st_eval *ev, st_heap *heap, uint32_t target, 
  * an OR at the root, a match's own bound (the children not on it add
  * nothing) is checked again before the document is scored; a root OR of
  * at most ST_MS_KIDS children goes further, child by child, with
- * MaxScore (or_interval()), which walks only the children that can
+ * MaxScore (or_rank()), which walks only the children that can
  * lift a document into the top.  So only documents that
  * might enter the top are scored, and the result is the exhaustive one:
  * same documents, same scores, same order.
@@ -410,10 +429,8 @@ static int rank_all(st_eval *ev, st_heap *heap, size_t *n_matches, int *exact)
         int empty;
         int full = heap->cap > 0 && heap->n == heap->cap;
         if (full && ms) {
-            if ((rc = or_interval(ev, heap, target, last, &end, &count, &skipped)) < 0) return rc;
-            if (end >= last) break;
-            target = end + 1;
-            continue;
+            if ((rc = or_rank(ev, heap, target, last, &count, &skipped)) < 0) return rc;
+            break;
         }
         /* An interval whose bound failed is not bounded again until it
          * is passed or theta has risen above that bound. */
