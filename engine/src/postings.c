@@ -320,6 +320,33 @@ int st_postings_next(st_postings *p)
     return 1;
 }
 
+/* st_postings_advance() within a bit-packed block, in one tight loop:
+ * each entry's gap and tf are read as st_postings_next() reads them, with
+ * the same checks, made once for the entries passed.  Returns 1 on the
+ * first document >= target, 0 at the block's last entry when all are
+ * below target. */
+static int scan_packed(st_postings *p, uint32_t target)
+{
+    const uint8_t *gaps = p->doc_data, *tfs = p->tf_data;
+    const unsigned db = p->doc_bits, tb = p->tf_bits;
+    uint64_t doc = p->doc, pos = p->pos_index;
+    uint32_t i = p->in_block, tf = p->tf, n = p->block_len, v, bad = 0;
+    while (doc < target && i + 1 < n) {
+        pos += tf;
+        i++;
+        doc += 1 + (uint64_t)unpack_one(gaps, db, i);
+        v = unpack_one(tfs, tb, i);
+        bad |= v == 0xFFFFFFFFu;
+        tf = v + 1;
+    }
+    if (bad || doc > p->block_last || (i + 1 == n && doc != p->block_last)) return st_corrupt();
+    p->pos_index = pos;
+    p->in_block = i;
+    p->doc = (uint32_t)doc;
+    p->tf = tf;
+    return doc >= target;
+}
+
 int st_postings_advance(st_postings *p, uint32_t target)
 {
     int rc;
@@ -348,6 +375,7 @@ int st_postings_advance(st_postings *p, uint32_t target)
         }
         if ((rc = load_block(p, lo)) != 0) return rc;
     }
+    if (p->tf_kind == TF_PACKED && p->doc < target && (rc = scan_packed(p, target)) != 0) return rc;
     while (p->doc < target)
         if ((rc = st_postings_next(p)) <= 0) return rc;
     return 1;
