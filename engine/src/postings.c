@@ -70,7 +70,17 @@ enum { TF_PACKED = 0, TF_RICE = 1, TF_SMALL = 2 };
 /* Value i of a run of 128 values of bits (0 .. 32) bits each, packed LSB
  * first (st_pack128, 16 * bits bytes); the caller checked the run's
  * bytes. */
-static uint32_t unpack_one(const uint8_t *in, unsigned bits, uint32_t i)
+#ifdef __OPTIMIZE_SIZE__
+#define ST_SIZE_BUILD 1
+#else
+#define ST_SIZE_BUILD 0
+#endif
+#if defined(__GNUC__) && !defined(__OPTIMIZE_SIZE__)
+#define ST_HOT_INLINE inline __attribute__((always_inline)) /* in every decoding loop */
+#else
+#define ST_HOT_INLINE
+#endif
+static ST_HOT_INLINE uint32_t unpack_one(const uint8_t *in, unsigned bits, uint32_t i)
 {
     uint64_t bit = (uint64_t)i * bits, v = 0;
     const uint8_t *b = in + (bit >> 3);
@@ -325,6 +335,7 @@ int st_postings_next(st_postings *p)
  * the same checks, made once for the entries passed.  Returns 1 on the
  * first document >= target, 0 at the block's last entry when all are
  * below target. */
+#ifndef __OPTIMIZE_SIZE__
 static int scan_packed(st_postings *p, uint32_t target)
 {
     const uint8_t *gaps = p->doc_data, *tfs = p->tf_data;
@@ -346,6 +357,7 @@ static int scan_packed(st_postings *p, uint32_t target)
     p->tf = tf;
     return doc >= target;
 }
+#endif
 
 int st_postings_advance(st_postings *p, uint32_t target)
 {
@@ -375,7 +387,9 @@ int st_postings_advance(st_postings *p, uint32_t target)
         }
         if ((rc = load_block(p, lo)) != 0) return rc;
     }
+#ifndef __OPTIMIZE_SIZE__ /* a build for size takes the one-entry path */
     if (p->tf_kind == TF_PACKED && p->doc < target && (rc = scan_packed(p, target)) != 0) return rc;
+#endif
     while (p->doc < target)
         if ((rc = st_postings_next(p)) <= 0) return rc;
     return 1;
@@ -494,6 +508,38 @@ static int next_delta(st_runstate *r, const uint8_t *qsec, const uint8_t *qend, 
     return STELE_OK;
 }
 
+/* Passes n Rice-coded values of parameter k at bit *at, each checked as
+ * st_rice_get() checks it, without their values: the fast path takes
+ * several codes from one 64-bit load. */
+static int rice_skip(const uint8_t *in, uint64_t n_bits, uint64_t *at, unsigned k, uint64_t n)
+{
+    uint64_t bit_at = *at, max_q = 0xFFFFFFFFull >> k;
+    uint32_t v;
+    while (n > 0) {
+        if ((bit_at >> 3) + 8 > n_bits >> 3) {
+            if (!st_rice_get(in, n_bits, &bit_at, k, &v)) return 0;
+            n--;
+            continue;
+        }
+        uint64_t w = st_get64(in + (bit_at >> 3)) >> (bit_at & 7);
+        unsigned avail = 64 - (unsigned)(bit_at & 7), used = 0;
+        for (; n > 0; n--) {
+            unsigned ones = ~w ? st_trailing_ones(w) : 64;
+            if (used + ones + 1 + k > avail || ones > max_q) break;
+            used += ones + 1 + k;
+            w = used < 64 ? w >> (ones + 1 + k) : 0;
+        }
+        if (used == 0) { /* a code longer than one load: the slow path */
+            if (!st_rice_get(in, n_bits, &bit_at, k, &v)) return 0;
+            n--;
+            continue;
+        }
+        bit_at += used;
+    }
+    *at = bit_at;
+    return 1;
+}
+
 /* Moves p's run state to the current document's first position: from the
  * block's first run if it was read past it, skipping the deltas of the
  * documents before. */
@@ -514,7 +560,25 @@ static int sync_positions(st_postings *p, const uint8_t *qsec, const uint8_t *qe
     }
     while (p->rs.next_pos < p->pos_index) {
         uint32_t skipped;
-        if ((rc = next_delta(&p->rs, qsec, qend, &skipped)) != 0) return rc;
+        st_runstate *r = &p->rs;
+        /* Inside an open Rice run, all but its last value in one loop
+         * (next_delta() closes the run, checking its padding); a build for
+         * size reads them one by one. */
+        if (!ST_SIZE_BUILD && r->run_open && r->run_k != ST_RUN_VARINT &&
+            r->next_pos + 1 < r->run_first + r->run_n && r->run_off < (uint64_t)(qend - qsec)) {
+            const uint8_t *run = qsec + r->run_off;
+            uint64_t n_bits = (uint64_t)(qend - run - 1) * 8, at = r->run_at;
+            uint64_t m = r->run_first + r->run_n - 1 - r->next_pos;
+            uint64_t want = p->pos_index - r->next_pos;
+            unsigned k = r->run_k;
+            if (m > want) m = want;
+            if (!rice_skip(run + 1, n_bits, &at, k, m)) return st_corrupt();
+            r->run_at = at;
+            r->next_pos += m;
+            add_steps(p, (uint32_t)m);
+            continue;
+        }
+        if ((rc = next_delta(r, qsec, qend, &skipped)) != 0) return rc;
         add_steps(p, 1);
     }
     return STELE_OK;
