@@ -180,6 +180,59 @@ static size_t rice_len(const uint32_t *v, size_t n)
     return 1 + (size_t)((best + 7) / 8);
 }
 
+/* st_rice_skip() against st_rice_get() one value at a time: on random
+ * bits (which hold codes of every length, quotients over the limit and
+ * streams that run out) and on written runs, at every k, every start bit
+ * and every count, both must fail alike or end at the same bit. */
+static void skip_matches_get(const uint8_t *in, uint64_t n_bits, unsigned k, uint64_t at,
+                             uint64_t n)
+{
+    uint64_t a = at, b = at;
+    uint32_t v;
+    int ok = 1;
+    for (uint64_t i = 0; i < n && ok; i++)
+        ok = st_rice_get(in, n_bits, &a, k, &v);
+    int skip_ok = st_rice_skip(in, n_bits, &b, k, n);
+    CHECK(skip_ok == ok);
+    CHECK(ok ? b == a : b == at);
+}
+
+static void test_rice_skip(void)
+{
+    uint8_t buf[64];
+    uint32_t seed = 12345, v[128];
+    for (int round = 0; round < 400; round++) {
+        for (size_t i = 0; i < sizeof buf; i++) {
+            seed = seed * 1103515245u + 12345u;
+            buf[i] = (uint8_t)(seed >> 16);
+            if (round % 4 == 1) buf[i] |= 0xF0; /* long quotients */
+            if (round % 4 == 2) buf[i] &= 0x55; /* short codes */
+        }
+        unsigned k = (unsigned)round % 33;
+        uint64_t n_bits = (uint64_t)(8 + round % (sizeof buf - 8)) * 8;
+        for (uint64_t at = 0; at < 24; at += 5)
+            for (uint64_t n = 0; n <= 40; n += 1 + n / 4)
+                skip_matches_get(buf, n_bits, k, at, n);
+    }
+    /* Runs as the writer makes them: every value, at a k of each size. */
+    for (unsigned shape = 0; shape < 6; shape++) {
+        uint8_t run[ST_POSBLOCK_MAX];
+        for (size_t i = 0; i < 128; i++)
+            v[i] = shape == 0 ? 0 : (uint32_t)(i * 2654435761u >> (32 - 6 * shape));
+        size_t len = st_posblock_put(v, 128, run);
+        uint64_t n_bits = (uint64_t)(len - 1) * 8, at = 0;
+        CHECK(st_rice_skip(run + 1, n_bits, &at, run[0], 128));
+        uint64_t b = 0;
+        for (size_t i = 0; i < 128; i++) {
+            uint32_t x = 0;
+            CHECK(st_rice_get(run + 1, n_bits, &b, run[0], &x) && x == v[i]);
+        }
+        CHECK(at == b);
+        for (uint64_t n = 0; n <= 128; n += 7)
+            skip_matches_get(run + 1, n_bits, run[0], 0, n);
+    }
+}
+
 static void test_positions(void)
 {
     uint32_t v[600] = {0};
@@ -273,6 +326,7 @@ static void test_tfn(void)
 int main(void)
 {
     test_positions();
+    test_rice_skip();
     test_varint();
     test_pack();
     test_le();

@@ -257,6 +257,36 @@ int st_rice_get(const uint8_t *in, uint64_t n_bits, uint64_t *at, unsigned k, ui
     return 1;
 }
 
+/* The fast path takes several codes from one 64-bit load. */
+int st_rice_skip(const uint8_t *in, uint64_t n_bits, uint64_t *at, unsigned k, uint64_t n)
+{
+    uint64_t bit_at = *at, max_q = 0xFFFFFFFFull >> k;
+    uint32_t v;
+    while (n > 0) {
+        if ((bit_at >> 3) + 8 > n_bits >> 3) {
+            if (!st_rice_get(in, n_bits, &bit_at, k, &v)) return 0;
+            n--;
+            continue;
+        }
+        uint64_t w = st_get64(in + (bit_at >> 3)) >> (bit_at & 7);
+        unsigned avail = 64 - (unsigned)(bit_at & 7), used = 0;
+        for (; n > 0; n--) {
+            unsigned ones = ~w ? st_trailing_ones(w) : 64;
+            if (used + ones + 1 + k > avail || ones > max_q) break;
+            used += ones + 1 + k;
+            w = used < 64 ? w >> (ones + 1 + k) : 0;
+        }
+        if (used == 0) { /* a code longer than one load: the slow path */
+            if (!st_rice_get(in, n_bits, &bit_at, k, &v)) return 0;
+            n--;
+            continue;
+        }
+        bit_at += used;
+    }
+    *at = bit_at;
+    return 1;
+}
+
 /*
  * Decodes a run of n values into v (when not NULL) and their sum into
  * *sum; bounds-checked against end, values must fit 32 bits and the last

@@ -409,6 +409,10 @@ int st_posblock_get(const uint8_t **p, const uint8_t *end, size_t n, uint32_t *v
  * stream in[0, n_bits / 8) at bit *at, advancing *at; returns 0 (leaving
  * *at) when the bits run out or the value exceeds 32 bits. */
 int st_rice_get(const uint8_t *in, uint64_t n_bits, uint64_t *at, unsigned k, uint32_t *v);
+/* Passes n such values, as n calls of st_rice_get() would, without their
+ * values: returns 1 with *at after the last, or 0 (leaving *at) where
+ * st_rice_get() would fail. */
+int st_rice_skip(const uint8_t *in, uint64_t n_bits, uint64_t *at, unsigned k, uint64_t n);
 
 /* Number of trailing one bits of w (w != ~0). */
 static inline unsigned st_trailing_ones(uint64_t w)

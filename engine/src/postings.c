@@ -508,38 +508,6 @@ static int next_delta(st_runstate *r, const uint8_t *qsec, const uint8_t *qend, 
     return STELE_OK;
 }
 
-/* Passes n Rice-coded values of parameter k at bit *at, each checked as
- * st_rice_get() checks it, without their values: the fast path takes
- * several codes from one 64-bit load. */
-static int rice_skip(const uint8_t *in, uint64_t n_bits, uint64_t *at, unsigned k, uint64_t n)
-{
-    uint64_t bit_at = *at, max_q = 0xFFFFFFFFull >> k;
-    uint32_t v;
-    while (n > 0) {
-        if ((bit_at >> 3) + 8 > n_bits >> 3) {
-            if (!st_rice_get(in, n_bits, &bit_at, k, &v)) return 0;
-            n--;
-            continue;
-        }
-        uint64_t w = st_get64(in + (bit_at >> 3)) >> (bit_at & 7);
-        unsigned avail = 64 - (unsigned)(bit_at & 7), used = 0;
-        for (; n > 0; n--) {
-            unsigned ones = ~w ? st_trailing_ones(w) : 64;
-            if (used + ones + 1 + k > avail || ones > max_q) break;
-            used += ones + 1 + k;
-            w = used < 64 ? w >> (ones + 1 + k) : 0;
-        }
-        if (used == 0) { /* a code longer than one load: the slow path */
-            if (!st_rice_get(in, n_bits, &bit_at, k, &v)) return 0;
-            n--;
-            continue;
-        }
-        bit_at += used;
-    }
-    *at = bit_at;
-    return 1;
-}
-
 /* Moves p's run state to the current document's first position: from the
  * block's first run if it was read past it, skipping the deltas of the
  * documents before. */
@@ -572,7 +540,7 @@ static int sync_positions(st_postings *p, const uint8_t *qsec, const uint8_t *qe
             uint64_t want = p->pos_index - r->next_pos;
             unsigned k = r->run_k;
             if (m > want) m = want;
-            if (!rice_skip(run + 1, n_bits, &at, k, m)) return st_corrupt();
+            if (!st_rice_skip(run + 1, n_bits, &at, k, m)) return st_corrupt();
             r->run_at = at;
             r->next_pos += m;
             add_steps(p, (uint32_t)m);
