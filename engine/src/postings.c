@@ -248,6 +248,7 @@ static int load_block(st_postings *p, uint32_t b)
     p->rs.pos_total = 0;
     p->pos_total_known = 0;
     p->pos_index = 0;
+    p->pos_entry = 0;
     p->rs.run_off = p->rs.pos_base;
     p->rs.run_first = 0;
     p->rs.next_pos = 0;
@@ -316,7 +317,10 @@ int st_postings_next(st_postings *p)
         return 1;
     }
     if (p->doc == ST_DOC_END) return 0;
-    p->pos_index += p->tf;
+    if (p->pos_entry == p->in_block) { /* else a scan left it behind */
+        p->pos_index += p->tf;
+        p->pos_entry++;
+    }
     if (++p->in_block == p->block_len) {
         if (p->block + 1 >= p->n_blocks) {
             p->doc = ST_DOC_END;
@@ -330,9 +334,10 @@ int st_postings_next(st_postings *p)
     return 1;
 }
 
-/* st_postings_advance() within a bit-packed block, in one tight loop:
- * each entry's gap and tf are read as st_postings_next() reads them, with
- * the same checks, made once for the entries passed.  Returns 1 on the
+/* st_postings_advance() within a bit-packed block, in one tight loop
+ * over the gaps: only the entry it stops at has its tf read, and
+ * pos_entry stays behind for sync_positions() (a boolean query never
+ * needs the others').  Returns 1 on the
  * first document >= target, 0 at the block's last entry when all are
  * below target. */
 #ifndef __OPTIMIZE_SIZE__
@@ -340,21 +345,18 @@ static int scan_packed(st_postings *p, uint32_t target)
 {
     const uint8_t *gaps = p->doc_data, *tfs = p->tf_data;
     const unsigned db = p->doc_bits, tb = p->tf_bits;
-    uint64_t doc = p->doc, pos = p->pos_index;
-    uint32_t i = p->in_block, tf = p->tf, n = p->block_len, v, bad = 0;
+    uint64_t doc = p->doc;
+    uint32_t i = p->in_block, n = p->block_len, v;
     while (doc < target && i + 1 < n) {
-        pos += tf;
         i++;
         doc += 1 + (uint64_t)unpack_one(gaps, db, i);
-        v = unpack_one(tfs, tb, i);
-        bad |= v == 0xFFFFFFFFu;
-        tf = v + 1;
     }
-    if (bad || doc > p->block_last || (i + 1 == n && doc != p->block_last)) return st_corrupt();
-    p->pos_index = pos;
+    v = unpack_one(tfs, tb, i);
+    if (v == 0xFFFFFFFFu || doc > p->block_last || (i + 1 == n && doc != p->block_last))
+        return st_corrupt();
     p->in_block = i;
     p->doc = (uint32_t)doc;
-    p->tf = tf;
+    p->tf = v + 1;
     return doc >= target;
 }
 #endif
@@ -514,6 +516,17 @@ static int next_delta(st_runstate *r, const uint8_t *qsec, const uint8_t *qend, 
 static int sync_positions(st_postings *p, const uint8_t *qsec, const uint8_t *qend)
 {
     int rc;
+    if (!ST_SIZE_BUILD && p->pos_entry < p->in_block) {
+        /* A packed scan passed these entries without their tfs (a build
+         * for size has no such scan). */
+        if (p->tf_kind != TF_PACKED) return st_corrupt();
+        for (uint32_t i = p->pos_entry; i < p->in_block; i++) {
+            uint32_t v = unpack_one(p->tf_data, p->tf_bits, i);
+            if (v == 0xFFFFFFFFu) return st_corrupt();
+            p->pos_index += (uint64_t)v + 1;
+        }
+        p->pos_entry = (uint8_t)p->in_block;
+    }
     if (!p->pos_total_known) {
         uint32_t max;
         if ((rc = scan_tfs(p, &p->rs.pos_total, &max)) != 0) return rc;

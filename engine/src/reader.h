@@ -116,6 +116,10 @@ typedef struct st_postings {
      * term the evaluator cached for block ub_block - 1 (0: none). */
     uint32_t sh_block, sh_last, sh_max_tf;
     uint8_t sh_min_norm, sh_tfn;
+    /* The entry of the block pos_index is for: in_block, or before it
+     * after a packed block was scanned without its tfs (sync_positions()
+     * adds theirs when positions are wanted). */
+    uint8_t pos_entry;
     uint32_t ub_block;
     /* Work done on the list since st_postings_init(), in steps: entries of
      * the blocks decoded, positions skipped to reach a document and
