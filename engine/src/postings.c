@@ -67,19 +67,23 @@ int st_postings_init(st_postings *p, const stele_index *ix, const st_list *list)
 
 enum { TF_PACKED = 0, TF_RICE = 1, TF_SMALL = 2 };
 
-/* Value i of a run of 128 values of bits (0 .. 32) bits each, packed LSB
- * first (st_pack128, 16 * bits bytes); the caller checked the run's
- * bytes. */
+/* A build for size (-Os) reads entries and positions one at a time; the
+ * others add fast paths (scan_packed(), st_rice_skip()) and inline the
+ * unpacking into every decoding loop. */
 #ifdef __OPTIMIZE_SIZE__
 #define ST_SIZE_BUILD 1
 #else
 #define ST_SIZE_BUILD 0
 #endif
-#if defined(__GNUC__) && !defined(__OPTIMIZE_SIZE__)
-#define ST_HOT_INLINE inline __attribute__((always_inline)) /* in every decoding loop */
+#if defined(__GNUC__) && !ST_SIZE_BUILD
+#define ST_HOT_INLINE inline __attribute__((always_inline))
 #else
 #define ST_HOT_INLINE
 #endif
+
+/* Value i of a run of 128 values of bits (0 .. 32) bits each, packed LSB
+ * first (st_pack128, 16 * bits bytes); the caller checked the run's
+ * bytes. */
 static ST_HOT_INLINE uint32_t unpack_one(const uint8_t *in, unsigned bits, uint32_t i)
 {
     uint64_t bit = (uint64_t)i * bits, v = 0;
@@ -337,10 +341,9 @@ int st_postings_next(st_postings *p)
 /* st_postings_advance() within a bit-packed block, in one tight loop
  * over the gaps: only the entry it stops at has its tf read, and
  * pos_entry stays behind for sync_positions() (a boolean query never
- * needs the others').  Returns 1 on the
- * first document >= target, 0 at the block's last entry when all are
- * below target. */
-#ifndef __OPTIMIZE_SIZE__
+ * needs the others').  Returns 1 on the first document >= target, 0 at
+ * the block's last entry when all are below target. */
+#if !ST_SIZE_BUILD
 static int scan_packed(st_postings *p, uint32_t target)
 {
     const uint8_t *gaps = p->doc_data, *tfs = p->tf_data;
@@ -389,7 +392,7 @@ int st_postings_advance(st_postings *p, uint32_t target)
         }
         if ((rc = load_block(p, lo)) != 0) return rc;
     }
-#ifndef __OPTIMIZE_SIZE__ /* a build for size takes the one-entry path */
+#if !ST_SIZE_BUILD
     if (p->tf_kind == TF_PACKED && p->doc < target && (rc = scan_packed(p, target)) != 0) return rc;
 #endif
     while (p->doc < target)
@@ -517,8 +520,7 @@ static int sync_positions(st_postings *p, const uint8_t *qsec, const uint8_t *qe
 {
     int rc;
     if (!ST_SIZE_BUILD && p->pos_entry < p->in_block) {
-        /* A packed scan passed these entries without their tfs (a build
-         * for size has no such scan). */
+        /* A packed scan passed these entries without their tfs. */
         if (p->tf_kind != TF_PACKED) return st_corrupt();
         for (uint32_t i = p->pos_entry; i < p->in_block; i++) {
             uint32_t v = unpack_one(p->tf_data, p->tf_bits, i);
@@ -543,8 +545,7 @@ static int sync_positions(st_postings *p, const uint8_t *qsec, const uint8_t *qe
         uint32_t skipped;
         st_runstate *r = &p->rs;
         /* Inside an open Rice run, all but its last value in one loop
-         * (next_delta() closes the run, checking its padding); a build for
-         * size reads them one by one. */
+         * (next_delta() closes the run, checking its padding). */
         if (!ST_SIZE_BUILD && r->run_open && r->run_k != ST_RUN_VARINT &&
             r->next_pos + 1 < r->run_first + r->run_n && r->run_off < (uint64_t)(qend - qsec)) {
             const uint8_t *run = qsec + r->run_off;

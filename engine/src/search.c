@@ -305,12 +305,10 @@ ST_NOINLINE static int or_rank(st_eval *ev, st_heap *heap, uint32_t target, uint
 {
     st_qnode *root = ev->q->root, *k;
     double kub[ST_MS_KIDS], theta = heap->e[0].score, split_theta = -1, ne = 0;
-    uint32_t kend[ST_MS_KIDS], n = 0, i, t, d, end, ess = 0, on = 0, stale;
+    uint32_t kend[ST_MS_KIDS], n = root->n_kids, i, t, d, end, ess = 0, on = 0;
+    uint32_t stale = (1u << n) - 1; /* n <= ST_MS_KIDS < 32 */
     int rc, kempty;
 
-    for (k = root->kids; k; k = k->next)
-        n++;
-    stale = n < 32 ? (1u << n) - 1 : ~0u;
     for (t = target;;) {
         double sum = 0;
         end = ST_DOC_END;
@@ -327,8 +325,9 @@ ST_NOINLINE static int or_rank(st_eval *ev, st_heap *heap, uint32_t target, uint
         }
         if (end > last) end = last;
         if (end < t) end = t; /* a bound's interval has d in it; never stall */
-        if (on && sum <= theta) *skipped = 1;
-        if (on && sum > theta) {
+        if (on && sum <= theta) {
+            *skipped = 1;
+        } else if (on) {
             if (stale || split_theta != theta) {
                 ess = ms_split(kub, n, theta, &ne);
                 split_theta = theta;
@@ -336,7 +335,7 @@ ST_NOINLINE static int or_rank(st_eval *ev, st_heap *heap, uint32_t target, uint
             while (t <= end) {
                 uint32_t doc = ST_DOC_END;
                 double ub = ne, ub_on = 0, score;
-                if (on & ~ess) *skipped = 1;
+                if (on & ~ess) *skipped = 1; /* a child not walked may match */
                 if (!ess) break;
                 for (k = root->kids, i = 0; k; k = k->next, i++) {
                     if (!(ess >> i & 1)) continue;
@@ -412,10 +411,7 @@ static int rank_all(st_eval *ev, st_heap *heap, size_t *n_matches, int *exact)
      * children not on it add nothing); elsewhere it is the same bound. */
     int per_doc = ev->q->root->type == ST_Q_OR;
     /* a root OR of a few children: MaxScore, child by child */
-    uint32_t n_kids = 0;
-    for (const st_qnode *k = per_doc ? ev->q->root->kids : NULL; k; k = k->next)
-        n_kids++;
-    int ms = n_kids >= 2 && n_kids <= ST_MS_KIDS;
+    int ms = per_doc && ev->q->root->n_kids >= 2 && ev->q->root->n_kids <= ST_MS_KIDS;
 
     ev->n_barred = 0;
 
